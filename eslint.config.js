@@ -6,14 +6,9 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 const boundary = {
-  group: [
-    '../*/*',
-    '!../*/index.js',
-    '../../*/*',
-    '!../../*/index.js',
-    '../../../*/*',
-    '!../../../*/index.js',
-  ],
+  // Relative imports that climb out of the folder and then reach past another folder's
+  // index.js, e.g. '../messaging/encoding/gsm7.js' (use '../messaging/index.js').
+  regex: '^(\\.\\./)+[^./][^/]*/(?!index\\.js$).+',
   message: 'Import another feature folder through its index.js (STYLE.md: one door per folder).',
 };
 

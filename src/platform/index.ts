@@ -21,3 +21,33 @@ export { systemClock, createManualClock } from './clock.js';
 export type { Clock } from './clock.js';
 export { createIdGenerator, isId, ID_PREFIXES } from './ids.js';
 export type { IdGenerator, IdPrefix } from './ids.js';
+export { createDb, ensureDatabase, dropDatabase, migrateLatest } from './db.js';
+export type { Db, Trx } from './db.js';
+export { createRedis, redisOptions } from './redis.js';
+export type { Redis } from './redis.js';
+export { createQueueRegistry } from './queues.js';
+export type { QueueRegistry } from './queues.js';
+export { createJobRunner } from './jobs.js';
+export type { JobHandler, JobContext, JobRunner } from './jobs.js';
+export { projectIdOf } from './http/context.js';
+export type { AuthContext } from './http/context.js';
+export { problemHandler, notFoundHandler, problemOf } from './http/problem.js';
+export { requireJson, parseJson } from './http/body.js';
+export {
+  createRequestValidation,
+  loadOpenApi,
+  validQuery,
+  validParams,
+  fieldErrorsOf,
+} from './http/openapi.js';
+export type { OpenApiDocument } from './http/openapi.js';
+export { paginate, pageOf, encodeCursor, decodeCursor } from './http/pagination.js';
+export type { Page, PageQuery } from './http/pagination.js';
+export { createMetrics } from './http/metrics.js';
+export { createHttpLogger } from './http/logging.js';
+export { createRateLimit } from './http/rate-limit.js';
+export { createIdempotency, pruneIdempotencyKeys } from './http/idempotency.js';
+
+import type { RequestHandler } from 'express';
+/** The request validator for one OpenAPI operation id. */
+export type Validate = (operationId: string) => RequestHandler;

@@ -1,0 +1,12 @@
+import type { Knex } from 'knex';
+import * as m001 from './001-foundation.js';
+
+/** One migration module: a stable name plus up/down. */
+export interface Migration {
+  name: string;
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/** Every migration in order. Add new ones at the end; never rename an applied one. */
+export const migrations: Migration[] = [m001];

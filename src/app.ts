@@ -1,0 +1,66 @@
+import express, { Router, type RequestHandler } from 'express';
+import swaggerUi from 'swagger-ui-express';
+import {
+  createHttpLogger,
+  createMetrics,
+  notFoundHandler,
+  parseJson,
+  problemHandler,
+  requireJson,
+  type Logger,
+  type OpenApiDocument,
+} from './platform/index.js';
+
+export interface AppDeps {
+  logger: Logger;
+  openapi: OpenApiDocument;
+  metrics: ReturnType<typeof createMetrics>;
+  /** Each dependency's reachability for /readyz. */
+  readiness: () => Promise<Record<string, boolean>>;
+  /** Feature routers, mounted in order. */
+  routers: Router[];
+  trustProxy: boolean;
+}
+
+function healthRouter(deps: AppDeps): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    const checks = await deps.readiness();
+    const ready = Object.values(checks).every(Boolean);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
+  });
+  router.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  router.get('/openapi.json', (_req, res) => {
+    res.json(deps.openapi);
+  });
+  router.use('/docs', swaggerUi.serve as RequestHandler[]);
+  router.get(
+    '/docs',
+    swaggerUi.setup(deps.openapi as swaggerUi.JsonObject, {
+      customSiteTitle: 'Trunkline API',
+    }) as RequestHandler,
+  );
+  return router;
+}
+
+/** Builds the Express app from the feature routers; owns nothing but the HTTP pipeline. */
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy);
+  app.set('query parser', 'simple');
+  app.use(createHttpLogger(deps.logger));
+  app.use(deps.metrics.middleware);
+  app.use(requireJson);
+  app.use(parseJson);
+  app.use(healthRouter(deps));
+  for (const router of deps.routers) app.use(router);
+  app.use(notFoundHandler);
+  app.use(problemHandler);
+  return app;
+}

@@ -1,0 +1,162 @@
+import type { Clock, Db, IdGenerator, Trx } from '../platform/index.js';
+
+/** An event to append; `data` is the customer-visible payload where the event is public. */
+export interface NewEvent {
+  type: string;
+  data: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+}
+
+export interface StoredEvent {
+  id: string;
+  position: number;
+  transactionId: string;
+  projectId: string;
+  streamType: string;
+  streamId: string;
+  streamVersion: number;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  createdAt: Date;
+}
+
+/**
+ * Where a reader stopped: the (transaction id, position) of the last event it saw. Positions
+ * are handed out before commit, so paging by position alone can skip an event that commits
+ * late; paging by (xid8, position) below the oldest running transaction cannot.
+ */
+export interface EventCursor {
+  transactionId: string;
+  position: number;
+}
+
+export interface AppendInput {
+  projectId: string;
+  streamType: string;
+  streamId: string;
+  events: NewEvent[];
+}
+
+interface EventRow {
+  id: string;
+  position: number;
+  tx: string;
+  project_id: string;
+  stream_type: string;
+  stream_id: string;
+  stream_version: number;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  created_at: Date;
+}
+
+function toEvent(row: EventRow): StoredEvent {
+  return {
+    id: row.id,
+    position: row.position,
+    transactionId: row.tx,
+    projectId: row.project_id,
+    streamType: row.stream_type,
+    streamId: row.stream_id,
+    streamVersion: row.stream_version,
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    createdAt: row.created_at,
+  };
+}
+
+const COLUMNS = [
+  'id',
+  'position',
+  'transaction_id::text as tx',
+  'project_id',
+  'stream_type',
+  'stream_id',
+  'stream_version',
+  'type',
+  'data',
+  'metadata',
+  'created_at',
+];
+
+export type EventStore = ReturnType<typeof createEventStore>;
+
+/** The append-only event store. Appends join the caller's transaction; nothing is updated. */
+export function createEventStore(deps: { db: Db; ids: IdGenerator; clock: Clock }) {
+  const { db, ids, clock } = deps;
+
+  /**
+   * Appends events to one stream inside `trx`. Versions continue the stream; callers that
+   * change an entity hold its row lock, so two writers never race for the same version
+   * (if they do, the unique constraint fails the second transaction rather than fork history).
+   */
+  async function append(trx: Trx, input: AppendInput): Promise<StoredEvent[]> {
+    if (input.events.length === 0) return [];
+    const current = await trx('events')
+      .where({ stream_id: input.streamId })
+      .max<{ max: number | null }>('stream_version as max')
+      .first();
+    const base = current?.max ?? 0;
+    const now = clock.now();
+    const rows = input.events.map((event, i) => ({
+      id: ids('evt'),
+      project_id: input.projectId,
+      stream_type: input.streamType,
+      stream_id: input.streamId,
+      stream_version: base + i + 1,
+      type: event.type,
+      data: event.data,
+      metadata: event.metadata ?? {},
+      created_at: now,
+    }));
+    const inserted = await trx('events')
+      .insert(rows)
+      .returning(COLUMNS.map((c) => trx.raw(c)) as unknown as string[]);
+    return (inserted as EventRow[]).map(toEvent);
+  }
+
+  /** A stream's events in order, for one project (other projects' streams read as empty). */
+  async function readStream(projectId: string, streamId: string): Promise<StoredEvent[]> {
+    const rows = await db('events')
+      .select(db.raw(COLUMNS.join(', ')))
+      .where({ project_id: projectId, stream_id: streamId })
+      .orderBy('stream_version');
+    return (rows as EventRow[]).map(toEvent);
+  }
+
+  /**
+   * Events committed after `after`, oldest first, that no still-running transaction can
+   * precede: a reader that resumes from the returned cursor never skips an event.
+   */
+  async function readAll(input: {
+    after: EventCursor | null;
+    limit: number;
+    projectId?: string;
+    streamTypes?: string[];
+  }): Promise<{ events: StoredEvent[]; cursor: EventCursor | null }> {
+    const query = db('events')
+      .select(db.raw(COLUMNS.join(', ')))
+      .whereRaw('transaction_id < pg_snapshot_xmin(pg_current_snapshot())')
+      .orderBy([{ column: 'transaction_id' }, { column: 'position' }])
+      .limit(input.limit);
+    if (input.after) {
+      query.whereRaw('(transaction_id, position) > (?::xid8, ?)', [
+        input.after.transactionId,
+        input.after.position,
+      ]);
+    }
+    if (input.projectId) query.where({ project_id: input.projectId });
+    if (input.streamTypes) query.whereIn('stream_type', input.streamTypes);
+    const events = ((await query) as EventRow[]).map(toEvent);
+    const last = events.at(-1);
+    return {
+      events,
+      cursor: last ? { transactionId: last.transactionId, position: last.position } : input.after,
+    };
+  }
+
+  return { append, readStream, readAll };
+}

@@ -1,0 +1,152 @@
+import { readFileSync } from 'node:fs';
+import type { RequestHandler, Request, Response } from 'express';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { parse } from 'yaml';
+import { ValidationError, type FieldError } from '../errors.js';
+
+// ajv-formats is CommonJS; its default export arrives wrapped under ESM.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
+  addFormatsModule) as (ajv: Ajv) => Ajv;
+
+interface Parameter {
+  name: string;
+  in: 'query' | 'path' | 'header';
+  required?: boolean;
+  schema: object;
+}
+
+interface Operation {
+  operationId?: string;
+  parameters?: Parameter[];
+  requestBody?: { required?: boolean; content: Record<string, { schema: object }> };
+}
+
+export interface OpenApiDocument {
+  paths: Record<string, Record<string, Operation>>;
+  components?: Record<string, unknown>;
+}
+
+interface CompiledOperation {
+  body?: ValidateFunction;
+  bodyRequired: boolean;
+  query?: ValidateFunction;
+  params?: ValidateFunction;
+}
+
+/** The contract, read once at start from `openapi.yaml` at the repository root. */
+export function loadOpenApi(): OpenApiDocument {
+  const file = new URL('../../../openapi.yaml', import.meta.url);
+  const path = file.pathname.includes('/dist/')
+    ? new URL('../../../../openapi.yaml', import.meta.url)
+    : file;
+  return parse(readFileSync(path, 'utf8')) as OpenApiDocument;
+}
+
+function rewriteRefs(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(rewriteRefs);
+  if (node && typeof node === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) {
+      out[k] =
+        k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `spec${v}` : rewriteRefs(v);
+    }
+    return out;
+  }
+  return node;
+}
+
+function createAjv(coerce: boolean, components: unknown): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: coerce, useDefaults: true });
+  addFormats(ajv);
+  ajv.addSchema({ $id: 'spec', components: rewriteRefs(components ?? {}) });
+  return ajv;
+}
+
+function objectSchemaOf(params: Parameter[]) {
+  return {
+    type: 'object',
+    properties: Object.fromEntries(params.map((p) => [p.name, rewriteRefs(p.schema)])),
+    required: params.filter((p) => p.required).map((p) => p.name),
+  };
+}
+
+/** Turns ajv errors into our `{ path, message }` list, with `prefix` for query and params. */
+export function fieldErrorsOf(errors: ErrorObject[] | null | undefined, prefix = ''): FieldError[] {
+  return (errors ?? []).map((e) => {
+    const params = e.params as { missingProperty?: string; additionalProperty?: string };
+    if (e.keyword === 'required')
+      return {
+        path: `${prefix}${e.instancePath}/${params.missingProperty}`,
+        message: 'is required',
+      };
+    if (e.keyword === 'additionalProperties') {
+      return {
+        path: `${prefix}${e.instancePath}/${params.additionalProperty}`,
+        message: 'is not an allowed field',
+      };
+    }
+    return { path: `${prefix}${e.instancePath}` || '/', message: e.message ?? 'is invalid' };
+  });
+}
+
+/**
+ * Compiles request validators for every operation in the contract. `validate('createMessage')`
+ * is the middleware for that operation: unknown body fields, wrong types and bad query values
+ * answer 400 with each failing path.
+ */
+export function createRequestValidation(doc: OpenApiDocument) {
+  const strict = createAjv(false, doc.components);
+  const coercing = createAjv(true, doc.components);
+  const operations = new Map<string, CompiledOperation>();
+  for (const methods of Object.values(doc.paths)) {
+    for (const operation of Object.values(methods)) {
+      if (!operation?.operationId) continue;
+      const params = operation.parameters ?? [];
+      const query = params.filter((p) => p.in === 'query');
+      const path = params.filter((p) => p.in === 'path');
+      const bodySchema = operation.requestBody?.content['application/json']?.schema;
+      operations.set(operation.operationId, {
+        body: bodySchema ? strict.compile(rewriteRefs(bodySchema) as object) : undefined,
+        bodyRequired: operation.requestBody?.required ?? false,
+        query: query.length ? coercing.compile(objectSchemaOf(query)) : undefined,
+        params: path.length ? coercing.compile(objectSchemaOf(path)) : undefined,
+      });
+    }
+  }
+
+  return function validate(operationId: string): RequestHandler {
+    const op = operations.get(operationId);
+    if (!op) throw new Error(`openapi.yaml has no operation ${operationId}`);
+    return (req, res, next) => {
+      const errors: FieldError[] = [];
+      if (op.params) {
+        const params = { ...req.params };
+        if (!op.params(params)) errors.push(...fieldErrorsOf(op.params.errors, '/params'));
+        res.locals.params = params;
+      }
+      if (op.query) {
+        const query = { ...(req.query as Record<string, unknown>) };
+        if (!op.query(query)) errors.push(...fieldErrorsOf(op.query.errors, '/query'));
+        res.locals.query = query;
+      }
+      if (op.body) {
+        if (req.body === undefined && op.bodyRequired) req.body = {};
+        if (req.body !== undefined && !op.body(req.body))
+          errors.push(...fieldErrorsOf(op.body.errors));
+      }
+      if (errors.length > 0) throw new ValidationError('The request is not valid.', errors);
+      next();
+    };
+  };
+}
+
+/** The validated (and type-coerced) query of a request. */
+export function validQuery(res: Response): Record<string, unknown> {
+  return (res.locals.query as Record<string, unknown>) ?? {};
+}
+
+/** The validated path parameters of a request. */
+export function validParams(req: Request, res: Response): Record<string, string> {
+  return (res.locals.params as Record<string, string>) ?? req.params;
+}

@@ -1,0 +1,69 @@
+import type { Knex } from 'knex';
+import { ValidationError } from '../errors.js';
+
+export interface PageQuery {
+  limit: number;
+  cursor: string | null;
+}
+
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}
+
+/** An opaque cursor: base64url of `{ v: 1, id }`, the last id of the previous page. */
+export function encodeCursor(id: string): string {
+  return Buffer.from(JSON.stringify({ v: 1, id })).toString('base64url');
+}
+
+/** The id inside a cursor; a tampered or foreign cursor is a 400, never a 500. */
+export function decodeCursor(cursor: string, prefix: string): string {
+  const invalid = () =>
+    new ValidationError(
+      'The cursor is not valid.',
+      [{ path: '/query/cursor', message: 'invalid cursor' }],
+      'invalid_cursor',
+    );
+  if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  const id = (parsed as { id?: unknown } | null)?.id;
+  if (typeof id !== 'string' || !new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`).test(id)) {
+    throw invalid();
+  }
+  return id;
+}
+
+/**
+ * Keyset pagination by id (ids are time-sortable, so newest first is `id desc`). The caller
+ * applies its filters (always including project_id) to `query` first.
+ */
+export async function paginate<Row extends { id: string }, T>(
+  query: Knex.QueryBuilder,
+  page: PageQuery,
+  options: { prefix: string; column?: string; order?: 'desc' | 'asc'; map: (row: Row) => T },
+): Promise<Page<T>> {
+  const column = options.column ?? 'id';
+  const order = options.order ?? 'desc';
+  if (page.cursor) {
+    query.where(column, order === 'desc' ? '<' : '>', decodeCursor(page.cursor, options.prefix));
+  }
+  const rows = (await query.orderBy(column, order).limit(page.limit + 1)) as Row[];
+  const more = rows.length > page.limit;
+  const data = (more ? rows.slice(0, page.limit) : rows).map(options.map);
+  const last = more ? rows[page.limit - 1] : undefined;
+  return { data, next_cursor: last ? encodeCursor(last.id) : null };
+}
+
+/** Reads `limit` (already validated 1–200 by the OpenAPI schema) and `cursor` from a query. */
+export function pageOf(query: Record<string, unknown>): PageQuery {
+  const limit = typeof query.limit === 'number' ? query.limit : Number(query.limit ?? 50);
+  return {
+    limit: Number.isInteger(limit) && limit >= 1 && limit <= 200 ? limit : 50,
+    cursor: typeof query.cursor === 'string' && query.cursor !== '' ? query.cursor : null,
+  };
+}

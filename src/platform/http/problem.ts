@@ -1,0 +1,60 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError, NotFoundError } from '../errors.js';
+
+const BODY_PARSER_ERRORS: Record<string, () => AppError> = {
+  'entity.too.large': () => new AppError(413, 'payload_too_large', 'Request body exceeds 1 MB.'),
+  'entity.parse.failed': () =>
+    new AppError(400, 'malformed_json', 'Request body is not valid JSON.', { errors: [] }),
+  'encoding.unsupported': () =>
+    new AppError(415, 'unsupported_media_type', 'Unsupported content encoding.'),
+  'charset.unsupported': () =>
+    new AppError(415, 'unsupported_media_type', 'Unsupported charset; use UTF-8.'),
+  'request.aborted': () => new AppError(400, 'request_aborted', 'The request was aborted.'),
+  'request.size.invalid': () => new AppError(400, 'bad_request', 'Content-Length does not match.'),
+};
+
+function toAppError(err: unknown): AppError | null {
+  if (err instanceof AppError) return err;
+  const type = (err as { type?: string } | null)?.type;
+  if (type && BODY_PARSER_ERRORS[type]) return BODY_PARSER_ERRORS[type]();
+  const status = (err as { status?: number } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new AppError(status, 'bad_request', 'The request could not be processed.');
+  }
+  return null;
+}
+
+/** The problem document (RFC 9457) for an error; `code` is our stable machine-readable name. */
+export function problemOf(err: AppError, instance?: string) {
+  return {
+    type: `urn:trunkline:problem:${err.code}`,
+    title: err.code.replace(/_/g, ' '),
+    status: err.status,
+    detail: err.detail,
+    code: err.code,
+    ...(instance && { instance }),
+    ...(err.errors && { errors: err.errors }),
+    ...err.extra,
+  };
+}
+
+/**
+ * The one place errors become responses. Known errors render as problem+json; anything else
+ * is logged with the request id and answered 500 with a generic detail.
+ */
+export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  const known = toAppError(err);
+  const appError =
+    known ?? new AppError(500, 'internal_error', 'Something went wrong on our side.');
+  if (!known) req.log?.error({ err }, 'unhandled error');
+  if (res.headersSent) return void res.end();
+  for (const [name, value] of Object.entries(appError.headers ?? {})) res.setHeader(name, value);
+  res
+    .status(appError.status)
+    .type('application/problem+json')
+    .json(problemOf(appError, req.originalUrl));
+};
+
+export const notFoundHandler: RequestHandler = () => {
+  throw new NotFoundError('Route');
+};

@@ -1,0 +1,190 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Router } from 'express';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+import {
+  createAccountsService,
+  createAccountsStore,
+  createAdminRouter,
+  createAuthenticator,
+  createProjectRouter,
+} from './accounts/index.js';
+import {
+  createEventStore,
+  createOutbox,
+  createOutboxFinisher,
+  createOutboxRelay,
+} from './events/index.js';
+import {
+  createDb,
+  createIdGenerator,
+  createIdempotency,
+  createJobRunner,
+  createMetrics,
+  createQueueRegistry,
+  createRateLimit,
+  createRedis,
+  createRequestValidation,
+  loadOpenApi,
+  redisOptions,
+  systemClock,
+  type Clock,
+  type IdGenerator,
+  type JobHandler,
+  type Logger,
+} from './platform/index.js';
+import { checkCallbackUrl } from './webhooks/index.js';
+
+/** Which parts of Trunkline this process runs (`trunkline start` runs them all). */
+export interface Roles {
+  api: boolean;
+  worker: boolean;
+  orchestrator: boolean;
+}
+
+/** What a feature contributes to the process. */
+export interface Feature {
+  routers?: Router[];
+  handlers?: JobHandler[];
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
+  readiness?(): Promise<Record<string, boolean>>;
+}
+
+export interface RuntimeOptions {
+  roles: Roles;
+  logger: Logger;
+  clock?: Clock;
+  ids?: IdGenerator;
+}
+
+/**
+ * The composition root: creates every connection and service from the config and wires the
+ * features together. `main.ts` and the test harness are its only callers.
+ */
+export function createRuntime(config: Config, options: RuntimeOptions) {
+  const { logger, roles } = options;
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? createIdGenerator(clock);
+  const db = createDb(config.databaseUrl);
+  const redis = createRedis(config.redisUrl);
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  const queues = createQueueRegistry({ connection: redis, prefix: config.redisPrefix });
+  const events = createEventStore({ db, ids, clock });
+  const outbox = createOutbox({ ids, clock });
+  const openapi = loadOpenApi();
+  const validate = createRequestValidation(openapi);
+
+  const accounts = createAccountsService({ db, store: createAccountsStore(db), ids, clock });
+  const guardUrl = (url: string) =>
+    checkCallbackUrl(url, { allowPrivate: config.webhookAllowPrivate });
+  const auth = createAuthenticator({
+    accounts,
+    adminToken: config.adminToken,
+    after: [
+      createRateLimit({
+        redis,
+        prefix: config.redisPrefix,
+        defaultPerSecond: config.rateLimitPerSecond,
+      }),
+      createIdempotency({ db, clock }),
+    ],
+  });
+
+  const features: Feature[] = [
+    {
+      routers: [
+        createAdminRouter({ accounts, auth, validate }),
+        createProjectRouter({ accounts, auth, validate, checkCallbackUrl: guardUrl }),
+      ],
+    },
+  ];
+
+  const relay = createOutboxRelay({
+    db,
+    databaseUrl: config.databaseUrl,
+    queues,
+    logger,
+    clock,
+    sweepMs: config.outboxSweepMs,
+  });
+  const runner = createJobRunner({
+    connection: redisOptions(config.redisUrl),
+    prefix: config.redisPrefix,
+    logger,
+    handlers: features.flatMap((f) => f.handlers ?? []),
+    markFinished: createOutboxFinisher({ db, clock }),
+  });
+
+  async function readiness(): Promise<Record<string, boolean>> {
+    const checks: Record<string, boolean> = {
+      postgres: await db.raw('select 1').then(
+        () => true,
+        () => false,
+      ),
+      redis: await redis.ping().then(
+        () => true,
+        () => false,
+      ),
+    };
+    for (const feature of features) Object.assign(checks, await feature.readiness?.());
+    return checks;
+  }
+
+  const metrics = createMetrics();
+  const app = createApp({
+    logger,
+    openapi,
+    metrics,
+    readiness,
+    routers: features.flatMap((f) => f.routers ?? []),
+    trustProxy: config.trustProxy,
+  });
+  let server: Server | null = null;
+
+  return {
+    config,
+    app,
+    db,
+    redis,
+    queues,
+    relay,
+    services: { accounts, events, outbox, ids, clock },
+
+    /** Starts the chosen roles; resolves with the HTTP port when the API runs. */
+    async start(port = config.port): Promise<number | null> {
+      for (const feature of features) await feature.start?.();
+      if (roles.worker) {
+        await relay.start();
+        runner.start();
+      }
+      if (!roles.api) return null;
+      server = createServer(app);
+      server.keepAliveTimeout = 65_000;
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(port, config.host, resolve);
+      });
+      return (server.address() as AddressInfo).port;
+    },
+
+    /** Graceful stop: no new requests or jobs, in-flight jobs finish, then connections close. */
+    async stop(): Promise<void> {
+      if (server) {
+        const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
+        server.closeIdleConnections();
+        await closing;
+        server = null;
+      }
+      await runner.stop();
+      await relay.stop();
+      for (const feature of [...features].reverse()) await feature.stop?.();
+      await queues.close();
+      redis.disconnect();
+      await db.destroy();
+    },
+  };
+}
+
+export type Runtime = ReturnType<typeof createRuntime>;

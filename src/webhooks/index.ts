@@ -1,0 +1,2 @@
+export { generateWebhookSecret } from './signing.js';
+export { checkCallbackUrl } from './url-guard.js';
