@@ -116,3 +116,20 @@ export async function createTestProject(app: TestApp, name = 'test'): Promise<Te
   const created = await app.runtime.services.accounts.createProject({ name });
   return { id: created.id, apiKey: created.api_key, webhookSecret: created.webhook_secret };
 }
+
+/** The run's database URL and Redis settings, for component tests that wire pieces themselves. */
+export const harnessSettings = { databaseUrl, redisUrl, redisPrefix };
+
+/** Deletes every Redis key of this run: from the platform's view, the same as FLUSHALL. */
+export async function wipeRedis(): Promise<number> {
+  const redis = new Redis(redisUrl);
+  let cursor = '0';
+  let count = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 1000);
+    if (keys.length) count += await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  redis.disconnect();
+  return count;
+}

@@ -18,6 +18,7 @@ export function createHttpLogger(logger: Logger) {
       res.setHeader('X-Request-Id', id);
       return id;
     },
+    quietReqLogger: true,
     customAttributeKeys: { reqId: 'request_id' },
     customProps(req) {
       const auth = (req as { auth?: { kind: string; projectId?: string } }).auth;

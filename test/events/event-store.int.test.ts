@@ -1,0 +1,90 @@
+import { expect } from 'chai';
+import { createEventStore } from '../../src/events/index.js';
+import { createDb, createIdGenerator, systemClock, type Db } from '../../src/platform/index.js';
+import { harnessSettings, prepareDatabase } from '../support/harness.js';
+
+describe('event store', () => {
+  let db: Db;
+  let store: ReturnType<typeof createEventStore>;
+  const projectId = `prj_events_${Date.now()}`;
+  before(async () => {
+    await prepareDatabase();
+    db = createDb(harnessSettings.databaseUrl, 4);
+    store = createEventStore({ db, ids: createIdGenerator(systemClock), clock: systemClock });
+  });
+  after(() => db.destroy());
+
+  it("numbers a stream's events in order within the caller's transaction", async () => {
+    const streamId = `msg_stream_${Date.now()}`;
+    await db.transaction((trx) =>
+      store.append(trx, {
+        projectId,
+        streamType: 'message',
+        streamId,
+        events: [{ type: 'message.queued', data: { a: 1 } }],
+      }),
+    );
+    await db.transaction((trx) =>
+      store.append(trx, {
+        projectId,
+        streamType: 'message',
+        streamId,
+        events: [
+          { type: 'message.sent', data: {} },
+          { type: 'message.delivered', data: {} },
+        ],
+      }),
+    );
+    const events = await store.readStream(projectId, streamId);
+    expect(events.map((e) => [e.streamVersion, e.type])).to.deep.equal([
+      [1, 'message.queued'],
+      [2, 'message.sent'],
+      [3, 'message.delivered'],
+    ]);
+    expect(await store.readStream('prj_other', streamId)).to.deep.equal([]);
+  });
+
+  it("leaves nothing behind when the caller's transaction rolls back", async () => {
+    const streamId = `msg_rollback_${Date.now()}`;
+    await db
+      .transaction(async (trx) => {
+        await store.append(trx, {
+          projectId,
+          streamType: 'message',
+          streamId,
+          events: [{ type: 'x', data: {} }],
+        });
+        throw new Error('abort');
+      })
+      .catch(() => undefined);
+    expect(await store.readStream(projectId, streamId)).to.deep.equal([]);
+  });
+
+  it('never lets a reader skip an event that commits after a later one', async () => {
+    const start = await store.readAll({ after: null, limit: 10_000, projectId });
+    let cursor = start.cursor;
+    const early = await db.transaction();
+    await store.append(early, {
+      projectId,
+      streamType: 'test',
+      streamId: `s_early_${Date.now()}`,
+      events: [{ type: 'early', data: {} }],
+    });
+    await db.transaction((trx) =>
+      store.append(trx, {
+        projectId,
+        streamType: 'test',
+        streamId: `s_late_${Date.now()}`,
+        events: [{ type: 'late', data: {} }],
+      }),
+    );
+    const whileOpen = await store.readAll({ after: cursor, limit: 100, projectId });
+    expect(whileOpen.events.map((e) => e.type)).to.deep.equal([]);
+    cursor = whileOpen.cursor;
+    await early.commit();
+    const afterCommit = await store.readAll({ after: cursor, limit: 100, projectId });
+    expect(afterCommit.events.map((e) => e.type)).to.deep.equal(['early', 'late']);
+    const again = await store.readAll({ after: afterCommit.cursor, limit: 100, projectId });
+    expect(again.events).to.deep.equal([]);
+  });
+});

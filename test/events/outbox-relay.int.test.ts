@@ -1,0 +1,132 @@
+import { expect } from 'chai';
+import {
+  createOutbox,
+  createOutboxFinisher,
+  createOutboxRelay,
+  type OutboxRelay,
+} from '../../src/events/index.js';
+import {
+  createDb,
+  createIdGenerator,
+  createJobRunner,
+  createQueueRegistry,
+  createRedis,
+  createSilentLogger,
+  redisOptions,
+  systemClock,
+  type Db,
+  type JobRunner,
+  type QueueRegistry,
+  type Redis,
+} from '../../src/platform/index.js';
+import { eventually } from '../support/http.js';
+import { harnessSettings, prepareDatabase, wipeRedis } from '../support/harness.js';
+
+describe('outbox relay', () => {
+  const logger = createSilentLogger();
+  const ids = createIdGenerator(systemClock);
+  const outbox = createOutbox({ ids, clock: systemClock });
+  let db: Db;
+  let redis: Redis;
+  let queues: QueueRegistry;
+  let relay: OutboxRelay;
+  let queueName: string;
+  const seen: string[] = [];
+
+  function runner(handle: (id: string) => Promise<void>): JobRunner {
+    return createJobRunner({
+      connection: redisOptions(harnessSettings.redisUrl),
+      prefix: harnessSettings.redisPrefix,
+      logger,
+      handlers: [{ queue: queueName, concurrency: 4, handle: (job) => handle(String(job.data.n)) }],
+      markFinished: createOutboxFinisher({ db, clock: systemClock }),
+    });
+  }
+
+  async function addWork(count: number): Promise<void> {
+    await db.transaction(async (trx) => {
+      for (let n = 0; n < count; n++) {
+        await outbox.add(trx, {
+          projectId: null,
+          queue: queueName,
+          name: 'test.work',
+          payload: { n: `${queueName}-${n}` },
+        });
+      }
+    });
+  }
+
+  const openRows = async () =>
+    Number(
+      (
+        await db('outbox')
+          .where({ queue: queueName })
+          .whereNull('completed_at')
+          .count<{ count: string }[]>('* as count')
+      )[0].count,
+    );
+
+  beforeEach(async () => {
+    await prepareDatabase();
+    queueName = `test-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`;
+    seen.length = 0;
+    db = createDb(harnessSettings.databaseUrl, 4);
+    redis = createRedis(harnessSettings.redisUrl);
+    queues = createQueueRegistry({ connection: redis, prefix: harnessSettings.redisPrefix });
+    relay = createOutboxRelay({
+      db,
+      databaseUrl: harnessSettings.databaseUrl,
+      queues,
+      logger,
+      clock: systemClock,
+      sweepMs: 100,
+      recheckMs: 0,
+    });
+  });
+  afterEach(async () => {
+    await relay.stop();
+    await queues.close();
+    redis.disconnect();
+    await db.destroy();
+  });
+
+  it('moves committed rows to the queue on NOTIFY and closes them when the job finishes', async () => {
+    const jobs = runner(async (n) => void seen.push(n));
+    jobs.start();
+    await relay.start();
+    await addWork(20);
+    await eventually(async () => (seen.length === 20 ? true : undefined));
+    await eventually(async () => ((await openRows()) === 0 ? true : undefined));
+    await jobs.stop();
+    expect(new Set(seen).size).to.equal(20);
+  });
+
+  it('loses nothing when Redis is wiped while work is pending', async () => {
+    await addWork(30);
+    expect(await relay.drain()).to.equal(30);
+    expect(await wipeRedis()).to.be.greaterThan(0);
+    const jobs = runner(async (n) => void seen.push(n));
+    jobs.start();
+    await relay.start();
+    await eventually(async () => (new Set(seen).size === 30 ? true : undefined), 8000);
+    await eventually(async () => ((await openRows()) === 0 ? true : undefined));
+    await jobs.stop();
+  });
+
+  it('finishes in-flight jobs before a graceful stop returns', async () => {
+    let finished = 0;
+    const jobs = runner(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      finished++;
+    });
+    jobs.start();
+    await addWork(3);
+    await relay.drain();
+    await eventually(async () =>
+      (await queues.get(queueName).getActiveCount()) === 3 ? true : undefined,
+    );
+    await jobs.stop();
+    expect(finished).to.equal(3);
+    expect(await openRows()).to.equal(0);
+  });
+});

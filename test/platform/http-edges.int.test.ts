@@ -1,0 +1,109 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { createTestProject, startApp, type TestApp, type TestProject } from '../support/harness.js';
+import { call } from '../support/http.js';
+
+describe('the HTTP edge', () => {
+  let app: TestApp;
+  let project: TestProject;
+  before(async () => {
+    app = await startApp({ roles: { worker: false } });
+    project = await createTestProject(app);
+  });
+  after(() => app.stop());
+
+  const patch = (rawBody: string, contentType = 'application/json') =>
+    call(app.url, 'PATCH', '/v1/project', {
+      key: project.apiKey,
+      rawBody,
+      headers: { 'content-type': contentType },
+    });
+
+  it('answers malformed JSON with 400 problem+json', async () => {
+    const res = await patch('{"name": ');
+    expect(res.status).to.equal(400);
+    expect(res.headers.get('content-type')).to.contain('application/problem+json');
+    expect(res.body).to.include({ status: 400, code: 'malformed_json' });
+  });
+
+  it('answers a body that is not JSON with 415', async () => {
+    const res = await patch('name=x', 'application/x-www-form-urlencoded');
+    expect(res.status).to.equal(415);
+  });
+
+  it('answers a body over 1 MB with 413', async () => {
+    const res = await patch(JSON.stringify({ name: 'x'.repeat(1_100_000) }));
+    expect(res.status).to.equal(413);
+  });
+
+  it('answers wrong types with 400 and the failing path', async () => {
+    const res = await patch(JSON.stringify({ rate_limit_per_second: 'fast' }));
+    expect(res.status).to.equal(400);
+    expect(res.body.errors).to.deep.include({
+      path: '/rate_limit_per_second',
+      message: 'must be integer',
+    });
+  });
+
+  it('answers a JSON array or scalar body with 400', async () => {
+    for (const body of ['[]', '"text"', '42', 'null']) {
+      const res = await patch(body);
+      expect(res.status, body).to.equal(400);
+    }
+  });
+
+  it('answers an unknown route with 404 problem+json', async () => {
+    const res = await call(app.url, 'GET', '/v1/nothing-here', { key: project.apiKey });
+    expect(res.status).to.equal(404);
+    expect(res.body.code).to.equal('not_found');
+  });
+
+  it('echoes a sane X-Request-Id and makes one otherwise', async () => {
+    const kept = await call(app.url, 'GET', '/healthz', { headers: { 'x-request-id': 'abc-123' } });
+    expect(kept.headers.get('x-request-id')).to.equal('abc-123');
+    const made = await call(app.url, 'GET', '/healthz', {
+      headers: { 'x-request-id': 'bad id\twith tab' },
+    });
+    expect(made.headers.get('x-request-id')).to.match(/^req_/);
+  });
+
+  it('reports health, readiness, metrics and docs', async () => {
+    expect((await call(app.url, 'GET', '/healthz')).body).to.deep.equal({ status: 'ok' });
+    const ready = await call(app.url, 'GET', '/readyz');
+    expect(ready.status).to.equal(200);
+    expect(ready.body.checks).to.include({ postgres: true, redis: true });
+    const metrics = await call(app.url, 'GET', '/metrics');
+    expect(metrics.text).to.contain('http_requests_total');
+    expect(metrics.text).to.contain('http_request_duration_seconds');
+    const docs = await call(app.url, 'GET', '/docs/');
+    expect(docs.status).to.equal(200);
+    expect(docs.text).to.contain('swagger');
+  });
+
+  it('never answers 5xx to random JSON bodies and headers (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.jsonValue(),
+        fc.constantFrom(
+          'PATCH /v1/project',
+          'POST /admin/v1/projects',
+          'POST /v1/project/webhook-secret/rotate',
+        ),
+        fc.option(fc.string({ maxLength: 300 })),
+        async (body, route, idempotencyKey) => {
+          const [method, path] = route.split(' ');
+          const headers: Record<string, string> = { 'content-type': 'application/json' };
+          if (idempotencyKey !== null && /^[\x20-\x7e]*$/.test(idempotencyKey))
+            headers['idempotency-key'] = idempotencyKey;
+          const res = await call(app.url, method, path, {
+            key: project.apiKey,
+            rawBody: JSON.stringify(body),
+            headers,
+          });
+          expect(res.status, `${route} ${JSON.stringify(body)}`).to.be.below(500);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});

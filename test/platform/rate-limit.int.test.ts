@@ -1,0 +1,37 @@
+import { expect } from 'chai';
+import { createTestProject, startApp, type TestApp } from '../support/harness.js';
+import { clientFor } from '../support/http.js';
+
+describe('rate limits', () => {
+  let app: TestApp;
+  before(async () => {
+    app = await startApp({ roles: { worker: false }, env: { RATE_LIMIT_PER_SECOND: '5' } });
+  });
+  after(() => app.stop());
+
+  it('answers 429 with Retry-After and RateLimit headers past the per-key limit', async () => {
+    const project = await createTestProject(app);
+    const api = clientFor(app.url, project.apiKey);
+    const responses = await Promise.all(Array.from({ length: 8 }, () => api('GET', '/v1/project')));
+    const limited = responses.filter((r) => r.status === 429);
+    expect(limited.length).to.be.at.least(3);
+    const res = limited[0];
+    expect(res.headers.get('retry-after')).to.match(/^\d+$/);
+    expect(res.headers.get('ratelimit-limit')).to.equal('5');
+    expect(res.headers.get('ratelimit-remaining')).to.equal('0');
+    expect(res.body.code).to.equal('rate_limited');
+    const ok = responses.find((r) => r.status === 200)!;
+    expect(ok.headers.get('ratelimit-limit')).to.equal('5');
+  });
+
+  it("uses the project's own limit when it has one", async () => {
+    const project = await createTestProject(app);
+    await app.runtime.services.accounts.updateProject(project.id, { rate_limit_per_second: 50 });
+    const api = clientFor(app.url, project.apiKey);
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => api('GET', '/v1/project')),
+    );
+    expect(responses.every((r) => r.status === 200)).to.equal(true);
+    expect(responses[0].headers.get('ratelimit-limit')).to.equal('50');
+  });
+});
