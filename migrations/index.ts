@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as m001 from './001-foundation.js';
+import * as m002 from './002-webhooks.js';
 
 /** One migration module: a stable name plus up/down. */
 export interface Migration {
@@ -9,4 +10,4 @@ export interface Migration {
 }
 
 /** Every migration in order. Add new ones at the end; never rename an applied one. */
-export const migrations: Migration[] = [m001];
+export const migrations: Migration[] = [m001, m002];

@@ -33,6 +33,12 @@ export interface Config {
   };
   /** How often the outbox relay sweeps for work that missed its notification, in ms. */
   outboxSweepMs: number;
+  /** How often an enqueued, unfinished outbox row is checked against Redis, in ms. */
+  outboxRecheckMs: number;
+  /** Consecutive failures that open an endpoint's circuit breaker. */
+  webhookBreakerThreshold: number;
+  /** How long an open breaker parks an endpoint's deliveries before one probe, in ms. */
+  webhookBreakerOpenMs: number;
 }
 
 interface Setting {
@@ -129,6 +135,24 @@ export const SETTINGS: Setting[] = [
     default: '5000',
     description: 'outbox safety sweep period (ms)',
   },
+  {
+    env: 'OUTBOX_RECHECK_MS',
+    type: 'integer',
+    default: '10000',
+    description: 'how often an open outbox job is checked against Redis (ms)',
+  },
+  {
+    env: 'WEBHOOK_BREAKER_THRESHOLD',
+    type: 'integer',
+    default: '5',
+    description: 'consecutive failures that open an endpoint breaker',
+  },
+  {
+    env: 'WEBHOOK_BREAKER_OPEN_MS',
+    type: 'integer',
+    default: '30000',
+    description: 'how long an open breaker parks deliveries (ms)',
+  },
 ];
 
 function buildSchema() {
@@ -196,5 +220,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       secretAccessKey: str('S3_SECRET_ACCESS_KEY'),
     },
     outboxSweepMs: Number(v.OUTBOX_SWEEP_MS),
+    outboxRecheckMs: Number(v.OUTBOX_RECHECK_MS),
+    webhookBreakerThreshold: Math.max(1, Number(v.WEBHOOK_BREAKER_THRESHOLD)),
+    webhookBreakerOpenMs: Number(v.WEBHOOK_BREAKER_OPEN_MS),
   };
 }

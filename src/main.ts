@@ -9,6 +9,7 @@ import {
   type Logger,
 } from './platform/index.js';
 import { createRuntime, type Roles } from './runtime.js';
+import { createWebhookReceiver } from './webhooks/index.js';
 
 const USAGE = `Usage: trunkline <command>
 
@@ -17,6 +18,8 @@ const USAGE = `Usage: trunkline <command>
   migrate                  create the database if missing and run migrations
   dev                      migrate, ensure a dev project, print a key, then start (npm start)
   project create --name X  print a new project id, API key and webhook secret as JSON
+  webhooks listen --secret whsec_... [--port 4000]
+                           a local receiver that verifies and prints webhook events
 `;
 
 const ALL: Roles = { api: true, worker: true, orchestrator: true };
@@ -88,12 +91,41 @@ async function createProjectCommand(args: string[], config: Config, logger: Logg
   }
 }
 
+async function listenCommand(args: string[], logger: Logger): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { secret: { type: 'string' }, port: { type: 'string', default: '4000' } },
+  });
+  if (!values.secret) throw new ConfigError('webhooks listen needs --secret whsec_...');
+  const receiver = createWebhookReceiver({
+    secret: values.secret,
+    port: Number(values.port),
+    logger,
+    onEvent: (event) => {
+      const line = {
+        verified: event.verified,
+        id: event.id,
+        type: event.type,
+        attempt: event.attempt,
+        reason: event.reason,
+        data: event.data,
+      };
+      process.stdout.write(`${JSON.stringify(line)}\n`);
+    },
+  });
+  const { url } = await receiver.start();
+  process.stdout.write(
+    `listening on ${url} (set it as webhook_url; WEBHOOK_ALLOW_PRIVATE=true for a local Trunkline)\n`,
+  );
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command = 'start', ...rest] = argv;
   if (command === 'help' || command === '--help') return void process.stdout.write(USAGE);
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel);
   if (command === 'migrate') return migrate(config, logger);
+  if (command === 'webhooks' && rest[0] === 'listen') return listenCommand(rest.slice(1), logger);
   if (command === 'project' && rest[0] === 'create') {
     await migrate(config, logger);
     return createProjectCommand(rest.slice(1), config, logger);

@@ -34,7 +34,7 @@ import {
   type JobHandler,
   type Logger,
 } from './platform/index.js';
-import { checkCallbackUrl } from './webhooks/index.js';
+import { checkCallbackUrl, createWebhooksFeature } from './webhooks/index.js';
 
 /** Which parts of Trunkline this process runs (`trunkline start` runs them all). */
 export interface Roles {
@@ -92,6 +92,24 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
     ],
   });
 
+  const webhooks = createWebhooksFeature({
+    db,
+    outbox,
+    ids,
+    clock,
+    logger,
+    validate,
+    auth,
+    allowPrivate: config.webhookAllowPrivate,
+    retryDelays: config.webhookRetryDelays,
+    breaker: {
+      failureThreshold: config.webhookBreakerThreshold,
+      openForMs: config.webhookBreakerOpenMs,
+    },
+    signingSecrets: (projectId) => accounts.signingSecrets(projectId),
+    projectWebhookUrl: (trx, projectId) => accounts.projectWebhookUrl(trx, projectId),
+  });
+
   const features: Feature[] = [
     {
       routers: [
@@ -99,6 +117,7 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
         createProjectRouter({ accounts, auth, validate, checkCallbackUrl: guardUrl }),
       ],
     },
+    webhooks.feature,
   ];
 
   const relay = createOutboxRelay({
@@ -108,6 +127,7 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
     logger,
     clock,
     sweepMs: config.outboxSweepMs,
+    recheckMs: config.outboxRecheckMs,
   });
   const runner = createJobRunner({
     connection: redisOptions(config.redisUrl),
@@ -150,7 +170,7 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
     redis,
     queues,
     relay,
-    services: { accounts, events, outbox, ids, clock },
+    services: { accounts, events, outbox, ids, clock, scheduleWebhook: webhooks.scheduleWebhook },
 
     /** Starts the chosen roles; resolves with the HTTP port when the API runs. */
     async start(port = config.port): Promise<number | null> {

@@ -1,5 +1,11 @@
 import type { AuthContext } from '../platform/index.js';
-import { NotFoundError, type Clock, type Db, type IdGenerator } from '../platform/index.js';
+import {
+  NotFoundError,
+  type Clock,
+  type Db,
+  type IdGenerator,
+  type Trx,
+} from '../platform/index.js';
 import { generateWebhookSecret } from '../webhooks/index.js';
 import type { AccountsStore, ProjectRow } from './accounts.store.js';
 import { generateApiKey, keyMatches, prefixOf } from './api-keys.js';
@@ -114,6 +120,9 @@ export function createAccountsService(deps: {
     },
 
     findDevProject: () => store.findDevProject(),
+
+    /** The project's webhook URL, read inside the caller's transaction (the last fallback). */
+    projectWebhookUrl: (trx: Trx, projectId: string) => store.webhookUrl(trx, projectId),
 
     async updateProject(
       projectId: string,

@@ -36,6 +36,12 @@ export function createAccountsStore(db: Db) {
 
     findProject: (id: string) => db<ProjectRow>('projects').where({ id }).first(),
 
+    webhookUrl: async (trx: Trx | Db, id: string) =>
+      (
+        (await trx('projects').where({ id }).first('webhook_url')) as
+          { webhook_url: string | null } | undefined
+      )?.webhook_url ?? null,
+
     findDevProject: () => db<ProjectRow>('projects').where({ is_dev: true }).orderBy('id').first(),
 
     updateProject: (

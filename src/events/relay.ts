@@ -118,8 +118,8 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
     return draining;
   }
 
-  async function sweep(): Promise<number> {
-    const cutoff = new Date(clock.now().getTime() - recheckMs);
+  /** Checks open rows last checked before `cutoff`; one batch. */
+  async function sweepBatch(cutoff: Date): Promise<{ checked: number; missing: number }> {
     const rows: OutboxRow[] = await db('outbox')
       .select('id', 'queue', 'name', 'payload', 'options', 'available_at')
       .whereNotNull('enqueued_at')
@@ -127,7 +127,7 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
       .where((q) => q.whereNull('checked_at').orWhere('checked_at', '<', cutoff))
       .orderByRaw('checked_at nulls first')
       .limit(batchSize);
-    if (rows.length === 0) return 0;
+    if (rows.length === 0) return { checked: 0, missing: 0 };
     const jobs = await Promise.all(rows.map((row) => queues.get(row.queue).getJob(row.id)));
     const missing = rows.filter((_, i) => !jobs[i]);
     if (missing.length > 0) {
@@ -140,7 +140,19 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
         rows.map((r) => r.id),
       )
       .update({ checked_at: clock.now() });
-    return missing.length;
+    return { checked: rows.length, missing: missing.length };
+  }
+
+  async function sweep(): Promise<number> {
+    return (await sweepBatch(new Date(clock.now().getTime() - recheckMs))).missing;
+  }
+
+  /** At start every open row is checked once: a restart after a crash and a wipe heals at once. */
+  async function sweepAll(): Promise<void> {
+    const startedAt = clock.now();
+    let result;
+    do result = await sweepBatch(startedAt);
+    while (result.checked === batchSize && !stopped);
   }
 
   function kick(): void {
@@ -175,7 +187,9 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
       await listen();
       timer = setInterval(() => void tick(), options.sweepMs);
       timer.unref();
-      kick();
+      void drain()
+        .then(sweepAll)
+        .catch((err) => logger.error({ err }, 'outbox start-up sweep failed'));
     },
     async stop() {
       stopped = true;

@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { RedisOptions } from 'ioredis';
 import { isAppError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -12,6 +12,11 @@ export interface JobContext {
   /** Attempts allowed in all (from the job options); the last one is `attemptsMade + 1 === attempts`. */
   attempts: number;
   logger: Logger;
+  /**
+   * Puts the job back to run again in `ms` without using up an attempt (a webhook waiting for
+   * its next retry, an endpoint whose breaker is open). Never returns: it ends this run.
+   */
+  postpone(ms: number): Promise<never>;
 }
 
 /**
@@ -45,8 +50,12 @@ export function createJobRunner(deps: {
 }): JobRunner {
   const workers: Worker[] = [];
 
-  function contextOf(job: Job, logger: Logger): JobContext {
+  function contextOf(job: Job, token: string | undefined, logger: Logger): JobContext {
     return {
+      async postpone(ms: number): Promise<never> {
+        await job.moveToDelayed(Date.now() + Math.max(1, Math.round(ms)), token);
+        throw new DelayedError();
+      },
       id: job.id ?? '',
       name: job.name,
       data: job.data as Record<string, unknown>,
@@ -57,12 +66,13 @@ export function createJobRunner(deps: {
   }
 
   function createWorker(handler: JobHandler): Worker {
-    const processor = async (job: Job) => {
+    const processor = async (job: Job, token?: string) => {
       const logger = deps.logger.child({ queue: handler.queue, job_id: job.id, job: job.name });
-      const ctx = contextOf(job, logger);
+      const ctx = contextOf(job, token, logger);
       try {
         await handler.handle(ctx);
       } catch (err) {
+        if (err instanceof DelayedError) throw err;
         const lastAttempt = ctx.attemptsMade + 1 >= ctx.attempts;
         const permanent = isAppError(err) && !err.retryable;
         if (permanent || lastAttempt) {

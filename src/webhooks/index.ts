@@ -1,2 +1,10 @@
-export { generateWebhookSecret } from './signing.js';
-export { checkCallbackUrl } from './url-guard.js';
+export { createWebhooksFeature } from './feature.js';
+export type { WebhooksDeps } from './feature.js';
+export type { ScheduleWebhook, WebhookEvent } from './schedule-webhook.js';
+export type { IngressEvent, IngressProcessor } from './ingress.worker.js';
+export { generateWebhookSecret, signPayload, webhookHeaders } from './signing.js';
+export { checkCallbackUrl, isPublicAddress } from './url-guard.js';
+export { verifyIngressSignature, isIpAllowed } from './ingress-verify.js';
+export { createWebhookReceiver } from './receiver.js';
+export type { WebhookReceiver, ReceivedEvent } from './receiver.js';
+export { parseRetryDelays, DEFAULT_RETRY_DELAYS_SEC } from './retry-schedule.js';

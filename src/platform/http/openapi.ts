@@ -18,7 +18,7 @@ interface Parameter {
 
 interface Operation {
   operationId?: string;
-  parameters?: Parameter[];
+  parameters?: Array<Parameter | { $ref: string }>;
   requestBody?: { required?: boolean; content: Record<string, { schema: object }> };
 }
 
@@ -63,6 +63,14 @@ function createAjv(coerce: boolean, components: unknown): Ajv {
   return ajv;
 }
 
+function resolveParameter(doc: OpenApiDocument, param: Parameter | { $ref: string }): Parameter {
+  if (!('$ref' in param)) return param;
+  const name = param.$ref.replace('#/components/parameters/', '');
+  const found = (doc.components?.parameters as Record<string, Parameter> | undefined)?.[name];
+  if (!found) throw new Error(`openapi.yaml: unknown parameter ${param.$ref}`);
+  return found;
+}
+
 function objectSchemaOf(params: Parameter[]) {
   return {
     type: 'object',
@@ -102,7 +110,7 @@ export function createRequestValidation(doc: OpenApiDocument) {
   for (const methods of Object.values(doc.paths)) {
     for (const operation of Object.values(methods)) {
       if (!operation?.operationId) continue;
-      const params = operation.parameters ?? [];
+      const params = (operation.parameters ?? []).map((p) => resolveParameter(doc, p));
       const query = params.filter((p) => p.in === 'query');
       const path = params.filter((p) => p.in === 'path');
       const bodySchema = operation.requestBody?.content['application/json']?.schema;

@@ -1,0 +1,12 @@
+export { createSmppGateway } from './gateway.js';
+export type { SmsGateway, SubmitPart, InboundPdu, SmppGatewayDeps } from './gateway.js';
+export { createSmsRouter, routesFromConfigs } from './router.js';
+export type { SmsRouter, SmsRoutes } from './router.js';
+export { parseSmppUrls } from './smpp-url.js';
+export type { SmppBindConfig, ReconnectPolicy } from './smpp-url.js';
+export { SUBMIT_ERROR_TABLE, mapSubmitStatus, formatCommandStatus } from './submit-errors.js';
+export type { SubmitErrorRule } from './submit-errors.js';
+export { isDeliveryReceipt, parseDeliveryReceipt } from './dlr.js';
+export type { DeliveryReceipt, ReceiptOutcome } from './dlr.js';
+export { messageIdCandidates, normalizeMessageId } from './message-id.js';
+export { installRawMessageCodec } from './raw-message-codec.js';

@@ -1,0 +1,262 @@
+import smpp from 'smpp';
+import type { Logger } from '../../platform/index.js';
+import { computeBackoffDelay } from './backoff.js';
+import { installRawMessageCodec } from './raw-message-codec.js';
+import { createRequestTracker, type RequestTracker } from './request-tracker.js';
+import type { SmppBindConfig } from './smpp-url.js';
+import {
+  createConnectionLostError,
+  createNotBoundError,
+  createTimeoutError,
+} from './submit-errors.js';
+
+const ESME_ROK = 0x00;
+const ESME_RINVCMDID = 0x03;
+const ESME_RX_T_APPN = 0x64;
+const SMPP_VERSION_3_4 = 0x34;
+const UNBIND_WAIT_MS = 2_000;
+
+/** Receives a `deliver_sm` / `data_sm`; resolving acks it, rejecting answers ESME_RX_T_APPN. */
+export type InboundRequestHandler = (pdu: smpp.PDU) => Promise<void>;
+
+/**
+ * One bind kept alive for as long as the process wants it: it connects, binds as a
+ * transceiver, sends `enquire_link` every `enquireLinkMs` (no answer in time → the socket is
+ * dropped), and after any loss reconnects forever with exponential back-off and jitter. A
+ * refused bind (wrong password) is logged and retried the same way; socket errors are logged,
+ * never thrown. It has no window or throughput cap: the gateway layers those on `request`.
+ */
+export interface SmppSession {
+  readonly id: string;
+  isBound(): boolean;
+  /**
+   * Sends a request on the bound connection and resolves with its response, whatever its
+   * `command_status`. Rejects (UpstreamError, retryable) with `smpp_not_bound` when unbound,
+   * `smpp_timeout` after `responseTimeoutMs`, `smpp_connection_lost` when the socket drops.
+   */
+  request(command: string, params: Record<string, unknown>): Promise<smpp.PDU>;
+  /** One handler for SMSC-initiated `deliver_sm` and `data_sm`; its response waits for it. */
+  onInboundRequest(handler: InboundRequestHandler): void;
+  /** Called with true on each successful bind and false on each loss of a bind. */
+  onBoundChange(listener: (bound: boolean) => void): void;
+  /** Unbinds politely, stops reconnecting; in-flight requests fail with connection lost. */
+  close(): Promise<void>;
+}
+
+export interface SmppSessionDeps {
+  logger: Logger;
+  /** Jitter source for the reconnect back-off; tests may pin it. */
+  random?: () => number;
+}
+
+interface Connection {
+  session: smpp.Session;
+  tracker: RequestTracker;
+  keepAlive?: NodeJS.Timeout;
+  closed: Promise<void>;
+}
+
+/** Starts connecting at once; see {@link SmppSession}. */
+export function createSmppSession(config: SmppBindConfig, deps: SmppSessionDeps): SmppSession {
+  installRawMessageCodec();
+  const log = deps.logger.child({ connector: config.id });
+  const random = deps.random ?? Math.random;
+  const boundListeners: Array<(bound: boolean) => void> = [];
+  let inboundHandler: InboundRequestHandler | undefined;
+  let connection: Connection | undefined;
+  let bound = false;
+  let closing: Promise<void> | undefined;
+  let failures = 0;
+  let reconnectTimer: NodeJS.Timeout | undefined;
+
+  function setBound(value: boolean): void {
+    if (bound === value) return;
+    bound = value;
+    for (const listener of boundListeners) listener(value);
+  }
+
+  function send(
+    conn: Connection,
+    command: string,
+    params: Record<string, unknown>,
+    timeoutMs: number,
+  ) {
+    const pdu = new smpp.PDU(command, params);
+    if (!conn.session.send(pdu)) return Promise.reject(createConnectionLostError(command));
+    return conn.tracker.track(pdu.sequence_number, command, timeoutMs, () =>
+      createTimeoutError(command, timeoutMs),
+    );
+  }
+
+  function connect(): void {
+    reconnectTimer = undefined;
+    const session = smpp.connect({ host: config.host, port: config.port, tls: config.tls });
+    let markClosed = () => {};
+    const conn: Connection = {
+      session,
+      tracker: createRequestTracker(),
+      closed: new Promise((resolve) => (markClosed = resolve)),
+    };
+    connection = conn;
+    const connectTimer = setTimeout(() => {
+      log.warn({ host: config.host, port: config.port }, 'SMPP connect timed out');
+      session.destroy();
+    }, config.responseTimeoutMs);
+    session.on(config.tls ? 'secureConnect' : 'connect', () => {
+      clearTimeout(connectTimer);
+      session.socket.setNoDelay(true);
+      void bind(conn);
+    });
+    session.on('error', (err: Error) => {
+      log.warn({ err: err.message, host: config.host, port: config.port }, 'SMPP socket error');
+      session.destroy();
+    });
+    session.on('pdu', (pdu: smpp.PDU) => handlePdu(conn, pdu));
+    session.on('close', () => {
+      clearTimeout(connectTimer);
+      handleClose(conn);
+      markClosed();
+    });
+  }
+
+  async function bind(conn: Connection): Promise<void> {
+    const credentials = {
+      system_id: config.systemId,
+      password: config.password,
+      system_type: config.systemType,
+      interface_version: SMPP_VERSION_3_4,
+    };
+    try {
+      const response = await send(conn, 'bind_transceiver', credentials, config.responseTimeoutMs);
+      if (conn !== connection || closing) return;
+      if (response.command_status !== ESME_ROK) {
+        log.error(
+          { commandStatus: response.command_status, systemId: config.systemId },
+          'SMPP bind refused; will retry',
+        );
+        conn.session.destroy();
+        return;
+      }
+      failures = 0;
+      startKeepAlive(conn);
+      log.info({ host: config.host, port: config.port }, 'SMPP bound');
+      setBound(true);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'SMPP bind failed; will retry');
+      conn.session.destroy();
+    }
+  }
+
+  function startKeepAlive(conn: Connection): void {
+    const timeoutMs = Math.min(config.responseTimeoutMs, config.enquireLinkMs);
+    conn.keepAlive = setInterval(() => {
+      send(conn, 'enquire_link', {}, timeoutMs).catch((err: Error) => {
+        log.warn({ err: err.message }, 'enquire_link unanswered; dropping the connection');
+        conn.session.destroy();
+      });
+    }, config.enquireLinkMs);
+  }
+
+  function handlePdu(conn: Connection, pdu: smpp.PDU): void {
+    if (pdu.isResponse()) {
+      if (!conn.tracker.settle(pdu)) {
+        log.warn(
+          { command: pdu.command, sequence: pdu.sequence_number },
+          'SMPP response nobody awaits',
+        );
+      }
+      return;
+    }
+    switch (pdu.command) {
+      case 'enquire_link':
+        conn.session.send(pdu.response());
+        return;
+      case 'unbind':
+        log.info('SMSC unbound us; reconnecting');
+        setBound(false);
+        conn.session.send(pdu.response(), () => conn.session.destroy());
+        return;
+      case 'deliver_sm':
+      case 'data_sm':
+        void answerInbound(conn, pdu);
+        return;
+      case 'alert_notification':
+        return;
+      default:
+        conn.session.send(pdu.response({ command_status: ESME_RINVCMDID }));
+    }
+  }
+
+  async function answerInbound(conn: Connection, pdu: smpp.PDU): Promise<void> {
+    let status = ESME_ROK;
+    try {
+      if (!inboundHandler) throw new Error('no inbound handler registered');
+      await inboundHandler(pdu);
+    } catch (err) {
+      log.warn({ err: (err as Error).message, command: pdu.command }, 'inbound PDU not taken');
+      status = ESME_RX_T_APPN;
+    }
+    const sent = conn.session.send(pdu.response(status ? { command_status: status } : {}));
+    if (!sent) log.warn({ command: pdu.command }, 'connection gone before the inbound response');
+  }
+
+  function handleClose(conn: Connection): void {
+    if (conn !== connection) return;
+    connection = undefined;
+    clearInterval(conn.keepAlive);
+    const wasBound = bound;
+    setBound(false);
+    conn.tracker.failAll(createConnectionLostError);
+    if (closing) return;
+    if (wasBound) log.warn('SMPP connection lost; reconnecting');
+    failures += 1;
+    const delay = computeBackoffDelay(failures, config.reconnect, random);
+    reconnectTimer = setTimeout(connect, delay);
+  }
+
+  async function shutDown(): Promise<void> {
+    clearTimeout(reconnectTimer);
+    const conn = connection;
+    if (!conn) return;
+    if (bound) {
+      setBound(false);
+      await send(conn, 'unbind', {}, Math.min(config.responseTimeoutMs, UNBIND_WAIT_MS)).catch(
+        () => undefined,
+      );
+      conn.session.close();
+    } else {
+      conn.session.destroy();
+    }
+    const fallback = setTimeout(() => conn.session.destroy(), UNBIND_WAIT_MS);
+    await conn.closed;
+    clearTimeout(fallback);
+    log.info('SMPP session closed');
+  }
+
+  connect();
+
+  return {
+    id: config.id,
+    isBound: () => bound,
+    request(command, params) {
+      if (!bound || !connection || closing) {
+        return Promise.reject(createNotBoundError(config.id));
+      }
+      try {
+        return send(connection, command, params, config.responseTimeoutMs);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
+    onInboundRequest(handler) {
+      inboundHandler = handler;
+    },
+    onBoundChange(listener) {
+      boundListeners.push(listener);
+    },
+    close() {
+      closing ??= shutDown();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,194 @@
+import { performance } from 'node:perf_hooks';
+import { request, type Dispatcher } from 'undici';
+import type { Logger } from '../platform/index.js';
+import { createGuardedAgent, type HostLookup } from './url-guard.js';
+
+/**
+ * One HTTP attempt of a webhook delivery. The sender never throws: every way an attempt
+ * can end (any status, a timeout, a refused or dropped connection, an SSRF refusal) comes
+ * back as an `AttemptResult` the worker stores as one line of the delivery log.
+ */
+
+/** How an attempt bears on the delivery: done, try again later, or stop for good. */
+export type AttemptOutcome = 'success' | 'retry' | 'gone';
+
+/** What the delivery log keeps per attempt (API.md: response code, latency, error). */
+export interface AttemptResult {
+  /** 2xx → success; 410 Gone → gone (stop retrying now); anything else or no answer → retry. */
+  outcome: AttemptOutcome;
+  /** The HTTP status, or null when no response arrived. */
+  statusCode: number | null;
+  /** From just before connecting to the end of reading the snippet, milliseconds. */
+  latencyMs: number;
+  /** Why the attempt failed (`timeout`, `connection refused`...), or null. */
+  error: string | null;
+  /** The first 1 KB of the response body as UTF-8 text; null when no response arrived. */
+  responseSnippet: string | null;
+}
+
+/** One request to send: already signed (see `webhookHeaders`). */
+export interface SendInput {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Delivers signed webhook requests; one per process, shared by every delivery. */
+export interface WebhookSender {
+  send(input: SendInput): Promise<AttemptResult>;
+  /** Waits for in-flight attempts, then closes kept-alive connections. */
+  close(): Promise<void>;
+}
+
+export interface WebhookSenderOptions {
+  /** WEBHOOK_ALLOW_PRIVATE: when false, connections to non-public addresses are refused. */
+  allowPrivate: boolean;
+  /** Cap on the whole attempt, connect to last byte read; default 10 000 (API.md). */
+  timeoutMs?: number;
+  logger: Logger;
+  /** DNS resolver for the connect-time SSRF check; the system resolver by default. */
+  lookup?: HostLookup;
+}
+
+/** How much of a response body is kept; the rest is never read off the socket. */
+export const SNIPPET_BYTES = 1024;
+export const DEFAULT_SEND_TIMEOUT_MS = 10_000;
+const MAX_ERROR_LENGTH = 300;
+
+/** The outcome a status code implies (Standard Webhooks: 2xx is success; 410 ends retries). */
+export function classifyStatus(statusCode: number): AttemptOutcome {
+  if (statusCode >= 200 && statusCode < 300) return 'success';
+  return statusCode === 410 ? 'gone' : 'retry';
+}
+
+const ERROR_TEXT: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  UND_ERR_SOCKET: 'connection closed before the response was complete',
+  UND_ERR_CONNECT_TIMEOUT: 'timeout',
+  UND_ERR_HEADERS_TIMEOUT: 'timeout',
+  UND_ERR_BODY_TIMEOUT: 'timeout',
+};
+
+/** A short, stable description of a failed attempt for the delivery log. */
+export function describeSendError(error: unknown): string {
+  const err = error instanceof Error ? error : new Error(String(error));
+  const code = (err as { code?: unknown }).code;
+  if (code === 'ERR_PRIVATE_ADDRESS') return `refused: ${err.message}`;
+  const known = typeof code === 'string' ? ERROR_TEXT[code] : undefined;
+  const text = known ?? `${typeof code === 'string' ? code : err.name}: ${err.message}`;
+  return text.slice(0, MAX_ERROR_LENGTH);
+}
+
+/** Reads up to SNIPPET_BYTES, then drops the stream (and so the connection) if more remains. */
+async function readSnippet(body: Dispatcher.ResponseData['body']) {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let failure: unknown = null;
+  try {
+    for await (const chunk of body) {
+      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+      chunks.push(bytes);
+      size += bytes.length;
+      if (size >= SNIPPET_BYTES) break;
+    }
+  } catch (error) {
+    failure = error;
+  } finally {
+    body.destroy();
+  }
+  const snippet = Buffer.concat(chunks).subarray(0, SNIPPET_BYTES).toString('utf8');
+  return { snippet, failure };
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'invalid-url';
+  }
+}
+
+/** One POST bounded by `timeoutMs`; every failure becomes a result. */
+async function attempt(
+  agent: Dispatcher,
+  input: SendInput,
+  timeoutMs: number,
+): Promise<AttemptResult> {
+  const started = performance.now();
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error('timeout'));
+  }, timeoutMs);
+  const elapsed = () => Math.round(performance.now() - started);
+  try {
+    const response = await request(input.url, {
+      method: 'POST',
+      headers: input.headers,
+      body: input.body,
+      dispatcher: agent,
+      signal: controller.signal,
+    });
+    const { snippet, failure } = await readSnippet(response.body);
+    const bodyError = failure === null ? null : timedOut ? 'timeout' : describeSendError(failure);
+    return {
+      outcome: classifyStatus(response.statusCode),
+      statusCode: response.statusCode,
+      latencyMs: elapsed(),
+      error: bodyError === null ? null : `reading the response body: ${bodyError}`,
+      responseSnippet: snippet,
+    };
+  } catch (error) {
+    const text = timedOut ? 'timeout' : describeSendError(error);
+    return {
+      outcome: 'retry',
+      statusCode: null,
+      latencyMs: elapsed(),
+      error: text,
+      responseSnippet: null,
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The webhook HTTP sender. Uses undici with the SSRF-guarded agent; redirects are never
+ * followed (a 3xx is an ordinary non-2xx result). The whole attempt, body included, is
+ * bounded by `timeoutMs`; a receiver that never answers yields `retry` with error `timeout`.
+ */
+export function createWebhookSender(options: WebhookSenderOptions): WebhookSender {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
+  const agent = createGuardedAgent({
+    allowPrivate: options.allowPrivate,
+    timeoutMs,
+    lookup: options.lookup,
+  });
+
+  return {
+    async send(input) {
+      const result = await attempt(agent, input, timeoutMs);
+      options.logger.debug(
+        {
+          webhook: {
+            origin: originOf(input.url),
+            webhookId: input.headers['webhook-id'],
+            outcome: result.outcome,
+            statusCode: result.statusCode,
+            latencyMs: result.latencyMs,
+            error: result.error,
+          },
+        },
+        'webhook attempt',
+      );
+      return result;
+    },
+    close: () => agent.close(),
+  };
+}

@@ -1,0 +1,102 @@
+import { Router, type RequestHandler } from 'express';
+import type { Outbox } from '../events/index.js';
+import {
+  ForbiddenError,
+  NotFoundError,
+  type Clock,
+  type Db,
+  type Validate,
+} from '../platform/index.js';
+import type { ConnectorRow, ConnectorsStore } from './connectors.store.js';
+import { isIpAllowed, verifyIngressSignature } from './ingress-verify.js';
+
+export const INGRESS_QUEUE = 'ingress';
+export const INGRESS_KINDS = ['dlr', 'mo', 'call-event'] as const;
+export type IngressKind = (typeof INGRESS_KINDS)[number];
+
+/**
+ * `POST /v1/ingress/{connector_id}/{kind}`: provider → Trunkline. The source address is checked
+ * against the connector's allow-list (403), then the Standard Webhooks signature with the
+ * connector's secret (401), then the body against the contract (400). The event is stored once
+ * per (connector, provider event id); only the first copy schedules processing, so replays and
+ * concurrent duplicates answer 200 and change nothing.
+ */
+export function createIngressRouter(deps: {
+  db: Db;
+  store: ConnectorsStore;
+  outbox: Outbox;
+  clock: Clock;
+  validate: Validate;
+}) {
+  const { store, validate } = deps;
+  const router = Router();
+  const cache = new Map<string, { row: ConnectorRow | undefined; until: number }>();
+
+  async function connectorOf(id: string): Promise<ConnectorRow | undefined> {
+    const hit = cache.get(id);
+    if (hit && hit.until > Date.now()) return hit.row;
+    const row = await store.find(id);
+    cache.set(id, { row, until: Date.now() + 5000 });
+    return row;
+  }
+
+  const verify: RequestHandler = async (req, res, next) => {
+    const connector = await connectorOf(req.params.connector_id as string);
+    if (!connector) throw new NotFoundError('Connector');
+    if (!isIpAllowed(req.ip ?? '', connector.allowed_cidrs)) {
+      throw new ForbiddenError(
+        'This address may not send events for the connector.',
+        'ip_not_allowed',
+      );
+    }
+    verifyIngressSignature({
+      headers: req.headers,
+      rawBody: req.rawBody?.toString('utf8') ?? '',
+      secrets: [connector.secret],
+      now: deps.clock.now(),
+    });
+    res.locals.connector = connector;
+    next();
+  };
+
+  router.post(
+    '/v1/ingress/:connector_id/:kind',
+    verify,
+    validate('ingestProviderEvent'),
+    async (req, res) => {
+      const connector = res.locals.connector as ConnectorRow;
+      const kind = req.params.kind as IngressKind;
+      const providerEventId = String(req.body.provider_event_id);
+      const inserted = await deps.db.transaction(async (trx) => {
+        const fresh = await store.insertIngressEvent(trx, {
+          connector_id: connector.id,
+          provider_event_id: providerEventId,
+          kind,
+          payload: req.body,
+          received_at: deps.clock.now(),
+        });
+        if (fresh) {
+          await deps.outbox.add(trx, {
+            projectId: null,
+            queue: INGRESS_QUEUE,
+            name: `ingress.${kind}`,
+            payload: { connector_id: connector.id, provider_event_id: providerEventId, kind },
+          });
+        }
+        return fresh;
+      });
+      req.log.info(
+        {
+          connector_id: connector.id,
+          provider_event_id: providerEventId,
+          kind,
+          duplicate: !inserted,
+        },
+        'ingress event',
+      );
+      res.status(200).json({ received: true, duplicate: !inserted });
+    },
+  );
+
+  return router;
+}

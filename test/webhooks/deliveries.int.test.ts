@@ -1,0 +1,242 @@
+import { expect } from 'chai';
+import { Webhook } from 'standardwebhooks';
+import { createSilentLogger } from '../../src/platform/index.js';
+import { createWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/index.js';
+import {
+  createTestProject,
+  startApp,
+  wipeRedis,
+  type TestApp,
+  type TestProject,
+} from '../support/harness.js';
+import { clientFor, eventually } from '../support/http.js';
+
+const FAST_RETRIES = { WEBHOOK_RETRY_DELAYS: '0.05,0.05,0.05,0.05' };
+
+describe('webhook deliveries', () => {
+  let app: TestApp;
+  let project: TestProject;
+  let receiver: WebhookReceiver;
+  let receiverUrl: string;
+  let answers: number[];
+
+  async function emit(
+    type: string,
+    data: Record<string, unknown> = {},
+    urls?: string[],
+  ): Promise<string> {
+    const { events, scheduleWebhook } = app.runtime.services;
+    return app.runtime.db.transaction(async (trx) => {
+      const [event] = await events.append(trx, {
+        projectId: project.id,
+        streamType: 'test',
+        streamId: `test_${Date.now()}_${Math.random()}`,
+        events: [{ type, data }],
+      });
+      await scheduleWebhook(trx, {
+        projectId: project.id,
+        event: { id: event.id, type, createdAt: event.createdAt, data },
+        urls,
+      });
+      return event.id;
+    });
+  }
+
+  before(async () => {
+    app = await startApp({ env: FAST_RETRIES });
+    project = await createTestProject(app);
+    receiver = createWebhookReceiver({
+      secret: project.webhookSecret,
+      logger: createSilentLogger(),
+      respond: (_event, attempt) => answers[attempt - 1] ?? 200,
+    });
+    receiverUrl = (await receiver.start()).url;
+    await app.runtime.services.accounts.updateProject(project.id, { webhook_url: receiverUrl });
+  });
+  beforeEach(() => {
+    answers = [];
+  });
+  after(async () => {
+    await receiver.stop();
+    await app.stop();
+  });
+
+  it('POSTs a signed event that the standardwebhooks package verifies', async () => {
+    const id = await emit('message.delivered', { id: 'msg_1', status: 'delivered' });
+    const got = await receiver.waitFor((e) => e.id === id, 5000);
+    expect(got.verified).to.equal(true);
+    expect(got.type).to.equal('message.delivered');
+    expect(JSON.parse(got.body)).to.include({ id, type: 'message.delivered' });
+    expect(got.data).to.deep.equal({ id: 'msg_1', status: 'delivered' });
+  });
+
+  it('retries a receiver that fails three times, is accepted once, with the same webhook-id every time', async () => {
+    answers = [503, 500, 502];
+    const id = await emit('message.sent');
+    await receiver.waitFor((e) => e.id === id && e.status === 200, 5000);
+    const attempts = receiver.events.filter((e) => e.id === id);
+    expect(attempts.map((e) => e.status)).to.deep.equal([503, 500, 502, 200]);
+    expect(attempts.every((e) => e.verified)).to.equal(true);
+    const api = clientFor(app.url, project.apiKey);
+    const delivery = await eventually(async () => {
+      const list = await api<{ data: Array<{ id: string; event_id: string; status: string }> }>(
+        'GET',
+        '/v1/webhook-deliveries?status=succeeded',
+      );
+      return list.body.data.find((d) => d.event_id === id);
+    });
+    const detail = await api<{ attempts: Array<{ status_code: number; latency_ms: number }> }>(
+      'GET',
+      `/v1/webhook-deliveries/${delivery.id}`,
+    );
+    expect(detail.body.attempts.map((a) => a.status_code)).to.deep.equal([503, 500, 502, 200]);
+    expect(detail.body.attempts.every((a) => a.latency_ms >= 0)).to.equal(true);
+  });
+
+  it('stops at once on 410 Gone and keeps the delivery as failed', async () => {
+    answers = [410];
+    const id = await emit('message.failed');
+    await receiver.waitFor((e) => e.id === id, 5000);
+    const api = clientFor(app.url, project.apiKey);
+    const failed = await eventually(async () => {
+      const list = await api<{
+        data: Array<{ id: string; event_id: string; attempt_count: number }>;
+      }>('GET', '/v1/webhook-deliveries?status=failed');
+      return list.body.data.find((d) => d.event_id === id);
+    });
+    expect(failed.attempt_count).to.equal(1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(receiver.events.filter((e) => e.id === id)).to.have.length(1);
+  });
+
+  it('dead-letters a delivery after the last attempt and sends it once more on manual retry', async () => {
+    answers = [500, 500, 500, 500, 500];
+    const id = await emit('message.undelivered');
+    const api = clientFor(app.url, project.apiKey);
+    const failed = await eventually(async () => {
+      const list = await api<{
+        data: Array<{ id: string; event_id: string; attempt_count: number; status: string }>;
+      }>('GET', '/v1/webhook-deliveries?event_type=message.undelivered');
+      const found = list.body.data.find((d) => d.event_id === id);
+      return found?.status === 'failed' ? found : undefined;
+    });
+    expect(failed.attempt_count).to.equal(5);
+    answers = [];
+    const retried = await api('POST', `/v1/webhook-deliveries/${failed.id}/retry`);
+    expect(retried.status).to.equal(202);
+    expect(retried.body.status).to.equal('pending');
+    const again = await api('POST', `/v1/webhook-deliveries/${failed.id}/retry`);
+    expect([409, 202]).to.include(again.status);
+    await eventually(async () => {
+      const detail = await api('GET', `/v1/webhook-deliveries/${failed.id}`);
+      return detail.body.status === 'succeeded' ? true : undefined;
+    });
+  });
+
+  it('signs with both secrets for 24 hours after a rotation', async () => {
+    const api = clientFor(app.url, project.apiKey);
+    const rotated = await api('POST', '/v1/project/webhook-secret/rotate');
+    const id = await emit('message.queued');
+    const got = await receiver.waitFor((e) => e.id === id, 5000);
+    expect(got.headers['webhook-signature'].split(' ')).to.have.length(2);
+    const fresh = new Webhook(rotated.body.webhook_secret as string);
+    expect(() => fresh.verify(got.body, got.headers)).not.to.throw();
+    expect(got.verified).to.equal(true);
+  });
+
+  it("prefers the resource's callback URL over the project's", async () => {
+    const other = createWebhookReceiver({
+      secret: project.webhookSecret,
+      logger: createSilentLogger(),
+    });
+    const { url } = await other.start();
+    try {
+      const id = await emit('call.completed', {}, [url]);
+      await other.waitFor((e) => e.id === id, 5000);
+      expect(receiver.events.some((e) => e.id === id)).to.equal(false);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it("hides another project's deliveries (404) and refuses a tampered cursor (400)", async () => {
+    const stranger = await createTestProject(app);
+    const api = clientFor(app.url, project.apiKey);
+    const mine = await api<{ data: Array<{ id: string }> }>(
+      'GET',
+      '/v1/webhook-deliveries?limit=1',
+    );
+    const theirs = clientFor(app.url, stranger.apiKey);
+    expect((await theirs('GET', `/v1/webhook-deliveries/${mine.body.data[0].id}`)).status).to.equal(
+      404,
+    );
+    expect(
+      (await theirs('POST', `/v1/webhook-deliveries/${mine.body.data[0].id}/retry`)).status,
+    ).to.equal(404);
+    expect((await api('GET', '/v1/webhook-deliveries?cursor=bm90LWEtY3Vyc29y')).status).to.equal(
+      400,
+    );
+    expect((await api('GET', '/v1/webhook-deliveries?limit=500')).status).to.equal(400);
+    expect((await api('GET', '/v1/webhook-deliveries?status=lost')).status).to.equal(400);
+  });
+
+  it('pages through the log with next_cursor', async () => {
+    const api = clientFor(app.url, project.apiKey);
+    const first = await api<{ data: Array<{ id: string }>; next_cursor: string }>(
+      'GET',
+      '/v1/webhook-deliveries?limit=2',
+    );
+    expect(first.body.data).to.have.length(2);
+    const second = await api<{ data: Array<{ id: string }> }>(
+      'GET',
+      `/v1/webhook-deliveries?limit=2&cursor=${first.body.next_cursor}`,
+    );
+    expect(second.body.data[0].id < first.body.data[1].id).to.equal(true);
+  });
+});
+
+describe('webhook deliveries across a crash and a Redis wipe', () => {
+  it('loses no delivery when the worker dies mid-run and Redis is wiped', async () => {
+    let app = await startApp({ env: { WEBHOOK_RETRY_DELAYS: '0.3,0.3,0.3' } });
+    const project = await createTestProject(app);
+    let down = true;
+    const receiver = createWebhookReceiver({
+      secret: project.webhookSecret,
+      logger: createSilentLogger(),
+      respond: () => (down ? 503 : 200),
+    });
+    const { url } = await receiver.start();
+    await app.runtime.services.accounts.updateProject(project.id, { webhook_url: url });
+    const ids: string[] = [];
+    try {
+      await app.runtime.db.transaction(async (trx) => {
+        for (let i = 0; i < 5; i++) {
+          const [event] = await app.runtime.services.events.append(trx, {
+            projectId: project.id,
+            streamType: 'test',
+            streamId: `crash_${i}_${Date.now()}`,
+            events: [{ type: 'message.sent', data: { i } }],
+          });
+          await app.runtime.services.scheduleWebhook(trx, {
+            projectId: project.id,
+            event: { id: event.id, type: event.type, createdAt: event.createdAt, data: event.data },
+          });
+          ids.push(event.id);
+        }
+      });
+      await eventually(async () =>
+        new Set(receiver.events.map((e) => e.id)).size === 5 ? true : undefined,
+      );
+      await app.stop();
+      await wipeRedis();
+      down = false;
+      app = await startApp({ env: { WEBHOOK_RETRY_DELAYS: '0.3,0.3,0.3' } });
+      for (const id of ids) await receiver.waitFor((e) => e.id === id && e.status === 200, 8000);
+      const accepted = receiver.events.filter((e) => e.status === 200).map((e) => e.id);
+      expect(accepted.sort()).to.deep.equal([...ids].sort());
+    } finally {
+      await receiver.stop();
+      await app.stop();
+    }
+  });
+});

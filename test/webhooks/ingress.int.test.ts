@@ -1,0 +1,194 @@
+import { expect } from 'chai';
+import { Webhook } from 'standardwebhooks';
+import { ADMIN_TOKEN, startApp, type TestApp } from '../support/harness.js';
+import { call, eventually } from '../support/http.js';
+
+interface Connector {
+  id: string;
+  secret: string;
+}
+
+describe('provider ingress', () => {
+  let app: TestApp;
+  let connector: Connector;
+
+  async function createConnector(body: Record<string, unknown>): Promise<Connector> {
+    const res = await call<Connector>(app.url, 'POST', '/admin/v1/connectors', {
+      key: ADMIN_TOKEN,
+      body,
+    });
+    expect(res.status).to.equal(201);
+    return res.body;
+  }
+
+  function signed(secret: string, payload: unknown, at = new Date(), id = `msg_${Math.random()}`) {
+    const body = JSON.stringify(payload);
+    const signature = new Webhook(secret).sign(id, at, body);
+    return {
+      rawBody: body,
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': signature,
+      },
+    };
+  }
+
+  const post = (
+    kind: string,
+    request: { rawBody: string; headers: Record<string, string> },
+    id = connector.id,
+  ) => call(app.url, 'POST', `/v1/ingress/${id}/${kind}`, request);
+
+  const storedCount = async (providerEventId: string) =>
+    Number(
+      (
+        await app.runtime
+          .db('ingress_events')
+          .where({ provider_event_id: providerEventId })
+          .count<{ count: string }[]>('* as count')
+      )[0].count,
+    );
+
+  before(async () => {
+    app = await startApp();
+    connector = await createConnector({
+      kind: 'http',
+      name: 'carrier',
+      allowed_cidrs: ['127.0.0.0/8', '::1/128'],
+    });
+  });
+  after(() => app.stop());
+
+  it('stores a signed DLR once and processes it', async () => {
+    const event = { provider_event_id: 'evt-1', provider_message_id: 'm-1', status: 'delivered' };
+    const res = await post('dlr', signed(connector.secret, event));
+    expect(res.status).to.equal(200);
+    expect(res.body).to.deep.equal({ received: true, duplicate: false });
+    await eventually(async () => {
+      const row = await app.runtime
+        .db('ingress_events')
+        .where({ provider_event_id: 'evt-1' })
+        .first();
+      return row?.processed_at ? row : undefined;
+    });
+  });
+
+  it('answers a replay 200 and changes nothing', async () => {
+    const event = {
+      provider_event_id: 'evt-replay',
+      provider_message_id: 'm-2',
+      status: 'delivered',
+    };
+    expect((await post('dlr', signed(connector.secret, event))).body.duplicate).to.equal(false);
+    const again = await post('dlr', signed(connector.secret, event));
+    expect(again.status).to.equal(200);
+    expect(again.body.duplicate).to.equal(true);
+    expect(await storedCount('evt-replay')).to.equal(1);
+  });
+
+  it('turns 50 concurrent copies of one event into one row and one job', async () => {
+    const event = {
+      provider_event_id: 'evt-burst',
+      provider_message_id: 'm-3',
+      status: 'delivered',
+    };
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => post('dlr', signed(connector.secret, event))),
+    );
+    expect(responses.every((r) => r.status === 200)).to.equal(true);
+    expect(responses.filter((r) => r.body.duplicate === false)).to.have.length(1);
+    expect(await storedCount('evt-burst')).to.equal(1);
+    const jobs = await app.runtime
+      .db('outbox')
+      .whereRaw("payload->>'provider_event_id' = ?", ['evt-burst'])
+      .count<{ count: string }[]>('* as count');
+    expect(Number(jobs[0].count)).to.equal(1);
+  });
+
+  it('answers 401 to unsigned, wrongly signed, tampered and stale requests', async () => {
+    const event = { provider_event_id: 'evt-bad', status: 'delivered' };
+    const good = signed(connector.secret, event);
+    const unsigned = { rawBody: good.rawBody, headers: { 'content-type': 'application/json' } };
+    const wrongKey = signed(
+      'whsec_' + Buffer.from('another secret of 24 by').toString('base64'),
+      event,
+    );
+    const tampered = {
+      rawBody: good.rawBody.replace('delivered', 'failed'),
+      headers: good.headers,
+    };
+    const stale = signed(connector.secret, event, new Date(Date.now() - 6 * 60_000));
+    const future = signed(connector.secret, event, new Date(Date.now() + 6 * 60_000));
+    for (const [name, request] of Object.entries({ unsigned, wrongKey, tampered, stale, future })) {
+      const res = await post('dlr', request);
+      expect(res.status, name).to.equal(401);
+      expect(res.headers.get('content-type'), name).to.contain('application/problem+json');
+    }
+    expect(await storedCount('evt-bad')).to.equal(0);
+  });
+
+  it("answers 403 to an address outside the connector's allow-list", async () => {
+    const remote = await createConnector({
+      kind: 'http',
+      name: 'remote',
+      allowed_cidrs: ['203.0.113.0/24'],
+    });
+    const res = await post(
+      'dlr',
+      signed(remote.secret, { provider_event_id: 'evt-ip' }),
+      remote.id,
+    );
+    expect(res.status).to.equal(403);
+    expect(res.body.code).to.equal('ip_not_allowed');
+  });
+
+  it('answers 400 to schema-violating bodies, 415 to non-JSON and 413 to oversized ones', async () => {
+    const missingId = await post('dlr', signed(connector.secret, { status: 'delivered' }));
+    expect(missingId.status).to.equal(400);
+    expect(missingId.body.errors).to.deep.include({
+      path: '/provider_event_id',
+      message: 'is required',
+    });
+    const badKind = await post('fax', signed(connector.secret, { provider_event_id: 'x' }));
+    expect(badKind.status).to.equal(400);
+    const text = signed(connector.secret, { provider_event_id: 'x' });
+    const notJson = await post('dlr', {
+      rawBody: 'provider_event_id=x',
+      headers: { ...text.headers, 'content-type': 'text/plain' },
+    });
+    expect(notJson.status).to.equal(415);
+    const huge = await post(
+      'dlr',
+      signed(connector.secret, { provider_event_id: 'big', pad: 'x'.repeat(1_200_000) }),
+    );
+    expect(huge.status).to.equal(413);
+    const malformed = await post('dlr', {
+      rawBody: '{"provider_event_id":',
+      headers: text.headers,
+    });
+    expect(malformed.status).to.equal(400);
+  });
+
+  it('answers 404 for an unknown connector', async () => {
+    const res = await post(
+      'dlr',
+      signed(connector.secret, { provider_event_id: 'x' }),
+      'con_01JAAAAAAAAAAAAAAAAAAAAAAA',
+    );
+    expect(res.status).to.equal(404);
+  });
+
+  it('refuses an invalid CIDR when a connector is registered (422)', async () => {
+    const res = await call(app.url, 'POST', '/admin/v1/connectors', {
+      key: ADMIN_TOKEN,
+      body: { kind: 'http', name: 'x', allowed_cidrs: ['10.0.0.0/99'] },
+    });
+    expect(res.status).to.equal(422);
+    expect(res.body.errors).to.deep.include({
+      path: '/allowed_cidrs/0',
+      message: 'is not a CIDR such as 203.0.113.0/24',
+    });
+  });
+});
