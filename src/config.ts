@@ -33,6 +33,8 @@ export interface Config {
   };
   /** How often the outbox relay sweeps for work that missed its notification, in ms. */
   outboxSweepMs: number;
+  /** Where local state lives: the sandbox object store, the TTS cache. */
+  dataDir: string;
   /** How often an enqueued, unfinished outbox row is checked against Redis, in ms. */
   outboxRecheckMs: number;
   /** Consecutive failures that open an endpoint's circuit breaker. */
@@ -136,6 +138,12 @@ export const SETTINGS: Setting[] = [
     description: 'outbox safety sweep period (ms)',
   },
   {
+    env: 'DATA_DIR',
+    type: 'string',
+    default: './var',
+    description: 'local state: sandbox object store, TTS cache',
+  },
+  {
     env: 'OUTBOX_RECHECK_MS',
     type: 'integer',
     default: '10000',
@@ -221,6 +229,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     outboxSweepMs: Number(v.OUTBOX_SWEEP_MS),
     outboxRecheckMs: Number(v.OUTBOX_RECHECK_MS),
+    dataDir: String(v.DATA_DIR),
     webhookBreakerThreshold: Math.max(1, Number(v.WEBHOOK_BREAKER_THRESHOLD)),
     webhookBreakerOpenMs: Number(v.WEBHOOK_BREAKER_OPEN_MS),
   };

@@ -9,6 +9,7 @@ import {
   createAdminRouter,
   createAuthenticator,
   createProjectRouter,
+  type UserTokenVerifier,
 } from './accounts/index.js';
 import {
   createEventStore,
@@ -34,6 +35,8 @@ import {
   type JobHandler,
   type Logger,
 } from './platform/index.js';
+import { createChatFeature } from './chat/index.js';
+import { createMediaStorage } from './media/index.js';
 import { checkCallbackUrl, createWebhooksFeature } from './webhooks/index.js';
 
 /** Which parts of Trunkline this process runs (`trunkline start` runs them all). */
@@ -50,6 +53,8 @@ export interface Feature {
   start?(): Promise<void>;
   stop?(): Promise<void>;
   readiness?(): Promise<Record<string, boolean>>;
+  /** Called once the HTTP server exists (WebSocket upgrades). */
+  onServer?(server: Server): void;
 }
 
 export interface RuntimeOptions {
@@ -79,9 +84,11 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
   const accounts = createAccountsService({ db, store: createAccountsStore(db), ids, clock });
   const guardUrl = (url: string) =>
     checkCallbackUrl(url, { allowPrivate: config.webhookAllowPrivate });
+  let verifyUserToken: UserTokenVerifier = async () => null;
   const auth = createAuthenticator({
     accounts,
     adminToken: config.adminToken,
+    verifyUserToken: (token) => verifyUserToken(token),
     after: [
       createRateLimit({
         redis,
@@ -110,7 +117,29 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
     projectWebhookUrl: (trx, projectId) => accounts.projectWebhookUrl(trx, projectId),
   });
 
+  const media = createMediaStorage({ ...config.s3, dataDir: config.dataDir }, { logger });
+  const chat = createChatFeature({
+    db,
+    redis,
+    redisUrl: config.redisUrl,
+    redisPrefix: config.redisPrefix,
+    events,
+    outbox,
+    scheduleWebhook: webhooks.scheduleWebhook,
+    ids,
+    clock,
+    logger,
+    validate,
+    auth,
+    blobs: media.blobs,
+    sendSms: async () => {
+      throw new Error('SMS participants need the messaging feature');
+    },
+  });
+  verifyUserToken = chat.verifyUserToken;
+
   const features: Feature[] = [
+    { start: () => media.start(), stop: () => media.stop(), readiness: () => media.readiness() },
     {
       routers: [
         createAdminRouter({ accounts, auth, validate }),
@@ -118,6 +147,7 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
       ],
     },
     webhooks.feature,
+    chat.feature,
   ];
 
   const relay = createOutboxRelay({
@@ -182,6 +212,7 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
       if (!roles.api) return null;
       server = createServer(app);
       server.keepAliveTimeout = 65_000;
+      for (const feature of features) feature.onServer?.(server);
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(port, config.host, resolve);

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config.js';
 import {
@@ -52,6 +55,7 @@ export async function teardownHarness(): Promise<void> {
   if (!prepared) return;
   await prepared.catch(() => undefined);
   await dropDatabase(databaseUrl);
+  rmSync(join(tmpdir(), `trunkline-test-${runId}`), { recursive: true, force: true });
   const redis = new Redis(redisUrl);
   let cursor = '0';
   do {
@@ -71,6 +75,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
     ADMIN_TOKEN,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     WEBHOOK_ALLOW_PRIVATE: 'true',
+    DATA_DIR: join(tmpdir(), `trunkline-test-${runId}`),
     OUTBOX_SWEEP_MS: '200',
     OUTBOX_RECHECK_MS: '200',
     WEBHOOK_BREAKER_THRESHOLD: '8',

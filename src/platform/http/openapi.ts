@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { RequestHandler, Request, Response } from 'express';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -34,13 +34,31 @@ interface CompiledOperation {
   params?: ValidateFunction;
 }
 
-/** The contract, read once at start from `openapi.yaml` at the repository root. */
+/** The repository root, from source (tsx) or from the build (`dist/src/...`). */
+function repositoryRoot(): URL {
+  const here = new URL('../../../', import.meta.url);
+  return here.pathname.endsWith('/dist/') ? new URL('../', here) : here;
+}
+
+/**
+ * The contract, read once at start from `openapi.yaml` at the repository root, plus any
+ * `openapi/*.yaml` fragment (paths and component schemas) still being written by a feature.
+ */
 export function loadOpenApi(): OpenApiDocument {
-  const file = new URL('../../../openapi.yaml', import.meta.url);
-  const path = file.pathname.includes('/dist/')
-    ? new URL('../../../../openapi.yaml', import.meta.url)
-    : file;
-  return parse(readFileSync(path, 'utf8')) as OpenApiDocument;
+  const root = repositoryRoot();
+  const doc = parse(readFileSync(new URL('openapi.yaml', root), 'utf8')) as OpenApiDocument;
+  const fragments = new URL('openapi/', root);
+  if (!existsSync(fragments)) return doc;
+  for (const name of readdirSync(fragments)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
+    const part = parse(readFileSync(new URL(name, fragments), 'utf8')) as Partial<OpenApiDocument>;
+    Object.assign(doc.paths, part.paths ?? {});
+    const schemas = (part.components as { schemas?: object } | undefined)?.schemas ?? {};
+    const components = (doc.components ??= {}) as { schemas?: object };
+    components.schemas = { ...(components.schemas ?? {}), ...schemas };
+  }
+  return doc;
 }
 
 function rewriteRefs(node: unknown): unknown {

@@ -1,0 +1,54 @@
+import { expect } from 'chai';
+import { checkPattern, matchesPattern } from '../../src/flows/safe-pattern.js';
+
+describe('checkPattern', () => {
+  for (const pattern of [
+    '^[0-9]{4}$',
+    '^\\+44',
+    '^(yes|y)$',
+    '^(?:ab)+$',
+    '^(\\+44)?[0-9]+$',
+    '^(a+)?$',
+    '^a*b*c*$',
+    '(?<area>[0-9]{3})-',
+  ]) {
+    it(`accepts ${pattern}`, () => {
+      expect(checkPattern(pattern)).to.equal(undefined);
+    });
+  }
+
+  const rejected: Array<[string, string]> = [
+    ['(a+)+$', 'nested repetition'],
+    ['(a|aa)*$', 'a repeated alternation'],
+    ['((ab)*c)+', 'a repetition inside a repeated group'],
+    ['(x)\\1', 'a back-reference'],
+    ['.*.*.*.*x', 'four unbounded repetitions'],
+    ['[', 'an invalid expression'],
+    ['\\q', 'an escape the u flag refuses'],
+  ];
+  for (const [pattern, label] of rejected) {
+    it(`rejects ${label}: ${pattern}`, () => {
+      expect(checkPattern(pattern)).to.be.a('string');
+    });
+  }
+
+  it('ignores quantifier characters inside a class', () => {
+    expect(checkPattern('^([+*]x)+$')).to.equal(undefined);
+  });
+});
+
+describe('matchesPattern', () => {
+  it('tests the input', () => {
+    expect(matchesPattern('^[0-9]{4}$', '1234')).to.equal(true);
+    expect(matchesPattern('^[0-9]{4}$', '123')).to.equal(false);
+  });
+
+  it('never matches an input longer than 128 characters', () => {
+    expect(matchesPattern('^a+$', 'a'.repeat(129))).to.equal(false);
+    expect(matchesPattern('^a+$', 'a'.repeat(128))).to.equal(true);
+  });
+
+  it('never matches with a pattern the validator would refuse', () => {
+    expect(matchesPattern('^(a+)+$', 'aaaa')).to.equal(false);
+  });
+});
