@@ -35,7 +35,10 @@ import {
   type JobHandler,
   type Logger,
 } from './platform/index.js';
-import { createChatFeature } from './chat/index.js';
+import { createChatFeature, type SendConversationSms } from './chat/index.js';
+import { createMessagingFeature } from './messaging/index.js';
+import { createNumbersRouter, createNumbersStore } from './numbers/index.js';
+import { createVoiceFeature } from './voice/index.js';
 import { createMediaStorage } from './media/index.js';
 import { checkCallbackUrl, createWebhooksFeature } from './webhooks/index.js';
 
@@ -117,6 +120,11 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
     projectWebhookUrl: (trx, projectId) => accounts.projectWebhookUrl(trx, projectId),
   });
 
+  // Messaging is created after chat and voice (it calls into chat for inbound SMS); they
+  // reach it through this late-bound function.
+  let sendSms: SendConversationSms = async () => {
+    throw new Error('messaging is not wired');
+  };
   const media = createMediaStorage({ ...config.s3, dataDir: config.dataDir }, { logger });
   const chat = createChatFeature({
     db,
@@ -132,11 +140,61 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
     validate,
     auth,
     blobs: media.blobs,
-    sendSms: async () => {
-      throw new Error('SMS participants need the messaging feature');
-    },
+    sendSms: (input) => sendSms(input),
   });
   verifyUserToken = chat.verifyUserToken;
+
+  const numbersStore = createNumbersStore(db);
+  const voice = createVoiceFeature({
+    db,
+    events,
+    outbox,
+    scheduleWebhook: webhooks.scheduleWebhook,
+    ids,
+    clock,
+    logger,
+    validate,
+    auth,
+    blobs: media.blobs,
+    findNumber: (number) => numbersStore.findByNumber(number),
+    sendSms: (input) => sendSms(input),
+    config: {
+      ariUrl: config.ariUrl,
+      ariApp: config.ariApp,
+      ariDialTemplate: config.ariDialTemplate,
+      publicUrl: config.publicUrl,
+      dataDir: config.dataDir,
+      orchestrator: roles.orchestrator,
+    },
+  });
+  const messaging = createMessagingFeature({
+    db,
+    events,
+    outbox,
+    scheduleWebhook: webhooks.scheduleWebhook,
+    ids,
+    clock,
+    logger,
+    validate,
+    auth,
+    numbers: numbersStore,
+    checkCallbackUrl: guardUrl,
+    registerIngressProcessor: webhooks.registerIngressProcessor,
+    handleConversationSms: (input) => chat.handleInboundSms(input),
+    smppUrl: config.smppUrl,
+    carriers: roles.worker,
+  });
+  sendSms = messaging.sendSms;
+
+  const numbersRouter = createNumbersRouter({
+    store: numbersStore,
+    ids,
+    clock,
+    auth,
+    validate,
+    checkCallbackUrl: guardUrl,
+    checkFlow: (projectId, flowId) => voice.checkFlow(projectId, flowId),
+  });
 
   const features: Feature[] = [
     { start: () => media.start(), stop: () => media.stop(), readiness: () => media.readiness() },
@@ -144,10 +202,13 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
       routers: [
         createAdminRouter({ accounts, auth, validate }),
         createProjectRouter({ accounts, auth, validate, checkCallbackUrl: guardUrl }),
+        numbersRouter,
       ],
     },
     webhooks.feature,
+    messaging.feature,
     chat.feature,
+    voice.feature,
   ];
 
   const relay = createOutboxRelay({
@@ -200,7 +261,16 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
     redis,
     queues,
     relay,
-    services: { accounts, events, outbox, ids, clock, scheduleWebhook: webhooks.scheduleWebhook },
+    services: {
+      accounts,
+      events,
+      outbox,
+      ids,
+      clock,
+      scheduleWebhook: webhooks.scheduleWebhook,
+      sendMessage: messaging.sendMessage,
+      sandboxSmsc: messaging.sandboxSmsc,
+    },
 
     /** Starts the chosen roles; resolves with the HTTP port when the API runs. */
     async start(port = config.port): Promise<number | null> {

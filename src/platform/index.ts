@@ -51,3 +51,4 @@ export { createIdempotency, pruneIdempotencyKeys } from './http/idempotency.js';
 import type { RequestHandler } from 'express';
 /** The request validator for one OpenAPI operation id. */
 export type Validate = (operationId: string) => RequestHandler;
+export { toE164, isAlphanumericSender } from './phone.js';

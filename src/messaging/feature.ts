@@ -1,0 +1,158 @@
+import type { RequestHandler } from 'express';
+import type { EventStore, Outbox } from '../events/index.js';
+import type { NumbersStore } from '../numbers/index.js';
+import {
+  UpstreamError,
+  type Clock,
+  type Db,
+  type IdGenerator,
+  type Logger,
+  type Validate,
+} from '../platform/index.js';
+import type { IngressProcessor, ScheduleWebhook } from '../webhooks/index.js';
+import { createInboundHandler } from './inbound.js';
+import { createMessageEvents } from './message-events.js';
+import { createMessagesRouter } from './messages.routes.js';
+import { createMessagesStore } from './messages.store.js';
+import { createReceipts, outcomeOfStatusWord } from './receipts.js';
+import { createSandboxSmsRouter } from './sandbox.routes.js';
+import { createSendMessage } from './send-message.js';
+import { createSendHandler } from './send.worker.js';
+import { createSmsCarriers } from './sms-carriers.js';
+
+export interface MessagingDeps {
+  db: Db;
+  events: EventStore;
+  outbox: Outbox;
+  scheduleWebhook: ScheduleWebhook;
+  ids: IdGenerator;
+  clock: Clock;
+  logger: Logger;
+  validate: Validate;
+  auth: { project: RequestHandler[] };
+  numbers: NumbersStore;
+  checkCallbackUrl(url: string): Promise<void>;
+  registerIngressProcessor(kind: 'dlr' | 'mo', processor: IngressProcessor): void;
+  handleConversationSms(input: {
+    projectId: string;
+    from: string;
+    to: string;
+    body: string;
+    messageId: string;
+  }): Promise<boolean>;
+  smppUrl: string | null;
+  /** Bind to the SMSCs (send and receive) in this process: the worker role. */
+  carriers: boolean;
+}
+
+/** SMS: the API, the send worker, receipts and inbound messages, and the SMPP binds. */
+export function createMessagingFeature(deps: MessagingDeps) {
+  const { db, clock, logger } = deps;
+  const store = createMessagesStore(db);
+  const recordEvent = createMessageEvents({
+    events: deps.events,
+    scheduleWebhook: deps.scheduleWebhook,
+    numberUrl: async (trx, projectId, number) =>
+      (await deps.numbers.findOwned(projectId, number, trx))?.sms_url ?? null,
+  });
+  const sendMessage = createSendMessage({
+    db,
+    store,
+    outbox: deps.outbox,
+    ids: deps.ids,
+    clock,
+    recordEvent,
+    findOwnedNumber: (projectId, number) => deps.numbers.findOwned(projectId, number),
+    checkCallbackUrl: deps.checkCallbackUrl,
+  });
+  const receipts = createReceipts({ db, store, recordEvent, clock, logger });
+  const inbound = createInboundHandler({
+    db,
+    store,
+    ids: deps.ids,
+    clock,
+    logger,
+    recordEvent,
+    receipts,
+    sendMessage,
+    findNumber: (number) => deps.numbers.findByNumber(number),
+    handleConversationSms: deps.handleConversationSms,
+  });
+  const carriers = createSmsCarriers({ smppUrl: deps.smppUrl, logger, clock });
+  carriers.onInbound((pdu) => inbound.handlePdu(pdu));
+
+  deps.registerIngressProcessor('dlr', async (event) => {
+    const result = await receipts.apply({
+      connectorId: null,
+      smscId: String(event.payload.provider_message_id ?? ''),
+      outcome: outcomeOfStatusWord(event.payload.status as string | undefined),
+      state: String(event.payload.status ?? ''),
+      errorCode: event.payload.error_code === undefined ? null : String(event.payload.error_code),
+    });
+    // The receipt may beat our record of the part: retry the job for a while before giving up.
+    if (result === 'unknown')
+      throw new UpstreamError(
+        'No message part has this provider message id yet.',
+        'receipt_message_unknown',
+      );
+  });
+  deps.registerIngressProcessor('mo', async (event) => {
+    const p = event.payload as Record<string, string>;
+    await inbound.receive({
+      connectorId: event.connectorId,
+      from: p.from,
+      to: p.to,
+      body: p.body ?? '',
+    });
+  });
+
+  let timer: NodeJS.Timeout | null = null;
+  return {
+    sendMessage,
+    /** The sandbox SMSC of this process, if any (tests, benchmarks). */
+    sandboxSmsc: () => carriers.sandbox(),
+    sendSms: async (input: { projectId: string; from: string; to: string; body: string }) => ({
+      id: (await sendMessage.send(input)).id,
+    }),
+    feature: {
+      routers: [
+        createMessagesRouter({
+          db,
+          store,
+          sendMessage,
+          recordEvent,
+          clock,
+          auth: deps.auth,
+          validate: deps.validate,
+        }),
+        createSandboxSmsRouter({
+          carriers,
+          auth: deps.auth,
+          validate: deps.validate,
+          findNumber: (n) => deps.numbers.findByNumber(n),
+        }),
+      ],
+      handlers: deps.carriers
+        ? [createSendHandler({ db, store, carriers, receipts, recordEvent, clock })]
+        : [],
+      async start() {
+        if (!deps.carriers) return;
+        await carriers.start();
+        timer = setInterval(() => {
+          void inbound
+            .flushExpired()
+            .catch((err) => logger.error({ err }, 'reassembly flush failed'));
+          void store
+            .pruneEarlyReceipts(new Date(clock.now().getTime() - 24 * 3600_000))
+            .catch(() => undefined);
+        }, 30_000);
+        timer.unref();
+      },
+      async stop() {
+        if (timer) clearInterval(timer);
+        await carriers.stop();
+      },
+      readiness: async () => (deps.carriers ? carriers.readiness() : {}),
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import type { EventStore } from '../events/index.js';
+import type { Trx } from '../platform/index.js';
+import type { ScheduleWebhook } from '../webhooks/index.js';
+import { messageView } from './message-view.js';
+import type { MessageRow } from './messages.store.js';
+
+/** Status changes that customers see as webhooks (API.md "Webhooks to your app"). */
+const PUBLIC = new Set([
+  'queued',
+  'sending',
+  'sent',
+  'delivered',
+  'undelivered',
+  'failed',
+  'canceled',
+  'received',
+]);
+
+/**
+ * Records what happened to a message in the caller's transaction: always an event in the
+ * message's stream; for a public status change also a webhook to the message's
+ * `status_callback`, else the number's `sms_url`, else the project's URL.
+ */
+export function createMessageEvents(deps: {
+  events: EventStore;
+  scheduleWebhook: ScheduleWebhook;
+  numberUrl(trx: Trx, projectId: string, number: string): Promise<string | null>;
+}) {
+  return async function recordMessageEvent(
+    trx: Trx,
+    message: MessageRow,
+    type: string,
+    extra: Record<string, unknown> = {},
+  ): Promise<void> {
+    const data = { ...messageView(message), ...extra };
+    const [event] = await deps.events.append(trx, {
+      projectId: message.project_id,
+      streamType: 'message',
+      streamId: message.id,
+      events: [{ type, data }],
+    });
+    const status = type.startsWith('message.') ? type.slice('message.'.length) : '';
+    if (!PUBLIC.has(status)) return;
+    const ownNumber = message.direction === 'outbound' ? message.from_addr : message.to_addr;
+    await deps.scheduleWebhook(trx, {
+      projectId: message.project_id,
+      event: { id: event.id, type, createdAt: event.createdAt, data: messageView(message) },
+      urls: [message.status_callback, await deps.numberUrl(trx, message.project_id, ownNumber)],
+    });
+  };
+}
+
+export type RecordMessageEvent = ReturnType<typeof createMessageEvents>;

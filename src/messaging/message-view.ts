@@ -1,0 +1,28 @@
+import type { MessageRow } from './messages.store.js';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** The message object of the API (API.md "Messages"), also the `data` of its webhooks. */
+export function messageView(row: MessageRow) {
+  return {
+    id: row.id,
+    direction: row.direction,
+    to: row.to_addr,
+    from: row.from_addr,
+    body: row.body,
+    status: row.status,
+    encoding: row.encoding,
+    segments: row.segments,
+    num_media: row.num_media,
+    error_code: row.error_code,
+    error_message: row.error_message,
+    connector: row.connector,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+    sent_at: iso(row.sent_at),
+    delivered_at: iso(row.delivered_at),
+    send_at: iso(row.send_at),
+  };
+}
+
+export type MessageView = ReturnType<typeof messageView>;

@@ -1,0 +1,128 @@
+import type { Db, Trx } from '../platform/index.js';
+import type { MessageStatus, PartStatus } from './status.js';
+
+export interface MessageRow {
+  id: string;
+  project_id: string;
+  direction: 'outbound' | 'inbound';
+  to_addr: string;
+  from_addr: string;
+  body: string;
+  status: MessageStatus;
+  encoding: string;
+  segments: number;
+  num_media: number;
+  error_code: string | null;
+  error_message: string | null;
+  connector: string | null;
+  status_callback: string | null;
+  validity_period: number | null;
+  send_at: Date | null;
+  expires_at: Date | null;
+  udh_reference: number;
+  created_at: Date;
+  updated_at: Date;
+  sent_at: Date | null;
+  delivered_at: Date | null;
+}
+
+export interface PartRow {
+  message_id: string;
+  part: number;
+  connector_id: string;
+  smsc_id: string;
+  status: PartStatus;
+  error_code: string | null;
+}
+
+export interface MessageFilters {
+  status?: string;
+  direction?: string;
+  to?: string;
+  from?: string;
+  created_after?: string;
+  created_before?: string;
+}
+
+/** The only place knex touches messages, message_parts, early_receipts, opt_outs and unrouted_messages. */
+export function createMessagesStore(db: Db) {
+  return {
+    insert: (trx: Trx, row: MessageRow) => trx('messages').insert(row),
+    find: (id: string) => db<MessageRow>('messages').where({ id }).first(),
+    findForProject: (projectId: string, id: string) =>
+      db<MessageRow>('messages').where({ project_id: projectId, id }).first(),
+    /** Locks the message row for a status change (the event store relies on it). */
+    lock: (trx: Trx, id: string) => trx<MessageRow>('messages').where({ id }).forUpdate().first(),
+    update: (trx: Trx, id: string, patch: Partial<MessageRow>) =>
+      trx('messages').where({ id }).update(patch),
+
+    listQuery(projectId: string, f: MessageFilters) {
+      const q = db<MessageRow>('messages').where({ project_id: projectId });
+      if (f.status) q.where('status', f.status);
+      if (f.direction) q.where('direction', f.direction);
+      if (f.to) q.where('to_addr', f.to);
+      if (f.from) q.where('from_addr', f.from);
+      if (f.created_after) q.where('created_at', '>=', new Date(f.created_after));
+      if (f.created_before) q.where('created_at', '<', new Date(f.created_before));
+      return q;
+    },
+
+    parts: (messageId: string, trx: Db | Trx = db) =>
+      trx<PartRow>('message_parts').where({ message_id: messageId }).orderBy('part'),
+    insertPart: (row: PartRow & { updated_at: Date }) =>
+      db('message_parts').insert(row).onConflict(['message_id', 'part']).ignore(),
+    /** The part an SMSC id belongs to; `connectorId` null searches every connector. */
+    findPart(connectorId: string | null, smscIds: string[]) {
+      const q = db<PartRow>('message_parts').whereIn('smsc_id', smscIds);
+      if (connectorId !== null) q.where('connector_id', connectorId);
+      return q.first();
+    },
+    updatePart: (
+      trx: Trx,
+      messageId: string,
+      part: number,
+      patch: Partial<PartRow> & { updated_at: Date },
+    ) => trx('message_parts').where({ message_id: messageId, part }).update(patch),
+
+    saveEarlyReceipt: (row: {
+      connector_id: string;
+      smsc_id: string;
+      receipt: unknown;
+      received_at: Date;
+    }) =>
+      db('early_receipts')
+        .insert({ ...row, receipt: JSON.stringify(row.receipt) })
+        .onConflict(['connector_id', 'smsc_id'])
+        .merge(),
+    /** Takes (and deletes) the receipts that arrived for these ids before their part was recorded. */
+    takeEarlyReceipts: (connectorId: string, smscIds: string[]) =>
+      db('early_receipts')
+        .where({ connector_id: connectorId })
+        .whereIn('smsc_id', smscIds)
+        .delete()
+        .returning<{ receipt: unknown }[]>('receipt'),
+    pruneEarlyReceipts: (before: Date) =>
+      db('early_receipts').where('received_at', '<', before).delete(),
+
+    isOptedOut: async (projectId: string, number: string, recipient: string) =>
+      (await db('opt_outs').where({ project_id: projectId, number, recipient }).first()) !==
+      undefined,
+    optOut: (
+      trx: Trx,
+      row: { project_id: string; number: string; recipient: string; created_at: Date },
+    ) => trx('opt_outs').insert(row).onConflict(['project_id', 'number', 'recipient']).ignore(),
+    optIn: (trx: Trx, projectId: string, number: string, recipient: string) =>
+      trx('opt_outs').where({ project_id: projectId, number, recipient }).delete(),
+
+    insertUnrouted: (row: {
+      id: string;
+      connector_id: string;
+      from_addr: string;
+      to_addr: string;
+      body: string;
+      received_at: Date;
+    }) => db('unrouted_messages').insert(row),
+  };
+}
+
+export type MessagesStore = ReturnType<typeof createMessagesStore>;

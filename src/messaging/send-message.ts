@@ -1,0 +1,169 @@
+import { randomInt } from 'node:crypto';
+import type { Outbox } from '../events/index.js';
+import type { NumberRow } from '../numbers/index.js';
+import {
+  UnprocessableError,
+  isAlphanumericSender,
+  toE164,
+  type Clock,
+  type Db,
+  type IdGenerator,
+  type Trx,
+} from '../platform/index.js';
+import { MAX_SEGMENTS, analyzeText } from './encoding/index.js';
+import type { RecordMessageEvent } from './message-events.js';
+import type { MessageRow, MessagesStore } from './messages.store.js';
+
+export const SMS_QUEUE = 'sms';
+export const SEND_JOB = 'sms.send';
+/** Longest body accepted, in characters (code points), like Twilio's 1,600. */
+export const MAX_BODY_CHARACTERS = 1600;
+/** How long an unsent message may wait for a carrier when no validity_period is given (10 h). */
+export const DEFAULT_VALIDITY_SECONDS = 36_000;
+const MIN_SCHEDULE_MS = 60_000;
+const MAX_SCHEDULE_MS = 35 * 24 * 3600_000;
+
+export interface SendMessageInput {
+  projectId: string;
+  to: string;
+  from: string;
+  body: string;
+  statusCallback?: string | null;
+  sendAt?: string | null;
+  validityPeriod?: number | null;
+  mediaUrls?: string[];
+  /** Automatic replies to STOP/START/HELP are sent even to an opted-out recipient. */
+  bypassOptOut?: boolean;
+}
+
+function refuse(path: string, code: string, detail: string): never {
+  throw new UnprocessableError(detail, code, [{ path, message: detail }]);
+}
+
+/**
+ * The send use case: validate the addresses and body, check ownership, consent and schedule,
+ * then save the message, its event and its send job in one transaction. Used by the API, by
+ * automatic replies, by chat (SMS participants) and by call flows (the `sms` verb).
+ */
+export function createSendMessage(deps: {
+  db: Db;
+  store: MessagesStore;
+  outbox: Outbox;
+  ids: IdGenerator;
+  clock: Clock;
+  recordEvent: RecordMessageEvent;
+  findOwnedNumber(projectId: string, number: string): Promise<NumberRow | undefined>;
+  checkCallbackUrl(url: string): Promise<void>;
+}) {
+  async function checkSender(projectId: string, from: string): Promise<string> {
+    if (from.startsWith('+')) {
+      const number = toE164(from);
+      if (!number) refuse('/from', 'invalid_from', 'from is not a valid E.164 number.');
+      if (!(await deps.findOwnedNumber(projectId, number))) {
+        refuse('/from', 'unknown_sender', `${number} is not a number of this project.`);
+      }
+      return number;
+    }
+    if (!isAlphanumericSender(from)) {
+      refuse(
+        '/from',
+        'invalid_from',
+        'from must be a project number or an alphanumeric sender id of 1-11 characters.',
+      );
+    }
+    return from;
+  }
+
+  function scheduleOf(sendAt: string | null | undefined, now: Date): Date | null {
+    if (!sendAt) return null;
+    const at = new Date(sendAt);
+    const ahead = at.getTime() - now.getTime();
+    if (Number.isNaN(ahead) || ahead < MIN_SCHEDULE_MS || ahead > MAX_SCHEDULE_MS) {
+      refuse(
+        '/send_at',
+        'invalid_send_at',
+        'send_at must be between 1 minute and 35 days from now.',
+      );
+    }
+    return at;
+  }
+
+  async function prepare(input: SendMessageInput): Promise<MessageRow> {
+    const to = toE164(input.to) ?? refuse('/to', 'invalid_to', 'to is not a valid E.164 number.');
+    const from = await checkSender(input.projectId, input.from);
+    if ([...input.body].length > MAX_BODY_CHARACTERS) {
+      refuse('/body', 'body_too_long', `body is longer than ${MAX_BODY_CHARACTERS} characters.`);
+    }
+    if ((input.mediaUrls ?? []).length > 0) {
+      refuse(
+        '/media_urls',
+        'mms_not_supported',
+        'MMS is not supported by the SMPP connectors yet.',
+      );
+    }
+    if (!input.bypassOptOut && (await deps.store.isOptedOut(input.projectId, from, to))) {
+      refuse('/to', 'recipient_opted_out', `${to} has opted out of messages from ${from}.`);
+    }
+    if (input.statusCallback) await deps.checkCallbackUrl(input.statusCallback);
+    const now = deps.clock.now();
+    const sendAt = scheduleOf(input.sendAt, now);
+    const analysis = analyzeText(input.body);
+    if (analysis.segments > MAX_SEGMENTS)
+      refuse('/body', 'body_too_long', 'body needs more than 255 segments.');
+    const validity = input.validityPeriod ?? DEFAULT_VALIDITY_SECONDS;
+    return {
+      id: deps.ids('msg'),
+      project_id: input.projectId,
+      direction: 'outbound',
+      to_addr: to,
+      from_addr: from,
+      body: input.body,
+      status: sendAt ? 'scheduled' : 'queued',
+      encoding: analysis.encoding,
+      segments: analysis.segments,
+      num_media: 0,
+      error_code: null,
+      error_message: null,
+      connector: null,
+      status_callback: input.statusCallback ?? null,
+      validity_period: input.validityPeriod ?? null,
+      send_at: sendAt,
+      expires_at: new Date((sendAt ?? now).getTime() + validity * 1000),
+      udh_reference: randomInt(256),
+      created_at: now,
+      updated_at: now,
+      sent_at: null,
+      delivered_at: null,
+    };
+  }
+
+  /** Saves a prepared message with its event and send job, in `trx`. */
+  async function save(trx: Trx, row: MessageRow): Promise<void> {
+    await deps.store.insert(trx, row);
+    await deps.recordEvent(
+      trx,
+      row,
+      row.status === 'scheduled' ? 'message.scheduled' : 'message.queued',
+    );
+    await deps.outbox.add(trx, {
+      projectId: row.project_id,
+      queue: SMS_QUEUE,
+      name: SEND_JOB,
+      payload: { message_id: row.id },
+      options: { attempts: 100_000, backoff: { type: 'custom' } },
+      runAt: row.send_at ?? undefined,
+    });
+  }
+
+  return {
+    prepare,
+    save,
+    async send(input: SendMessageInput): Promise<MessageRow> {
+      const row = await prepare(input);
+      await deps.db.transaction((trx) => save(trx, row));
+      return row;
+    },
+  };
+}
+
+export type SendMessage = ReturnType<typeof createSendMessage>;

@@ -1,0 +1,129 @@
+import { normalizeMessageId, type SmsGateway } from '../connectors/index.js';
+import {
+  isAppError,
+  type Clock,
+  type Db,
+  type JobContext,
+  type JobHandler,
+} from '../platform/index.js';
+import { encodeMessage } from './encoding/index.js';
+import type { RecordMessageEvent } from './message-events.js';
+import type { MessageRow, MessagesStore } from './messages.store.js';
+import type { Receipts } from './receipts.js';
+import { SMS_QUEUE } from './send-message.js';
+import { transition, type MessageStatus } from './status.js';
+
+/** Picks the SMPP bind for a destination (route table with fail-over). */
+export interface CarrierPicker {
+  pick(destination: string): SmsGateway;
+}
+
+/**
+ * `sms.send`: submits each part of a message, one `submit_sm` per segment with its UDH. A part
+ * already recorded is never submitted again, so a retry after a crash resumes where it stopped
+ * (a crash between the SMSC's ack and our insert can duplicate one part: SMPP is at-least-once).
+ * Transient failures (throttling, no bind, timeouts) retry with capped back-off until the
+ * message's validity ends; permanent ones fail the message with the SMPP error code.
+ */
+export function createSendHandler(deps: {
+  db: Db;
+  store: MessagesStore;
+  carriers: CarrierPicker;
+  receipts: Receipts;
+  recordEvent: RecordMessageEvent;
+  clock: Clock;
+  concurrency?: number;
+}): JobHandler {
+  const { db, store, clock } = deps;
+
+  async function move(
+    id: string,
+    status: MessageStatus,
+    patch: Partial<MessageRow> = {},
+  ): Promise<void> {
+    await db.transaction(async (trx) => {
+      const row = (await store.lock(trx, id))!;
+      const next = transition(row.status, status);
+      if (!next.changed) return;
+      const updated = { ...row, ...patch, status: next.status, updated_at: clock.now() };
+      await store.update(trx, id, {
+        ...patch,
+        status: next.status,
+        updated_at: updated.updated_at,
+      });
+      await deps.recordEvent(trx, updated, `message.${next.status}`);
+      if (next.status === 'sent') await deps.receipts.settle(trx, updated);
+    });
+  }
+
+  async function submitParts(job: JobContext, message: MessageRow): Promise<void> {
+    const gateway = deps.carriers.pick(message.to_addr);
+    if (message.status !== 'sending') await move(message.id, 'sending', { connector: gateway.id });
+    const { segments } = encodeMessage(message.body, message.udh_reference);
+    const done = new Set((await store.parts(message.id)).map((p) => p.part));
+    for (const [index, segment] of segments.entries()) {
+      if (done.has(index + 1)) continue;
+      const remainingSec = Math.max(
+        60,
+        Math.floor(((message.expires_at?.getTime() ?? Infinity) - clock.now().getTime()) / 1000),
+      );
+      const { messageId } = await gateway.submit({
+        source: message.from_addr,
+        destination: message.to_addr,
+        dataCoding: segment.dataCoding,
+        esmClass: segment.esmClass,
+        shortMessage: segment.shortMessage,
+        registeredDelivery: true,
+        validityPeriodSeconds: Number.isFinite(remainingSec) ? remainingSec : undefined,
+      });
+      const smscId = normalizeMessageId(messageId);
+      await store.insertPart({
+        message_id: message.id,
+        part: index + 1,
+        connector_id: gateway.id,
+        smsc_id: smscId,
+        status: 'sent',
+        error_code: null,
+        updated_at: clock.now(),
+      });
+      await deps.receipts.applyEarly(gateway.id, [smscId]);
+    }
+    job.logger.info(
+      {
+        message_id: message.id,
+        project_id: message.project_id,
+        parts: segments.length,
+        connector: gateway.id,
+      },
+      'message submitted',
+    );
+    await move(message.id, 'sent', { connector: gateway.id, sent_at: clock.now() });
+  }
+
+  return {
+    queue: SMS_QUEUE,
+    concurrency: deps.concurrency ?? 50,
+    backoff: (attemptsMade) => Math.min(30_000, 250 * 2 ** Math.max(0, attemptsMade - 1)),
+    async handle(job) {
+      const message = await store.find(String(job.data.message_id));
+      if (!message || !['queued', 'scheduled', 'sending'].includes(message.status)) return;
+      if (message.expires_at && clock.now() > message.expires_at) {
+        await move(message.id, 'failed', {
+          error_code: 'expired',
+          error_message: 'The validity period ended before a carrier accepted the message.',
+        });
+        return;
+      }
+      try {
+        await submitParts(job, message);
+      } catch (err) {
+        if (!isAppError(err) || err.retryable) throw err;
+        job.logger.warn(
+          { message_id: message.id, code: err.code },
+          'message refused by the carrier',
+        );
+        await move(message.id, 'failed', { error_code: err.code, error_message: err.detail });
+      }
+    },
+  };
+}
