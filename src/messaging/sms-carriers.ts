@@ -39,7 +39,7 @@ export function createSmsCarriers(deps: {
     });
     const { port } = await simulator.start();
     deps.logger.info({ port }, 'sandbox SMSC started (SMPP_URL is unset)');
-    return `smpp://trunkline:${password}@127.0.0.1:${port}?id=sandbox&window=50`;
+    return `smpp://trunkline:${password}@127.0.0.1:${port}?id=sandbox&window=50&response_timeout_ms=2000&reconnect_initial_ms=100&reconnect_max_ms=2000`;
   }
 
   return {

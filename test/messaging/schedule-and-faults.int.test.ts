@@ -1,0 +1,122 @@
+import { expect } from 'chai';
+import { createTestProject, startApp, type TestApp } from '../support/harness.js';
+import { clientFor, eventually } from '../support/http.js';
+
+interface Message {
+  id: string;
+  status: string;
+  send_at: string | null;
+}
+
+const NUMBER = '+14155550499';
+
+describe('scheduled messages and SMSC faults', () => {
+  let app: TestApp;
+  let api: ReturnType<typeof clientFor>;
+
+  const statusOf = async (id: string) =>
+    (await api<Message>('GET', `/v1/messages/${id}`)).body.status;
+
+  before(async () => {
+    app = await startApp();
+    const project = await createTestProject(app);
+    api = clientFor(app.url, project.apiKey);
+    await api('POST', '/v1/numbers', { body: { number: NUMBER } });
+  });
+  after(() => app.stop());
+
+  it('schedules a message with send_at and sends it when its delayed job comes due', async () => {
+    const sendAt = new Date(Date.now() + 10 * 60_000).toISOString();
+    const res = await api<Message>('POST', '/v1/messages', {
+      body: { from: NUMBER, to: '+14155550400', body: 'later', send_at: sendAt },
+    });
+    expect(res.status).to.equal(201);
+    expect(res.body.status).to.equal('scheduled');
+    expect(res.body.send_at).to.equal(sendAt);
+    const row = await app.runtime
+      .db('outbox')
+      .whereRaw("payload->>'message_id' = ?", [res.body.id])
+      .first();
+    expect(new Date(row.available_at).toISOString()).to.equal(sendAt);
+    const job = await eventually(
+      async () => (await app.runtime.queues.get('sms').getJob(row.id)) ?? undefined,
+    );
+    expect(await job.getState()).to.equal('delayed');
+    await job.promote();
+    await eventually(async () =>
+      (await statusOf(res.body.id)) === 'delivered' ? true : undefined,
+    );
+  });
+
+  it('cancels a scheduled message once (200), then answers 409', async () => {
+    const sendAt = new Date(Date.now() + 10 * 60_000).toISOString();
+    const res = await api<Message>('POST', '/v1/messages', {
+      body: { from: NUMBER, to: '+14155550401', body: 'never', send_at: sendAt },
+    });
+    const canceled = await api<Message>('DELETE', `/v1/messages/${res.body.id}`);
+    expect(canceled.status).to.equal(200);
+    expect(canceled.body.status).to.equal('canceled');
+    expect((await api('DELETE', `/v1/messages/${res.body.id}`)).status).to.equal(409);
+    const row = await app.runtime
+      .db('outbox')
+      .whereRaw("payload->>'message_id' = ?", [res.body.id])
+      .first();
+    const job = await eventually(
+      async () => (await app.runtime.queues.get('sms').getJob(row.id)) ?? undefined,
+    );
+    await job.promote();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await statusOf(res.body.id)).to.equal('canceled');
+  });
+
+  it('answers 409 to canceling a message that is not scheduled', async () => {
+    const res = await api<Message>('POST', '/v1/messages', {
+      body: { from: NUMBER, to: '+14155550402', body: 'now' },
+    });
+    expect((await api('DELETE', `/v1/messages/${res.body.id}`)).status).to.equal(409);
+  });
+
+  it('loses no message and leaves none in sending when the SMSC drops the connection mid-window', async () => {
+    const smsc = app.runtime.services.sandboxSmsc()!;
+    smsc.setResponseDelay(150);
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const res = await api<Message>('POST', '/v1/messages', {
+        body: { from: NUMBER, to: `+1415555${(1000 + i).toString()}`, body: `fault ${i}` },
+      });
+      ids.push(res.body.id);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    smsc.dropConnections();
+    smsc.setResponseDelay(0);
+    for (const id of ids) {
+      await eventually(
+        async () => ((await statusOf(id)) === 'delivered' ? true : undefined),
+        15_000,
+      );
+    }
+    const submitted = smsc.submissions().filter((s) => s.text.startsWith('fault '));
+    const distinct = new Set(submitted.map((s) => s.text));
+    expect(distinct.size).to.equal(20);
+    expect(
+      submitted.length - distinct.size,
+      'at-least-once duplicates only for submits in flight',
+    ).to.be.at.most(20);
+  });
+
+  it('keeps messages waiting while no bind is up and sends them when it returns', async () => {
+    const smsc = app.runtime.services.sandboxSmsc()!;
+    smsc.setSilent(true);
+    smsc.dropConnections();
+    const res = await api<Message>('POST', '/v1/messages', {
+      body: { from: NUMBER, to: '+14155550403', body: 'waiting for a bind' },
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(['queued', 'sending']).to.include(await statusOf(res.body.id));
+    smsc.setSilent(false);
+    await eventually(
+      async () => ((await statusOf(res.body.id)) === 'delivered' ? true : undefined),
+      20_000,
+    );
+  });
+});
