@@ -38,6 +38,7 @@ import {
 import { createChatFeature, type SendConversationSms } from './chat/index.js';
 import { createMessagingFeature } from './messaging/index.js';
 import { createNumbersRouter, createNumbersStore } from './numbers/index.js';
+import { createUsageRouter, createUsageStore } from './usage/index.js';
 import { createVoiceFeature } from './voice/index.js';
 import { createMediaStorage } from './media/index.js';
 import { checkCallbackUrl, createWebhooksFeature } from './webhooks/index.js';
@@ -203,6 +204,7 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
         createAdminRouter({ accounts, auth, validate }),
         createProjectRouter({ accounts, auth, validate, checkCallbackUrl: guardUrl }),
         numbersRouter,
+        createUsageRouter({ store: createUsageStore(db), auth, validate }),
       ],
     },
     webhooks.feature,
