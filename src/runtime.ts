@@ -1,30 +1,20 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Router } from 'express';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
-import {
-  createAccountsService,
-  createAccountsStore,
-  createAdminRouter,
-  createAuthenticator,
-  createProjectRouter,
-  type UserTokenVerifier,
-} from './accounts/index.js';
 import {
   createEventStore,
   createOutbox,
   createOutboxFinisher,
   createOutboxRelay,
 } from './events/index.js';
+import { createFeatures, type Roles } from './features.js';
 import {
   createDb,
   createIdGenerator,
-  createIdempotency,
   createJobRunner,
   createMetrics,
   createQueueRegistry,
-  createRateLimit,
   createRedis,
   createRequestValidation,
   loadOpenApi,
@@ -32,34 +22,10 @@ import {
   systemClock,
   type Clock,
   type IdGenerator,
-  type JobHandler,
   type Logger,
 } from './platform/index.js';
-import { createChatFeature, type SendConversationSms } from './chat/index.js';
-import { createMessagingFeature } from './messaging/index.js';
-import { createNumbersRouter, createNumbersStore } from './numbers/index.js';
-import { createUsageRouter, createUsageStore } from './usage/index.js';
-import { createVoiceFeature } from './voice/index.js';
-import { createMediaStorage } from './media/index.js';
-import { checkCallbackUrl, createWebhooksFeature } from './webhooks/index.js';
 
-/** Which parts of Trunkline this process runs (`trunkline start` runs them all). */
-export interface Roles {
-  api: boolean;
-  worker: boolean;
-  orchestrator: boolean;
-}
-
-/** What a feature contributes to the process. */
-export interface Feature {
-  routers?: Router[];
-  handlers?: JobHandler[];
-  start?(): Promise<void>;
-  stop?(): Promise<void>;
-  readiness?(): Promise<Record<string, boolean>>;
-  /** Called once the HTTP server exists (WebSocket upgrades). */
-  onServer?(server: Server): void;
-}
+export type { Feature, Roles } from './features.js';
 
 export interface RuntimeOptions {
   roles: Roles;
@@ -85,133 +51,18 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
   const openapi = loadOpenApi();
   const validate = createRequestValidation(openapi);
 
-  const accounts = createAccountsService({ db, store: createAccountsStore(db), ids, clock });
-  const guardUrl = (url: string) =>
-    checkCallbackUrl(url, { allowPrivate: config.webhookAllowPrivate });
-  let verifyUserToken: UserTokenVerifier = async () => null;
-  const auth = createAuthenticator({
-    accounts,
-    adminToken: config.adminToken,
-    verifyUserToken: (token) => verifyUserToken(token),
-    after: [
-      createRateLimit({
-        redis,
-        prefix: config.redisPrefix,
-        defaultPerSecond: config.rateLimitPerSecond,
-      }),
-      createIdempotency({ db, clock }),
-    ],
-  });
-
-  const webhooks = createWebhooksFeature({
-    db,
-    outbox,
-    ids,
-    clock,
+  const { features, services } = createFeatures({
+    config,
+    roles,
     logger,
-    validate,
-    auth,
-    allowPrivate: config.webhookAllowPrivate,
-    retryDelays: config.webhookRetryDelays,
-    breaker: {
-      failureThreshold: config.webhookBreakerThreshold,
-      openForMs: config.webhookBreakerOpenMs,
-    },
-    signingSecrets: (projectId) => accounts.signingSecrets(projectId),
-    projectWebhookUrl: (trx, projectId) => accounts.projectWebhookUrl(trx, projectId),
-  });
-
-  // Messaging is created after chat and voice (it calls into chat for inbound SMS); they
-  // reach it through this late-bound function.
-  let sendSms: SendConversationSms = async () => {
-    throw new Error('messaging is not wired');
-  };
-  const media = createMediaStorage({ ...config.s3, dataDir: config.dataDir }, { logger });
-  const chat = createChatFeature({
+    clock,
+    ids,
     db,
     redis,
-    redisUrl: config.redisUrl,
-    redisPrefix: config.redisPrefix,
     events,
     outbox,
-    scheduleWebhook: webhooks.scheduleWebhook,
-    ids,
-    clock,
-    logger,
     validate,
-    auth,
-    blobs: media.blobs,
-    sendSms: (input) => sendSms(input),
   });
-  verifyUserToken = chat.verifyUserToken;
-
-  const numbersStore = createNumbersStore(db);
-  const voice = createVoiceFeature({
-    db,
-    events,
-    outbox,
-    scheduleWebhook: webhooks.scheduleWebhook,
-    ids,
-    clock,
-    logger,
-    validate,
-    auth,
-    blobs: media.blobs,
-    findNumber: (number) => numbersStore.findByNumber(number),
-    sendSms: (input) => sendSms(input),
-    config: {
-      ariUrl: config.ariUrl,
-      ariApp: config.ariApp,
-      ariDialTemplate: config.ariDialTemplate,
-      publicUrl: config.publicUrl,
-      dataDir: config.dataDir,
-      orchestrator: roles.orchestrator,
-    },
-  });
-  const messaging = createMessagingFeature({
-    db,
-    events,
-    outbox,
-    scheduleWebhook: webhooks.scheduleWebhook,
-    ids,
-    clock,
-    logger,
-    validate,
-    auth,
-    numbers: numbersStore,
-    checkCallbackUrl: guardUrl,
-    registerIngressProcessor: webhooks.registerIngressProcessor,
-    handleConversationSms: (input) => chat.handleInboundSms(input),
-    smppUrl: config.smppUrl,
-    carriers: roles.worker,
-  });
-  sendSms = messaging.sendSms;
-
-  const numbersRouter = createNumbersRouter({
-    store: numbersStore,
-    ids,
-    clock,
-    auth,
-    validate,
-    checkCallbackUrl: guardUrl,
-    checkFlow: (projectId, flowId) => voice.checkFlow(projectId, flowId),
-  });
-
-  const features: Feature[] = [
-    { start: () => media.start(), stop: () => media.stop(), readiness: () => media.readiness() },
-    {
-      routers: [
-        createAdminRouter({ accounts, auth, validate }),
-        createProjectRouter({ accounts, auth, validate, checkCallbackUrl: guardUrl }),
-        numbersRouter,
-        createUsageRouter({ store: createUsageStore(db), auth, validate }),
-      ],
-    },
-    webhooks.feature,
-    messaging.feature,
-    chat.feature,
-    voice.feature,
-  ];
 
   const relay = createOutboxRelay({
     db,
@@ -263,16 +114,7 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
     redis,
     queues,
     relay,
-    services: {
-      accounts,
-      events,
-      outbox,
-      ids,
-      clock,
-      scheduleWebhook: webhooks.scheduleWebhook,
-      sendMessage: messaging.sendMessage,
-      sandboxSmsc: messaging.sandboxSmsc,
-    },
+    services: { ...services, events, outbox, ids, clock },
 
     /** Starts the chosen roles; resolves with the HTTP port when the API runs. */
     async start(port = config.port): Promise<number | null> {

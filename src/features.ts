@@ -1,0 +1,196 @@
+import type { Server } from 'node:http';
+import type { Router } from 'express';
+import type { Config } from './config.js';
+import {
+  createAccountsService,
+  createAccountsStore,
+  createAdminRouter,
+  createAuthenticator,
+  createProjectRouter,
+  type UserTokenVerifier,
+} from './accounts/index.js';
+import type { EventStore, Outbox } from './events/index.js';
+import {
+  createIdempotency,
+  createRateLimit,
+  type Clock,
+  type Db,
+  type IdGenerator,
+  type JobHandler,
+  type Logger,
+  type Redis,
+  type Validate,
+} from './platform/index.js';
+import { createChatFeature, type SendConversationSms } from './chat/index.js';
+import { createMessagingFeature } from './messaging/index.js';
+import { createNumbersRouter, createNumbersStore } from './numbers/index.js';
+import { createUsageRouter, createUsageStore } from './usage/index.js';
+import { createVoiceFeature } from './voice/index.js';
+import { createMediaStorage } from './media/index.js';
+import { checkCallbackUrl, createWebhooksFeature } from './webhooks/index.js';
+
+/** Which parts of Trunkline this process runs (`trunkline start` runs them all). */
+export interface Roles {
+  api: boolean;
+  worker: boolean;
+  orchestrator: boolean;
+}
+
+/** What a feature contributes to the process. */
+export interface Feature {
+  routers?: Router[];
+  handlers?: JobHandler[];
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
+  readiness?(): Promise<Record<string, boolean>>;
+  /** Called once the HTTP server exists (WebSocket upgrades). */
+  onServer?(server: Server): void;
+}
+
+/** The connections and services every feature is built from (made by the runtime). */
+export interface FeatureContext {
+  config: Config;
+  roles: Roles;
+  logger: Logger;
+  clock: Clock;
+  ids: IdGenerator;
+  db: Db;
+  redis: Redis;
+  events: EventStore;
+  outbox: Outbox;
+  validate: Validate;
+}
+
+/**
+ * Builds every feature and wires them to each other, in dependency order: accounts and auth,
+ * webhooks, media, chat, voice, messaging, numbers, usage. Features that call each other in
+ * both directions (messaging ⇄ chat, voice → messaging) are joined by late-bound functions.
+ */
+export function createFeatures(ctx: FeatureContext) {
+  const { config, roles, logger, clock, ids, db, redis, events, outbox, validate } = ctx;
+  const accounts = createAccountsService({ db, store: createAccountsStore(db), ids, clock });
+  const guardUrl = (url: string) =>
+    checkCallbackUrl(url, { allowPrivate: config.webhookAllowPrivate });
+  let verifyUserToken: UserTokenVerifier = async () => null;
+  const auth = createAuthenticator({
+    accounts,
+    adminToken: config.adminToken,
+    verifyUserToken: (token) => verifyUserToken(token),
+    after: [
+      createRateLimit({
+        redis,
+        prefix: config.redisPrefix,
+        defaultPerSecond: config.rateLimitPerSecond,
+      }),
+      createIdempotency({ db, clock }),
+    ],
+  });
+
+  const webhooks = createWebhooksFeature({
+    db,
+    outbox,
+    ids,
+    clock,
+    logger,
+    validate,
+    auth,
+    allowPrivate: config.webhookAllowPrivate,
+    retryDelays: config.webhookRetryDelays,
+    breaker: {
+      failureThreshold: config.webhookBreakerThreshold,
+      openForMs: config.webhookBreakerOpenMs,
+    },
+    signingSecrets: (projectId) => accounts.signingSecrets(projectId),
+    projectWebhookUrl: (trx, projectId) => accounts.projectWebhookUrl(trx, projectId),
+  });
+
+  // Messaging is created after chat and voice (it calls into chat for inbound SMS); they
+  // reach it through this late-bound function.
+  let sendSms: SendConversationSms = async () => {
+    throw new Error('messaging is not wired');
+  };
+  const media = createMediaStorage({ ...config.s3, dataDir: config.dataDir }, { logger });
+  /** What every feature gets: storage, the event log, webhooks, time, ids and the HTTP guards. */
+  const shared = {
+    db,
+    events,
+    outbox,
+    scheduleWebhook: webhooks.scheduleWebhook,
+    ids,
+    clock,
+    logger,
+    validate,
+    auth,
+  };
+  const chat = createChatFeature({
+    ...shared,
+    redis,
+    redisUrl: config.redisUrl,
+    redisPrefix: config.redisPrefix,
+    blobs: media.blobs,
+    sendSms: (input) => sendSms(input),
+  });
+  verifyUserToken = chat.verifyUserToken;
+
+  const numbersStore = createNumbersStore(db);
+  const voice = createVoiceFeature({
+    ...shared,
+    blobs: media.blobs,
+    findNumber: (number) => numbersStore.findByNumber(number),
+    sendSms: (input) => sendSms(input),
+    config: {
+      ariUrl: config.ariUrl,
+      ariApp: config.ariApp,
+      ariDialTemplate: config.ariDialTemplate,
+      publicUrl: config.publicUrl,
+      dataDir: config.dataDir,
+      orchestrator: roles.orchestrator,
+    },
+  });
+  const messaging = createMessagingFeature({
+    ...shared,
+    numbers: numbersStore,
+    checkCallbackUrl: guardUrl,
+    registerIngressProcessor: webhooks.registerIngressProcessor,
+    handleConversationSms: (input) => chat.handleInboundSms(input),
+    smppUrl: config.smppUrl,
+    carriers: roles.worker,
+  });
+  sendSms = messaging.sendSms;
+
+  const numbersRouter = createNumbersRouter({
+    store: numbersStore,
+    ids,
+    clock,
+    auth,
+    validate,
+    checkCallbackUrl: guardUrl,
+    checkFlow: (projectId, flowId) => voice.checkFlow(projectId, flowId),
+  });
+
+  const features: Feature[] = [
+    { start: () => media.start(), stop: () => media.stop(), readiness: () => media.readiness() },
+    {
+      routers: [
+        createAdminRouter({ accounts, auth, validate }),
+        createProjectRouter({ accounts, auth, validate, checkCallbackUrl: guardUrl }),
+        numbersRouter,
+        createUsageRouter({ store: createUsageStore(db), auth, validate }),
+      ],
+    },
+    webhooks.feature,
+    messaging.feature,
+    chat.feature,
+    voice.feature,
+  ];
+
+  return {
+    features,
+    services: {
+      accounts,
+      scheduleWebhook: webhooks.scheduleWebhook,
+      sendMessage: messaging.sendMessage,
+      sandboxSmsc: messaging.sandboxSmsc,
+    },
+  };
+}
