@@ -61,18 +61,14 @@ describe('provider ingress', () => {
   });
   after(() => app.stop());
 
-  it('stores a signed DLR once and processes it', async () => {
+  it('stores a signed DLR once and schedules its processing', async () => {
     const event = { provider_event_id: 'evt-1', provider_message_id: 'm-1', status: 'delivered' };
     const res = await post('dlr', signed(connector.secret, event));
     expect(res.status).to.equal(200);
     expect(res.body).to.deep.equal({ received: true, duplicate: false });
-    await eventually(async () => {
-      const row = await app.runtime
-        .db('ingress_events')
-        .where({ provider_event_id: 'evt-1' })
-        .first();
-      return row?.processed_at ? row : undefined;
-    });
+    expect(await storedCount('evt-1')).to.equal(1);
+    const job = await app.runtime.db('outbox').whereRaw("payload->>'provider_event_id' = ?", ['evt-1']).first();
+    expect(job).to.include({ queue: 'ingress', name: 'ingress.dlr' });
   });
 
   it('answers a replay 200 and changes nothing', async () => {
