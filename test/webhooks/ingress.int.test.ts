@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Webhook } from 'standardwebhooks';
 import { ADMIN_TOKEN, startApp, type TestApp } from '../support/harness.js';
-import { call, eventually } from '../support/http.js';
+import { call } from '../support/http.js';
 
 interface Connector {
   id: string;
