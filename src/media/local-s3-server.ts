@@ -43,13 +43,17 @@ export async function startLocalS3Server(options: LocalS3ServerOptions): Promise
     id === LOCAL_S3_CREDENTIALS.accessKeyId ? LOCAL_S3_CREDENTIALS.secretAccessKey : undefined;
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const rejection = verifySigV4(
+    verifySigV4(
       { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers },
       secretFor,
       clock.now(),
+    ).then(
+      (rejection) => (rejection ? refuse(req, res, 403, rejection) : handle(req, res)),
+      (err: unknown) => {
+        logger.warn({ err }, 'local s3 signature check failed');
+        refuse(req, res, 500, { code: 'InternalError', message: 'The signature check failed.' });
+      },
     );
-    if (rejection) refuse(req, res, rejection);
-    else handle(req, res);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -73,13 +77,18 @@ export async function startLocalS3Server(options: LocalS3ServerOptions): Promise
   };
 }
 
-function refuse(req: IncomingMessage, res: ServerResponse, rejection: SignatureRejection): void {
+function refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  rejection: { code: SignatureRejection['code'] | 'InternalError'; message: string },
+): void {
   // Drain the body so the client sees the answer instead of a reset connection.
   req.resume();
   const body =
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
     `<Error><Code>${rejection.code}</Code><Message>${rejection.message}</Message></Error>`;
-  res.writeHead(403, {
+  res.writeHead(status, {
     'content-type': 'application/xml',
     'content-length': Buffer.byteLength(body),
   });

@@ -1,4 +1,6 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { Sha256 } from '@smithy/core/checksum';
+import { SignatureV4 } from '@smithy/signature-v4';
 
 /**
  * Checks AWS Signature Version 4 on a request, for the local S3 server only.
@@ -7,6 +9,11 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
  * it would accept a presigned PUT sent with another Content-Type or another size. Real S3
  * and MinIO refuse those, and our upload contract relies on it. This check closes the gap
  * so the sandbox behaves like production.
+ *
+ * How: it reads the credential, date, expiry and signed-header list the client sent, checks
+ * them, then has the AWS SDK's own signer (`@smithy/signature-v4`) sign the same request
+ * again — same date, expiry, headers and payload hash — and compares the two signatures.
+ * Canonicalisation and HMACs are the library's, so they match what the SDK produces.
  *
  * What it leaves out, on purpose: it does not hash the body against `x-amz-content-sha256`
  * (presigned uploads are `UNSIGNED-PAYLOAD`, and header-signed requests come from our own
@@ -26,8 +33,11 @@ export interface SignatureRejection {
   message: string;
 }
 
+type Query = Record<string, string | string[]>;
+
 interface SignatureParts {
   accessKeyId: string;
+  /** `<yyyymmdd>/<region>/<service>/aws4_request`. */
   scope: string;
   region: string;
   service: string;
@@ -40,18 +50,21 @@ interface SignatureParts {
 }
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
+const PAYLOAD_HASH_HEADER = 'x-amz-content-sha256';
 const MAX_SKEW_MS = 15 * 60 * 1000;
+/** S3's limit, which the signer also enforces (it refuses to presign for longer). */
+const MAX_EXPIRES_SEC = 7 * 24 * 60 * 60;
 
 /**
  * Verifies the request's SigV4 signature (query-string presigned or `Authorization` header).
- * Returns null when it is valid, else why it is refused.
+ * Resolves to null when it is valid, else to why it is refused; it does not reject.
  */
-export function verifySigV4(
+export async function verifySigV4(
   request: SignedRequest,
   secretFor: (accessKeyId: string) => string | undefined,
   now: Date,
-): SignatureRejection | null {
-  const [rawPath, rawQuery = ''] = splitOnce(request.url, '?');
+): Promise<SignatureRejection | null> {
+  const [path, rawQuery = ''] = splitOnce(request.url, '?');
   const query = parseQuery(rawQuery);
   const parts = readSignatureParts(query, request.headers);
   if (!parts) return { code: 'AccessDenied', message: 'A SigV4 signature is required.' };
@@ -59,28 +72,85 @@ export function verifySigV4(
   if (secret === undefined) {
     return { code: 'InvalidAccessKeyId', message: 'Unknown access key id.' };
   }
-  const timeProblem = checkTime(parts, now);
+  const signedAt = parseAmzDate(parts.amzDate);
+  if (signedAt === null || !parts.scope.startsWith(parts.amzDate.slice(0, 8))) {
+    return { code: 'AccessDenied', message: 'X-Amz-Date is missing or malformed.' };
+  }
+  const timeProblem = checkTime(parts.expiresSec, signedAt, now);
   if (timeProblem) return timeProblem;
   if (!parts.signedHeaders.includes('host')) {
     return { code: 'AccessDenied', message: 'The host header must be signed.' };
   }
-  const canonical = canonicalRequest(request, rawPath, query, parts);
-  const stringToSign = [ALGORITHM, parts.amzDate, parts.scope, sha256Hex(canonical)].join('\n');
-  const key = signingKey(secret, parts.scope.split('/')[0], parts.region, parts.service);
-  const expected = createHmac('sha256', key).update(stringToSign).digest();
+  const signer = new SignatureV4({
+    credentials: { accessKeyId: parts.accessKeyId, secretAccessKey: secret },
+    region: parts.region,
+    service: parts.service,
+    sha256: Sha256,
+    // S3 signs the path as sent, without the second encoding other services use.
+    uriEscapePath: false,
+    applyChecksum: false,
+  });
+  const expected = await recomputeSignature(signer, request, path || '/', query, parts, signedAt);
   const provided = Buffer.from(parts.signature, 'hex');
-  if (provided.length !== expected.length || !timingSafeEqual(provided, expected)) {
+  const wanted = Buffer.from(expected, 'hex');
+  if (provided.length !== wanted.length || !timingSafeEqual(provided, wanted)) {
     return { code: 'SignatureDoesNotMatch', message: 'The request signature does not match.' };
   }
   return null;
 }
 
+/**
+ * Signs the request again as the client must have. Only the headers the client listed are
+ * handed to the signer (plus the payload hash, which feeds the canonical request without
+ * being a canonical header unless it was listed), and a presigned request keeps its query
+ * exactly as received: nothing is hoisted into it.
+ */
+async function recomputeSignature(
+  signer: SignatureV4,
+  request: SignedRequest,
+  path: string,
+  query: Query,
+  parts: SignatureParts,
+  signedAt: Date,
+): Promise<string> {
+  const headers: Record<string, string> = { [PAYLOAD_HASH_HEADER]: parts.payloadHash };
+  for (const name of parts.signedHeaders) headers[name] = headerValue(request.headers, name) ?? '';
+  // Only method, path, query and headers enter the canonical request.
+  const toSign = {
+    method: request.method.toUpperCase(),
+    protocol: 'http:',
+    hostname: 'localhost',
+    path,
+    query,
+    headers,
+  };
+  const options = {
+    signingDate: signedAt,
+    signableHeaders: new Set(parts.signedHeaders),
+    unsignableHeaders: new Set([PAYLOAD_HASH_HEADER]),
+  };
+  if (parts.expiresSec === null) {
+    const signed = await signer.sign(toSign, options);
+    return /Signature=([0-9a-f]+)$/.exec(String(signed.headers.authorization))?.[1] ?? '';
+  }
+  const presigned = await signer.presign(toSign, {
+    ...options,
+    expiresIn: parts.expiresSec,
+    unhoistableHeaders: new Set(Object.keys(headers)),
+  });
+  const signature = presigned.query?.['X-Amz-Signature'];
+  return typeof signature === 'string' ? signature : '';
+}
+
 function readSignatureParts(
-  query: [string, string][],
+  query: Query,
   headers: SignedRequest['headers'],
 ): SignatureParts | null {
-  const param = (name: string) => query.find(([k]) => k === name)?.[1];
-  if (param('X-Amz-Algorithm') !== undefined) {
+  const param = (name: string) => {
+    const value = query[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  if (query['X-Amz-Algorithm'] !== undefined) {
     if (param('X-Amz-Algorithm') !== ALGORITHM) return null;
     return buildParts({
       credential: param('X-Amz-Credential'),
@@ -107,7 +177,7 @@ function readSignatureParts(
     signedHeaders: fields.get('SignedHeaders'),
     signature: fields.get('Signature'),
     amzDate: headerValue(headers, 'x-amz-date'),
-    payloadHash: headerValue(headers, 'x-amz-content-sha256'),
+    payloadHash: headerValue(headers, PAYLOAD_HASH_HEADER),
     expires: undefined,
   });
 }
@@ -139,77 +209,51 @@ function buildParts(raw: {
   };
 }
 
-function checkTime(parts: SignatureParts, now: Date): SignatureRejection | null {
-  const signedAt = parseAmzDate(parts.amzDate);
-  if (signedAt === null || !parts.scope.startsWith(parts.amzDate.slice(0, 8))) {
-    return { code: 'AccessDenied', message: 'X-Amz-Date is missing or malformed.' };
-  }
-  if (parts.expiresSec !== null) {
-    return now.getTime() > signedAt + parts.expiresSec * 1000
+function checkTime(
+  expiresSec: number | null,
+  signedAt: Date,
+  now: Date,
+): SignatureRejection | null {
+  if (expiresSec !== null) {
+    if (expiresSec > MAX_EXPIRES_SEC) {
+      return { code: 'AccessDenied', message: 'X-Amz-Expires must be at most one week.' };
+    }
+    return now.getTime() > signedAt.getTime() + expiresSec * 1000
       ? { code: 'AccessDenied', message: 'Request has expired.' }
       : null;
   }
-  return Math.abs(now.getTime() - signedAt) > MAX_SKEW_MS
+  return Math.abs(now.getTime() - signedAt.getTime()) > MAX_SKEW_MS
     ? { code: 'RequestTimeTooSkewed', message: 'The request time is too far from ours.' }
     : null;
 }
 
-function canonicalRequest(
-  request: SignedRequest,
-  rawPath: string,
-  query: [string, string][],
-  parts: SignatureParts,
-): string {
-  const canonicalQuery = query
-    .filter(([key]) => key !== 'X-Amz-Signature')
-    .map(([key, value]) => [encodeRfc3986(key), encodeRfc3986(value)])
-    .sort(([ka, va], [kb, vb]) => (ka === kb ? compare(va, vb) : compare(ka, kb)))
-    .map(([key, value]) => `${key}=${value}`)
-    .join('&');
-  const headerLines = parts.signedHeaders
-    .map((name) => `${name}:${(headerValue(request.headers, name) ?? '').replace(/\s+/g, ' ')}\n`)
-    .join('');
-  return [
-    request.method.toUpperCase(),
-    rawPath || '/',
-    canonicalQuery,
-    headerLines,
-    parts.signedHeaders.join(';'),
-    parts.payloadHash,
-  ].join('\n');
+/** Duplicated names become arrays, as the signer expects; decoding is left lenient. */
+function parseQuery(rawQuery: string): Query {
+  // No prototype, so a `__proto__` parameter is an ordinary name like any other.
+  const query = Object.create(null) as Query;
+  if (rawQuery === '') return query;
+  for (const pair of rawQuery.split('&')) {
+    const [rawKey, rawValue = ''] = splitOnce(pair, '=');
+    const key = safeDecode(rawKey);
+    const value = safeDecode(rawValue);
+    const seen = Object.hasOwn(query, key) ? query[key] : undefined;
+    query[key] = seen === undefined ? value : [seen, value].flat();
+  }
+  return query;
 }
 
-function signingKey(secret: string, date: string, region: string, service: string): Buffer {
-  const hmac = (key: string | Buffer, data: string) =>
-    createHmac('sha256', key).update(data).digest();
-  return hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request');
-}
-
-function parseQuery(rawQuery: string): [string, string][] {
-  if (rawQuery === '') return [];
-  return rawQuery.split('&').map((pair) => {
-    const [key, value = ''] = splitOnce(pair, '=');
-    return [safeDecode(key), safeDecode(value)];
-  });
-}
-
-function parseAmzDate(value: string): number | null {
+/** `yyyymmddThhmmssZ`, and only a real instant (no 31st of February rolling over). */
+function parseAmzDate(value: string): Date | null {
   const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (!match) return null;
   const [, y, mo, d, h, mi, s] = match.map(Number);
-  return Date.UTC(y, mo - 1, d, h, mi, s);
+  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  return date.toISOString().replace(/[-:]|\.\d{3}/g, '') === value ? date : null;
 }
 
 function headerValue(headers: SignedRequest['headers'], name: string): string | undefined {
   const value = headers[name];
   return (Array.isArray(value) ? value.join(',') : value)?.trim();
-}
-
-function encodeRfc3986(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
 }
 
 function safeDecode(value: string): string {
@@ -223,12 +267,4 @@ function safeDecode(value: string): string {
 function splitOnce(value: string, separator: string): [string, string?] {
   const at = value.indexOf(separator);
   return at === -1 ? [value] : [value.slice(0, at), value.slice(at + 1)];
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function sha256Hex(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
 }

@@ -67,7 +67,10 @@ describe('provider ingress', () => {
     expect(res.status).to.equal(200);
     expect(res.body).to.deep.equal({ received: true, duplicate: false });
     expect(await storedCount('evt-1')).to.equal(1);
-    const job = await app.runtime.db('outbox').whereRaw("payload->>'provider_event_id' = ?", ['evt-1']).first();
+    const job = await app.runtime
+      .db('outbox')
+      .whereRaw("payload->>'provider_event_id' = ?", ['evt-1'])
+      .first();
     expect(job).to.include({ queue: 'ingress', name: 'ingress.dlr' });
   });
 
