@@ -45,6 +45,8 @@ export interface Feature {
   readiness?(): Promise<Record<string, boolean>>;
   /** Called once the HTTP server exists (WebSocket upgrades). */
   onServer?(server: Server): void;
+  /** Called when shutdown begins, before the HTTP server closes (say goodbye to sockets). */
+  beforeServerClose?(): void;
 }
 
 /** The connections and services every feature is built from (made by the runtime). */

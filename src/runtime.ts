@@ -136,6 +136,7 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
 
     /** Graceful stop: no new requests or jobs, in-flight jobs finish, then connections close. */
     async stop(): Promise<void> {
+      for (const feature of features) feature.beforeServerClose?.();
       if (server) {
         const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
         server.closeIdleConnections();

@@ -158,5 +158,25 @@ export function createEventStore(deps: { db: Db; ids: IdGenerator; clock: Clock 
     };
   }
 
-  return { append, readStream, readAll };
+  /** The cursor of the newest event no running transaction can precede: start here to miss nothing. */
+  async function head(): Promise<EventCursor | null> {
+    const row = await db('events')
+      .whereRaw('transaction_id < pg_snapshot_xmin(pg_current_snapshot())')
+      .orderBy([
+        { column: 'transaction_id', order: 'desc' },
+        { column: 'position', order: 'desc' },
+      ])
+      .first(db.raw('transaction_id::text as tx'), 'position');
+    return row ? { transactionId: row.tx as string, position: Number(row.position) } : null;
+  }
+
+  /** The full cursor of one event from its position alone (positions are unique). */
+  async function cursorAt(position: number): Promise<EventCursor | null> {
+    const row = await db('events')
+      .where({ position })
+      .first(db.raw('transaction_id::text as tx'), 'position');
+    return row ? { transactionId: row.tx as string, position: Number(row.position) } : null;
+  }
+
+  return { append, readStream, readAll, head, cursorAt };
 }

@@ -1,0 +1,126 @@
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnprocessableError,
+} from '../platform/index.js';
+import { accessConversation, requireAdmin, type Actor } from './access.js';
+import type { ChatContext } from './context.js';
+import type { MemberRow } from './conversations.store.js';
+import { memberView } from './views.js';
+
+/** A chat member (`identity`, `role`) or an SMS participant (`phone_number`, `proxy_number`). */
+export type AddMemberInput =
+  { identity: string; role?: 'admin' | 'member' } | { phone_number: string; proxy_number: string };
+
+export type MembersService = ReturnType<typeof createMembersService>;
+
+/** Admins add and remove members; any member may leave. */
+export function createMembersService(ctx: ChatContext) {
+  const { conversations: store } = ctx;
+
+  function rowOf(
+    projectId: string,
+    conversationId: string,
+    input: AddMemberInput,
+  ): Omit<MemberRow, 'last_read_seq' | 'last_read_message_id'> {
+    const base = {
+      conversation_id: conversationId,
+      project_id: projectId,
+      joined_at: ctx.clock.now(),
+    };
+    if ('phone_number' in input) {
+      return {
+        ...base,
+        identity: input.phone_number,
+        role: 'member',
+        kind: 'sms',
+        phone_number: input.phone_number,
+        proxy_number: input.proxy_number,
+      };
+    }
+    return {
+      ...base,
+      identity: input.identity,
+      role: input.role ?? 'member',
+      kind: 'chat',
+      phone_number: null,
+      proxy_number: null,
+    };
+  }
+
+  async function add(actor: Actor, conversationId: string, input: AddMemberInput) {
+    return ctx.log.commit(async (trx, record) => {
+      const access = await accessConversation(store, trx, actor, conversationId, ctx.db);
+      requireAdmin(access);
+      const { conversation } = access;
+      if (conversation.archived_at)
+        throw new ConflictError('The conversation is archived.', 'conversation_archived');
+      if (conversation.type === 'direct') {
+        throw new UnprocessableError(
+          'A direct conversation keeps its two members.',
+          'direct_conversation',
+        );
+      }
+      if ((await store.countMembers(trx, conversationId)) >= ctx.limits.maxMembers) {
+        throw new UnprocessableError(
+          `A conversation has at most ${ctx.limits.maxMembers} members.`,
+          'too_many_members',
+        );
+      }
+      const row = rowOf(actor.projectId, conversationId, input);
+      const [inserted] = await store.insertMembers(trx, [row]);
+      if (!inserted)
+        throw new ConflictError('Already a member of the conversation.', 'already_member');
+      if (row.kind === 'sms') {
+        const bound = await store.bindSms(trx, {
+          project_id: actor.projectId,
+          phone_number: row.phone_number!,
+          proxy_number: row.proxy_number!,
+          conversation_id: conversationId,
+        });
+        if (!bound) {
+          throw new ConflictError(
+            'This phone number already talks to this proxy number in another active conversation.',
+            'sms_pair_in_use',
+          );
+        }
+      }
+      const view = memberView(inserted, false);
+      await record({ projectId: actor.projectId, id: conversationId }, [
+        {
+          type: 'conversation.member.joined',
+          data: { conversation_id: conversationId, member: view, added_by: actor.identity },
+        },
+      ]);
+      return view;
+    });
+  }
+
+  async function remove(actor: Actor, conversationId: string, identity: string) {
+    await ctx.log.commit(async (trx, record) => {
+      const access = await accessConversation(store, trx, actor, conversationId, ctx.db);
+      const leaving = actor.identity === identity;
+      if (!leaving) requireAdmin(access);
+      if (access.conversation.type === 'direct' && !leaving && actor.identity !== null) {
+        throw new ForbiddenError('Nobody can be removed from a direct conversation.');
+      }
+      const target = await store.findMember(trx, conversationId, identity);
+      if (!target) throw new NotFoundError('Member');
+      await store.deleteMember(trx, conversationId, identity);
+      if (target.kind === 'sms') await store.unbindSms(trx, conversationId, target.phone_number!);
+      await record({ projectId: actor.projectId, id: conversationId }, [
+        {
+          type: 'conversation.member.left',
+          data: {
+            conversation_id: conversationId,
+            identity,
+            removed_by: leaving ? null : actor.identity,
+          },
+        },
+      ]);
+    });
+  }
+
+  return { add, remove };
+}

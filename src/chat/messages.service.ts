@@ -1,0 +1,231 @@
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnprocessableError,
+  type Trx,
+} from '../platform/index.js';
+import { accessConversation, type Access, type Actor } from './access.js';
+import type { RecordChanges } from './chat-log.js';
+import type { ChatContext } from './context.js';
+import { parseMentions } from './mentions.js';
+import type { MessageRow } from './messages.store.js';
+import { queueSmsCopies } from './sms.js';
+import { messageView } from './views.js';
+
+export interface SendInput {
+  body?: string;
+  attachments?: string[];
+  reply_to?: string;
+  client_id?: string;
+  /** Operator only: who the message is from (default `system`). */
+  author?: string;
+}
+
+/** Internal: how a message came to be (a forward, an inbound SMS). */
+export interface SendOrigin {
+  forwardedFrom?: string;
+  source?: 'chat' | 'sms';
+}
+
+export type MessagesService = ReturnType<typeof createMessagesService>;
+
+/** Send, list, edit and delete messages. */
+export function createMessagesService(ctx: ChatContext) {
+  const { conversations, messages } = ctx;
+
+  function authorOf(actor: Actor, input: SendInput): string {
+    if (actor.identity) {
+      if (input.author !== undefined && input.author !== actor.identity) {
+        throw new ForbiddenError('A user token sends only as its own identity.');
+      }
+      return actor.identity;
+    }
+    return input.author ?? 'system';
+  }
+
+  function checkBody(body: string | undefined, attachments: string[]) {
+    if (body !== undefined && Buffer.byteLength(body, 'utf8') > ctx.limits.maxBodyBytes) {
+      throw new PayloadTooLargeError(`A message body is at most ${ctx.limits.maxBodyBytes} bytes.`);
+    }
+    if ((body ?? '').trim() === '' && attachments.length === 0) {
+      throw new UnprocessableError('A message needs a body or an attachment.', 'empty_message');
+    }
+  }
+
+  async function checkAttachments(actor: Actor, ids: string[]) {
+    if (ids.length === 0) return;
+    const rows = await ctx.files.findMany(actor.projectId, ids);
+    for (const id of ids) {
+      let file = rows.find((r) => r.id === id);
+      if (file?.status === 'pending' && ctx.checkFile) {
+        const pending = file;
+        file = await ctx.checkFile(pending).catch(() => pending);
+      }
+      const mine = file && (actor.identity === null || file.uploaded_by === actor.identity);
+      if (!file || !mine) throw new UnprocessableError(`Unknown file ${id}.`, 'unknown_file');
+      if (file.status !== 'ready') {
+        throw new UnprocessableError(
+          `File ${id} has not passed its checks (${file.status}).`,
+          'file_not_ready',
+        );
+      }
+    }
+  }
+
+  async function memberSet(trx: Trx, conversationId: string) {
+    const rows = await conversations.members(trx, conversationId);
+    return { rows, chat: new Set(rows.filter((r) => r.kind === 'chat').map((r) => r.identity)) };
+  }
+
+  /** Appends one message in a locked conversation; a repeated client_id returns the first. */
+  async function appendMessage(
+    trx: Trx,
+    record: RecordChanges,
+    access: Access,
+    author: string,
+    input: SendInput,
+    origin: SendOrigin = {},
+  ) {
+    const conversation = access.conversation;
+    if (conversation.archived_at)
+      throw new ConflictError('The conversation is archived.', 'conversation_archived');
+    if (input.client_id) {
+      const existing = await messages.findByClientId(trx, conversation.id, author, input.client_id);
+      if (existing) return { row: existing, created: false };
+    }
+    if (
+      input.reply_to &&
+      !(await messages.find(trx, conversation.project_id, conversation.id, input.reply_to))
+    ) {
+      throw new UnprocessableError(
+        'reply_to is not a message of this conversation.',
+        'unknown_reply_to',
+      );
+    }
+    const members = await memberSet(trx, conversation.id);
+    const seq = await conversations.nextSeq(trx, conversation.id);
+    const row = await messages.insert(trx, {
+      id: ctx.ids('cmsg'),
+      project_id: conversation.project_id,
+      conversation_id: conversation.id,
+      seq,
+      author,
+      body: input.body ?? null,
+      attachments: input.attachments ?? [],
+      mentions: parseMentions(input.body ?? '', members.chat),
+      reply_to: input.reply_to ?? null,
+      forwarded_from: origin.forwardedFrom ?? null,
+      client_id: input.client_id ?? null,
+      source: origin.source ?? 'chat',
+      created_at: ctx.clock.now(),
+    });
+    if (!row)
+      throw new ConflictError('A concurrent send used this client_id.', 'client_id_conflict');
+    await record({ projectId: conversation.project_id, id: conversation.id }, [
+      { type: 'conversation.message.created', data: messageView(row) },
+    ]);
+    await queueSmsCopies(ctx, trx, row, members.rows);
+    return { row, created: true };
+  }
+
+  async function send(
+    actor: Actor,
+    conversationId: string,
+    input: SendInput,
+    origin: SendOrigin = {},
+  ) {
+    const author = authorOf(actor, input);
+    const attachments = input.attachments ?? [];
+    checkBody(input.body, attachments);
+    await checkAttachments(actor, attachments);
+    const result = await ctx.log.commit(async (trx, record) => {
+      const access = await accessConversation(conversations, trx, actor, conversationId, ctx.db);
+      return appendMessage(trx, record, access, author, input, origin);
+    });
+    return { message: messageView(result.row), created: result.created };
+  }
+
+  async function list(
+    actor: Actor,
+    conversationId: string,
+    page: { before?: number; after?: number; limit: number; pinned?: boolean },
+  ) {
+    await accessConversation(conversations, null, actor, conversationId, ctx.db);
+    const rows = await messages.list(actor.projectId, conversationId, page);
+    const more = rows.length > page.limit;
+    const data = more ? rows.slice(0, page.limit) : rows;
+    const reactions = await messages.reactionsOf(data.map((r) => r.id));
+    const last = data.at(-1);
+    const next =
+      more && last
+        ? page.after !== undefined
+          ? { after: Number(last.seq) }
+          : { before: Number(last.seq) }
+        : null;
+    return {
+      data: data.map((r) => messageView(r, reactions.get(r.id))),
+      next_cursor: next ? Buffer.from(JSON.stringify(next)).toString('base64url') : null,
+    };
+  }
+
+  async function loadMessage(trx: Trx, actor: Actor, conversationId: string, messageId: string) {
+    const access = await accessConversation(conversations, trx, actor, conversationId, ctx.db);
+    const row = await messages.find(trx, actor.projectId, conversationId, messageId);
+    if (!row) throw new NotFoundError('Message');
+    return { access, row };
+  }
+
+  async function edit(actor: Actor, conversationId: string, messageId: string, body: string) {
+    checkBody(body, ['placeholder']);
+    const row = await ctx.log.commit(async (trx, record) => {
+      const { access, row } = await loadMessage(trx, actor, conversationId, messageId);
+      if (actor.identity !== null && row.author !== actor.identity) {
+        throw new ForbiddenError('Only the author may edit a message.', 'not_author');
+      }
+      if (row.deleted_at) throw new ConflictError('The message was deleted.', 'message_deleted');
+      if (access.conversation.archived_at)
+        throw new ConflictError('The conversation is archived.', 'conversation_archived');
+      const { chat } = await memberSet(trx, conversationId);
+      const updated = await messages.update(trx, messageId, {
+        body,
+        mentions: parseMentions(body, chat),
+        edited_at: ctx.clock.now(),
+      });
+      await record({ projectId: actor.projectId, id: conversationId }, [
+        { type: 'conversation.message.updated', data: messageView(updated) },
+      ]);
+      return updated;
+    });
+    return withReactions(row);
+  }
+
+  async function remove(actor: Actor, conversationId: string, messageId: string) {
+    const row = await ctx.log.commit(async (trx, record) => {
+      const { access, row } = await loadMessage(trx, actor, conversationId, messageId);
+      const isAdmin = access.member === null || access.member.role === 'admin';
+      if (row.author !== actor.identity && !isAdmin) {
+        throw new ForbiddenError('Only the author or an admin may delete a message.', 'not_author');
+      }
+      if (row.deleted_at) return row;
+      const updated = await messages.update(trx, messageId, {
+        deleted_at: ctx.clock.now(),
+        pinned_at: null,
+        pinned_by: null,
+      });
+      await record({ projectId: actor.projectId, id: conversationId }, [
+        { type: 'conversation.message.deleted', data: messageView(updated) },
+      ]);
+      return updated;
+    });
+    return messageView(row);
+  }
+
+  async function withReactions(row: MessageRow) {
+    const reactions = await messages.reactionsOf([row.id]);
+    return messageView(row, reactions.get(row.id));
+  }
+
+  return { send, list, edit, remove, loadMessage, appendMessage, withReactions, authorOf };
+}

@@ -1,0 +1,276 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { EventStore, StoredEvent } from '../../events/index.js';
+import type { Clock, Logger, Redis } from '../../platform/index.js';
+import type { UserClaims } from '../tokens.js';
+
+/** The event store reads realtime needs: where the log ends, and a cursor from a position. */
+type EventPositions = Pick<EventStore, 'head' | 'cursorAt'>;
+import type { Fanout, LiveMessage } from './fanout.js';
+import type { Presence } from './presence.js';
+import { createSession, type OutgoingFrame, type Session } from './session.js';
+import { createTokenBucket } from './token-bucket.js';
+import { createTyping } from './typing.js';
+
+/** Realtime limits; the defaults follow the issue, tests shrink them. */
+export interface RealtimeOptions {
+  maxFrameBytes: number;
+  /** Incoming frames per socket: burst and sustained rate (over it: close 1008). */
+  frameBurst: number;
+  framesPerSecond: number;
+  typingThrottleMs: number;
+  typingExpiryMs: number;
+  presenceTtlMs: number;
+  /** Outgoing bytes a slow socket may have queued before it is closed (4008). */
+  maxBufferedBytes: number;
+}
+
+export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
+  maxFrameBytes: 64 * 1024,
+  frameBurst: 30,
+  framesPerSecond: 10,
+  typingThrottleMs: 2000,
+  typingExpiryMs: 6000,
+  presenceTtlMs: 30_000,
+  maxBufferedBytes: 4 * 1024 * 1024,
+};
+
+export const REALTIME_PATH = '/v1/realtime';
+
+interface Connection {
+  id: string;
+  ws: WebSocket;
+  session: Session;
+  expiry: NodeJS.Timeout;
+  /** The socket's work, one item at a time: start-up first, then each frame in order. */
+  queue: Promise<void>;
+}
+
+function refuse(socket: Duplex, status: number, text: string) {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/**
+ * The WebSocket gateway at `/v1/realtime?token=<JWT>`. Frames in: `resume`, `typing`, `ping`.
+ * Frames out: `{ type, position, data }` — log events in order with their event-store
+ * position, ephemeral `typing`/`presence` with position null, plus `ready` and `error`.
+ */
+export function createRealtimeGateway(deps: {
+  events: EventStore;
+  positions: EventPositions;
+  redis: Redis;
+  prefix: string;
+  fanout: () => Fanout;
+  presence: Presence;
+  clock: Clock;
+  logger: Logger;
+  options: RealtimeOptions;
+  claimsOf(token: string): Promise<UserClaims | null>;
+  conversationIdsOf(projectId: string, identity: string): Promise<string[]>;
+  tailerCursor(): { transactionId: string; position: number } | null;
+}) {
+  const { options } = deps;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes });
+  const connections = new Map<string, Connection>();
+  const now = () => deps.clock.now().getTime();
+  const typing = createTyping({
+    redis: deps.redis,
+    prefix: deps.prefix,
+    throttleMs: options.typingThrottleMs,
+    expiryMs: options.typingExpiryMs,
+    broadcast: (projectId, conversationId, frame, except) =>
+      eachMember(projectId, conversationId, (c) => c.session.identity !== except && send(c, frame)),
+  });
+  let heartbeat: NodeJS.Timeout | null = null;
+
+  function send(connection: Connection, frame: OutgoingFrame) {
+    const { ws } = connection;
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > options.maxBufferedBytes) {
+      ws.close(4008, 'too slow');
+      return;
+    }
+    ws.send(JSON.stringify(frame));
+  }
+
+  function eachMember(projectId: string, conversationId: string, fn: (c: Connection) => void) {
+    for (const c of connections.values()) {
+      if (c.session.projectId === projectId && c.session.conversations.has(conversationId)) fn(c);
+    }
+  }
+
+  function open(ws: WebSocket, claims: UserClaims) {
+    const id = randomUUID();
+    const session = createSession({
+      projectId: claims.projectId,
+      identity: claims.identity,
+      conversations: new Set(),
+      start: deps.tailerCursor(),
+      send: (frame) => send(connection, frame),
+      events: deps.events,
+      positions: deps.positions,
+    });
+    const expiry = setTimeout(
+      () => ws.close(4001, 'token expired'),
+      Math.max(0, claims.expiresAt * 1000 - now()),
+    );
+    const connection: Connection = { id, ws, session, expiry, queue: Promise.resolve() };
+    connections.set(id, connection);
+    const run = (work: () => Promise<void>) => {
+      connection.queue = connection.queue.then(work).catch((err) => {
+        deps.logger.warn({ err }, 'realtime frame failed');
+        send(connection, { type: 'error', position: null, data: { code: 'internal' } });
+      });
+    };
+    const bucket = createTokenBucket({
+      capacity: options.frameBurst,
+      perSecond: options.framesPerSecond,
+      now,
+    });
+    ws.on('message', (raw, isBinary) => {
+      if (!bucket.take()) return ws.close(1008, 'rate limit');
+      run(() => onFrame(connection, isBinary ? null : raw.toString()));
+    });
+    ws.on('close', () => void close(connection));
+    ws.on('error', () => undefined);
+    run(async () => {
+      await session.init(() => deps.conversationIdsOf(claims.projectId, claims.identity));
+      send(connection, {
+        type: 'ready',
+        position: session.position(),
+        data: { identity: claims.identity },
+      });
+      if (await deps.presence.connect(claims.projectId, claims.identity, id, now())) {
+        publishPresence(session, 'online');
+      }
+    });
+  }
+
+  function publishPresence(session: Session, status: 'online' | 'offline') {
+    deps.fanout().publish({
+      kind: 'presence',
+      projectId: session.projectId,
+      identity: session.identity,
+      status,
+      conversationIds: [...session.conversations],
+    });
+  }
+
+  async function close(connection: Connection) {
+    clearTimeout(connection.expiry);
+    connections.delete(connection.id);
+    const { session } = connection;
+    if (
+      await deps.presence
+        .disconnect(session.projectId, session.identity, connection.id, now())
+        .catch(() => false)
+    ) {
+      publishPresence(session, 'offline');
+    }
+  }
+
+  async function onFrame(connection: Connection, text: string | null) {
+    let frame: { type?: unknown; position?: unknown; conversation_id?: unknown } = {};
+    try {
+      frame = text === null ? {} : JSON.parse(text);
+    } catch {
+      // answered below as a bad frame
+    }
+    const { session } = connection;
+    if (
+      frame?.type === 'resume' &&
+      Number.isSafeInteger(frame.position) &&
+      (frame.position as number) >= 0
+    ) {
+      const outcome = await session.resume(frame.position as number);
+      if (outcome === 'ok') return;
+      session.skipTo(deps.tailerCursor());
+      send(connection, {
+        type: 'resync_required',
+        position: session.position(),
+        data: { reason: outcome },
+      });
+    } else if (frame?.type === 'typing' && typeof frame.conversation_id === 'string') {
+      if (!session.conversations.has(frame.conversation_id)) {
+        send(connection, { type: 'error', position: null, data: { code: 'not_a_member' } });
+        return;
+      }
+      await typing.start(session.projectId, frame.conversation_id, session.identity, deps.fanout());
+    } else if (frame?.type === 'ping') {
+      send(connection, { type: 'pong', position: null, data: {} });
+    } else {
+      send(connection, { type: 'error', position: null, data: { code: 'bad_frame' } });
+    }
+  }
+
+  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== REALTIME_PATH) return;
+    const token = url.searchParams.get('token');
+    const claims = token ? await deps.claimsOf(token).catch(() => null) : null;
+    if (!claims) return refuse(socket, 401, 'Unauthorized');
+    wss.handleUpgrade(req, socket, head, (ws) => open(ws, claims));
+  }
+
+  return {
+    attach(server: Server) {
+      server.on('upgrade', (req, socket, head) => void upgrade(req, socket, head));
+    },
+    /**
+     * Says goodbye to every socket (1001 going away), terminating stragglers after a second:
+     * the HTTP server's close waits for upgraded connections, so this runs before it.
+     */
+    goAway() {
+      for (const c of connections.values()) c.ws.close(1001, 'server shutting down');
+      setTimeout(() => {
+        for (const c of connections.values()) c.ws.terminate();
+      }, 1000).unref();
+    },
+    start() {
+      heartbeat = setInterval(
+        () => {
+          for (const c of connections.values()) {
+            void deps.presence
+              .heartbeat(c.session.projectId, c.session.identity, c.id, now())
+              .catch(() => undefined);
+          }
+        },
+        Math.max(50, options.presenceTtlMs / 3),
+      );
+    },
+    async stop() {
+      if (heartbeat) clearInterval(heartbeat);
+      typing.stop();
+      for (const c of connections.values()) c.ws.terminate();
+      await Promise.all([...connections.values()].map((c) => close(c)));
+      wss.close();
+    },
+    /** Committed log events, in log order, from this process's tailer. */
+    dispatch(events: StoredEvent[]) {
+      for (const event of events) for (const c of connections.values()) c.session.deliver(event);
+    },
+    /** Ephemeral messages from any instance. */
+    onLive(message: LiveMessage) {
+      if (message.kind === 'typing') typing.received(message);
+      if (message.kind === 'presence') {
+        const frame = {
+          type: 'presence',
+          position: null,
+          data: { identity: message.identity, status: message.status },
+        };
+        for (const c of connections.values()) {
+          const shares = message.conversationIds.some((id) => c.session.conversations.has(id));
+          if (
+            c.session.projectId === message.projectId &&
+            shares &&
+            c.session.identity !== message.identity
+          )
+            send(c, frame);
+        }
+      }
+    },
+    connectionCount: () => connections.size,
+  };
+}

@@ -1,0 +1,44 @@
+import type { Redis } from '../../platform/index.js';
+
+/**
+ * Presence shared by every API instance: per identity, a Redis sorted set of its open sockets
+ * scored by when each heartbeat expires. An identity is online while one score is in the
+ * future; a crashed instance's sockets simply stop being refreshed and age out.
+ */
+export function createPresence(deps: { redis: Redis; prefix: string; ttlMs: number }) {
+  const keyOf = (projectId: string, identity: string) =>
+    `${deps.prefix}:chat:presence:${projectId}:${identity}`;
+
+  async function live(key: string, now: number): Promise<number> {
+    const [, , count] = (await deps.redis
+      .multi()
+      .zremrangebyscore(key, '-inf', now)
+      .pexpire(key, deps.ttlMs * 2)
+      .zcard(key)
+      .exec()) as Array<[Error | null, unknown]>;
+    return Number(count[1]);
+  }
+
+  return {
+    /** Registers a socket; true when it is the identity's first (it just came online). */
+    async connect(projectId: string, identity: string, socketId: string, now: number) {
+      const key = keyOf(projectId, identity);
+      await deps.redis.zadd(key, now + deps.ttlMs, socketId);
+      return (await live(key, now)) === 1;
+    },
+    async heartbeat(projectId: string, identity: string, socketId: string, now: number) {
+      await deps.redis.zadd(keyOf(projectId, identity), now + deps.ttlMs, socketId);
+    },
+    /** Unregisters a socket; true when it was the identity's last (it just went offline). */
+    async disconnect(projectId: string, identity: string, socketId: string, now: number) {
+      const key = keyOf(projectId, identity);
+      await deps.redis.zrem(key, socketId);
+      return (await live(key, now)) === 0;
+    },
+    async isOnline(projectId: string, identity: string, now: number) {
+      return (await deps.redis.zcount(keyOf(projectId, identity), now, '+inf')) > 0;
+    },
+  };
+}
+
+export type Presence = ReturnType<typeof createPresence>;

@@ -1,0 +1,91 @@
+import { UnprocessableError, type JobHandler, type Trx } from '../platform/index.js';
+import type { ChatContext } from './context.js';
+import type { MemberRow } from './conversations.store.js';
+import type { MessageRow } from './messages.store.js';
+
+export const CHAT_SMS_QUEUE = 'chat-sms';
+export const CHAT_SMS_JOB = 'chat.sms.send';
+
+/** The SMS text of a chat message: the author's name first, so the phone knows who spoke. */
+export function smsTextOf(author: string, body: string | null, attachments: number): string {
+  const parts = [
+    body?.trim() ?? '',
+    attachments > 0 ? `[${attachments} attachment${attachments > 1 ? 's' : ''}]` : '',
+  ]
+    .filter((p) => p !== '')
+    .join(' ');
+  return `${author}: ${parts}`;
+}
+
+/**
+ * Queues one SMS per phone participant other than the author, in the message's transaction
+ * (outbox), so a committed message always reaches its phones and a rolled-back one never does.
+ */
+export async function queueSmsCopies(
+  ctx: ChatContext,
+  trx: Trx,
+  message: MessageRow,
+  members: MemberRow[],
+) {
+  for (const member of members) {
+    if (member.kind !== 'sms' || member.identity === message.author) continue;
+    await ctx.outbox.add(trx, {
+      projectId: message.project_id,
+      queue: CHAT_SMS_QUEUE,
+      name: CHAT_SMS_JOB,
+      payload: {
+        project_id: message.project_id,
+        message_id: message.id,
+        to: member.phone_number,
+        from: member.proxy_number,
+        body: smsTextOf(message.author, message.body, message.attachments.length),
+      },
+      options: { attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
+    });
+  }
+}
+
+/** How chat hands an SMS to messaging (the runtime's `sendSms`). */
+export type SendSms = (input: {
+  projectId: string;
+  from: string;
+  to: string;
+  body: string;
+}) => Promise<{ id: string }>;
+
+/**
+ * The `chat.sms.send` worker: sends through messaging once per (message, phone). A job that
+ * runs again after a send that was recorded is a no-op; a crash between the send and the
+ * record can still send twice (messaging has no idempotency key to hand it yet).
+ */
+export function createSmsCopyHandler(ctx: ChatContext, sendSms: SendSms): JobHandler {
+  return {
+    queue: CHAT_SMS_QUEUE,
+    concurrency: 5,
+    async handle(job) {
+      const data = job.data as {
+        project_id: string;
+        message_id: string;
+        to: string;
+        from: string;
+        body: string;
+      };
+      if (typeof data.to !== 'string' || typeof data.from !== 'string') {
+        throw new UnprocessableError('chat.sms.send without numbers', 'bad_job');
+      }
+      if (await ctx.messages.smsSent(data.message_id, data.to)) return;
+      const sent = await sendSms({
+        projectId: data.project_id,
+        from: data.from,
+        to: data.to,
+        body: data.body,
+      });
+      await ctx.messages.recordSmsSend({
+        message_id: data.message_id,
+        phone_number: data.to,
+        project_id: data.project_id,
+        sms_id: sent.id,
+      });
+    },
+  };
+}

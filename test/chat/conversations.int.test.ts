@@ -1,0 +1,195 @@
+import { expect } from 'chai';
+import { createSilentLogger } from '../../src/platform/index.js';
+import { createWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/index.js';
+import { startChatKit, type ChatKit } from './chat-kit.js';
+
+type Client = Awaited<ReturnType<ChatKit['as']>>;
+interface Conv {
+  id: string;
+  type: string;
+  members: Array<{ identity: string; role: string; last_read_seq: number | null }>;
+  unread_count?: number;
+}
+
+describe('conversations and members', () => {
+  let kit: ChatKit;
+  let alice: Client;
+  let bob: Client;
+  let carol: Client;
+  let receiver: WebhookReceiver;
+
+  before(async () => {
+    kit = await startChatKit();
+    receiver = createWebhookReceiver({
+      secret: kit.project.webhookSecret,
+      logger: createSilentLogger(),
+    });
+    const { url } = await receiver.start();
+    await kit.operator('PATCH', '/v1/project', { body: { webhook_url: url } });
+    [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((i) => kit.as(i)));
+  });
+  after(async () => {
+    await receiver.stop();
+    await kit.app.stop();
+  });
+
+  describe('POST /v1/conversations type direct', () => {
+    it('returns the existing conversation when the same pair is created again, in any order', async () => {
+      const first = await alice<Conv>('POST', '/v1/conversations', {
+        body: { type: 'direct', members: ['bob'] },
+      });
+      expect(first.status).to.equal(201);
+      const again = await bob<Conv>('POST', '/v1/conversations', {
+        body: { type: 'direct', members: ['alice'] },
+      });
+      expect(again.status).to.equal(200);
+      expect(again.body.id).to.equal(first.body.id);
+      const byKey = await kit.operator<Conv>('POST', '/v1/conversations', {
+        body: { type: 'direct', members: ['bob', 'alice'] },
+      });
+      expect(byKey.body.id).to.equal(first.body.id);
+    });
+
+    it('creates one conversation when the same pair races', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          kit.operator<Conv>('POST', '/v1/conversations', {
+            body: { type: 'direct', members: ['dan', 'erin'] },
+          }),
+        ),
+      );
+      expect(new Set(results.map((r) => r.body.id)).size).to.equal(1);
+    });
+
+    it('answers 422 without exactly two identities', async () => {
+      const res = await alice('POST', '/v1/conversations', {
+        body: { type: 'direct', members: ['bob', 'carol'] },
+      });
+      expect(res.status).to.equal(422);
+    });
+  });
+
+  describe('groups', () => {
+    let group: Conv;
+    before(async () => {
+      group = (
+        await alice<Conv>('POST', '/v1/conversations', {
+          body: { type: 'group', name: 'team', members: ['bob'] },
+        })
+      ).body;
+    });
+
+    it('makes the creating user an admin and the others members', () => {
+      const roles = Object.fromEntries(group.members.map((m) => [m.identity, m.role]));
+      expect(roles).to.deep.equal({ alice: 'admin', bob: 'member' });
+    });
+
+    it('hides the conversation from non-members (404) and lists only your own', async () => {
+      expect((await carol('GET', `/v1/conversations/${group.id}`)).status).to.equal(404);
+      expect(
+        (await carol('POST', `/v1/conversations/${group.id}/messages`, { body: { body: 'hi' } }))
+          .status,
+      ).to.equal(404);
+      const list = await carol<{ data: Conv[] }>('GET', '/v1/conversations');
+      expect(list.body.data.map((c) => c.id)).not.to.include(group.id);
+      const mine = await bob<{ data: Conv[] }>('GET', '/v1/conversations');
+      expect(mine.body.data.map((c) => c.id)).to.include(group.id);
+    });
+
+    it('lets only admins add members and rename (403 for members)', async () => {
+      expect(
+        (
+          await bob('POST', `/v1/conversations/${group.id}/members`, {
+            body: { identity: 'carol' },
+          })
+        ).status,
+      ).to.equal(403);
+      expect(
+        (await bob('PATCH', `/v1/conversations/${group.id}`, { body: { name: 'x' } })).status,
+      ).to.equal(403);
+      expect(
+        (
+          await alice('POST', `/v1/conversations/${group.id}/members`, {
+            body: { identity: 'carol' },
+          })
+        ).status,
+      ).to.equal(201);
+      expect(
+        (
+          await alice('POST', `/v1/conversations/${group.id}/members`, {
+            body: { identity: 'carol' },
+          })
+        ).status,
+      ).to.equal(409);
+      const renamed = await alice<Conv & { name: string }>(
+        'PATCH',
+        `/v1/conversations/${group.id}`,
+        { body: { name: 'squad' } },
+      );
+      expect(renamed.body.name).to.equal('squad');
+    });
+
+    it('lets a member leave, and only an admin remove someone else', async () => {
+      expect((await bob('DELETE', `/v1/conversations/${group.id}/members/carol`)).status).to.equal(
+        403,
+      );
+      expect(
+        (await carol('DELETE', `/v1/conversations/${group.id}/members/carol`)).status,
+      ).to.equal(204);
+      expect((await carol('GET', `/v1/conversations/${group.id}`)).status).to.equal(404);
+    });
+
+    it('rejects unknown fields (400) and emits webhooks for the changes', async () => {
+      const bad = await alice('POST', '/v1/conversations', {
+        body: { type: 'group', colour: 'red' },
+      });
+      expect(bad.status).to.equal(400);
+      await receiver.waitFor((e) => e.type === 'conversation.member.left' && e.verified, 5000);
+      await receiver.waitFor((e) => e.type === 'conversation.created', 5000);
+    });
+
+    it('archives on DELETE (admins) and refuses new messages with 409', async () => {
+      expect((await bob('DELETE', `/v1/conversations/${group.id}`)).status).to.equal(403);
+      const archived = await alice<{ archived: boolean }>(
+        'DELETE',
+        `/v1/conversations/${group.id}`,
+      );
+      expect(archived.body.archived).to.equal(true);
+      expect(
+        (await alice('POST', `/v1/conversations/${group.id}/messages`, { body: { body: 'late' } }))
+          .status,
+      ).to.equal(409);
+    });
+  });
+
+  it('refuses more than 1,000 members at creation (400)', async () => {
+    const members = Array.from({ length: 1001 }, (_, i) => `u${i}`);
+    const res = await kit.operator('POST', '/v1/conversations', {
+      body: { type: 'group', members },
+    });
+    expect(res.status).to.equal(400);
+  });
+
+  it('binds a (phone, proxy) pair to one active conversation (409 for a second)', async () => {
+    const one = await kit.operator<Conv>('POST', '/v1/conversations', {
+      body: { type: 'group', members: ['alice'] },
+    });
+    const two = await kit.operator<Conv>('POST', '/v1/conversations', {
+      body: { type: 'group', members: ['alice'] },
+    });
+    const sms = { phone_number: '+14155550100', proxy_number: '+14155550199' };
+    expect(
+      (await kit.operator('POST', `/v1/conversations/${one.body.id}/members`, { body: sms }))
+        .status,
+    ).to.equal(201);
+    const taken = await kit.operator('POST', `/v1/conversations/${two.body.id}/members`, {
+      body: sms,
+    });
+    expect(taken.status).to.equal(409);
+    await kit.operator('DELETE', `/v1/conversations/${one.body.id}`);
+    expect(
+      (await kit.operator('POST', `/v1/conversations/${two.body.id}/members`, { body: sms }))
+        .status,
+    ).to.equal(201);
+  });
+});

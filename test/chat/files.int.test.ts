@@ -1,0 +1,125 @@
+import { expect } from 'chai';
+import sharp from 'sharp';
+import { startChatKit, type ChatKit } from './chat-kit.js';
+
+type Client = Awaited<ReturnType<ChatKit['as']>>;
+interface FileView {
+  id: string;
+  status: string;
+  upload_url: string;
+  download_url: string | null;
+  thumbnail_url: string | null;
+  has_thumbnail: boolean;
+}
+
+describe('chat attachments (/v1/files)', () => {
+  let kit: ChatKit;
+  let alice: Client;
+  let bob: Client;
+  let mallory: Client;
+  let conv: string;
+  let png: Buffer;
+
+  const declare = (who: Client, body: Record<string, unknown>) =>
+    who<FileView>('POST', '/v1/files', { body });
+  const upload = (file: FileView, bytes: Buffer, contentType: string) =>
+    fetch(file.upload_url, {
+      method: 'PUT',
+      body: new Uint8Array(bytes),
+      headers: { 'content-type': contentType },
+    });
+
+  before(async () => {
+    kit = await startChatKit();
+    [alice, bob, mallory] = await Promise.all(['alice', 'bob', 'mallory'].map((i) => kit.as(i)));
+    conv = (
+      await alice<{ id: string }>('POST', '/v1/conversations', {
+        body: { type: 'group', members: ['bob'] },
+      })
+    ).body.id;
+    png = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#3366ff' } })
+      .png()
+      .toBuffer();
+  });
+  after(async () => {
+    await kit.app.stop();
+  });
+
+  it('checks an uploaded image, thumbnails it and serves it to members only', async () => {
+    const file = (
+      await declare(alice, { filename: 'pic.png', content_type: 'image/png', size: png.length })
+    ).body;
+    expect(file.status).to.equal('pending');
+    expect((await upload(file, png, 'image/png')).status).to.equal(200);
+    const sent = await alice('POST', `/v1/conversations/${conv}/messages`, {
+      body: { body: 'look', attachments: [file.id] },
+    });
+    expect(sent.status).to.equal(201);
+    const seen = await bob<FileView>('GET', `/v1/files/${file.id}`);
+    expect(seen.body).to.include({ status: 'ready', has_thumbnail: true });
+    const bytes = Buffer.from(await (await fetch(seen.body.download_url!)).arrayBuffer());
+    expect(bytes.equals(png)).to.equal(true);
+    const thumb = await sharp(
+      Buffer.from(await (await fetch(seen.body.thumbnail_url!)).arrayBuffer()),
+    ).metadata();
+    expect(Math.max(thumb.width!, thumb.height!)).to.be.at.most(320);
+    expect((await mallory('GET', `/v1/files/${file.id}`)).status).to.equal(404);
+  });
+
+  it('refuses types outside the allow-list and sizes over the limit at declaration (422)', async () => {
+    expect(
+      (
+        await declare(alice, {
+          filename: 'x.exe',
+          content_type: 'application/x-msdownload',
+          size: 10,
+        })
+      ).status,
+    ).to.equal(422);
+    expect(
+      (
+        await declare(alice, {
+          filename: 'big.png',
+          content_type: 'image/png',
+          size: 26 * 1024 * 1024,
+        })
+      ).status,
+    ).to.equal(422);
+  });
+
+  it('rejects an upload whose bytes are not the declared type, and it cannot be attached', async () => {
+    const fake = Buffer.from('MZ this is not a png at all');
+    const file = (
+      await declare(alice, { filename: 'pic.png', content_type: 'image/png', size: fake.length })
+    ).body;
+    expect((await upload(file, fake, 'image/png')).status).to.equal(200);
+    const checked = await alice<{ code: string }>('POST', `/v1/files/${file.id}/complete`);
+    expect(checked.status).to.equal(422);
+    const attach = await alice('POST', `/v1/conversations/${conv}/messages`, {
+      body: { attachments: [file.id] },
+    });
+    expect(attach.status).to.equal(422);
+  });
+
+  it('lets storage refuse an upload of another size or type than declared', async () => {
+    const file = (
+      await declare(alice, { filename: 'pic.png', content_type: 'image/png', size: 10 })
+    ).body;
+    expect((await upload(file, png, 'image/png')).ok).to.equal(false);
+    const other = (
+      await declare(alice, { filename: 'pic.png', content_type: 'image/png', size: png.length })
+    ).body;
+    expect((await upload(other, png, 'image/gif')).ok).to.equal(false);
+  });
+
+  it('does not let another identity attach your file', async () => {
+    const file = (
+      await declare(alice, { filename: 'pic.png', content_type: 'image/png', size: png.length })
+    ).body;
+    await upload(file, png, 'image/png');
+    const res = await bob('POST', `/v1/conversations/${conv}/messages`, {
+      body: { attachments: [file.id] },
+    });
+    expect(res.status).to.equal(422);
+  });
+});

@@ -1,0 +1,119 @@
+import { expect } from 'chai';
+import { createChatFeature, type ChatFeature } from '../../src/chat/index.js';
+import type { Authenticator } from '../../src/accounts/index.js';
+import type { BlobStore } from '../../src/media/index.js';
+import { createSilentLogger } from '../../src/platform/index.js';
+import { harnessSettings } from '../support/harness.js';
+import { startChatKit, type ChatKit } from './chat-kit.js';
+
+describe('SMS participants', () => {
+  let kit: ChatKit;
+  let chat: ChatFeature;
+  const sent: Array<{ from: string; to: string; body: string }> = [];
+  const phone = '+14155550123';
+  const proxy = '+14155550999';
+  let conv: string;
+
+  before(async () => {
+    kit = await startChatKit();
+    const { runtime } = kit.app;
+    // A second chat feature on the same database, with a fake messaging `sendSms`.
+    chat = createChatFeature({
+      db: runtime.db,
+      redis: runtime.redis,
+      redisUrl: harnessSettings.redisUrl,
+      redisPrefix: harnessSettings.redisPrefix,
+      events: runtime.services.events,
+      outbox: runtime.services.outbox,
+      scheduleWebhook: runtime.services.scheduleWebhook,
+      ids: runtime.services.ids,
+      clock: runtime.services.clock,
+      logger: createSilentLogger(),
+      validate: () => (_req: unknown, _res: unknown, next: () => void) => next(),
+      auth: {
+        project: [],
+        projectOrUser: [],
+        admin: (_req: unknown, _res: unknown, next: () => void) => next(),
+      } as unknown as Authenticator,
+      blobs: {} as BlobStore,
+      sendSms: async (input) => {
+        sent.push(input);
+        return { id: `msg_${sent.length}` };
+      },
+    });
+    conv = (
+      await kit.operator<{ id: string }>('POST', '/v1/conversations', {
+        body: { type: 'group', members: ['alice'] },
+      })
+    ).body.id;
+    await kit.operator('POST', `/v1/conversations/${conv}/members`, {
+      body: { phone_number: phone, proxy_number: proxy },
+    });
+  });
+  after(async () => {
+    await kit.app.stop();
+  });
+
+  it('queues an SMS from the proxy, prefixed with the author, for messages by others', async () => {
+    const alice = await kit.as('alice');
+    const msg = (
+      await alice<{ id: string }>('POST', `/v1/conversations/${conv}/messages`, {
+        body: { body: 'hello phone' },
+      })
+    ).body;
+    const row = await kit.app.runtime
+      .db('outbox')
+      .where({ queue: 'chat-sms' })
+      .whereRaw(`payload->>'message_id' = ?`, [msg.id])
+      .first();
+    expect(row.payload).to.include({ to: phone, from: proxy, body: 'alice: hello phone' });
+    const handler = chat.feature.handlers![0];
+    const job = {
+      id: row.id,
+      name: row.name,
+      data: row.payload,
+      attemptsMade: 0,
+      attempts: 5,
+      logger: createSilentLogger(),
+    };
+    await handler.handle(job as never);
+    await handler.handle(job as never);
+    expect(sent, 'sent once even when the job runs twice').to.deep.equal([
+      { projectId: kit.project.id, from: proxy, to: phone, body: 'alice: hello phone' },
+    ]);
+  });
+
+  it('posts an inbound SMS into the bound conversation once, authored by the phone', async () => {
+    const input = {
+      projectId: kit.project.id,
+      from: phone,
+      to: proxy,
+      body: 'hi from my phone',
+      messageId: 'msg_in_1',
+    };
+    expect(await chat.handleInboundSms(input)).to.equal(true);
+    expect(await chat.handleInboundSms(input)).to.equal(true);
+    const page = await kit.operator<{
+      data: Array<{ author: string; body: string; source: string }>;
+    }>('GET', `/v1/conversations/${conv}/messages`);
+    const fromPhone = page.body.data.filter((m) => m.author === phone);
+    expect(fromPhone).to.have.length(1);
+    expect(fromPhone[0]).to.include({ body: 'hi from my phone', source: 'sms' });
+    const echoed = await kit.app.runtime
+      .db('outbox')
+      .where({ queue: 'chat-sms' })
+      .whereRaw(`payload->>'body' like ?`, [`${phone}:%`]);
+    expect(echoed, 'never sent back to the phone it came from').to.have.length(0);
+  });
+
+  it('answers false for a pair no conversation holds', async () => {
+    const input = {
+      projectId: kit.project.id,
+      from: '+14155550000',
+      to: proxy,
+      body: 'x',
+      messageId: 'msg_in_2',
+    };
+    expect(await chat.handleInboundSms(input)).to.equal(false);
+  });
+});
