@@ -147,6 +147,7 @@ export function createFeatures(ctx: FeatureContext) {
       publicUrl: config.publicUrl,
       dataDir: config.dataDir,
       orchestrator: roles.orchestrator,
+      webhookAllowPrivate: config.webhookAllowPrivate,
     },
   });
   const messaging = createMessagingFeature({
@@ -193,6 +194,7 @@ export function createFeatures(ctx: FeatureContext) {
       scheduleWebhook: webhooks.scheduleWebhook,
       sendMessage: messaging.sendMessage,
       sandboxSmsc: messaging.sandboxSmsc,
+      sandboxPbx: voice.sandboxPbx,
     },
   };
 }

@@ -119,10 +119,10 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
     /** Starts the chosen roles; resolves with the HTTP port when the API runs. */
     async start(port = config.port): Promise<number | null> {
       for (const feature of features) await feature.start?.();
-      if (roles.worker) {
-        await relay.start();
-        runner.start();
-      }
+      // Workers run every queue's jobs; an orchestrator runs them too, because call jobs need
+      // the process that holds the ARI connection (features register handlers by role).
+      if (roles.worker) await relay.start();
+      if (roles.worker || roles.orchestrator) runner.start();
       if (!roles.api) return null;
       server = createServer(app);
       server.keepAliveTimeout = 65_000;

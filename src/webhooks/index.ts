@@ -3,7 +3,7 @@ export type { WebhooksDeps } from './feature.js';
 export type { ScheduleWebhook, WebhookEvent } from './schedule-webhook.js';
 export type { IngressEvent, IngressProcessor } from './ingress.worker.js';
 export { generateWebhookSecret, signPayload, webhookHeaders } from './signing.js';
-export { checkCallbackUrl, isPublicAddress } from './url-guard.js';
+export { checkCallbackUrl, isPublicAddress, createGuardedAgent } from './url-guard.js';
 export { verifyIngressSignature, isIpAllowed } from './ingress-verify.js';
 export { createWebhookReceiver } from './receiver.js';
 export type { WebhookReceiver, ReceivedEvent } from './receiver.js';

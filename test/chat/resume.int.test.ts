@@ -97,6 +97,42 @@ describe('realtime across two API instances, and resume', () => {
     expect(bob.frames.filter((f) => f.data.late === true)).to.have.length(1);
   });
 
+  it('keeps one ordered stream when messages commit between connecting and the resume', async () => {
+    const first = await open(kit.app, 'bob');
+    const seen = await say('seen');
+    const last = (await first.waitFor((f) => f.data.id === seen.id)).position!;
+    await first.close();
+    for (let i = 0; i < 5; i++) await say(`away ${i}`);
+    const bob = await open(kit.app, 'bob');
+    for (let i = 0; i < 3; i++) await say(`while connecting ${i}`);
+    bob.send({ type: 'resume', position: last });
+    const end = await say('end');
+    await bob.waitFor((f) => f.data.id === end.id, 5000);
+    const seqs = created(bob.frames).map((f) => f.data.seq as number);
+    expect(seqs).to.deep.equal(
+      Array.from({ length: end.seq - seen.seq }, (_, i) => seen.seq + 1 + i),
+    );
+  });
+
+  it('fills the gap without duplicates when the resume comes after the socket went live', async () => {
+    const first = await open(kit.app, 'bob');
+    const seen = await say('seen late');
+    const last = (await first.waitFor((f) => f.data.id === seen.id)).position!;
+    await first.close();
+    for (let i = 0; i < 4; i++) await say(`gap ${i}`);
+    const bob = await open(kit.app, 'bob');
+    await new Promise((r) => setTimeout(r, 800));
+    const live = await say('live');
+    await bob.waitFor((f) => f.data.id === live.id);
+    bob.send({ type: 'resume', position: last });
+    const end = await say('end late');
+    await bob.waitFor((f) => f.data.id === end.id, 5000);
+    const seqs = created(bob.frames).map((f) => f.data.seq as number);
+    expect([...seqs].sort((a, b) => a - b)).to.deep.equal(
+      Array.from({ length: end.seq - seen.seq }, (_, i) => seen.seq + 1 + i),
+    );
+  });
+
   it('answers resync_required for an unknown position', async () => {
     const bob = await open(kit.app, 'bob');
     bob.send({ type: 'resume', position: 987654321 });

@@ -25,6 +25,8 @@ export interface RealtimeOptions {
   presenceTtlMs: number;
   /** Outgoing bytes a slow socket may have queued before it is closed (4008). */
   maxBufferedBytes: number;
+  /** How long a new socket waits for the client's `resume` before it goes live from the present. */
+  resumeWindowMs: number;
 }
 
 export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
@@ -35,6 +37,7 @@ export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
   typingExpiryMs: 6000,
   presenceTtlMs: 30_000,
   maxBufferedBytes: 4 * 1024 * 1024,
+  resumeWindowMs: 500,
 };
 
 export const REALTIME_PATH = '/v1/realtime';
@@ -137,6 +140,8 @@ export function createRealtimeGateway(deps: {
     ws.on('error', () => undefined);
     run(async () => {
       await session.init(() => deps.conversationIdsOf(claims.projectId, claims.identity));
+      const begin = setTimeout(() => run(() => session.begin()), options.resumeWindowMs);
+      begin.unref();
       send(connection, {
         type: 'ready',
         position: session.position(),

@@ -27,7 +27,14 @@ export type Session = ReturnType<typeof createSession>;
  * tailer) or replayed (after a `resume`), and is sent only if it lies after the session's
  * cursor, so replay and live overlap without duplicates and the socket sees the log in
  * order. While replaying, live events wait in a buffer and are offered after the replay.
- * Callers serialise `init` and `resume` (the gateway handles a socket's frames one by one).
+ *
+ * A new session does not go live at once: clients send `resume` right after connecting, so
+ * the session holds live events until either a `resume` arrives (it then starts from the
+ * client's position: one ordered stream, nothing missed, nothing twice) or the gateway calls
+ * `begin` after a short window (it then starts where the log stood at connect). A `resume`
+ * that comes after the session went live replays only the gap before the point where live
+ * delivery began: no gap and no duplicate, though that gap arrives after newer events.
+ * Callers serialise `init`, `begin` and `resume` (the gateway runs a socket's work in order).
  */
 export function createSession(deps: {
   projectId: string;
@@ -41,6 +48,8 @@ export function createSession(deps: {
   let cursor = deps.start;
   /** Live events waiting while a replay runs (a new session starts in this state). */
   let buffer: StoredEvent[] | null = [];
+  /** Where live delivery began; null until the session has begun. */
+  let liveFrom: { at: EventCursor | null } | null = null;
 
   function offer(event: StoredEvent) {
     if (event.projectId !== deps.projectId) return;
@@ -76,26 +85,84 @@ export function createSession(deps: {
     }
   }
 
+  /** Goes live from `from`: replays the log after it, then flushes what came live meanwhile. */
+  function startAt(from: EventCursor | null): Promise<ResumeOutcome> {
+    liveFrom = { at: from };
+    return replayFrom(from);
+  }
+
   /**
-   * Starts the session: its membership is loaded while live events wait in the buffer, then
-   * the log since `start` is replayed over it, so a join or removal committed around the
-   * load is applied in order either way.
+   * Sends the events in (from, until] that the session skipped because it went live at
+   * `until`. Membership is judged on a copy, so replaying old joins and removals out of
+   * order never changes what the socket receives from now on.
    */
+  async function replayGap(
+    from: EventCursor | null,
+    until: EventCursor | null,
+  ): Promise<ResumeOutcome> {
+    buffer ??= [];
+    const members = new Set(deps.conversations);
+    try {
+      let after = from;
+      let replayed = 0;
+      for (;;) {
+        const page = await deps.events.readAll({
+          after,
+          limit: REPLAY_PAGE,
+          projectId: deps.projectId,
+          streamTypes: [CHAT_STREAM],
+        });
+        for (const event of page.events) {
+          if (
+            compareCursors(
+              { transactionId: event.transactionId, position: event.position },
+              until,
+            ) > 0
+          )
+            return 'ok';
+          if (admitEvent(members, deps.identity, event)) {
+            deps.send({ type: event.type, position: event.position, data: event.data });
+          }
+        }
+        replayed += page.events.length;
+        if (page.events.length < REPLAY_PAGE) return 'ok';
+        if (replayed >= MAX_REPLAY_EVENTS) return 'too_far_behind';
+        after = page.cursor;
+      }
+    } finally {
+      const waiting = buffer;
+      buffer = null;
+      waiting.forEach(offer);
+    }
+  }
+
+  /** Loads the session's membership; live events wait in the buffer until it begins. */
   async function init(loadConversations: () => Promise<string[]>) {
     for (const id of await loadConversations()) deps.conversations.add(id);
-    await replayFrom(deps.start);
+  }
+
+  /**
+   * Begins live delivery from where the log stood at connect, unless a `resume` began it
+   * already. The log since `start` is replayed over the buffer, so a join or removal
+   * committed around the membership load is applied in order either way.
+   */
+  async function begin(): Promise<void> {
+    if (!liveFrom) await startAt(deps.start);
   }
 
   /**
    * Replays from the client's last position, then goes live. `unknown_position` or
    * `too_far_behind`: the client must reload over REST (the gateway moves it to the present).
-   * Callers run one resume at a time per socket.
    */
   async function resume(position: number): Promise<ResumeOutcome> {
     const from = position === 0 ? null : await deps.positions.cursorAt(position);
-    if (position !== 0 && !from) return 'unknown_position';
-    if (compareCursors(from, cursor) >= 0) return 'ok';
-    return replayFrom(from);
+    if (position !== 0 && !from) {
+      await begin();
+      return 'unknown_position';
+    }
+    if (!liveFrom) return startAt(from);
+    if (compareCursors(from, liveFrom.at) >= 0) return 'ok';
+    return replayGap(from, liveFrom.at);
   }
 
   return {
@@ -108,6 +175,7 @@ export function createSession(deps: {
       else offer(event);
     },
     init,
+    begin,
     resume,
     position: () => cursor?.position ?? 0,
     /** Jumps to `at` without delivering what lies between (after a failed resume). */

@@ -1,0 +1,207 @@
+import type { EventStore, Outbox } from '../events/index.js';
+import type { NumberRow } from '../numbers/index.js';
+import {
+  ConflictError,
+  NotFoundError,
+  UnprocessableError,
+  toE164,
+  type Clock,
+  type Db,
+  type IdGenerator,
+} from '../platform/index.js';
+import type { CallEvents } from './call-events.js';
+import { isFinalCallStatus } from './call-status.js';
+import type { CallRow, CallsStore } from './calls.store.js';
+import { acceptFlowDefinition, MAX_INLINE_FLOW_BYTES } from './flow-definition.js';
+import type { FlowsService, ResolvedFlow } from './flows.service.js';
+import { timelineEntryOf } from './timeline.js';
+
+/** The queue of call-control jobs, consumed by the orchestrator. */
+export const CALLS_QUEUE = 'calls';
+/** Job payload `{ call_id }`: dial a queued outbound call. */
+export const ORIGINATE_JOB = 'calls.originate';
+/** Job payload `{ call_id }`: hang up a live call (asked through the API). */
+export const HANGUP_JOB = 'calls.hangup';
+/** Job payload `{ call_id, flow_id }`: continue an answered call in another flow. */
+export const REDIRECT_JOB = 'calls.redirect';
+
+const DEFAULT_TIMEOUT_SEC = 30;
+
+export interface CreateCallInput {
+  to: string;
+  from: string;
+  flow_id?: string;
+  flow?: unknown;
+  status_callback?: string;
+  timeout?: number;
+  record?: boolean;
+}
+
+function refuse(path: string, code: string, detail: string): never {
+  throw new UnprocessableError(detail, code, [{ path, message: detail }]);
+}
+
+/**
+ * Call use cases behind the API: place an outbound call (validate, resolve its flow, save the
+ * call with its `queued` event and its originate job in one transaction), hang up, redirect,
+ * and read the timeline. Anything touching a live channel is a job for the orchestrator.
+ */
+export function createCallsService(deps: {
+  db: Db;
+  store: CallsStore;
+  callEvents: CallEvents;
+  events: EventStore;
+  outbox: Outbox;
+  ids: IdGenerator;
+  clock: Clock;
+  flows: FlowsService;
+  findNumber(number: string): Promise<NumberRow | undefined>;
+  checkCallbackUrl(url: string): Promise<void>;
+}) {
+  const { db, store } = deps;
+
+  async function resolveFlow(projectId: string, input: CreateCallInput): Promise<ResolvedFlow> {
+    if (input.flow_id !== undefined && input.flow !== undefined) {
+      refuse('/flow', 'flow_conflict', 'Give either flow_id or flow, not both.');
+    }
+    if (input.flow_id !== undefined) return deps.flows.resolveActive(projectId, input.flow_id);
+    if (input.flow === undefined) refuse('/flow_id', 'flow_required', 'Give flow_id or flow.');
+    const definition = acceptFlowDefinition(input.flow, {
+      prefix: '/flow',
+      maxBytes: MAX_INLINE_FLOW_BYTES,
+    });
+    return { flowId: null, version: null, definition };
+  }
+
+  async function checkAddresses(projectId: string, input: CreateCallInput) {
+    const to = toE164(input.to);
+    if (!to) refuse('/to', 'invalid_number', 'to is not a valid E.164 number.');
+    const from = toE164(input.from);
+    if (!from) refuse('/from', 'invalid_from', 'from is not a valid E.164 number.');
+    const owned = await deps.findNumber(from);
+    if (!owned || owned.project_id !== projectId) {
+      refuse('/from', 'unknown_caller_id', `${from} is not a number of this project.`);
+    }
+    return { to, from };
+  }
+
+  async function create(projectId: string, input: CreateCallInput): Promise<CallRow> {
+    const { to, from } = await checkAddresses(projectId, input);
+    if (input.status_callback) await deps.checkCallbackUrl(input.status_callback);
+    const flow = await resolveFlow(projectId, input);
+    const now = deps.clock.now();
+    const row: CallRow = {
+      id: deps.ids('call'),
+      project_id: projectId,
+      direction: 'outbound',
+      to_addr: to,
+      from_addr: from,
+      status: 'queued',
+      flow_id: flow.flowId,
+      flow_version: flow.version,
+      flow_definition: flow.definition,
+      flow_state: null,
+      flow_command: null,
+      channel_id: null,
+      timeout: input.timeout ?? DEFAULT_TIMEOUT_SEC,
+      record: input.record ?? false,
+      status_callback: input.status_callback ?? null,
+      hangup_cause: null,
+      created_at: now,
+      updated_at: now,
+      started_at: null,
+      answered_at: null,
+      ended_at: null,
+      duration: null,
+    };
+    await db.transaction(async (trx) => {
+      await store.insert(trx, row);
+      await deps.callEvents.recordNote(trx, row, 'call.queued', { status: 'queued' });
+      await deps.outbox.add(trx, {
+        projectId,
+        queue: CALLS_QUEUE,
+        name: ORIGINATE_JOB,
+        payload: { call_id: row.id },
+        options: { attempts: 5, backoff: { type: 'exponential', delay: 500 } },
+      });
+    });
+    return row;
+  }
+
+  async function requireCall(projectId: string, id: string): Promise<CallRow> {
+    const row = await store.findForProject(projectId, id);
+    if (!row) throw new NotFoundError('Call');
+    return row;
+  }
+
+  function refuseFinished(row: CallRow): void {
+    if (isFinalCallStatus(row.status)) {
+      throw new ConflictError(`The call has already ended (${row.status}).`, 'call_finished');
+    }
+  }
+
+  /** Ends a call: a queued one is canceled at once; a live one is hung up by the orchestrator. */
+  async function hangup(projectId: string, id: string): Promise<CallRow> {
+    refuseFinished(await requireCall(projectId, id));
+    return db.transaction(async (trx) => {
+      const row = (await store.lock(trx, id))!;
+      refuseFinished(row);
+      if (row.status === 'queued') {
+        return deps.callEvents.changeStatus(trx, row, 'canceled', { hangup_cause: 'canceled' });
+      }
+      await deps.outbox.add(trx, {
+        projectId,
+        queue: CALLS_QUEUE,
+        name: HANGUP_JOB,
+        payload: { call_id: id },
+        options: { attempts: 5, backoff: { type: 'exponential', delay: 200 } },
+      });
+      return row;
+    });
+  }
+
+  /**
+   * Moves a call to another flow's active version: before the answer the call simply starts
+   * in it; an answered call is redirected by the orchestrator, keeping its variables.
+   */
+  async function redirect(projectId: string, id: string, flowId: string): Promise<CallRow> {
+    refuseFinished(await requireCall(projectId, id));
+    const flow = await deps.flows.resolveActive(projectId, flowId);
+    return db.transaction(async (trx) => {
+      const row = (await store.lock(trx, id))!;
+      refuseFinished(row);
+      await deps.callEvents.recordNote(trx, row, 'call.redirected', {
+        flow_id: flowId,
+        flow_version: flow.version,
+      });
+      if (row.status !== 'in-progress') {
+        const patch = {
+          flow_id: flowId,
+          flow_version: flow.version,
+          flow_definition: flow.definition,
+          updated_at: deps.clock.now(),
+        };
+        await store.update(trx, id, patch);
+        return { ...row, ...patch };
+      }
+      await deps.outbox.add(trx, {
+        projectId,
+        queue: CALLS_QUEUE,
+        name: REDIRECT_JOB,
+        payload: { call_id: id, flow_id: flowId },
+        options: { attempts: 5, backoff: { type: 'exponential', delay: 200 } },
+      });
+      return row;
+    });
+  }
+
+  async function timeline(projectId: string, id: string) {
+    await requireCall(projectId, id);
+    const events = await deps.events.readStream(projectId, id);
+    return events.map(timelineEntryOf);
+  }
+
+  return { create, requireCall, hangup, redirect, timeline };
+}
+
+export type CallsService = ReturnType<typeof createCallsService>;

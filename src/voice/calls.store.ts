@@ -1,0 +1,84 @@
+import type { FlowCommand, FlowDefinition, FlowState } from '../flows/index.js';
+import type { Db, Trx } from '../platform/index.js';
+import { LIVE_STATUSES, type CallStatus } from './call-status.js';
+
+export interface CallRow {
+  id: string;
+  project_id: string;
+  direction: 'outbound' | 'inbound';
+  to_addr: string;
+  from_addr: string;
+  status: CallStatus;
+  flow_id: string | null;
+  flow_version: number | null;
+  /** The definition the call runs: the version it started with, its inline flow, or a redirect's target. */
+  flow_definition: FlowDefinition;
+  /** The interpreter state after the last step; null before the answer. */
+  flow_state: FlowState | null;
+  /** The command the flow waits on, re-issued when another orchestrator resumes the call. */
+  flow_command: FlowCommand | null;
+  /** Our ARI channel id for the caller's leg. */
+  channel_id: string | null;
+  timeout: number;
+  record: boolean;
+  status_callback: string | null;
+  hangup_cause: string | null;
+  created_at: Date;
+  updated_at: Date;
+  started_at: Date | null;
+  answered_at: Date | null;
+  ended_at: Date | null;
+  duration: number | null;
+}
+
+export interface CallFilters {
+  status?: string;
+  direction?: string;
+  to?: string;
+  from?: string;
+}
+
+const JSON_COLUMNS = ['flow_definition', 'flow_state', 'flow_command'] as const;
+
+/** jsonb columns go to pg as JSON text, so arrays and strings are never mistaken for SQL types. */
+function serialize(patch: Partial<CallRow>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...patch };
+  for (const column of JSON_COLUMNS) {
+    if (out[column] !== undefined && out[column] !== null)
+      out[column] = JSON.stringify(out[column]);
+  }
+  return out;
+}
+
+/** The only place knex touches the `calls` table. Reads for the API are per project. */
+export function createCallsStore(db: Db) {
+  return {
+    insert: (trx: Trx, row: CallRow) => trx('calls').insert(serialize(row)),
+    find: (id: string, trx: Db | Trx = db) => trx<CallRow>('calls').where({ id }).first(),
+    findForProject: (projectId: string, id: string) =>
+      db<CallRow>('calls').where({ project_id: projectId, id }).first(),
+    findByChannel: (channelId: string) =>
+      db<CallRow>('calls').where({ channel_id: channelId }).first(),
+    /** Locks the call row for a change (status changes and the event store rely on it). */
+    lock: (trx: Trx, id: string) => trx<CallRow>('calls').where({ id }).forUpdate().first(),
+    async update(trx: Db | Trx, id: string, patch: Partial<CallRow>): Promise<void> {
+      await trx('calls').where({ id }).update(serialize(patch));
+    },
+    /** Calls that may still have a channel on the PBX (for reconciliation and resume). */
+    listLive: () =>
+      db<CallRow>('calls')
+        .whereIn('status', ['initiated', 'ringing', 'in-progress'])
+        .whereNotNull('channel_id'),
+    listQuery(projectId: string, f: CallFilters) {
+      const q = db<CallRow>('calls').where({ project_id: projectId });
+      if (f.status) q.where('status', f.status);
+      if (f.direction) q.where('direction', f.direction);
+      if (f.to) q.where({ to_addr: f.to });
+      if (f.from) q.where({ from_addr: f.from });
+      return q;
+    },
+    isLive: (status: CallStatus) => LIVE_STATUSES.includes(status),
+  };
+}
+
+export type CallsStore = ReturnType<typeof createCallsStore>;

@@ -1,0 +1,76 @@
+import type { FlowDefinition } from '../flows/index.js';
+import type { Db, Trx } from '../platform/index.js';
+
+export interface FlowRow {
+  id: string;
+  project_id: string;
+  name: string;
+  active_version: number;
+  latest_version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface FlowVersionRow {
+  flow_id: string;
+  version: number;
+  project_id: string;
+  definition: FlowDefinition;
+  created_at: Date;
+}
+
+/** The only place knex touches `call_flows` and `call_flow_versions`. Every read is per project. */
+export function createFlowsStore(db: Db) {
+  return {
+    async insert(trx: Trx, flow: FlowRow, version: FlowVersionRow): Promise<void> {
+      await trx('call_flows').insert(flow);
+      await trx('call_flow_versions').insert({
+        ...version,
+        definition: JSON.stringify(version.definition),
+      });
+    },
+    find: (projectId: string, id: string, trx: Db | Trx = db) =>
+      trx<FlowRow>('call_flows').where({ project_id: projectId, id }).first(),
+    lock: (trx: Trx, projectId: string, id: string) =>
+      trx<FlowRow>('call_flows').where({ project_id: projectId, id }).forUpdate().first(),
+    listQuery: (projectId: string) => db<FlowRow>('call_flows').where({ project_id: projectId }),
+    async insertVersion(trx: Trx, version: FlowVersionRow): Promise<void> {
+      await trx('call_flow_versions').insert({
+        ...version,
+        definition: JSON.stringify(version.definition),
+      });
+      await trx('call_flows')
+        .where({ id: version.flow_id })
+        .update({ latest_version: version.version, updated_at: version.created_at });
+    },
+    findVersion: (projectId: string, flowId: string, version: number) =>
+      db<FlowVersionRow>('call_flow_versions')
+        .where({ project_id: projectId, flow_id: flowId, version })
+        .first(),
+    listVersions: (projectId: string, flowId: string) =>
+      db<FlowVersionRow>('call_flow_versions')
+        .where({ project_id: projectId, flow_id: flowId })
+        .orderBy('version', 'desc'),
+    async activate(trx: Trx, id: string, version: number, now: Date): Promise<FlowRow> {
+      const [row] = await trx<FlowRow>('call_flows')
+        .where({ id })
+        .update({ active_version: version, updated_at: now })
+        .returning('*');
+      return row as FlowRow;
+    },
+    /** The flow and its active version's definition, or undefined when the project has no such flow. */
+    async findActive(
+      projectId: string,
+      id: string,
+    ): Promise<{ flow: FlowRow; version: FlowVersionRow } | undefined> {
+      const flow = await db<FlowRow>('call_flows').where({ project_id: projectId, id }).first();
+      if (!flow) return undefined;
+      const version = await db<FlowVersionRow>('call_flow_versions')
+        .where({ flow_id: id, version: flow.active_version })
+        .first();
+      return version ? { flow, version } : undefined;
+    },
+  };
+}
+
+export type FlowsStore = ReturnType<typeof createFlowsStore>;

@@ -1,0 +1,69 @@
+import type { CallRow } from '../calls.store.js';
+import { LIVE_STATUSES } from '../call-status.js';
+import type { OrchestratorContext } from './context.js';
+import { callIdOfChannel, type LiveCall } from './live-call.js';
+
+/** A live call rebuilt from its row: everything the orchestrator needs is persisted there. */
+export function liveCallFromRow(row: CallRow): LiveCall {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    channelId: row.channel_id ?? row.id,
+    direction: row.direction,
+    from: row.from_addr,
+    to: row.to_addr,
+    answered: row.answered_at !== null,
+    canceledByUs: false,
+    originating: false,
+    ended: false,
+    definition: row.flow_definition,
+    state: row.flow_state,
+    waiting: row.flow_command,
+    // Media ids carry the epoch: starting from the clock keeps them unique across restarts.
+    epoch: Date.now(),
+    activity: null,
+    queue: Promise.resolve(),
+  };
+}
+
+/**
+ * Finds a call in the registry, else loads it from its row while it is live (a call started
+ * by an orchestrator that restarted). Concurrent loads of one call share one lookup, so a
+ * burst of events never builds two copies.
+ */
+export function createCallLoader(ctx: OrchestratorContext) {
+  const loading = new Map<string, Promise<LiveCall | null>>();
+
+  async function load(callId: string): Promise<LiveCall | null> {
+    const row = await ctx.store.find(callId);
+    if (!row || !LIVE_STATUSES.includes(row.status) || row.status === 'queued') return null;
+    const existing = ctx.registry.get(callId);
+    if (existing) return existing;
+    const call = liveCallFromRow(row);
+    ctx.registry.add(call);
+    return call;
+  }
+
+  async function findCall(callId: string): Promise<LiveCall | null> {
+    const known = ctx.registry.get(callId);
+    if (known) return known;
+    let pending = loading.get(callId);
+    if (!pending) {
+      pending = load(callId).finally(() => loading.delete(callId));
+      loading.set(callId, pending);
+    }
+    return pending;
+  }
+
+  /** The live call owning a channel: ours by its id, an inbound caller's by the stored id. */
+  async function findByChannel(channelId: string): Promise<LiveCall | null> {
+    const known = ctx.registry.byChannel(channelId);
+    if (known) return known;
+    const callId = callIdOfChannel(channelId) ?? (await ctx.store.findByChannel(channelId))?.id;
+    return callId ? findCall(callId) : null;
+  }
+
+  return { findCall, findByChannel };
+}
+
+export type CallLoader = ReturnType<typeof createCallLoader>;

@@ -1,0 +1,38 @@
+import type { MediaControl } from '../../connectors/index.js';
+import type { BlobStore } from '../../media/index.js';
+import type { NumberRow } from '../../numbers/index.js';
+import type { Clock, Db, IdGenerator, Logger } from '../../platform/index.js';
+import type { ScheduleWebhook } from '../../webhooks/index.js';
+import type { CallEvents } from '../call-events.js';
+import type { CallsStore } from '../calls.store.js';
+import type { FlowsService } from '../flows.service.js';
+import type { SendFlowSms } from '../feature.js';
+import type { RecordingsStore } from '../recordings.store.js';
+import type { TtsCache } from '../tts/index.js';
+import type { FlowHttp } from './flow-http.js';
+import type { CallRegistry } from './live-call.js';
+
+/** Everything the orchestrator's parts share: ports, stores, the registry and the PBX. */
+export interface OrchestratorContext {
+  db: Db;
+  store: CallsStore;
+  callEvents: CallEvents;
+  recordings: RecordingsStore;
+  scheduleWebhook: ScheduleWebhook;
+  blobs: BlobStore;
+  tts: TtsCache;
+  http: FlowHttp;
+  flows: FlowsService;
+  sendSms: SendFlowSms;
+  findNumber(number: string): Promise<NumberRow | undefined>;
+  ids: IdGenerator;
+  clock: Clock;
+  logger: Logger;
+  registry: CallRegistry;
+  /** ARI_DIAL_TEMPLATE: the endpoint for a number, `{to}` replaced. */
+  dialTemplate: string;
+  /** Real milliseconds per telephony second (1000; smaller in fast sandbox runs). */
+  secondMs: number;
+  /** The PBX, once connected (null before start). */
+  media(): MediaControl;
+}

@@ -1,0 +1,77 @@
+import type { DialCommand } from '../../flows/index.js';
+import { dialOutcomeForHangup } from '../call-status.js';
+import type { OrchestratorContext } from './context.js';
+import type { FlowDriver } from './driver.js';
+import { legChannelId, type LiveCall } from './live-call.js';
+
+/** The first StasisStart argument of a leg we dialled for a `dial` step (never a DID). */
+export const DIAL_LEG_MARKER = 'trunkline-dial';
+
+/** The endpoint ARI dials for a number (ARI_DIAL_TEMPLATE, `{to}` replaced). */
+export function endpointFor(template: string, to: string): string {
+  return template.split('{to}').join(to);
+}
+
+/**
+ * dial: a mixing bridge, then a second originate into our app under our own channel id,
+ * tagged with `trunkline-dial,<call id>` so its StasisStart is never taken for an inbound
+ * call. The caller joins the bridge when the leg answers; the leg's hang-up answers
+ * `dial_result`. Caller id: the step's `from`, else the project's number on the call.
+ */
+export async function runDial(ctx: OrchestratorContext, call: LiveCall, command: DialCommand) {
+  const legId = legChannelId(call.id, call.epoch);
+  const bridgeId = `${call.id}.b${call.epoch}`;
+  call.activity = { kind: 'dial', legId, bridgeId, answered: false, answeredAt: null };
+  ctx.registry.addChannel(legId, call);
+  const ownNumber = call.direction === 'inbound' ? call.to : call.from;
+  await ctx.media().createBridge(bridgeId);
+  await ctx.media().originate({
+    channelId: legId,
+    endpoint: endpointFor(ctx.dialTemplate, command.to),
+    callerId: command.from ?? ownNumber,
+    timeoutSec: command.timeout,
+    appArgs: [DIAL_LEG_MARKER, call.id],
+  });
+}
+
+/** The dialled leg answered and entered the app: bridge it with the caller. */
+export async function onLegAnswered(ctx: OrchestratorContext, call: LiveCall, legId: string) {
+  const activity = call.activity;
+  if (activity?.kind !== 'dial' || activity.legId !== legId) {
+    await ctx.media().hangup(legId);
+    return;
+  }
+  activity.answered = true;
+  activity.answeredAt = Date.now();
+  await ctx.media().addToBridge(activity.bridgeId, [call.channelId, legId]);
+}
+
+/** The dialled leg hung up (or never answered): the bridge goes, the flow gets the outcome. */
+export async function onLegHangup(
+  ctx: OrchestratorContext,
+  driver: FlowDriver,
+  call: LiveCall,
+  legId: string,
+  cause: number,
+) {
+  ctx.registry.removeChannel(legId);
+  const activity = call.activity;
+  if (activity?.kind !== 'dial' || activity.legId !== legId) return;
+  call.activity = null;
+  await ctx.media().destroyBridge(activity.bridgeId);
+  const outcome = dialOutcomeForHangup({ answered: activity.answered, cause });
+  const duration =
+    activity.answeredAt === null
+      ? undefined
+      : Math.floor((Date.now() - activity.answeredAt) / ctx.secondMs);
+  await driver.feed(call, { type: 'dial_result', outcome, duration });
+}
+
+/** Ends a dial that is still running: the leg is hung up, the bridge destroyed. */
+export async function cancelDial(ctx: OrchestratorContext, call: LiveCall): Promise<void> {
+  const activity = call.activity;
+  if (activity?.kind !== 'dial') return;
+  ctx.registry.removeChannel(activity.legId);
+  await ctx.media().hangup(activity.legId);
+  await ctx.media().destroyBridge(activity.bridgeId);
+}

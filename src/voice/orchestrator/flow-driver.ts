@@ -1,0 +1,164 @@
+import { ChannelGoneError } from '../../connectors/index.js';
+import {
+  nextFlow,
+  redirectContext,
+  startFlow,
+  type FlowCommand,
+  type FlowTimelineEntry,
+  type FlowTransition,
+} from '../../flows/index.js';
+import { isAppError } from '../../platform/index.js';
+import { causeName, statusForHangup } from '../call-status.js';
+import { cancelActivity, runCommand } from './commands.js';
+import type { OrchestratorContext } from './context.js';
+import type { EndFacts, FlowDriver } from './driver.js';
+import type { LiveCall } from './live-call.js';
+
+const WAITING = new Set<FlowCommand['type']>([
+  'play',
+  'collect_digits',
+  'dial',
+  'record',
+  'http_request',
+  'pause',
+]);
+
+/** The command a transition leaves the flow waiting on, if any. */
+function waitingCommandOf(transition: FlowTransition): FlowCommand | null {
+  if (transition.state.ended) return null;
+  const waiting = transition.commands.filter((command) => WAITING.has(command.type));
+  return waiting.at(-1) ?? null;
+}
+
+function isChannelGone(err: unknown): boolean {
+  return err instanceof ChannelGoneError || (isAppError(err) && err.code === 'channel_gone');
+}
+
+/** The FlowDriver plus the entry points the orchestrator uses: answer and resume. */
+export interface CallDriver extends FlowDriver {
+  /** The call is answered (outbound: the callee picked up; inbound: we answer it now). */
+  answer(call: LiveCall, options: { answerChannel: boolean }): Promise<void>;
+  /** Re-issues the command the call waits on (after a restart or a lost event stream). */
+  resume(call: LiveCall): Promise<void>;
+}
+
+/**
+ * Runs flows on live calls: every interpreter transition is persisted (state, waiting
+ * command, timeline entries) before its commands run, so a restart resumes from the last
+ * step. A command that finds the channel gone (ARI 404) ends the call as a hang-up; any other
+ * media failure hangs the call up rather than leaving the caller in silence.
+ */
+export function createFlowDriver(ctx: OrchestratorContext): CallDriver {
+  async function persist(call: LiveCall, entries: FlowTimelineEntry[]): Promise<void> {
+    await ctx.db.transaction(async (trx) => {
+      await ctx.store.lock(trx, call.id);
+      await ctx.store.update(trx, call.id, {
+        flow_state: call.state,
+        flow_command: call.waiting,
+        flow_definition: call.definition,
+        updated_at: ctx.clock.now(),
+      });
+      await ctx.callEvents.recordSteps(trx, { id: call.id, project_id: call.projectId }, entries);
+    });
+  }
+
+  async function guarded(call: LiveCall, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (err) {
+      if (call.ended) return;
+      if (isChannelGone(err)) {
+        await driver.end(call, { cause: 16 });
+        return;
+      }
+      ctx.logger.error({ err, call_id: call.id }, 'call media failed; hanging up');
+      await ctx
+        .media()
+        .hangup(call.channelId)
+        .catch(() => undefined);
+      await driver.end(call, { cause: 0, reason: 'media_error' });
+    }
+  }
+
+  async function apply(call: LiveCall, transition: FlowTransition): Promise<void> {
+    await cancelActivity(ctx, call);
+    call.state = transition.state;
+    call.waiting = waitingCommandOf(transition);
+    await persist(call, transition.entered);
+    for (const command of transition.commands) {
+      if (call.ended) return;
+      await guarded(call, () => runCommand(ctx, driver, call, command));
+    }
+  }
+
+  const driver: CallDriver = {
+    async feed(call, event) {
+      if (call.ended || !call.state) return;
+      await apply(call, nextFlow(call.definition, call.state, event));
+    },
+
+    async end(call, facts: EndFacts) {
+      if (call.ended) return;
+      call.ended = true;
+      await cancelActivity(ctx, call).catch((err: unknown) =>
+        ctx.logger.warn({ err, call_id: call.id }, 'clean-up after hang-up failed'),
+      );
+      let entries: FlowTimelineEntry[] = [];
+      if (call.state && !call.state.ended) {
+        const transition = nextFlow(call.definition, call.state, { type: 'caller_hangup' });
+        call.state = transition.state;
+        entries = transition.entered;
+      }
+      const status = statusForHangup({ ...call, cause: facts.cause });
+      await ctx.db.transaction(async (trx) => {
+        const row = await ctx.store.lock(trx, call.id);
+        if (!row) return;
+        await ctx.callEvents.recordSteps(trx, row, entries);
+        await ctx.callEvents.changeStatus(trx, row, status, {
+          hangup_cause: facts.reason ?? causeName(facts.cause),
+          flow_state: call.state,
+          flow_command: null,
+        });
+      });
+      ctx.registry.remove(call);
+    },
+
+    async redirect(call, flowId) {
+      const target = await ctx.flows.resolveActive(call.projectId, flowId).catch(() => null);
+      if (!target || !call.state) {
+        ctx.logger.warn({ call_id: call.id, flow_id: flowId }, 'redirect to an unknown flow');
+        await ctx.media().hangup(call.channelId);
+        return;
+      }
+      await cancelActivity(ctx, call);
+      call.definition = target.definition;
+      await apply(call, startFlow(target.definition, redirectContext(call.state)));
+    },
+
+    async answer(call, options) {
+      await guarded(call, async () => {
+        if (options.answerChannel) await ctx.media().answer(call.channelId);
+        call.answered = true;
+        call.originating = false;
+        await ctx.db.transaction(async (trx) => {
+          const row = await ctx.store.lock(trx, call.id);
+          if (row) await ctx.callEvents.changeStatus(trx, row, 'in-progress');
+        });
+        const flowCall = { id: call.id, from: call.from, to: call.to, direction: call.direction };
+        await apply(call, startFlow(call.definition, { call: flowCall }));
+      });
+    },
+
+    async resume(call) {
+      if (call.state?.ended) {
+        await guarded(call, () => ctx.media().hangup(call.channelId));
+        return;
+      }
+      const waiting = call.waiting;
+      if (!waiting) return;
+      await cancelActivity(ctx, call);
+      await guarded(call, () => runCommand(ctx, driver, call, waiting));
+    },
+  };
+  return driver;
+}

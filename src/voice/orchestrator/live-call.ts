@@ -1,0 +1,107 @@
+import type { FlowCommand, FlowDefinition, FlowState } from '../../flows/index.js';
+import type { Logger } from '../../platform/index.js';
+import type { DigitCollector } from './digit-collector.js';
+
+/**
+ * What the current command is doing on the PBX. Each carries its own clean-up, so ending a
+ * call (or moving on) stops its playbacks, timers, dialled leg or HTTP request.
+ */
+export type Activity =
+  | { kind: 'play'; playbackIds: string[]; pending: Set<string> }
+  | { kind: 'collect'; collector: DigitCollector; playbackIds: string[]; pending: Set<string> }
+  | { kind: 'pause'; cancelTimer: () => void }
+  | {
+      kind: 'dial';
+      legId: string;
+      bridgeId: string;
+      answered: boolean;
+      answeredAt: number | null;
+    }
+  | { kind: 'record'; name: string; recordingId: string; step: string | null; lastKey: string }
+  | { kind: 'http'; abort: AbortController }
+  | { kind: 'redirect' };
+
+/** A call this orchestrator is running; everything here can be rebuilt from its row. */
+export interface LiveCall {
+  id: string;
+  projectId: string;
+  /** Our channel id for the caller's leg (the call id). */
+  channelId: string;
+  direction: 'inbound' | 'outbound';
+  from: string;
+  to: string;
+  answered: boolean;
+  /** The API asked to hang up before the answer: the call ends `canceled`. */
+  canceledByUs: boolean;
+  /** Originate sent, the channel may not be listed by the PBX yet. */
+  originating: boolean;
+  ended: boolean;
+  definition: FlowDefinition;
+  state: FlowState | null;
+  waiting: FlowCommand | null;
+  /** Bumped by every command: media ids carry it, so events of an earlier command are ignored. */
+  epoch: number;
+  activity: Activity | null;
+  /** Every piece of work on this call runs in order on this chain. */
+  queue: Promise<void>;
+}
+
+/** The calls running in this process, by call id and by every channel id they own. */
+export function createCallRegistry(logger: Logger) {
+  const byId = new Map<string, LiveCall>();
+  const byChannel = new Map<string, LiveCall>();
+
+  return {
+    add(call: LiveCall): void {
+      byId.set(call.id, call);
+      byChannel.set(call.channelId, call);
+    },
+    /** Routes a second channel (a dialled leg) to the call. */
+    addChannel(channelId: string, call: LiveCall): void {
+      byChannel.set(channelId, call);
+    },
+    removeChannel(channelId: string): void {
+      byChannel.delete(channelId);
+    },
+    remove(call: LiveCall): void {
+      byId.delete(call.id);
+      for (const [channelId, owner] of byChannel) if (owner === call) byChannel.delete(channelId);
+    },
+    get: (callId: string) => byId.get(callId),
+    byChannel: (channelId: string) => byChannel.get(channelId),
+    all: () => [...byId.values()],
+    /**
+     * Runs `work` after everything already queued for the call; failures are logged, never
+     * thrown into the event stream or a timer.
+     */
+    enqueue(call: LiveCall, work: () => Promise<void>): Promise<void> {
+      const next = call.queue.then(work).catch((err: unknown) => {
+        logger.error({ err, call_id: call.id }, 'call step failed');
+      });
+      call.queue = next;
+      return next;
+    },
+    /** Like `enqueue`, but the caller gets the outcome (a job must see its failure). */
+    run<T>(call: LiveCall, work: () => Promise<T>): Promise<T> {
+      const result = call.queue.then(work);
+      call.queue = result.then(
+        () => undefined,
+        () => undefined,
+      );
+      return result;
+    },
+  };
+}
+
+export type CallRegistry = ReturnType<typeof createCallRegistry>;
+
+/** Our channel id for the n-th dialled leg of a call. */
+export function legChannelId(callId: string, n: number): string {
+  return `${callId}.d${n}`;
+}
+
+/** The call a channel id of ours belongs to (`call_X` or `call_X.dN`), or null. */
+export function callIdOfChannel(channelId: string): string | null {
+  const match = /^(call_[0-9A-HJKMNP-TV-Z]{26})(\.d\d+)?$/.exec(channelId);
+  return match ? match[1] : null;
+}

@@ -1,0 +1,176 @@
+import type { MediaControl } from '../../connectors/index.js';
+import {
+  UnavailableError,
+  isAppError,
+  type JobContext,
+  type JobHandler,
+} from '../../platform/index.js';
+import { CALLS_QUEUE, HANGUP_JOB, ORIGINATE_JOB, REDIRECT_JOB } from '../calls.service.js';
+import { createCallLoader, liveCallFromRow } from './call-loader.js';
+import type { OrchestratorContext } from './context.js';
+import { endpointFor } from './dial-command.js';
+import { createFlowDriver } from './flow-driver.js';
+import { createInboundCalls } from './inbound.js';
+import { createCallRegistry, type LiveCall } from './live-call.js';
+import { createMediaEventRouter, OUTBOUND_CALL_MARKER } from './media-events.js';
+import { reconcileCalls } from './reconcile.js';
+
+export type OrchestratorDeps = Omit<OrchestratorContext, 'registry' | 'media'>;
+
+/** How long `stop()` lets running call steps finish before closing the PBX connection. */
+const DRAIN_MS = 2_000;
+
+/**
+ * The call orchestrator: owns the calls whose Stasis events this process receives. ARI events
+ * become interpreter events, interpreter commands become ARI requests; call-control jobs
+ * (`calls.originate`, `calls.hangup`, `calls.redirect`) come through the outbox. Call state
+ * is in Postgres after every step, so another instance can take over after a crash.
+ */
+export function createOrchestrator(deps: OrchestratorDeps) {
+  let media: MediaControl | null = null;
+  let unsubscribe: (() => void) | null = null;
+  let connectedBefore = false;
+  const ctx: OrchestratorContext = {
+    ...deps,
+    registry: createCallRegistry(deps.logger),
+    media: () => {
+      if (!media) throw new UnavailableError('The PBX is not connected.', 'ari_unavailable');
+      return media;
+    },
+  };
+  const driver = createFlowDriver(ctx);
+  const inbound = createInboundCalls(ctx, driver);
+  const loader = createCallLoader(ctx);
+
+  async function onConnection(up: boolean): Promise<void> {
+    if (!up) return;
+    const reason = connectedBefore ? 'reconnect' : 'start';
+    connectedBefore = true;
+    await reconcileCalls(ctx, driver, loader, reason).catch((err: unknown) =>
+      deps.logger.error({ err }, 'call reconciliation failed'),
+    );
+  }
+
+  const handleEvent = createMediaEventRouter({ ctx, driver, inbound, loader, onConnection });
+
+  async function originate(callId: string): Promise<void> {
+    const row = await ctx.store.find(callId);
+    if (!row || (row.status !== 'queued' && row.status !== 'initiated')) return;
+    let call = ctx.registry.get(callId);
+    if (!call) {
+      call = { ...liveCallFromRow({ ...row, channel_id: callId }), originating: true };
+      ctx.registry.add(call);
+    }
+    const live: LiveCall = call;
+    await ctx.registry.run(live, async () => {
+      const started = await ctx.db.transaction(async (trx) => {
+        const locked = await ctx.store.lock(trx, callId);
+        if (!locked || (locked.status !== 'queued' && locked.status !== 'initiated')) return false;
+        await ctx.callEvents.changeStatus(trx, locked, 'initiated', { channel_id: callId });
+        return true;
+      });
+      if (!started) {
+        ctx.registry.remove(live);
+        return;
+      }
+      try {
+        await ctx.media().originate({
+          channelId: callId,
+          endpoint: endpointFor(ctx.dialTemplate, row.to_addr),
+          callerId: row.from_addr,
+          timeoutSec: row.timeout,
+          appArgs: [OUTBOUND_CALL_MARKER, callId],
+        });
+      } catch (err) {
+        if (!isAppError(err) || err.retryable) throw err;
+        await driver.end(live, { cause: 0, reason: 'originate_failed' });
+      }
+    });
+  }
+
+  async function failOriginate(callId: string): Promise<void> {
+    const call = ctx.registry.get(callId) ?? (await loader.findCall(callId));
+    if (call)
+      await ctx.registry.run(call, () =>
+        driver.end(call, { cause: 0, reason: 'originate_failed' }),
+      );
+  }
+
+  async function hangup(callId: string): Promise<void> {
+    const call = await loader.findCall(callId);
+    if (!call) return;
+    await ctx.registry.run(call, async () => {
+      if (call.ended) return;
+      if (!call.answered) call.canceledByUs = true;
+      await ctx.media().hangup(call.channelId);
+    });
+  }
+
+  async function redirect(callId: string, flowId: string): Promise<void> {
+    const call = await loader.findCall(callId);
+    if (!call) return;
+    await ctx.registry.run(call, async () => {
+      if (!call.ended && call.answered) await driver.redirect(call, flowId);
+    });
+  }
+
+  const handler: JobHandler = {
+    queue: CALLS_QUEUE,
+    concurrency: 50,
+    async handle(job: JobContext) {
+      if (!media?.ready) await job.postpone(250);
+      const callId = String(job.data.call_id ?? '');
+      if (job.name === ORIGINATE_JOB) await originate(callId);
+      else if (job.name === HANGUP_JOB) await hangup(callId);
+      else if (job.name === REDIRECT_JOB) await redirect(callId, String(job.data.flow_id ?? ''));
+    },
+    async onFinished(job, outcome) {
+      if (outcome === 'failed' && job.name === ORIGINATE_JOB) {
+        await failOriginate(String(job.data.call_id ?? ''));
+      }
+    },
+  };
+
+  /** Stops this process's timers and requests on every call; the calls stay live in Postgres. */
+  function suspendCalls(): void {
+    for (const call of ctx.registry.all()) {
+      const activity = call.activity;
+      if (activity?.kind === 'collect') activity.collector.cancel();
+      if (activity?.kind === 'pause') activity.cancelTimer();
+      if (activity?.kind === 'http') activity.abort.abort();
+      call.ended = true;
+    }
+  }
+
+  return {
+    handler,
+    /** Subscribes to the PBX; the first connection reconciles live calls (a restart). */
+    attach(control: MediaControl): void {
+      media = control;
+      unsubscribe = control.onEvent(handleEvent);
+      if (control.ready) handleEvent({ type: 'connection', up: true });
+    },
+    async stop(): Promise<void> {
+      unsubscribe?.();
+      unsubscribe = null;
+      inbound.stop();
+      suspendCalls();
+      const queues = ctx.registry.all().map((call) => call.queue);
+      let timer: NodeJS.Timeout | undefined;
+      const drained = new Promise((resolve) => {
+        timer = setTimeout(resolve, DRAIN_MS);
+      });
+      await Promise.race([Promise.all(queues), drained]);
+      clearTimeout(timer);
+      await media?.close();
+      media = null;
+    },
+    /** The live call on a channel, for the sandbox API (null when none). */
+    callOnChannel: (channelId: string) => ctx.registry.byChannel(channelId) ?? null,
+    get ready(): boolean {
+      return media?.ready ?? false;
+    },
+  };
+}
+
+export type Orchestrator = ReturnType<typeof createOrchestrator>;

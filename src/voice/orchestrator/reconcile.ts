@@ -1,0 +1,70 @@
+import type { OrchestratorContext } from './context.js';
+import type { CallLoader } from './call-loader.js';
+import { onLegHangup } from './dial-command.js';
+import type { CallDriver } from './flow-driver.js';
+import type { LiveCall } from './live-call.js';
+
+/** A call whose channel is gone: noted on its timeline, then ended. */
+async function closeLost(ctx: OrchestratorContext, driver: CallDriver, call: LiveCall) {
+  await ctx.db.transaction((trx) =>
+    ctx.callEvents.recordNote(
+      trx,
+      { id: call.id, project_id: call.projectId },
+      'call.channel_lost',
+      {
+        channel_id: call.channelId,
+      },
+    ),
+  );
+  await driver.end(call, { cause: 0, reason: 'channel_lost' });
+}
+
+/**
+ * Squares the calls Postgres says are live with the channels the PBX has, after a (re)connect
+ * — events sent while the WebSocket was down are lost, as in ARI itself:
+ * - a call whose channel is gone is closed (`call.channel_lost` on its timeline);
+ * - a call this process does not run yet (a restart) is loaded and its waiting command
+ *   re-issued;
+ * - a running call re-issues a play or gather whose playback end may have been lost, and a
+ *   dial whose leg vanished gets its result.
+ */
+export async function reconcileCalls(
+  ctx: OrchestratorContext,
+  driver: CallDriver,
+  loader: CallLoader,
+  reason: 'start' | 'reconnect',
+): Promise<void> {
+  const channels = new Set(await ctx.media().listChannelIds());
+  const rows = await ctx.store.listLive();
+  for (const row of rows) {
+    const running = ctx.registry.get(row.id);
+    if (running?.originating) continue;
+    const call = running ?? (await loader.findCall(row.id));
+    if (!call) continue;
+    if (!channels.has(call.channelId)) {
+      ctx.logger.warn({ call_id: call.id, reason }, 'call channel is gone; closing the call');
+      void ctx.registry.enqueue(call, () => closeLost(ctx, driver, call));
+      continue;
+    }
+    const work = running
+      ? () => refreshRunning(ctx, driver, call, channels)
+      : () => driver.resume(call);
+    void ctx.registry.enqueue(call, work);
+  }
+}
+
+async function refreshRunning(
+  ctx: OrchestratorContext,
+  driver: CallDriver,
+  call: LiveCall,
+  channels: Set<string>,
+): Promise<void> {
+  const activity = call.activity;
+  if (activity?.kind === 'dial' && !channels.has(activity.legId)) {
+    await onLegHangup(ctx, driver, call, activity.legId, activity.answered ? 16 : 0);
+    return;
+  }
+  if (activity?.kind === 'play' || activity?.kind === 'collect') {
+    await driver.resume(call);
+  }
+}

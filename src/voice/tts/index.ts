@@ -1,0 +1,8 @@
+export { createTtsCache, TTS_FILE_PATTERN } from './tts-cache.js';
+export type { TtsCache } from './tts-cache.js';
+export type { TtsProvider, SpeechRequest } from './tts-provider.js';
+export { createEspeakTts, detectEspeak, espeakVoiceOf } from './espeak-tts.js';
+export { createSilentTts } from './silent-tts.js';
+export { createTtsRouter } from './tts.routes.js';
+export { parseWav, encodeWav, resample, silence, durationMs, TELEPHONY_RATE } from './wav.js';
+export type { PcmAudio } from './wav.js';

@@ -1,0 +1,214 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import {
+  ChannelGoneError,
+  type MediaControl,
+  type MediaEvent,
+} from '../../src/connectors/index.js';
+import { createNumbersStore } from '../../src/numbers/index.js';
+import { createSilentLogger } from '../../src/platform/index.js';
+import { createCallEvents } from '../../src/voice/call-events.js';
+import { createCallsStore } from '../../src/voice/calls.store.js';
+import { createFlowsService } from '../../src/voice/flows.service.js';
+import { createFlowsStore } from '../../src/voice/flows.store.js';
+import { createFlowHttp } from '../../src/voice/orchestrator/flow-http.js';
+import {
+  createOrchestrator,
+  type Orchestrator,
+} from '../../src/voice/orchestrator/orchestrator.js';
+import { createRecordingsStore } from '../../src/voice/recordings.store.js';
+import { createSilentTts, createTtsCache } from '../../src/voice/tts/index.js';
+import { createTestProject, startApp, type TestApp } from '../support/harness.js';
+import { clientFor, eventually } from '../support/http.js';
+import { uniqueNumber } from './voice-fixtures.js';
+
+type Api = ReturnType<typeof clientFor>;
+
+/** A PBX that does what the test says: plays are recorded, some channels are already gone. */
+function createFakeMedia() {
+  let handler: (event: MediaEvent) => void = () => undefined;
+  const gone = new Set<string>();
+  const plays: Array<{ channelId: string; playbackId: string; media: string }> = [];
+  const hangups: string[] = [];
+  const media: MediaControl = {
+    ready: true,
+    originate: async () => undefined,
+    answer: async () => undefined,
+    play: async (channelId, playbackId, uri) => {
+      if (gone.has(channelId)) throw new ChannelGoneError();
+      plays.push({ channelId, playbackId, media: uri });
+    },
+    stopPlayback: async () => undefined,
+    record: async () => undefined,
+    hangup: async (channelId) => {
+      hangups.push(channelId);
+    },
+    createBridge: async () => undefined,
+    addToBridge: async () => undefined,
+    destroyBridge: async () => undefined,
+    listChannelIds: async () => [],
+    fetchRecording: async () => Buffer.alloc(0),
+    onEvent: (h) => {
+      handler = h;
+      return () => undefined;
+    },
+    close: async () => undefined,
+  };
+  return { media, gone, plays, hangups, emit: (event: MediaEvent) => handler(event) };
+}
+
+/**
+ * The orchestrator on a fake PBX (real Postgres, real stores), for what a real PBX cannot be
+ * made to do on cue: answer 404 for a channel that has just hung up. Also the `webhook` verb
+ * against a real HTTP server, which needs private addresses allowed.
+ */
+describe('call orchestrator (fake PBX)', () => {
+  let app: TestApp;
+  let api: Api;
+  let did: string;
+  let orchestrator: Orchestrator;
+  let fake: ReturnType<typeof createFakeMedia>;
+  let hook: Server;
+  let hookUrl: string;
+  let answerHook: (req: IncomingMessage, res: ServerResponse, body: string) => void;
+
+  before(async () => {
+    app = await startApp({ roles: { orchestrator: false } });
+    api = clientFor(app.url, (await createTestProject(app, 'orchestrator')).apiKey);
+    const { db } = app.runtime;
+    const { events, scheduleWebhook, ids, clock } = app.runtime.services;
+    const logger = createSilentLogger();
+    const store = createCallsStore(db);
+    orchestrator = createOrchestrator({
+      db,
+      store,
+      callEvents: createCallEvents({ store, events, scheduleWebhook, clock }),
+      recordings: createRecordingsStore(db),
+      scheduleWebhook,
+      blobs: {} as never,
+      tts: createTtsCache({
+        dir: join(tmpdir(), `trunkline-tts-${process.pid}`),
+        publicUrl: 'http://127.0.0.1:9',
+        provider: createSilentTts,
+        logger,
+      }),
+      http: createFlowHttp({ checkUrl: async () => undefined, logger }),
+      flows: createFlowsService({ db, store: createFlowsStore(db), ids, clock }),
+      sendSms: async () => ({ id: 'msg_fake' }),
+      findNumber: (n) => createNumbersStore(db).findByNumber(n),
+      ids,
+      clock,
+      logger,
+      dialTemplate: 'PJSIP/{to}@trunk',
+      secondMs: 1000,
+    });
+    hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => answerHook(req, res, body));
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/flow`;
+  });
+  beforeEach(() => {
+    fake = createFakeMedia();
+    orchestrator.attach(fake.media);
+  });
+  afterEach(() => orchestrator.stop());
+  after(async () => {
+    hook.closeAllConnections();
+    await new Promise((resolve) => hook.close(resolve));
+    await app.stop();
+  });
+
+  /** A number with this flow, and an inbound call to it on `channelId`. */
+  async function callIn(definition: unknown, channelId: string): Promise<string> {
+    const flow = await api('POST', '/v1/flows', { body: { name: 'f', definition } });
+    did = uniqueNumber();
+    await api('POST', '/v1/numbers', { body: { number: did, voice_flow_id: flow.body.id } });
+    fake.emit({
+      type: 'stasis_start',
+      channelId,
+      caller: '+14155550177',
+      dialed: did,
+      args: [did],
+    });
+    return eventually(async () => {
+      const res = await api<{ data: { id: string; to: string }[] }>(
+        'GET',
+        '/v1/calls?direction=inbound',
+      );
+      return res.body.data.find((c) => c.to === did)?.id;
+    });
+  }
+
+  async function stepsOf(callId: string, status: string) {
+    await eventually(async () => {
+      const res = await api('GET', `/v1/calls/${callId}`);
+      return res.body.status === status ? true : undefined;
+    });
+    const res = await api<{ data: { step?: string; outcome?: string }[] }>(
+      'GET',
+      `/v1/calls/${callId}/events`,
+    );
+    return res.body.data.filter((e) => e.step).map((e) => `${e.step}:${e.outcome}`);
+  }
+
+  it('ends the call as a hang-up when ARI answers 404 for a channel that just hung up', async () => {
+    fake.gone.add('chan-gone');
+    const callId = await callIn(
+      { start: 'hello', steps: { hello: { verb: 'say', text: 'Hi.' } } },
+      'chan-gone',
+    );
+    expect(await stepsOf(callId, 'completed')).to.deep.equal(['hello:caller_hangup']);
+  });
+
+  it('asks the app at a webhook step and follows its answer', async () => {
+    let asked: Record<string, unknown> = {};
+    answerHook = (_req, res, body) => {
+      asked = JSON.parse(body) as Record<string, unknown>;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ variables: { name: 'Ada' }, next: 'greet' }));
+    };
+    const callId = await callIn(
+      {
+        start: 'ask',
+        steps: {
+          ask: { verb: 'webhook', url: hookUrl, next: 'bye' },
+          greet: { verb: 'say', text: 'Hello {{vars.name}}.', next: 'bye' },
+          bye: { verb: 'hangup' },
+        },
+      },
+      'chan-hook',
+    );
+    const play = await eventually(async () => fake.plays.find((p) => p.channelId === 'chan-hook'));
+    expect(asked).to.deep.include({ step: 'ask' });
+    expect((asked.call as { id: string }).id).to.equal(callId);
+    fake.emit({ type: 'playback_finished', playbackId: play.playbackId, channelId: 'chan-hook' });
+    await eventually(async () => (fake.hangups.includes('chan-hook') ? true : undefined));
+    fake.emit({ type: 'hangup', channelId: 'chan-hook', cause: 16, causeText: 'Normal Clearing' });
+    expect(await stepsOf(callId, 'completed')).to.deep.equal([
+      'ask:ok',
+      'greet:played',
+      'bye:hangup',
+    ]);
+  });
+
+  it('drops the webhook request when the caller hangs up while the app thinks', async () => {
+    let closed = false;
+    answerHook = (req) => {
+      req.socket.on('close', () => (closed = true));
+    };
+    const callId = await callIn(
+      { start: 'ask', steps: { ask: { verb: 'webhook', url: hookUrl, timeout: 30 } } },
+      'chan-slow',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    fake.emit({ type: 'hangup', channelId: 'chan-slow', cause: 16, causeText: 'Normal Clearing' });
+    expect(await stepsOf(callId, 'completed')).to.deep.equal(['ask:caller_hangup']);
+    await eventually(async () => (closed ? true : undefined));
+  });
+});
