@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { RequestHandler, Request, Response } from 'express';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -40,25 +40,9 @@ function repositoryRoot(): URL {
   return here.pathname.endsWith('/dist/') ? new URL('../', here) : here;
 }
 
-/**
- * The contract, read once at start from `openapi.yaml` at the repository root, plus any
- * `openapi/*.yaml` fragment (paths and component schemas) still being written by a feature.
- */
+/** The contract, read once at start from `openapi.yaml` at the repository root. */
 export function loadOpenApi(): OpenApiDocument {
-  const root = repositoryRoot();
-  const doc = parse(readFileSync(new URL('openapi.yaml', root), 'utf8')) as OpenApiDocument;
-  const fragments = new URL('openapi/', root);
-  if (!existsSync(fragments)) return doc;
-  for (const name of readdirSync(fragments)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()) {
-    const part = parse(readFileSync(new URL(name, fragments), 'utf8')) as Partial<OpenApiDocument>;
-    Object.assign(doc.paths, part.paths ?? {});
-    const schemas = (part.components as { schemas?: object } | undefined)?.schemas ?? {};
-    const components = (doc.components ??= {}) as { schemas?: object };
-    components.schemas = { ...(components.schemas ?? {}), ...schemas };
-  }
-  return doc;
+  return parse(readFileSync(new URL('openapi.yaml', repositoryRoot()), 'utf8')) as OpenApiDocument;
 }
 
 function rewriteRefs(node: unknown): unknown {
