@@ -7,6 +7,7 @@ import {
   createAdminRouter,
   createAuthenticator,
   createProjectRouter,
+  type Authenticator,
   type UserTokenVerifier,
 } from './accounts/index.js';
 import type { EventStore, Outbox } from './events/index.js';
@@ -27,7 +28,7 @@ import { createNumbersRouter, createNumbersStore } from './numbers/index.js';
 import { createUsageRouter, createUsageStore } from './usage/index.js';
 import { createVoiceFeature } from './voice/index.js';
 import { createMediaStorage } from './media/index.js';
-import { checkCallbackUrl, createWebhooksFeature } from './webhooks/index.js';
+import { checkCallbackUrl, createWebhooksFeature, type ScheduleWebhook } from './webhooks/index.js';
 
 /** Which parts of Trunkline this process runs (`trunkline start` runs them all). */
 export interface Roles {
@@ -47,6 +48,22 @@ export interface Feature {
   onServer?(server: Server): void;
   /** Called when shutdown begins, before the HTTP server closes (say goodbye to sockets). */
   beforeServerClose?(): void;
+}
+
+/**
+ * What every product feature is given: storage, the event log and outbox, webhooks, time,
+ * ids, request validation and the route guards. Feature deps interfaces extend it.
+ */
+export interface SharedDeps {
+  db: Db;
+  events: EventStore;
+  outbox: Outbox;
+  scheduleWebhook: ScheduleWebhook;
+  ids: IdGenerator;
+  clock: Clock;
+  logger: Logger;
+  validate: Validate;
+  auth: Authenticator;
 }
 
 /** The connections and services every feature is built from (made by the runtime). */
@@ -113,7 +130,7 @@ export function createFeatures(ctx: FeatureContext) {
   };
   const media = createMediaStorage({ ...config.s3, dataDir: config.dataDir }, { logger });
   /** What every feature gets: storage, the event log, webhooks, time, ids and the HTTP guards. */
-  const shared = {
+  const shared: SharedDeps = {
     db,
     events,
     outbox,

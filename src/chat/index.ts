@@ -1,9 +1,7 @@
-import type { Authenticator, UserTokenVerifier } from '../accounts/index.js';
-import type { EventStore, Outbox } from '../events/index.js';
+import type { UserTokenVerifier } from '../accounts/index.js';
 import type { BlobStore } from '../media/index.js';
-import type { Clock, Db, IdGenerator, Logger, Redis, Validate } from '../platform/index.js';
+import type { Redis } from '../platform/index.js';
 import type { Feature } from '../runtime.js';
-import type { ScheduleWebhook } from '../webhooks/index.js';
 import { createChatLog } from './chat-log.js';
 import { DEFAULT_LIMITS, type ChatContext, type ChatLimits } from './context.js';
 import { createConversationsRouter } from './conversations.routes.js';
@@ -34,6 +32,7 @@ import {
 import { createSearchRouter } from './search.routes.js';
 import { createSmsCopyHandler } from './sms.js';
 import { createTokensService } from './tokens.service.js';
+import type { SharedDeps } from '../features.js';
 
 /** How chat sends an SMS to a phone participant (provided by messaging). */
 export type SendConversationSms = (input: {
@@ -55,19 +54,10 @@ export interface ChatOptions {
   downloadUrlTtlSec: number;
 }
 
-export interface ChatDeps {
-  db: Db;
+export interface ChatDeps extends SharedDeps {
   redis: Redis;
   redisUrl: string;
   redisPrefix: string;
-  events: EventStore;
-  outbox: Outbox;
-  scheduleWebhook: ScheduleWebhook;
-  ids: IdGenerator;
-  clock: Clock;
-  logger: Logger;
-  validate: Validate;
-  auth: Authenticator;
   blobs: BlobStore;
   sendSms: SendConversationSms;
   options?: Partial<ChatOptions>;

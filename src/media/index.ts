@@ -7,3 +7,5 @@ export { startLocalS3Server, LOCAL_S3_CREDENTIALS } from './local-s3-server.js';
 export type { LocalS3Server, LocalS3ServerOptions } from './local-s3-server.js';
 export { translateS3Error } from './s3-errors.js';
 export { formatAttachmentDisposition } from './content-disposition.js';
+export { parseWav, encodeWav, resample, silence, durationMs, TELEPHONY_RATE } from './wav.js';
+export type { PcmAudio } from './wav.js';

@@ -1,15 +1,6 @@
-import type { RequestHandler } from 'express';
-import type { EventStore, Outbox } from '../events/index.js';
 import type { NumbersStore } from '../numbers/index.js';
-import {
-  UpstreamError,
-  type Clock,
-  type Db,
-  type IdGenerator,
-  type Logger,
-  type Validate,
-} from '../platform/index.js';
-import type { IngressProcessor, ScheduleWebhook } from '../webhooks/index.js';
+import { UpstreamError } from '../platform/index.js';
+import type { IngressProcessor } from '../webhooks/index.js';
 import { createInboundHandler } from './inbound.js';
 import { createMessageEvents } from './message-events.js';
 import { createMessagesRouter } from './messages.routes.js';
@@ -19,27 +10,14 @@ import { createSandboxSmsRouter } from './sandbox.routes.js';
 import { createSendMessage } from './send-message.js';
 import { createSendHandler } from './send.worker.js';
 import { createSmsCarriers } from './sms-carriers.js';
+import type { SharedDeps } from '../features.js';
+import type { ChatFeature } from '../chat/index.js';
 
-export interface MessagingDeps {
-  db: Db;
-  events: EventStore;
-  outbox: Outbox;
-  scheduleWebhook: ScheduleWebhook;
-  ids: IdGenerator;
-  clock: Clock;
-  logger: Logger;
-  validate: Validate;
-  auth: { project: RequestHandler[] };
+export interface MessagingDeps extends SharedDeps {
   numbers: NumbersStore;
   checkCallbackUrl(url: string): Promise<void>;
   registerIngressProcessor(kind: 'dlr' | 'mo', processor: IngressProcessor): void;
-  handleConversationSms(input: {
-    projectId: string;
-    from: string;
-    to: string;
-    body: string;
-    messageId: string;
-  }): Promise<boolean>;
+  handleConversationSms: ChatFeature['handleInboundSms'];
   smppUrl: string | null;
   /** Bind to the SMSCs (send and receive) in this process: the worker role. */
   carriers: boolean;

@@ -11,7 +11,7 @@ import {
 } from '../platform/index.js';
 import type { CallEvents } from './call-events.js';
 import { isFinalCallStatus } from './call-status.js';
-import type { CallRow, CallsStore } from './calls.store.js';
+import { newCallRow, type CallRow, type CallsStore } from './calls.store.js';
 import { acceptFlowDefinition, MAX_INLINE_FLOW_BYTES } from './flow-definition.js';
 import type { FlowsService, ResolvedFlow } from './flows.service.js';
 import { timelineEntryOf } from './timeline.js';
@@ -90,30 +90,22 @@ export function createCallsService(deps: {
     if (input.status_callback) await deps.checkCallbackUrl(input.status_callback);
     const flow = await resolveFlow(projectId, input);
     const now = deps.clock.now();
-    const row: CallRow = {
-      id: deps.ids('call'),
-      project_id: projectId,
-      direction: 'outbound',
-      to_addr: to,
-      from_addr: from,
-      status: 'queued',
-      flow_id: flow.flowId,
-      flow_version: flow.version,
-      flow_definition: flow.definition,
-      flow_state: null,
-      flow_command: null,
-      channel_id: null,
-      timeout: input.timeout ?? DEFAULT_TIMEOUT_SEC,
-      record: input.record ?? false,
-      status_callback: input.status_callback ?? null,
-      hangup_cause: null,
-      created_at: now,
-      updated_at: now,
-      started_at: null,
-      answered_at: null,
-      ended_at: null,
-      duration: null,
-    };
+    const row = newCallRow(
+      {
+        id: deps.ids('call'),
+        project_id: projectId,
+        direction: 'outbound',
+        to_addr: to,
+        from_addr: from,
+        flow_id: flow.flowId,
+        flow_version: flow.version,
+        flow_definition: flow.definition,
+        timeout: input.timeout ?? DEFAULT_TIMEOUT_SEC,
+        record: input.record ?? false,
+        status_callback: input.status_callback ?? null,
+      },
+      now,
+    );
     await db.transaction(async (trx) => {
       await store.insert(trx, row);
       await deps.callEvents.recordNote(trx, row, 'call.queued', { status: 'queued' });

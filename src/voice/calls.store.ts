@@ -31,6 +31,41 @@ export interface CallRow {
   duration: number | null;
 }
 
+/** What differs between new calls; everything else starts empty (a fresh, queued call). */
+export type NewCall = Pick<
+  CallRow,
+  | 'id'
+  | 'project_id'
+  | 'direction'
+  | 'to_addr'
+  | 'from_addr'
+  | 'flow_id'
+  | 'flow_version'
+  | 'flow_definition'
+> &
+  Partial<Pick<CallRow, 'channel_id' | 'timeout' | 'record' | 'status_callback'>>;
+
+/** A queued call row, before its first status change. */
+export function newCallRow(call: NewCall, now: Date): CallRow {
+  return {
+    channel_id: null,
+    timeout: 30,
+    record: false,
+    status_callback: null,
+    ...call,
+    status: 'queued',
+    flow_state: null,
+    flow_command: null,
+    hangup_cause: null,
+    created_at: now,
+    updated_at: now,
+    started_at: null,
+    answered_at: null,
+    ended_at: null,
+    duration: null,
+  };
+}
+
 export interface CallFilters {
   status?: string;
   direction?: string;

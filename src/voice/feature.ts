@@ -1,19 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Authenticator } from '../accounts/index.js';
 import {
   createAriMediaControl,
   createPbxSimulator,
   type MediaControl,
   type PbxSimulator,
 } from '../connectors/index.js';
-import type { EventStore, Outbox } from '../events/index.js';
 import type { BlobStore } from '../media/index.js';
 import type { NumberRow } from '../numbers/index.js';
-import type { Clock, Db, IdGenerator, Logger, Validate } from '../platform/index.js';
 import type { Feature } from '../runtime.js';
-import { checkCallbackUrl, createGuardedAgent, type ScheduleWebhook } from '../webhooks/index.js';
+import { checkCallbackUrl, createGuardedAgent } from '../webhooks/index.js';
 import { createCallEvents } from './call-events.js';
 import { createCallsRouter } from './calls.routes.js';
 import { createCallsService } from './calls.service.js';
@@ -34,6 +31,7 @@ import {
   detectEspeak,
   type TtsProvider,
 } from './tts/index.js';
+import type { SharedDeps } from '../features.js';
 
 /** How a flow's `sms` verb queues a message (provided by messaging). */
 export type SendFlowSms = (input: {
@@ -43,16 +41,7 @@ export type SendFlowSms = (input: {
   body: string;
 }) => Promise<{ id: string }>;
 
-export interface VoiceDeps {
-  db: Db;
-  events: EventStore;
-  outbox: Outbox;
-  scheduleWebhook: ScheduleWebhook;
-  ids: IdGenerator;
-  clock: Clock;
-  logger: Logger;
-  validate: Validate;
-  auth: Authenticator;
+export interface VoiceDeps extends SharedDeps {
   blobs: BlobStore;
   /** The number record for a DID (any project), for inbound calls. */
   findNumber(number: string): Promise<NumberRow | undefined>;

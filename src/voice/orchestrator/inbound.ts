@@ -1,5 +1,5 @@
 import { toE164 } from '../../platform/index.js';
-import type { CallRow } from '../calls.store.js';
+import { newCallRow, type CallRow } from '../calls.store.js';
 import type { OrchestratorContext } from './context.js';
 import type { CallDriver } from './flow-driver.js';
 import type { LiveCall } from './live-call.js';
@@ -55,30 +55,20 @@ export function createInboundCalls(ctx: OrchestratorContext, driver: CallDriver)
     definition: CallRow['flow_definition'];
   }): Promise<LiveCall> {
     const now = ctx.clock.now();
-    const row: CallRow = {
-      id: ctx.ids('call'),
-      project_id: input.projectId,
-      direction: 'inbound',
-      to_addr: input.to,
-      from_addr: input.from,
-      status: 'queued',
-      flow_id: input.flowId,
-      flow_version: input.version,
-      flow_definition: input.definition,
-      flow_state: null,
-      flow_command: null,
-      channel_id: input.channelId,
-      timeout: 30,
-      record: false,
-      status_callback: null,
-      hangup_cause: null,
-      created_at: now,
-      updated_at: now,
-      started_at: null,
-      answered_at: null,
-      ended_at: null,
-      duration: null,
-    };
+    const row = newCallRow(
+      {
+        id: ctx.ids('call'),
+        project_id: input.projectId,
+        direction: 'inbound',
+        to_addr: input.to,
+        from_addr: input.from,
+        flow_id: input.flowId,
+        flow_version: input.version,
+        flow_definition: input.definition,
+        channel_id: input.channelId,
+      },
+      now,
+    );
     const ringing = await ctx.db.transaction(async (trx) => {
       await ctx.store.insert(trx, row);
       return ctx.callEvents.changeStatus(trx, row, 'ringing');

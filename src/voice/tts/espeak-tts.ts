@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import type { TtsProvider } from './tts-provider.js';
-import { encodeWav, parseWav, resample, TELEPHONY_RATE } from './wav.js';
+import { encodeWav, parseWav, resample, TELEPHONY_RATE } from '../../media/index.js';
 
 const MAX_OUTPUT_BYTES = 32 * 1024 * 1024;
 const TIMEOUT_MS = 20_000;

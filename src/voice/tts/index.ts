@@ -4,5 +4,3 @@ export type { TtsProvider, SpeechRequest } from './tts-provider.js';
 export { createEspeakTts, detectEspeak, espeakVoiceOf } from './espeak-tts.js';
 export { createSilentTts } from './silent-tts.js';
 export { createTtsRouter } from './tts.routes.js';
-export { parseWav, encodeWav, resample, silence, durationMs, TELEPHONY_RATE } from './wav.js';
-export type { PcmAudio } from './wav.js';

@@ -1,5 +1,5 @@
 import type { TtsProvider } from './tts-provider.js';
-import { encodeWav, silence } from './wav.js';
+import { encodeWav, silence } from '../../media/index.js';
 
 /** Roughly how long speech takes per character, and the longest stand-in rendered. */
 const MS_PER_CHAR = 60;

@@ -6,7 +6,7 @@ import {
   resample,
   silence,
   TELEPHONY_RATE,
-} from '../../src/voice/tts/wav.js';
+} from '../../src/media/index.js';
 
 function tone(rate: number, ms: number, channels = 1): Buffer {
   const frames = Math.round((rate * ms) / 1000);
