@@ -1,0 +1,118 @@
+import { expect } from 'chai';
+import { createMessageEvents } from '../../src/messaging/message-events.js';
+import { createMessagesStore } from '../../src/messaging/messages.store.js';
+import { createReceipts } from '../../src/messaging/receipts.js';
+import { createSilentLogger } from '../../src/platform/index.js';
+import { createTestProject, startApp, type TestApp } from '../support/harness.js';
+import { clientFor } from '../support/http.js';
+
+/**
+ * The receipt transition against the real database, driven directly: the ordering races that
+ * the sandbox SMSC rarely produces (a DLR before our own record of the part) made certain.
+ */
+describe('delivery receipts', () => {
+  let app: TestApp;
+  let receipts: ReturnType<typeof createReceipts>;
+  let store: ReturnType<typeof createMessagesStore>;
+  let messageId: string;
+
+  before(async () => {
+    app = await startApp({ roles: { worker: false } });
+    const project = await createTestProject(app);
+    const api = clientFor(app.url, project.apiKey);
+    await api('POST', '/v1/numbers', { body: { number: '+14155550699' } });
+    const sent = await api<{ id: string }>('POST', '/v1/messages', {
+      body: { from: '+14155550699', to: '+14155550600', body: 'x'.repeat(200) },
+    });
+    messageId = sent.body.id;
+    const { db, services } = app.runtime;
+    store = createMessagesStore(db);
+    const recordEvent = createMessageEvents({
+      events: services.events,
+      scheduleWebhook: services.scheduleWebhook,
+      numberUrl: async () => null,
+    });
+    receipts = createReceipts({
+      db,
+      store,
+      recordEvent,
+      clock: services.clock,
+      logger: createSilentLogger(),
+    });
+    await db('messages').where({ id: messageId }).update({ status: 'sent' });
+  });
+  after(() => app.stop());
+
+  const statusOf = async () => (await store.find(messageId))!.status;
+  const part = (n: number, smscId: string) =>
+    store.insertPart({
+      message_id: messageId,
+      part: n,
+      connector_id: 'smsc-a',
+      smsc_id: smscId,
+      status: 'sent',
+      error_code: null,
+      updated_at: new Date(),
+    });
+
+  it('keeps a DLR that arrives before its part and applies it when the part is recorded', async () => {
+    const early = await receipts.apply({
+      connectorId: 'smsc-a',
+      smscId: '0A1B',
+      outcome: 'delivered',
+      state: 'DELIVRD',
+      errorCode: null,
+    });
+    expect(early).to.equal('early');
+    await part(1, 'a1b');
+    await receipts.applyEarly('smsc-a', ['a1b']);
+    const [first] = await store.parts(messageId);
+    expect(first.status).to.equal('delivered');
+    expect(await statusOf(), 'one part of two is not enough').to.equal('sent');
+  });
+
+  it('matches a DLR that gives the id in decimal when the submit response gave it in hex', async () => {
+    await part(2, 'ff');
+    expect(
+      await receipts.apply({
+        connectorId: 'smsc-a',
+        smscId: '255',
+        outcome: 'delivered',
+        state: 'DELIVRD',
+        errorCode: null,
+      }),
+    ).to.equal('applied');
+    expect(await statusOf()).to.equal('delivered');
+  });
+
+  it('records a late receipt as an event and never moves the status back', async () => {
+    await receipts.apply({
+      connectorId: 'smsc-a',
+      smscId: 'ff',
+      outcome: 'undelivered',
+      state: 'UNDELIV',
+      errorCode: '001',
+    });
+    expect(await statusOf()).to.equal('delivered');
+    const events = await app.runtime.services.events.readStream(
+      (await store.find(messageId))!.project_id,
+      messageId,
+    );
+    const receiptsSeen = events
+      .filter((e) => e.type === 'message.receipt')
+      .map((e) => (e.data.receipt as { changed: boolean }).changed);
+    expect(receiptsSeen).to.deep.equal([true, true, false]);
+  });
+
+  it('answers unknown for an ingress receipt of no known part, so its job retries', async () => {
+    expect(
+      await receipts.apply({
+        connectorId: null,
+        smscId: 'nope',
+        outcome: 'delivered',
+        state: 'delivered',
+        errorCode: null,
+      }),
+    ).to.equal('unknown');
+  });
+});
