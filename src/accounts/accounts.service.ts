@@ -142,6 +142,7 @@ export function createAccountsService(deps: {
       const id = ids('key');
       const expiresAt = new Date(now.getTime() + ROTATION_OVERLAP_MS);
       await db.transaction(async (trx) => {
+        await store.lockProject(trx, projectId);
         await store.insertSecret(trx, { id, project_id: projectId, secret, created_at: now });
         await store.expireSecretsExcept(trx, projectId, id, expiresAt);
       });

@@ -93,6 +93,9 @@ export function createAccountsStore(db: Db) {
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc'),
 
+    /** Serialises changes to one project's settings (secret rotations) on its row. */
+    lockProject: (trx: Trx, id: string) => trx('projects').where({ id }).forUpdate().first('id'),
+
     expireSecretsExcept: (trx: Trx, projectId: string, keepId: string, expiresAt: Date) =>
       trx('webhook_secrets')
         .where({ project_id: projectId })

@@ -72,6 +72,16 @@ export function createReceipts(deps: {
     await deps.recordEvent(trx, updated, `message.${next.status}`);
   }
 
+  /**
+   * Applies the receipts kept for a part whose SMSC id has any of these forms (the receipt may
+   * spell the id in decimal where the submit response gave hex, or the reverse).
+   */
+  async function applyEarly(connectorId: string, smscIds: string[]): Promise<void> {
+    for (const { receipt } of await store.takeEarlyReceipts(connectorId, smscIds)) {
+      await apply(receipt as ReceiptInput);
+    }
+  }
+
   async function apply(input: ReceiptInput): Promise<ReceiptResult> {
     const candidates = messageIdCandidates(input.smscId);
     const part = await store.findPart(input.connectorId, candidates);
@@ -83,6 +93,12 @@ export function createReceipts(deps: {
         receipt: input,
         received_at: clock.now(),
       });
+      // The sender may have recorded the part between our lookup and the save, and taken the
+      // early receipts before ours was there: look again. Taking is a delete, so only one
+      // side ever applies a kept receipt.
+      if (await store.findPart(input.connectorId, candidates)) {
+        await applyEarly(input.connectorId, candidates);
+      }
       return 'early';
     }
     await db.transaction(async (trx) => {
@@ -113,12 +129,7 @@ export function createReceipts(deps: {
   return {
     apply,
     settle,
-    /** Applies receipts that arrived before these parts were recorded. */
-    async applyEarly(connectorId: string, smscIds: string[]): Promise<void> {
-      for (const { receipt } of await store.takeEarlyReceipts(connectorId, smscIds)) {
-        await apply(receipt as ReceiptInput);
-      }
-    },
+    applyEarly,
   };
 }
 

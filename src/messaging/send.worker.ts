@@ -1,4 +1,4 @@
-import { normalizeMessageId, type SmsGateway } from '../connectors/index.js';
+import { messageIdCandidates, normalizeMessageId, type SmsGateway } from '../connectors/index.js';
 import {
   isAppError,
   type Clock,
@@ -86,7 +86,7 @@ export function createSendHandler(deps: {
         error_code: null,
         updated_at: clock.now(),
       });
-      await deps.receipts.applyEarly(gateway.id, [smscId]);
+      await deps.receipts.applyEarly(gateway.id, messageIdCandidates(messageId));
     }
     job.logger.info(
       {

@@ -128,6 +128,15 @@ describe('projects and API keys', () => {
   });
 
   describe('POST /v1/project/webhook-secret/rotate', () => {
+    it('survives concurrent rotations without a deadlock (every one answers 200)', async () => {
+      const project = await createTestProject(app);
+      const api = clientFor(app.url, project.apiKey);
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, () => api('POST', '/v1/project/webhook-secret/rotate')),
+      );
+      expect(responses.map((r) => r.status)).to.deep.equal(Array(10).fill(200));
+    });
+
     it('returns a new secret while the old one keeps signing for 24 hours', async () => {
       const project = await createTestProject(app);
       const res = await clientFor(app.url, project.apiKey)(
