@@ -1,17 +1,19 @@
 import { cpus, loadavg } from 'node:os';
 import * as api from './api.js';
+import * as chat from './chat.js';
 import * as sms from './sms.js';
 import { cleanUpOnSignals } from './support/platform.js';
 import { formatReport } from './support/report.js';
 import { loadBenchSettings } from './support/settings.js';
 import type { RunSuite } from './support/suite.js';
+import * as voice from './voice.js';
 import * as webhooks from './webhooks.js';
 
 /**
  * `npm run bench [-- <suite>...]`: runs the named suites, or all of them, one after another,
  * and prints each report as Markdown. Add a suite by adding its module to SUITES.
  */
-const SUITES: Record<string, { run: RunSuite }> = { api, webhooks, sms };
+const SUITES: Record<string, { run: RunSuite }> = { api, webhooks, sms, voice, chat };
 
 async function main(): Promise<void> {
   const settings = loadBenchSettings(process.env);
