@@ -14,6 +14,7 @@ import type { EventStore, Outbox } from './events/index.js';
 import {
   createIdempotency,
   createRateLimit,
+  pruneIdempotencyKeys,
   type Clock,
   type Db,
   type IdGenerator,
@@ -190,6 +191,7 @@ export function createFeatures(ctx: FeatureContext) {
 
   const features: Feature[] = [
     { start: () => media.start(), stop: () => media.stop(), readiness: () => media.readiness() },
+    ...(roles.worker ? [housekeeping(db, clock, logger)] : []),
     {
       routers: [
         createAdminRouter({ accounts, auth, validate }),
@@ -212,6 +214,24 @@ export function createFeatures(ctx: FeatureContext) {
       sendMessage: messaging.sendMessage,
       sandboxSmsc: messaging.sandboxSmsc,
       sandboxPbx: voice.sandboxPbx,
+    },
+  };
+}
+
+/** Worker-side upkeep: idempotency records past their 48 hours are deleted every hour. */
+function housekeeping(db: Db, clock: Clock, logger: Logger): Feature {
+  let timer: NodeJS.Timeout | null = null;
+  const prune = () =>
+    pruneIdempotencyKeys(db, clock.now()).catch((err: unknown) =>
+      logger.warn({ err }, 'idempotency key pruning failed'),
+    );
+  return {
+    async start() {
+      timer = setInterval(() => void prune(), 3600_000);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
     },
   };
 }

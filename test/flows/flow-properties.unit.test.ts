@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import type { FlowDefinition } from '../../src/flows/flow-types.js';
+import { FLOW_VERBS, type FlowDefinition } from '../../src/flows/flow-types.js';
 import type { FlowEvent } from '../../src/flows/interpreter/flow-events.js';
 import { nextFlow, startFlow } from '../../src/flows/interpreter/run-flow.js';
 import { simulateFlow } from '../../src/flows/simulate-flow.js';
@@ -86,23 +86,7 @@ function stepFor(index: number, verb: string): fc.Arbitrary<Record<string, unkno
 }
 
 const flowArbitrary: fc.Arbitrary<unknown> = fc
-  .tuple(
-    ...NAMES.map(() =>
-      fc.constantFrom(
-        'say',
-        'play',
-        'gather',
-        'dial',
-        'record',
-        'pause',
-        'set',
-        'branch',
-        'webhook',
-        'sms',
-        'hangup',
-      ),
-    ),
-  )
+  .tuple(...NAMES.map(() => fc.constantFrom(...FLOW_VERBS.filter((verb) => verb !== 'redirect'))))
   .chain((verbs) => fc.tuple(...verbs.map((verb, index) => stepFor(index, verb))))
   .map((steps) => ({
     start: 's0',

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { createTestProject, startApp, type TestApp, type TestProject } from '../support/harness.js';
 import { clientFor } from '../support/http.js';
+import { pruneIdempotencyKeys } from '../../src/platform/index.js';
 
 describe('Idempotency-Key', () => {
   let app: TestApp;
@@ -59,6 +60,31 @@ describe('Idempotency-Key', () => {
     );
     expect(theirs.status).to.equal(200);
     expect(theirs.body.webhook_secret).not.to.equal(mine.body.webhook_secret);
+  });
+
+  it('prunes records older than 48 hours and keeps younger ones', async () => {
+    const db = app.runtime.db;
+    const now = new Date();
+    await db('idempotency_keys').insert([
+      {
+        project_id: project.id,
+        key: 'k-old',
+        request_hash: 'x',
+        created_at: new Date(now.getTime() - 49 * 3600_000),
+      },
+      {
+        project_id: project.id,
+        key: 'k-young',
+        request_hash: 'x',
+        created_at: new Date(now.getTime() - 47 * 3600_000),
+      },
+    ]);
+    await pruneIdempotencyKeys(db, now);
+    const left = await db('idempotency_keys')
+      .where({ project_id: project.id })
+      .whereIn('key', ['k-old', 'k-young'])
+      .pluck('key');
+    expect(left).to.deep.equal(['k-young']);
   });
 
   it('answers 400 for a key longer than 255 characters', async () => {
