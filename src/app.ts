@@ -54,6 +54,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy);
   app.set('query parser', 'simple');
+  // Responses are dynamic and the API has no conditional requests: no ETag hashing of bodies.
+  app.set('etag', false);
   app.use(createHttpLogger(deps.logger));
   app.use(deps.metrics.middleware);
   app.use(requireJson);

@@ -18,6 +18,7 @@ import {
   type Clock,
   type Db,
   type IdGenerator,
+  type InvalidationBus,
   type JobHandler,
   type Logger,
   type Redis,
@@ -76,6 +77,10 @@ export interface FeatureContext {
   ids: IdGenerator;
   db: Db;
   redis: Redis;
+  /** An auto-pipelined connection for commands on the request path (not for BullMQ). */
+  edgeRedis: Redis;
+  /** Drops cached state in every process when it changes. */
+  bus: InvalidationBus;
   events: EventStore;
   outbox: Outbox;
   validate: Validate;
@@ -87,8 +92,15 @@ export interface FeatureContext {
  * both directions (messaging ⇄ chat, voice → messaging) are joined by late-bound functions.
  */
 export function createFeatures(ctx: FeatureContext) {
-  const { config, roles, logger, clock, ids, db, redis, events, outbox, validate } = ctx;
-  const accounts = createAccountsService({ db, store: createAccountsStore(db), ids, clock });
+  const { config, roles, logger, clock, ids, db, redis, edgeRedis, events, outbox, validate, bus } =
+    ctx;
+  const accounts = createAccountsService({
+    db,
+    store: createAccountsStore(db),
+    ids,
+    clock,
+    bus,
+  });
   const guardUrl = (url: string) =>
     checkCallbackUrl(url, { allowPrivate: config.webhookAllowPrivate });
   let verifyUserToken: UserTokenVerifier = async () => null;
@@ -98,7 +110,7 @@ export function createFeatures(ctx: FeatureContext) {
     verifyUserToken: (token) => verifyUserToken(token),
     after: [
       createRateLimit({
-        redis,
+        redis: edgeRedis,
         prefix: config.redisPrefix,
         defaultPerSecond: config.rateLimitPerSecond,
       }),

@@ -15,6 +15,7 @@ import {
   createJobRunner,
   createMetrics,
   createQueueRegistry,
+  createInvalidationBus,
   createRedis,
   createRequestValidation,
   loadOpenApi,
@@ -45,9 +46,19 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
   const db = createDb(config.databaseUrl);
   const redis = createRedis(config.redisUrl);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  // Commands on the request path (rate limits) share one write per event-loop turn; BullMQ
+  // keeps the plain connection (auto-pipelining is reported to break its scripts).
+  const edgeRedis = createRedis(config.redisUrl, { enableAutoPipelining: true });
+  edgeRedis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const queues = createQueueRegistry({ connection: redis, prefix: config.redisPrefix });
   const events = createEventStore({ db, ids, clock });
   const outbox = createOutbox({ ids, clock });
+  const bus = createInvalidationBus({
+    redis,
+    redisUrl: config.redisUrl,
+    prefix: config.redisPrefix,
+    logger,
+  });
   const openapi = loadOpenApi();
   const validate = createRequestValidation(openapi);
 
@@ -59,6 +70,8 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
     ids,
     db,
     redis,
+    edgeRedis,
+    bus,
     events,
     outbox,
     validate,
@@ -118,6 +131,7 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
 
     /** Starts the chosen roles; resolves with the HTTP port when the API runs. */
     async start(port = config.port): Promise<number | null> {
+      await bus.start();
       for (const feature of features) await feature.start?.();
       // Workers run every queue's jobs; an orchestrator runs them too, because call jobs need
       // the process that holds the ARI connection (features register handlers by role).
@@ -147,6 +161,8 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
       await relay.stop();
       for (const feature of [...features].reverse()) await feature.stop?.();
       await queues.close();
+      bus.stop();
+      edgeRedis.disconnect();
       redis.disconnect();
       await db.destroy();
     },

@@ -1,19 +1,25 @@
 import type { AuthContext } from '../platform/index.js';
 import {
+  createInvalidatedCache,
   NotFoundError,
   type Clock,
   type Db,
   type IdGenerator,
+  type InvalidationBus,
   type Trx,
 } from '../platform/index.js';
 import { generateWebhookSecret } from '../webhooks/index.js';
-import type { AccountsStore, ProjectRow } from './accounts.store.js';
+import type { AccountsStore, ProjectRow, ProjectSnapshot } from './accounts.store.js';
 import { generateApiKey, keyMatches, prefixOf } from './api-keys.js';
 
 /** How long a rotated webhook secret keeps signing (API.md: 24 h). */
 const ROTATION_OVERLAP_MS = 24 * 3600_000;
-/** How long a key lookup is cached; a revocation on another instance takes effect within it. */
-const KEY_CACHE_MS = 10_000;
+/**
+ * Projects (with their signing secrets) and key lookups are cached in every process and
+ * dropped everywhere through the invalidation bus when they change, so an authenticated GET
+ * needs no SQL; the TTL only bounds the damage of a lost invalidation message.
+ */
+const CACHE_TTL_MS = 60_000;
 
 export interface ProjectView {
   id: string;
@@ -43,17 +49,42 @@ export function createAccountsService(deps: {
   store: AccountsStore;
   ids: IdGenerator;
   clock: Clock;
+  bus: InvalidationBus;
 }) {
-  const { db, store, ids, clock } = deps;
-  const keyCache = new Map<string, { auth: AuthContext | null; hash: string; until: number }>();
+  const { db, store, ids, clock, bus } = deps;
+  const projects = createInvalidatedCache<ProjectSnapshot>({
+    bus,
+    topic: 'project',
+    ttlMs: CACHE_TTL_MS,
+    load: async (id) => store.loadSnapshot(id, clock.now()),
+  });
+  const keys = createInvalidatedCache({
+    bus,
+    topic: 'api-key',
+    ttlMs: CACHE_TTL_MS,
+    load: async (prefix) => store.findKeyByPrefix(prefix),
+  });
 
-  async function viewOf(row: ProjectRow): Promise<ProjectView> {
-    const [secret] = await store.activeSecrets(row.id, clock.now());
+  /** Secrets that still sign now, newest first. */
+  function activeSecrets(snapshot: ProjectSnapshot): string[] {
+    const now = clock.now().getTime();
+    return snapshot.secrets
+      .filter((s) => s.expires_at === null || s.expires_at > now)
+      .map((s) => s.secret);
+  }
+
+  async function snapshotOf(id: string): Promise<ProjectSnapshot> {
+    const snapshot = await projects.get(id);
+    if (!snapshot) throw new NotFoundError('Project');
+    return snapshot;
+  }
+
+  function viewOf(row: ProjectRow, secret: string | undefined): ProjectView {
     return {
       id: row.id,
       name: row.name,
       webhook_url: row.webhook_url,
-      webhook_secret_hint: hintOf(secret?.secret),
+      webhook_secret_hint: hintOf(secret),
       rate_limit_per_second: row.rate_limit_per_second,
       created_at: row.created_at.toISOString(),
       updated_at: row.updated_at.toISOString(),
@@ -111,18 +142,20 @@ export function createAccountsService(deps: {
     async revokeKey(keyId: string): Promise<{ id: string; revoked: true }> {
       if (!(await store.findKey(keyId))) throw new NotFoundError('API key');
       const revoked = await store.revokeKey(keyId, clock.now());
-      for (const { prefix } of revoked) keyCache.delete(prefix);
+      for (const { prefix } of revoked) keys.invalidate(prefix);
       return { id: keyId, revoked: true };
     },
 
     async getProject(projectId: string): Promise<ProjectView> {
-      return viewOf(await requireProject(projectId));
+      const snapshot = await snapshotOf(projectId);
+      return viewOf(snapshot.row, activeSecrets(snapshot)[0]);
     },
 
     findDevProject: () => store.findDevProject(),
 
     /** The project's webhook URL, read inside the caller's transaction (the last fallback). */
-    projectWebhookUrl: (trx: Trx, projectId: string) => store.webhookUrl(trx, projectId),
+    projectWebhookUrl: async (_trx: Trx, projectId: string) =>
+      (await projects.get(projectId))?.row.webhook_url ?? null,
 
     async updateProject(
       projectId: string,
@@ -130,22 +163,22 @@ export function createAccountsService(deps: {
     ): Promise<ProjectView> {
       const [row] = await store.updateProject(projectId, patch, clock.now());
       if (!row) throw new NotFoundError('Project');
-      if (patch.rate_limit_per_second !== undefined) keyCache.clear();
-      return viewOf(row);
+      projects.invalidate(projectId);
+      return viewOf(row, (await store.activeSecrets(projectId, clock.now()))[0]?.secret);
     },
 
     /** A new signing secret; the previous ones keep signing for 24 hours. */
     async rotateWebhookSecret(projectId: string) {
-      await requireProject(projectId);
       const now = clock.now();
       const secret = generateWebhookSecret();
       const id = ids('key');
       const expiresAt = new Date(now.getTime() + ROTATION_OVERLAP_MS);
       await db.transaction(async (trx) => {
-        await store.lockProject(trx, projectId);
+        if (!(await store.lockProject(trx, projectId))) throw new NotFoundError('Project');
         await store.insertSecret(trx, { id, project_id: projectId, secret, created_at: now });
         await store.expireSecretsExcept(trx, projectId, id, expiresAt);
       });
+      projects.invalidate(projectId);
       return {
         webhook_secret: secret,
         webhook_secret_hint: hintOf(secret),
@@ -155,28 +188,24 @@ export function createAccountsService(deps: {
 
     /** The secrets that sign a delivery now, newest first. */
     async signingSecrets(projectId: string): Promise<string[]> {
-      return (await store.activeSecrets(projectId, clock.now())).map((s) => s.secret);
+      const snapshot = await projects.get(projectId);
+      return snapshot ? activeSecrets(snapshot) : [];
     },
 
     /** The project a presented API key belongs to, or null (unknown, malformed or revoked). */
     async authenticateKey(key: string): Promise<AuthContext | null> {
       const prefix = prefixOf(key);
       if (!prefix) return null;
-      const cached = keyCache.get(prefix);
-      if (cached && cached.until > Date.now())
-        return keyMatches(key, cached.hash) ? cached.auth : null;
-      const row = await store.findKeyByPrefix(prefix);
-      if (!row) return null;
-      const auth: AuthContext | null = row.revoked_at
-        ? null
-        : {
-            kind: 'key',
-            projectId: row.project_id,
-            keyId: row.id,
-            rateLimitPerSecond: row.rate_limit_per_second,
-          };
-      keyCache.set(prefix, { auth, hash: row.hash, until: Date.now() + KEY_CACHE_MS });
-      return keyMatches(key, row.hash) ? auth : null;
+      const row = await keys.get(prefix);
+      if (!row || row.revoked_at || !keyMatches(key, row.hash)) return null;
+      const project = await projects.get(row.project_id);
+      if (!project) return null;
+      return {
+        kind: 'key',
+        projectId: row.project_id,
+        keyId: row.id,
+        rateLimitPerSecond: project.row.rate_limit_per_second,
+      };
     },
   };
 }

@@ -26,6 +26,17 @@ export interface SecretRow {
   expires_at: Date | null;
 }
 
+interface RawSecret {
+  secret: string;
+  expires_at: string | null;
+}
+
+/** A project as the caches hold it: its row and its signing secrets (expiry in epoch ms). */
+export interface ProjectSnapshot {
+  row: ProjectRow;
+  secrets: { secret: string; expires_at: number | null }[];
+}
+
 /** The only place knex touches projects, api_keys and webhook_secrets. */
 export function createAccountsStore(db: Db) {
   return {
@@ -35,12 +46,6 @@ export function createAccountsStore(db: Db) {
     ) => trx('projects').insert({ ...row, updated_at: row.created_at }),
 
     findProject: (id: string) => db<ProjectRow>('projects').where({ id }).first(),
-
-    webhookUrl: async (trx: Trx | Db, id: string) =>
-      (
-        (await trx('projects').where({ id }).first('webhook_url')) as
-          { webhook_url: string | null } | undefined
-      )?.webhook_url ?? null,
 
     findDevProject: () => db<ProjectRow>('projects').where({ is_dev: true }).orderBy('id').first(),
 
@@ -57,19 +62,34 @@ export function createAccountsStore(db: Db) {
     insertKey: (trx: Trx | Db, row: Omit<KeyRow, 'revoked_at'> & { created_at: Date }) =>
       trx('api_keys').insert(row),
 
-    findKeyByPrefix: (prefix: string) =>
-      db('api_keys as k')
-        .join('projects as p', 'p.id', 'k.project_id')
-        .select<(KeyRow & { rate_limit_per_second: number | null })[]>(
-          'k.id',
-          'k.project_id',
-          'k.prefix',
-          'k.hash',
-          'k.revoked_at',
-          'p.rate_limit_per_second',
-        )
-        .where('k.prefix', prefix)
-        .first(),
+    findKeyByPrefix: (prefix: string): Promise<KeyRow | undefined> =>
+      db<KeyRow>('api_keys')
+        .where({ prefix })
+        .first('id', 'project_id', 'prefix', 'hash', 'revoked_at'),
+
+    /** A project with the secrets that still sign at `now`, newest first, in one statement. */
+    async loadSnapshot(id: string, now: Date): Promise<ProjectSnapshot | undefined> {
+      const { rows } = await db.raw<{ rows: (ProjectRow & { secrets: RawSecret[] })[] }>(
+        `select p.*, coalesce((
+           select json_agg(json_build_object('secret', s.secret, 'expires_at', s.expires_at)
+                           order by s.created_at desc, s.id desc)
+             from webhook_secrets s
+            where s.project_id = p.id and (s.expires_at is null or s.expires_at > ?)
+         ), '[]'::json) as secrets
+           from projects p where p.id = ?`,
+        [now, id],
+      );
+      const [found] = rows;
+      if (!found) return undefined;
+      const { secrets, ...row } = found;
+      return {
+        row,
+        secrets: secrets.map((s) => ({
+          secret: s.secret,
+          expires_at: s.expires_at === null ? null : Date.parse(s.expires_at),
+        })),
+      };
+    },
 
     revokeKey: (id: string, now: Date) =>
       db('api_keys')

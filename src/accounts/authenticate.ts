@@ -44,7 +44,6 @@ export function createAuthenticator(deps: {
   const guard = (allowUser: boolean): RequestHandler[] => [
     async (req, _res, next) => {
       req.auth = await resolve(req, allowUser);
-      req.log = req.log?.child({ project_id: (req.auth as { projectId: string }).projectId });
       next();
     },
     ...(deps.after ?? []),

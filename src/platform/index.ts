@@ -52,3 +52,7 @@ import type { RequestHandler } from 'express';
 /** The request validator for one OpenAPI operation id. */
 export type Validate = (operationId: string) => RequestHandler;
 export { toE164, isAlphanumericSender } from './phone.js';
+export { createInvalidationBus } from './invalidation.js';
+export type { InvalidationBus, InvalidationHandler } from './invalidation.js';
+export { createInvalidatedCache } from './cache.js';
+export type { InvalidatedCache } from './cache.js';

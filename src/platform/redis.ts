@@ -21,6 +21,6 @@ export function redisOptions(redisUrl: string): RedisOptions {
   };
 }
 
-export function createRedis(redisUrl: string): Redis {
-  return new Redis(redisOptions(redisUrl));
+export function createRedis(redisUrl: string, extra: RedisOptions = {}): Redis {
+  return new Redis({ ...redisOptions(redisUrl), ...extra });
 }

@@ -21,7 +21,7 @@ export const requireJson: RequestHandler = (req, _res, next) => {
 };
 
 /** JSON parser with a 1 MB limit that keeps the raw bytes for signature checks. */
-export const parseJson = express.json({
+const jsonParser = express.json({
   limit: BODY_LIMIT,
   strict: false,
   type: ['application/json', 'application/*+json'],
@@ -29,3 +29,9 @@ export const parseJson = express.json({
     (req as unknown as { rawBody: Buffer }).rawBody = buf;
   },
 });
+
+/** Parses a JSON body; requests without one (most GETs) skip the parser entirely. */
+export const parseJson: RequestHandler = (req, res, next) => {
+  if (!hasBody(req)) return next();
+  return jsonParser(req, res, next);
+};
