@@ -125,6 +125,61 @@ describe('voice faults (ARI)', function () {
     expect(steps).to.deep.equal(['menu', 'bye']);
   });
 
+  describe('a call recorded as a whole (record: true) across an orchestrator restart', () => {
+    const snoopOf = (callId: string) =>
+      eventually(async () => pbx.channels().find((c) => c.spying === callId && c.media), 5000);
+
+    async function recordingsOf(callId: string) {
+      return eventually(async () => {
+        const res = await api<{ data: { step: string | null }[] }>(
+          'GET',
+          `/v1/recordings?call_id=${callId}`,
+        );
+        return res.body.data.length > 0 ? res.body.data : undefined;
+      }, 8000);
+    }
+
+    async function placeRecorded(): Promise<string> {
+      const res = await api('POST', '/v1/calls', {
+        body: { to: '+14155550100', from, flow: GATHER_THEN_BYE, record: true },
+      });
+      expect(res.status).to.equal(201);
+      const callId = res.body.id as string;
+      await statusOf(callId, 'in-progress');
+      return callId;
+    }
+
+    it('keeps recording on the same snoop channel and stores it when the call ends', async () => {
+      const callId = await placeRecorded();
+      const snoop = await snoopOf(callId);
+      await app.stop();
+      app = await startApp({ env: { ARI_URL: ariUrl } });
+      api = clientFor(app.url, apiKey);
+      await mediaRunning(callId);
+      expect((await snoopOf(callId)).id).to.equal(snoop.id);
+      await pbx.hangupFarEnd(callId);
+      await statusOf(callId, 'completed');
+      expect(await recordingsOf(callId)).to.have.length(1);
+    });
+
+    it('records the rest of the call anew when its snoop channel went during the restart', async () => {
+      const callId = await placeRecorded();
+      const lost = await snoopOf(callId);
+      await app.stop();
+      await pbx.hangupFarEnd(lost.id);
+      app = await startApp({ env: { ARI_URL: ariUrl } });
+      api = clientFor(app.url, apiKey);
+      const again = await snoopOf(callId);
+      expect(again.id).to.not.equal(lost.id);
+      await sleep(100);
+      await pbx.sendDtmf(callId, '1');
+      await statusOf(callId, 'completed');
+      const recordings = await recordingsOf(callId);
+      expect(recordings).to.have.length(1);
+      expect(recordings[0]).to.include({ step: null });
+    });
+  });
+
   it('answers a call to a DID of no flow, says it is not in service, and hangs up', async () => {
     const { channelId } = await pbx.placeInboundCall({ from: '+14155550177', to: '+14155550998' });
     await eventually(async () =>

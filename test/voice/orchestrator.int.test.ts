@@ -43,12 +43,14 @@ function createFakeMedia() {
     },
     stopPlayback: async () => undefined,
     record: async () => undefined,
+    snoop: async () => undefined,
     hangup: async (channelId) => {
       hangups.push(channelId);
     },
     createBridge: async () => undefined,
     addToBridge: async () => undefined,
     destroyBridge: async () => undefined,
+    recordBridge: async () => undefined,
     listChannelIds: async () => [],
     fetchRecording: async () => Buffer.alloc(0),
     onEvent: (h) => {

@@ -7,30 +7,40 @@ const seg = encodeURIComponent;
 
 type CallCommands = Pick<
   MediaControl,
-  'originate' | 'answer' | 'play' | 'stopPlayback' | 'record' | 'hangup'
+  'originate' | 'answer' | 'play' | 'stopPlayback' | 'record' | 'snoop' | 'hangup'
 >;
 type QueryCommands = Pick<
   MediaControl,
-  'createBridge' | 'addToBridge' | 'destroyBridge' | 'listChannelIds' | 'fetchRecording'
+  | 'createBridge'
+  | 'addToBridge'
+  | 'destroyBridge'
+  | 'recordBridge'
+  | 'listChannelIds'
+  | 'fetchRecording'
 >;
+
+/** ARI joins Stasis arguments with commas, so an argument cannot hold one. */
+function joinAppArgs(args: string[] = []): string | undefined {
+  if (args.some((arg) => arg.includes(','))) {
+    throw new AppError(400, 'invalid_app_args', 'Application arguments cannot contain ",".', {
+      retryable: false,
+    });
+  }
+  return args.length > 0 ? args.join(',') : undefined;
+}
 
 /** Commands on one call leg, as ARI requests (statuses mapped in ari-errors.ts). */
 export function createCallCommands(http: AriHttp, app: string): CallCommands {
   return {
     async originate(input) {
-      const args = input.appArgs ?? [];
-      if (args.some((arg) => arg.includes(','))) {
-        throw new AppError(400, 'invalid_app_args', 'Application arguments cannot contain ",".', {
-          retryable: false,
-        });
-      }
+      const appArgs = joinAppArgs(input.appArgs);
       await http.call('originate', 'POST', '/channels', {
         endpoint: input.endpoint,
         app,
         channelId: input.channelId,
         callerId: input.callerId,
         timeout: input.timeoutSec,
-        appArgs: args.length > 0 ? args.join(',') : undefined,
+        appArgs,
       });
     },
     async answer(channelId) {
@@ -57,7 +67,17 @@ export function createCallCommands(http: AriHttp, app: string): CallCommands {
         maxDurationSeconds: Math.max(0, Math.floor(input.maxDurationSec)),
         beep: input.beep,
         terminateOn: input.terminateOn,
-        ifExists: 'overwrite',
+        ifExists: input.ifExists ?? 'overwrite',
+      });
+    },
+    async snoop(channelId, input) {
+      const appArgs = joinAppArgs(input.appArgs);
+      await http.call('snoop', 'POST', `/channels/${seg(channelId)}/snoop`, {
+        spy: input.spy,
+        whisper: 'none',
+        app,
+        appArgs,
+        snoopId: input.snoopId,
       });
     },
     async hangup(channelId, reason = 'normal') {
@@ -79,6 +99,15 @@ export function createQueryCommands(http: AriHttp): QueryCommands {
     },
     async destroyBridge(bridgeId) {
       await http.call('destroyBridge', 'DELETE', `/bridges/${seg(bridgeId)}`);
+    },
+    async recordBridge(bridgeId, input) {
+      await http.call('recordBridge', 'POST', `/bridges/${seg(bridgeId)}/record`, {
+        name: input.name,
+        format: 'wav',
+        maxDurationSeconds: Math.max(0, Math.floor(input.maxDurationSec ?? 0)),
+        ifExists: 'fail',
+        terminateOn: 'none',
+      });
     },
     async listChannelIds() {
       const body = await http.call('listChannels', 'GET', '/channels');

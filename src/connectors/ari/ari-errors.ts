@@ -20,10 +20,12 @@ export type AriOperation =
   | 'play'
   | 'stopPlayback'
   | 'record'
+  | 'snoop'
   | 'hangup'
   | 'createBridge'
   | 'addToBridge'
   | 'destroyBridge'
+  | 'recordBridge'
   | 'listChannels'
   | 'fetchRecording';
 
@@ -31,11 +33,14 @@ type Outcome = 'ok' | 'channel_gone' | 'channel_state' | 'bridge_gone' | 'record
 
 /**
  * Statuses whose meaning differs from the default for one operation (per the ARI docs):
- * idempotent deletes treat 404 as done; originate with an existing channelId (409) means our
- * earlier attempt was accepted; bridges/addChannel answers 400 for a channel that is gone.
+ * idempotent deletes treat 404 as done; originate or snoop with an existing channel id (409)
+ * means our earlier attempt was accepted; bridges/addChannel answers 400 for a channel that is
+ * gone; bridges/record answers 404 for a gone bridge and 409 for a name in use.
  */
 const OVERRIDES: Partial<Record<AriOperation, Partial<Record<number, Outcome>>>> = {
   originate: { 409: 'ok' },
+  snoop: { 409: 'ok' },
+  recordBridge: { 404: 'bridge_gone' },
   hangup: { 404: 'ok' },
   stopPlayback: { 404: 'ok' },
   destroyBridge: { 404: 'ok' },

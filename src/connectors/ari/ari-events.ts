@@ -78,19 +78,27 @@ function normaliseRecording(
   const name = text(recording?.name);
   if (!name) return null;
   const channelId = targetChannel(recording?.target_uri);
+  const bridgeId = targetBridge(recording?.target_uri);
+  const target = bridgeId ? { channelId, bridgeId } : { channelId };
   const state = text(recording?.state);
   if (type === 'RecordingFailed' || (state !== '' && state !== 'done')) {
-    return { type: 'recording_failed', name, channelId };
+    return { type: 'recording_failed', name, ...target };
   }
   const duration = recording?.duration;
   const durationSec = typeof duration === 'number' && duration > 0 ? duration : 0;
-  return { type: 'recording_finished', name, channelId, durationSec };
+  return { type: 'recording_finished', name, ...target, durationSec };
 }
 
 /** `channel:<id>` → `<id>`; a bridge target (or none) gives ''. */
 function targetChannel(targetUri: unknown): string {
   const uri = text(targetUri);
   return uri.startsWith('channel:') ? uri.slice('channel:'.length) : '';
+}
+
+/** `bridge:<id>` → `<id>`; any other target gives ''. */
+function targetBridge(targetUri: unknown): string {
+  const uri = text(targetUri);
+  return uri.startsWith('bridge:') ? uri.slice('bridge:'.length) : '';
 }
 
 function asRecord(value: unknown): Record<string, unknown> | null {

@@ -5,7 +5,7 @@
  * - ARI resource objects and ari-client's per-instance event emitters: callers hold plain ids
  *   they chose themselves (channel, playback, bridge, recording names), so a retry or another
  *   orchestrator instance can address the same call without a handle from a previous process;
- * - dialplan origination (`extension`/`context`), early media, mute, hold, snoop, external
+ * - dialplan origination (`extension`/`context`), early media, mute, hold, whispering, external
  *   media and channel variables: flows do not need them yet;
  * - ARI events the orchestrator does not act on (ChannelCreated, BridgeCreated, Varset, ...);
  * - delivery guarantees: events emitted while the WebSocket is down are lost, as in ARI itself.
@@ -50,14 +50,33 @@ export interface MediaControl {
   stopPlayback(playbackId: string): Promise<void>;
 
   /**
-   * Records the caller into a stored recording `name` (wav, overwritten if it exists). Ends
-   * with `recording_finished` on the terminate key, at `maxDurationSec` or when the caller
-   * hangs up (the file is kept), or `recording_failed`. `terminateOn` is `#`, `*`, `any` or
-   * `none`; `maxDurationSec` 0 means no limit.
+   * Records what the channel sends (the caller's voice; on a snoop channel, what it spies on)
+   * into a stored recording `name` (wav). Ends with `recording_finished` on the terminate key,
+   * at `maxDurationSec` or when the channel hangs up (the file is kept), or `recording_failed`.
+   * `terminateOn` is `#`, `*`, `any` or `none`; `maxDurationSec` 0 means no limit. An existing
+   * recording of that name is overwritten, unless `ifExists` is `fail` (409 `channel_state`).
    */
   record(
     channelId: string,
-    input: { name: string; maxDurationSec: number; beep: boolean; terminateOn: string },
+    input: {
+      name: string;
+      maxDurationSec: number;
+      beep: boolean;
+      terminateOn: string;
+      ifExists?: 'overwrite' | 'fail';
+    },
+  ): Promise<void>;
+
+  /**
+   * Creates a snoop channel under OUR id `snoopId` on `channelId`: a channel that carries the
+   * audio of `channelId` in the `spy` direction (`in`: what the caller says, `out`: what the
+   * caller hears, `both`: the two mixed), without whispering back. It enters our app as
+   * `stasis_start` with `appArgs` (no commas) shortly after this resolves, and hangs up with
+   * the channel it spies on. Idempotent while the snoop channel exists.
+   */
+  snoop(
+    channelId: string,
+    input: { snoopId: string; spy: 'in' | 'out' | 'both'; appArgs?: string[] },
   ): Promise<void>;
 
   /** Hangs up with an ARI reason (`normal` by default). Idempotent: a gone channel resolves. */
@@ -71,6 +90,14 @@ export interface MediaControl {
 
   /** Destroys the bridge without hanging up its channels; a gone bridge resolves quietly. */
   destroyBridge(bridgeId: string): Promise<void>;
+
+  /**
+   * Records the mixed audio of every channel in the bridge into a stored recording `name`
+   * (wav; 409 `channel_state` when that name is taken, 404 `bridge_gone`). Ends with
+   * `recording_finished` (with `bridgeId`) when the bridge is destroyed, or at
+   * `maxDurationSec` (0 or absent: no limit).
+   */
+  recordBridge(bridgeId: string, input: { name: string; maxDurationSec?: number }): Promise<void>;
 
   /** Ids of every channel the PBX has now, for reconciliation after a reconnect. */
   listChannelIds(): Promise<string[]>;
@@ -95,7 +122,8 @@ export interface MediaControl {
  * cause (16 normal, 17 busy, 19 no answer, 34 congestion, ...). `dial` carries ARI's
  * dialstatus (`RINGING`, `ANSWER`, `BUSY`, `NOANSWER`, `CONGESTION`, `CHANUNAVAIL`, `CANCEL`)
  * for our originated channel (`channelId` is the dialling channel, or the peer itself when the
- * PBX originated it).
+ * PBX originated it). Recording events name what was recorded: `channelId`, or `bridgeId` (and
+ * an empty `channelId`) for a bridge recording.
  */
 export type MediaEvent =
   | { type: 'stasis_start'; channelId: string; caller: string; dialed: string; args: string[] }
@@ -103,8 +131,14 @@ export type MediaEvent =
   | { type: 'state'; channelId: string; state: 'ringing' | 'up' | string }
   | { type: 'dtmf'; channelId: string; digit: string }
   | { type: 'playback_finished'; playbackId: string; channelId: string }
-  | { type: 'recording_finished'; name: string; channelId: string; durationSec: number }
-  | { type: 'recording_failed'; name: string; channelId: string }
+  | {
+      type: 'recording_finished';
+      name: string;
+      channelId: string;
+      bridgeId?: string;
+      durationSec: number;
+    }
+  | { type: 'recording_failed'; name: string; channelId: string; bridgeId?: string }
   | { type: 'hangup'; channelId: string; cause: number; causeText: string }
   | { type: 'dial'; channelId: string; peerId: string; status: string }
   | { type: 'connection'; up: boolean };

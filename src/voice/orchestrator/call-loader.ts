@@ -15,6 +15,8 @@ export function liveCallFromRow(row: CallRow): LiveCall {
     answered: row.answered_at !== null,
     canceledByUs: false,
     originating: false,
+    record: row.record,
+    callRecording: null,
     ended: false,
     definition: row.flow_definition,
     state: row.flow_state,

@@ -10,6 +10,7 @@ import type { SendFlowSms } from '../feature.js';
 import type { RecordingsStore } from '../recordings.store.js';
 import type { TtsCache } from '../tts/index.js';
 import type { FlowHttp } from './flow-http.js';
+import type { SideRecordings } from './call-recording.js';
 import type { CallRegistry } from './live-call.js';
 
 /** Everything the orchestrator's parts share: ports, stores, the registry and the PBX. */
@@ -29,6 +30,8 @@ export interface OrchestratorContext {
   clock: Clock;
   logger: Logger;
   registry: CallRegistry;
+  /** Whole-call and dial recordings being made or stored (call-recording.ts). */
+  sideRecordings: SideRecordings;
   /** ARI_DIAL_TEMPLATE: the endpoint for a number, `{to}` replaced. */
   dialTemplate: string;
   /** Real milliseconds per telephony second (1000; smaller in fast sandbox runs). */

@@ -2,7 +2,9 @@ import type { DialCommand } from '../../flows/index.js';
 import { dialOutcomeForHangup } from '../call-status.js';
 import type { OrchestratorContext } from './context.js';
 import type { FlowDriver } from './driver.js';
+import { startDialRecording } from './call-recording.js';
 import { legChannelId, type LiveCall } from './live-call.js';
+import { dialBridgeId } from './recording-ids.js';
 
 /** The first StasisStart argument of a leg we dialled for a `dial` step (never a DID). */
 export const DIAL_LEG_MARKER = 'trunkline-dial';
@@ -15,13 +17,22 @@ export function endpointFor(template: string, to: string): string {
 /**
  * dial: a mixing bridge, then a second originate into our app under our own channel id,
  * tagged with `trunkline-dial,<call id>` so its StasisStart is never taken for an inbound
- * call. The caller joins the bridge when the leg answers; the leg's hang-up answers
- * `dial_result`. Caller id: the step's `from`, else the project's number on the call.
+ * call. The caller joins the bridge when the leg answers (and with `record: true` the bridge is
+ * recorded from then on); the leg's hang-up answers `dial_result`. Caller id: the step's
+ * `from`, else the project's number on the call.
  */
 export async function runDial(ctx: OrchestratorContext, call: LiveCall, command: DialCommand) {
   const legId = legChannelId(call.id, call.epoch);
-  const bridgeId = `${call.id}.b${call.epoch}`;
-  call.activity = { kind: 'dial', legId, bridgeId, answered: false, answeredAt: null };
+  const bridgeId = dialBridgeId(call.id, call.epoch);
+  call.activity = {
+    kind: 'dial',
+    legId,
+    bridgeId,
+    answered: false,
+    answeredAt: null,
+    record: command.record,
+    step: call.state?.step ?? null,
+  };
   ctx.registry.addChannel(legId, call);
   const ownNumber = call.direction === 'inbound' ? call.to : call.from;
   await ctx.media().createBridge(bridgeId);
@@ -44,6 +55,7 @@ export async function onLegAnswered(ctx: OrchestratorContext, call: LiveCall, le
   activity.answered = true;
   activity.answeredAt = Date.now();
   await ctx.media().addToBridge(activity.bridgeId, [call.channelId, legId]);
+  if (activity.record) await startDialRecording(ctx, call, activity.bridgeId, activity.step);
 }
 
 /** The dialled leg hung up (or never answered): the bridge goes, the flow gets the outcome. */

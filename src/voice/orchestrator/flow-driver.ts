@@ -9,6 +9,7 @@ import {
 } from '../../flows/index.js';
 import { isAppError } from '../../platform/index.js';
 import { causeName, statusForHangup } from '../call-status.js';
+import { endCallRecording, startCallRecording } from './call-recording.js';
 import { cancelActivity, runCommand } from './commands.js';
 import type { OrchestratorContext } from './context.js';
 import type { EndFacts, FlowDriver } from './driver.js';
@@ -103,6 +104,9 @@ export function createFlowDriver(ctx: OrchestratorContext): CallDriver {
       await cancelActivity(ctx, call).catch((err: unknown) =>
         ctx.logger.warn({ err, call_id: call.id }, 'clean-up after hang-up failed'),
       );
+      await endCallRecording(ctx, call).catch((err: unknown) =>
+        ctx.logger.warn({ err, call_id: call.id }, 'snoop channel not hung up'),
+      );
       let entries: FlowTimelineEntry[] = [];
       if (call.state && !call.state.ended) {
         const transition = nextFlow(call.definition, call.state, { type: 'caller_hangup' });
@@ -144,6 +148,7 @@ export function createFlowDriver(ctx: OrchestratorContext): CallDriver {
           const row = await ctx.store.lock(trx, call.id);
           if (row) await ctx.callEvents.changeStatus(trx, row, 'in-progress');
         });
+        if (call.record) await startCallRecording(ctx, call);
         const flowCall = { id: call.id, from: call.from, to: call.to, direction: call.direction };
         await apply(call, startFlow(call.definition, { call: flowCall }));
       });

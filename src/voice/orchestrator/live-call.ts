@@ -16,6 +16,9 @@ export type Activity =
       bridgeId: string;
       answered: boolean;
       answeredAt: number | null;
+      /** Record the bridge once the leg is bridged (`record: true` on the step). */
+      record: boolean;
+      step: string | null;
     }
   | { kind: 'record'; name: string; recordingId: string; step: string | null; lastKey: string }
   | { kind: 'http'; abort: AbortController }
@@ -35,6 +38,15 @@ export interface LiveCall {
   canceledByUs: boolean;
   /** Originate sent, the channel may not be listed by the PBX yet. */
   originating: boolean;
+  /** `record: true` on the call: the whole call is recorded from the answer on. */
+  record: boolean;
+  /**
+   * The snoop channel recording the whole call, the recording it is to start once it is in our
+   * app (null when the channel was found on the PBX after a restart), and whether it started.
+   * In memory only: a restarted orchestrator finds the snoop channel again by its id (see
+   * call-recording.ts).
+   */
+  callRecording: { snoopId: string; recordingId: string | null; started: boolean } | null;
   ended: boolean;
   definition: FlowDefinition;
   state: FlowState | null;

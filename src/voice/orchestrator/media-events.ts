@@ -1,5 +1,6 @@
 import type { MediaEvent } from '../../connectors/index.js';
 import type { CallLoader } from './call-loader.js';
+import { onSideRecordingDone, onSnoopStarted } from './call-recording.js';
 import type { OrchestratorContext } from './context.js';
 import { DIAL_LEG_MARKER, onLegAnswered, onLegHangup } from './dial-command.js';
 import type { CallDriver } from './flow-driver.js';
@@ -7,6 +8,7 @@ import type { InboundCalls } from './inbound.js';
 import type { LiveCall } from './live-call.js';
 import { onCollectKey, onPlaybackFinished } from './play-commands.js';
 import { onRecordingDone, onRecordKey } from './record-command.js';
+import { callIdOfSnoop, SNOOP_MARKER } from './recording-ids.js';
 
 /** The first StasisStart argument of an outbound call we originated through the API. */
 export const OUTBOUND_CALL_MARKER = 'trunkline-call';
@@ -36,22 +38,34 @@ export function createMediaEventRouter(deps: {
     });
   }
 
+  /** What a channel of ours entering the app means for its call. */
+  function startWork(marker: string, call: LiveCall, channelId: string): () => Promise<void> {
+    if (marker === DIAL_LEG_MARKER) return () => onLegAnswered(ctx, call, channelId);
+    if (marker === SNOOP_MARKER) return () => onSnoopStarted(ctx, call, channelId);
+    return () => driver.answer(call, { answerChannel: false });
+  }
+
   async function onStasisStart(event: Extract<MediaEvent, { type: 'stasis_start' }>) {
     const [marker, callId] = event.args;
-    if (marker === DIAL_LEG_MARKER || marker === OUTBOUND_CALL_MARKER) {
+    if (marker === DIAL_LEG_MARKER || marker === OUTBOUND_CALL_MARKER || marker === SNOOP_MARKER) {
       const call = callId ? await loader.findCall(callId) : null;
       if (!call) {
         await ctx.media().hangup(event.channelId);
         return;
       }
-      void ctx.registry.enqueue(call, () =>
-        marker === DIAL_LEG_MARKER
-          ? onLegAnswered(ctx, call, event.channelId)
-          : driver.answer(call, { answerChannel: false }),
-      );
+      void ctx.registry.enqueue(call, startWork(marker, call, event.channelId));
       return;
     }
     await inbound.accept(event);
+  }
+
+  /** A snoop channel's own events mean nothing to the flow; its hang-up ends the recording. */
+  function onSnoopEvent(callId: string, event: ChannelEvent): void {
+    const call = ctx.registry.get(callId);
+    if (!call || event.type !== 'hangup') return;
+    void ctx.registry.enqueue(call, async () => {
+      if (call.callRecording?.snoopId === event.channelId) call.callRecording = null;
+    });
   }
 
   /** The work one channel event means for its call. */
@@ -93,7 +107,15 @@ export function createMediaEventRouter(deps: {
     ) {
       return;
     }
+    if (
+      (event.type === 'recording_finished' || event.type === 'recording_failed') &&
+      onSideRecordingDone(ctx, event)
+    ) {
+      return;
+    }
     if (!event.channelId || event.type === 'stasis_end') return;
+    const snoopOf = callIdOfSnoop(event.channelId);
+    if (snoopOf) return onSnoopEvent(snoopOf, event);
     const call = await loader.findByChannel(event.channelId);
     if (!call) return;
     const work = workFor(call, event);

@@ -7,6 +7,7 @@ import {
 } from '../../platform/index.js';
 import { CALLS_QUEUE, HANGUP_JOB, ORIGINATE_JOB, REDIRECT_JOB } from '../calls.service.js';
 import { createCallLoader, liveCallFromRow } from './call-loader.js';
+import { createSideRecordings } from './call-recording.js';
 import type { OrchestratorContext } from './context.js';
 import { endpointFor } from './dial-command.js';
 import { createFlowDriver } from './flow-driver.js';
@@ -15,7 +16,7 @@ import { createCallRegistry, type LiveCall } from './live-call.js';
 import { createMediaEventRouter, OUTBOUND_CALL_MARKER } from './media-events.js';
 import { reconcileCalls } from './reconcile.js';
 
-export type OrchestratorDeps = Omit<OrchestratorContext, 'registry' | 'media'>;
+export type OrchestratorDeps = Omit<OrchestratorContext, 'registry' | 'sideRecordings' | 'media'>;
 
 /** How long `stop()` lets running call steps finish before closing the PBX connection. */
 const DRAIN_MS = 2_000;
@@ -33,6 +34,7 @@ export function createOrchestrator(deps: OrchestratorDeps) {
   const ctx: OrchestratorContext = {
     ...deps,
     registry: createCallRegistry(deps.logger),
+    sideRecordings: createSideRecordings(deps.logger),
     media: () => {
       if (!media) throw new UnavailableError('The PBX is not connected.', 'ari_unavailable');
       return media;
@@ -160,7 +162,7 @@ export function createOrchestrator(deps: OrchestratorDeps) {
       const drained = new Promise((resolve) => {
         timer = setTimeout(resolve, DRAIN_MS);
       });
-      await Promise.race([Promise.all(queues), drained]);
+      await Promise.race([Promise.all([...queues, ctx.sideRecordings.settled()]), drained]);
       clearTimeout(timer);
       await media?.close();
       media = null;

@@ -1,5 +1,6 @@
 import type { OrchestratorContext } from './context.js';
 import type { CallLoader } from './call-loader.js';
+import { ensureCallRecording } from './call-recording.js';
 import { onLegHangup } from './dial-command.js';
 import type { CallDriver } from './flow-driver.js';
 import type { LiveCall } from './live-call.js';
@@ -26,7 +27,8 @@ async function closeLost(ctx: OrchestratorContext, driver: CallDriver, call: Liv
  * - a call this process does not run yet (a restart) is loaded and its waiting command
  *   re-issued;
  * - a running call re-issues a play or gather whose playback end may have been lost, and a
- *   dial whose leg vanished gets its result.
+ *   dial whose leg vanished gets its result;
+ * - a call recorded as a whole finds its snoop channel again, or records anew when it is gone.
  */
 export async function reconcileCalls(
   ctx: OrchestratorContext,
@@ -49,7 +51,10 @@ export async function reconcileCalls(
     const work = running
       ? () => refreshRunning(ctx, driver, call, channels)
       : () => driver.resume(call);
-    void ctx.registry.enqueue(call, work);
+    void ctx.registry.enqueue(call, async () => {
+      await work();
+      await ensureCallRecording(ctx, call, channels);
+    });
   }
 }
 

@@ -1,9 +1,8 @@
 import type { RecordCommand } from '../../flows/index.js';
-import { recordingView } from '../recordings.routes.js';
-import type { RecordingRow } from '../recordings.store.js';
 import type { OrchestratorContext } from './context.js';
 import type { FlowDriver } from './driver.js';
 import type { LiveCall } from './live-call.js';
+import { storeRecording } from './store-recording.js';
 
 /** ARI's `terminateOn`: `#` and `*` as such, none for '', any other key as `any`. */
 export function terminateOnFor(finishOnKey: string): string {
@@ -32,40 +31,6 @@ export async function runRecord(ctx: OrchestratorContext, call: LiveCall, comman
 /** Remembers the key that (probably) stopped the recording. */
 export function onRecordKey(call: LiveCall, digit: string): void {
   if (call.activity?.kind === 'record') call.activity.lastKey = digit;
-}
-
-/**
- * Copies the finished recording from the PBX to object storage, saves its row and announces
- * `recording.completed` (on the call's timeline and as a webhook) in one transaction.
- */
-async function storeRecording(
-  ctx: OrchestratorContext,
-  call: LiveCall,
-  input: { recordingId: string; name: string; step: string | null; durationSec: number },
-): Promise<RecordingRow> {
-  const audio = await ctx.media().fetchRecording(input.name);
-  const key = `${call.projectId}/recordings/${input.recordingId}.wav`;
-  await ctx.blobs.put(key, audio, 'audio/wav');
-  const row: RecordingRow = {
-    id: input.recordingId,
-    project_id: call.projectId,
-    call_id: call.id,
-    step: input.step,
-    status: 'completed',
-    duration: Math.max(0, Math.round(input.durationSec)),
-    blob_key: key,
-    content_type: 'audio/wav',
-    size: audio.length,
-    created_at: ctx.clock.now(),
-  };
-  await ctx.db.transaction(async (trx) => {
-    const callRow = await ctx.store.lock(trx, call.id);
-    await ctx.recordings.insert(trx, row);
-    if (callRow) {
-      await ctx.callEvents.announce(trx, callRow, 'recording.completed', recordingView(row));
-    }
-  });
-  return row;
 }
 
 /**

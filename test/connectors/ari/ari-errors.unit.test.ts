@@ -62,6 +62,23 @@ describe('mapAriStatus', () => {
     });
   });
 
+  it('reads a bridge recording on a gone bridge as bridge_gone, a name in use as channel_state', () => {
+    expect(mapAriStatus('recordBridge', 404, 'Bridge not found')).to.include({
+      status: 404,
+      code: 'bridge_gone',
+    });
+    expect(mapAriStatus('recordBridge', 409, 'Recording name in use')).to.include({
+      code: 'channel_state',
+    });
+  });
+
+  it('treats a snoop whose id already exists as our earlier attempt (done), 404 as channel_gone', () => {
+    expect(mapAriStatus('snoop', 409, 'Channel with given unique ID already exists')).to.equal(
+      null,
+    );
+    expect(mapAriStatus('snoop', 404, 'Channel not found')).to.be.instanceOf(ChannelGoneError);
+  });
+
   it('never reads the message text', () => {
     expect(mapAriStatus('answer', 409, 'Channel not found')).to.include({ code: 'channel_state' });
   });

@@ -105,6 +105,31 @@ describe('normaliseAriEvent', () => {
     ).to.deep.equal(failed);
   });
 
+  it('names the bridge of a bridge recording (target bridge:<id>), with no channel', () => {
+    const recording = {
+      name: 'rec2',
+      format: 'wav',
+      state: 'done',
+      target_uri: 'bridge:call_1.b7',
+      duration: 9,
+    };
+    expect(normaliseAriEvent({ type: 'RecordingFinished', recording })).to.deep.equal({
+      type: 'recording_finished',
+      name: 'rec2',
+      channelId: '',
+      bridgeId: 'call_1.b7',
+      durationSec: 9,
+    });
+    expect(
+      normaliseAriEvent({ type: 'RecordingFailed', recording: { ...recording, state: 'failed' } }),
+    ).to.deep.equal({
+      type: 'recording_failed',
+      name: 'rec2',
+      channelId: '',
+      bridgeId: 'call_1.b7',
+    });
+  });
+
   it('maps Dial with a status, naming the caller channel or else the peer', () => {
     const peer = { ...channel, id: 'leg-1' };
     expect(normaliseAriEvent({ type: 'Dial', peer, dialstatus: 'BUSY' })).to.deep.equal({

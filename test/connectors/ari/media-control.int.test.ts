@@ -275,6 +275,67 @@ describe('createAriMediaControl against the sandbox PBX', () => {
     });
   });
 
+  describe('snoop', () => {
+    it('puts a snoop channel in the app with our id and args, recorded until the caller hangs up', async () => {
+      const channelId = await answeredInbound();
+      const snoopId = nextId('snoop');
+      await media.snoop(channelId, { snoopId, spy: 'both', appArgs: ['trunkline-snoop', 'c1'] });
+      await media.snoop(channelId, { snoopId, spy: 'both', appArgs: ['trunkline-snoop', 'c1'] });
+      const start = await recorder.waitFor('stasis_start', (e) => e.channelId === snoopId);
+      expect(start.args).to.deep.equal(['trunkline-snoop', 'c1']);
+      const name = nextId('rec');
+      await media.record(snoopId, {
+        name,
+        maxDurationSec: 0,
+        beep: false,
+        terminateOn: 'none',
+        ifExists: 'fail',
+      });
+      await sleep(40);
+      await pbx.hangupFarEnd(channelId);
+      const finished = await recorder.waitFor('recording_finished', (e) => e.name === name);
+      expect(finished).to.include({ channelId: snoopId });
+      expect(finished.bridgeId).to.equal(undefined);
+      await recorder.waitFor('hangup', (event) => event.channelId === snoopId);
+      expect((await media.fetchRecording(name)).subarray(0, 4).toString('ascii')).to.equal('RIFF');
+    });
+
+    it('rejects a snoop on a gone channel with channel_gone', async () => {
+      const error = await media
+        .snoop('never-existed', { snoopId: nextId('snoop'), spy: 'both' })
+        .catch((err: unknown) => err);
+      expect(error).to.be.instanceOf(AppError).and.include({ status: 404, code: 'channel_gone' });
+    });
+  });
+
+  describe('recordBridge', () => {
+    it('records a bridge until it is destroyed; the event names the bridge', async () => {
+      const caller = await answeredInbound();
+      const leg = await answeredOutbound('+14155550123', ['dial', caller]);
+      const bridgeId = nextId('bridge');
+      await media.createBridge(bridgeId);
+      await media.addToBridge(bridgeId, [caller, leg]);
+      const name = nextId('rec');
+      await media.recordBridge(bridgeId, { name });
+      const taken = await media.recordBridge(bridgeId, { name }).catch((err: unknown) => err);
+      expect(taken).to.be.instanceOf(AppError).and.include({ code: 'channel_state' });
+      await sleep(40);
+      await media.destroyBridge(bridgeId);
+      const finished = await recorder.waitFor('recording_finished', (e) => e.name === name);
+      expect(finished).to.include({ bridgeId, channelId: '' });
+      expect((await media.fetchRecording(name)).subarray(8, 12).toString('ascii')).to.equal('WAVE');
+      await media.hangup(caller);
+      await media.hangup(leg);
+    });
+
+    it('rejects recording a gone bridge with bridge_gone', async () => {
+      const error = await media
+        .recordBridge(nextId('bridge'), { name: nextId('rec') })
+        .catch((err: unknown) => err);
+      expect(error).to.be.instanceOf(AppError).and.include({ status: 404, code: 'bridge_gone' });
+    });
+  });
+
   describe('event handlers', () => {
     it('are isolated: a throwing or rejecting handler does not stop the others', async () => {
       const offThrow = media.onEvent(() => {

@@ -8,8 +8,7 @@ import {
   type PbxSimulator,
 } from '../../../src/connectors/sandbox/pbx/index.js';
 import { AppError, createSilentLogger } from '../../../src/platform/index.js';
-
-type AriMessage = Record<string, unknown> & { type: string };
+import { hasId, openEvents as openEventSocket, type AriMessage } from './pbx/event-socket.js';
 
 /** The slice of ari-client (untyped CommonJS) these tests drive. */
 interface AriClient {
@@ -17,7 +16,7 @@ interface AriClient {
   stop(): void;
   on(type: string, listener: (event: AriMessage, resource: { id: string }) => void): void;
   channels: Record<string, (options?: object) => Promise<{ id: string; state?: string }>>;
-  bridges: Record<string, unknown>;
+  bridges: Record<string, (options?: object) => Promise<Record<string, unknown>>>;
   playbacks: Record<string, unknown>;
   recordings: Record<string, unknown>;
 }
@@ -30,28 +29,7 @@ const PASSWORD = 'p@ss word';
 const AUTH = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
 
 /** A raw ARI event socket that records what it receives. */
-async function openEvents(port: number, app = 'trunkline') {
-  const messages: AriMessage[] = [];
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/ari/events?app=${app}`, {
-    headers: { authorization: AUTH },
-  });
-  ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as AriMessage));
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  async function waitFor(type: string, match: (m: AriMessage) => boolean = () => true) {
-    for (let waited = 0; waited < 2000; waited += 5) {
-      const found = messages.find((message) => message.type === type && match(message));
-      if (found) return found;
-      await sleep(5);
-    }
-    throw new Error(`no ${type} in ${JSON.stringify(messages.map((m) => m.type))}`);
-  }
-  const close = () =>
-    new Promise<void>((resolve) => {
-      ws.once('close', () => resolve());
-      ws.close();
-    });
-  return { ws, messages, waitFor, close };
-}
+const openEvents = (port: number, app = 'trunkline') => openEventSocket(port, AUTH, app);
 
 describe('sandbox PBX', () => {
   let pbx: PbxSimulator;
@@ -121,6 +99,43 @@ describe('sandbox PBX', () => {
         ['StasisStart', 'ari-client-1'],
         ['StasisEnd', 'ari-client-1'],
         ['ChannelDestroyed', 'ari-client-1'],
+      ]);
+    });
+
+    it('snoops on a channel and records a bridge with the methods it built', async () => {
+      for (const name of ['snoopChannel', 'snoopChannelWithId']) {
+        expect(client.channels[name], `channels.${name}`).to.be.a('function');
+      }
+      expect(client.bridges.record).to.be.a('function');
+      const { channelId } = await pbx.placeInboundCall({ from: '+14155550111', to: '+1415' });
+      const snoop = await client.channels.snoopChannel({
+        channelId,
+        app: 'trunkline',
+        spy: 'both',
+        snoopId: 'ari-snoop-1',
+        appArgs: 'trunkline-snoop,call_1',
+      });
+      expect(snoop).to.include({ id: 'ari-snoop-1', state: 'Up' });
+      const second = await client.channels.snoopChannelWithId({
+        channelId,
+        snoopId: 'ari-snoop-2',
+        app: 'trunkline',
+        spy: 'in',
+      });
+      expect(second.id).to.equal('ari-snoop-2');
+      await client.bridges.create({ type: 'mixing', bridgeId: 'ari-bridge-1' });
+      const recording = await client.bridges.record({
+        bridgeId: 'ari-bridge-1',
+        name: 'ari-bridge-rec',
+        format: 'wav',
+      });
+      expect(recording).to.include({ name: 'ari-bridge-rec', target_uri: 'bridge:ari-bridge-1' });
+      await client.bridges.destroy({ bridgeId: 'ari-bridge-1' });
+      await client.channels.hangup({ channelId });
+      await sleep(20);
+      expect(pbx.channels().map((channel) => channel.id)).to.not.include.members([
+        'ari-snoop-1',
+        'ari-snoop-2',
       ]);
     });
 
@@ -319,7 +334,3 @@ describe('sandbox PBX', () => {
     });
   });
 });
-
-function hasId(value: unknown, id: string): boolean {
-  return typeof value === 'object' && value !== null && (value as { id?: unknown }).id === id;
-}

@@ -75,7 +75,9 @@ export function liveRecordingJson(recording: SimRecording): Record<string, unkno
     name: recording.name,
     format: recording.format,
     state: recording.state,
-    target_uri: `channel:${recording.channelId}`,
+    target_uri: recording.bridgeId
+      ? `bridge:${recording.bridgeId}`
+      : `channel:${recording.channelId}`,
   };
   if (recording.durationSec !== undefined) {
     json.duration = recording.durationSec;

@@ -1,9 +1,11 @@
 import { bridgeJson, channelJson } from './ari-json.js';
+import { endBridgeRecordings } from './bridge-recording.js';
 import { AriHttpError, type PbxContext, type SimBridge, type SimChannel } from './pbx-state.js';
 
 /**
  * Mixing bridges. Channels entering and leaving raise ChannelEnteredBridge / ChannelLeftBridge
- * to the channel's app; destroying a bridge leaves its channels up, as in Asterisk.
+ * to the channel's app; destroying a bridge leaves its channels up, as in Asterisk. A bridge
+ * recording ends when the bridge is destroyed or its last channel leaves.
  */
 
 const BRIDGE_TYPES = new Set(['mixing', 'holding', 'dtmf_events', 'proxy_media', 'video_sfu']);
@@ -44,6 +46,7 @@ export function destroyBridge(ctx: PbxContext, bridgeId: string): void {
     const channel = ctx.state.channels.get(channelId);
     if (channel) leaveBridge(ctx, channel);
   }
+  endBridgeRecordings(ctx, bridgeId);
   ctx.state.bridges.delete(bridgeId);
 }
 
@@ -88,6 +91,7 @@ export function leaveBridge(ctx: PbxContext, channel: SimChannel): void {
     bridge: bridgeJson(bridge),
     channel: channelJson(channel),
   });
+  if (bridge.channelIds.size === 0) endBridgeRecordings(ctx, bridge.id);
 }
 
 function parseChannels(ctx: PbxContext, channelParam: string): SimChannel[] {

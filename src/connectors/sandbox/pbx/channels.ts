@@ -26,7 +26,10 @@ import {
  *   StasisStart;
  * - inbound: a Ring channel enters the app with StasisStart, args `[DID]`;
  * - hang-up by the app (DELETE): StasisEnd, ChannelDestroyed with the reason's cause;
- * - hang-up by the far end: ChannelHangupRequest, StasisEnd, ChannelDestroyed (16).
+ * - hang-up by the far end: ChannelHangupRequest, StasisEnd, ChannelDestroyed (16);
+ * - snoop: an Up `Snoop/` channel enters the app (StasisStart with appArgs) just after the
+ *   request returns, and hangs up (StasisEnd, ChannelDestroyed 16) right after the channel it
+ *   spies on is destroyed; a recording on it then finishes and is kept.
  */
 
 const VALID_DTMF = /^[0-9*#A-D]$/;
@@ -131,6 +134,56 @@ export function placeInbound(ctx: PbxContext, app: string, from: string, to: str
   return channel;
 }
 
+const SNOOP_DIRECTIONS = new Set(['none', 'both', 'out', 'in']);
+
+/** POST /channels/{id}/snoop (id in `snoopId`) and /channels/{id}/snoop/{snoopId}. */
+export function snoop(
+  ctx: PbxContext,
+  spied: SimChannel,
+  params: Record<string, string>,
+  pathSnoopId?: string,
+): SimChannel {
+  const spy = params.spy ?? 'none';
+  const whisper = params.whisper ?? 'none';
+  if (!SNOOP_DIRECTIONS.has(spy) || !SNOOP_DIRECTIONS.has(whisper)) {
+    throw new AriHttpError(400, 'Invalid direction specified for spy or whisper');
+  }
+  if (spy === 'none' && whisper === 'none') {
+    throw new AriHttpError(400, 'Direction must be specified for at least spy or whisper');
+  }
+  if (!params.app) throw new AriHttpError(400, 'Application name is required');
+  const id = pathSnoopId ?? (params.snoopId || nextUniqueId(ctx));
+  if (ctx.state.channels.has(id)) {
+    throw new AriHttpError(409, 'Channel with given unique ID already exists');
+  }
+  ctx.state.sequence += 1;
+  const channel = newChannel({
+    id,
+    name: `Snoop/${spied.id}-${ctx.state.sequence.toString(16).padStart(8, '0')}`,
+    state: 'Up',
+    direction: 'outbound',
+    callerName: spied.callerName,
+    callerNumber: spied.callerNumber,
+    dialed: '',
+    dialstring: '',
+    exten: 's',
+    context: 'default',
+    app: params.app,
+    appArgs: params.appArgs ? params.appArgs.split(',') : [],
+    inStasis: false,
+    spying: spied.id,
+  });
+  ctx.state.channels.set(id, channel);
+  later(ctx, channel, 0, () => {
+    channel.inStasis = true;
+    ctx.publish(channel.app, 'StasisStart', {
+      args: channel.appArgs,
+      channel: channelJson(channel),
+    });
+  });
+  return channel;
+}
+
 /** POST /channels/{id}/answer; answering an answered channel changes nothing. */
 export function answer(ctx: PbxContext, channel: SimChannel): void {
   if (!channel.inStasis) throw new AriHttpError(409, 'Channel not in Stasis application');
@@ -142,7 +195,9 @@ export function hangup(ctx: PbxContext, channelId: string, reason = 'normal'): v
   const channel = findChannel(ctx, channelId);
   const cause = HANGUP_REASONS[reason];
   if (!cause) throw new AriHttpError(400, 'Invalid reason for hangup provided');
-  if (channel.direction === 'outbound' && !channel.inStasis) publishDial(ctx, channel, 'CANCEL');
+  if (channel.direction === 'outbound' && !channel.inStasis && !channel.spying) {
+    publishDial(ctx, channel, 'CANCEL');
+  }
   destroyChannel(ctx, channel, cause, false);
 }
 
@@ -184,6 +239,9 @@ function destroyChannel(ctx: PbxContext, channel: SimChannel, cause: Cause, farE
     cause_txt: cause.text,
     channel: channelJson(channel),
   });
+  for (const other of [...ctx.state.channels.values()]) {
+    if (other.spying === channel.id) destroyChannel(ctx, other, CAUSES.normal, false);
+  }
 }
 
 function setState(ctx: PbxContext, channel: SimChannel, state: ChannelState): void {

@@ -57,6 +57,7 @@ export function createFarEnd(ctx: PbxContext, app: string, isRunning: () => bool
         app: channel.app,
         inStasis: channel.inStasis,
         bridgeId: channel.bridgeId,
+        spying: channel.spying,
         media:
           channel.activeMedia?.kind === 'play' ? channel.activeMedia.id : channel.activeMedia?.name,
       }));

@@ -51,11 +51,21 @@ export function stopPlayback(ctx: PbxContext, playbackId: string): void {
   finishPlayback(ctx, playback, 'done');
 }
 
-export function startRecording(
+/** What a record request asks for, checked the way Asterisk checks a channel or bridge record. */
+export type RecordingRequest = Pick<
+  SimRecording,
+  'name' | 'format' | 'maxDurationSec' | 'terminateOn' | 'beep'
+>;
+
+/**
+ * Reads the query of POST /channels/{id}/record or /bridges/{id}/record: 400 for missing or
+ * bad parameters, 422 for an unknown format, 409 when the name is recording now or is stored
+ * and `ifExists` is `fail` (the default).
+ */
+export function readRecordingRequest(
   ctx: PbxContext,
-  channel: SimChannel,
   params: Record<string, string>,
-): SimRecording {
+): RecordingRequest {
   const { name, format } = params;
   const terminateOn = params.terminateOn ?? 'none';
   const ifExists = params.ifExists ?? 'fail';
@@ -72,30 +82,38 @@ export function startRecording(
   if (ctx.state.liveRecordings.has(name) || exists) {
     throw new AriHttpError(409, 'A recording with the same name already exists');
   }
+  return { name, format, maxDurationSec, terminateOn, beep: params.beep === 'true' };
+}
+
+export function startRecording(
+  ctx: PbxContext,
+  channel: SimChannel,
+  params: Record<string, string>,
+): SimRecording {
   const recording: SimRecording = {
-    name,
+    ...readRecordingRequest(ctx, params),
     channelId: channel.id,
     app: channel.app,
-    format,
     state: 'queued',
-    maxDurationSec,
-    terminateOn,
-    beep: params.beep === 'true',
   };
-  ctx.state.liveRecordings.set(name, recording);
-  enqueue(ctx, channel, { kind: 'record', name });
+  ctx.state.liveRecordings.set(recording.name, recording);
+  enqueue(ctx, channel, { kind: 'record', name: recording.name });
   return recording;
 }
 
-/** Ends a live recording: `done` stores the file, `canceled` discards it. */
+/**
+ * Ends a live recording (of a channel or a bridge): `done` stores the file, `canceled` discards
+ * it; one that never started fails.
+ */
 export function finishRecording(
   ctx: PbxContext,
   recording: SimRecording,
   outcome: 'done' | 'canceled',
 ): void {
   if (recording.state !== 'queued' && recording.state !== 'recording') return;
-  const channel = ctx.state.channels.get(recording.channelId);
+  const channel = recording.bridgeId ? undefined : ctx.state.channels.get(recording.channelId);
   if (channel) cancelTimer(channel, recording.timer);
+  else if (recording.timer) clearTimeout(recording.timer);
   ctx.state.liveRecordings.delete(recording.name);
   if (recording.state === 'queued') {
     recording.state = 'failed';

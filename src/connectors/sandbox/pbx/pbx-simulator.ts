@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../../platform/index.js';
+import { clearBridgeRecordingTimers } from './bridge-recording.js';
 import { createEventHub, type EventHub } from './event-hub.js';
 import { createFarEnd } from './far-end.js';
 import { createAriServer } from './http-server.js';
@@ -38,6 +39,8 @@ export interface PbxChannelSnapshot {
   app: string;
   inStasis: boolean;
   bridgeId?: string;
+  /** A snoop channel: the channel it spies on. */
+  spying?: string;
   /** The playback id or recording name running now. */
   media?: string;
 }
@@ -119,6 +122,7 @@ export function createPbxSimulator(options: PbxSimulatorOptions): PbxSimulator {
       for (const channel of ctx.state.channels.values()) {
         for (const timer of channel.timers) clearTimeout(timer);
       }
+      clearBridgeRecordingTimers(ctx);
       // Channel ids stay unique across restarts, so a reconciling client never confuses calls.
       Object.assign(ctx.state, createPbxState(), { sequence: ctx.state.sequence });
       if (!closing) return;

@@ -42,6 +42,8 @@ export interface SimChannel {
   inStasis: boolean;
   createdAt: Date;
   bridgeId?: string;
+  /** A snoop channel: the id of the channel it spies on (it hangs up with that channel). */
+  spying?: string;
   /** Media operations run one at a time, in order, like Asterisk's channel control queue. */
   mediaQueue: MediaJob[];
   activeMedia?: MediaJob;
@@ -59,7 +61,10 @@ export interface SimPlayback {
 
 export interface SimRecording {
   name: string;
+  /** The recorded channel; '' for a bridge recording. */
   channelId: string;
+  /** The recorded bridge, for a bridge recording. */
+  bridgeId?: string;
   app: string;
   format: string;
   state: 'queued' | 'recording' | 'done' | 'failed' | 'canceled';

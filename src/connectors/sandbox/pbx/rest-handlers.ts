@@ -1,6 +1,7 @@
 import { bridgeJson, channelJson, liveRecordingJson, playbackJson } from './ari-json.js';
+import { startBridgeRecording } from './bridge-recording.js';
 import { addChannels, createBridge, destroyBridge, findBridge, removeChannels } from './bridges.js';
-import { answer, hangup, originate } from './channels.js';
+import { answer, hangup, originate, snoop } from './channels.js';
 import { finishRecording, startPlayback, startRecording, stopPlayback } from './media.js';
 import { AriHttpError, findChannel, findStasisChannel, type PbxContext } from './pbx-state.js';
 
@@ -68,7 +69,15 @@ export function createRestHandlers(
       const recording = startRecording(ctx, findStasisChannel(ctx, p.channelId), p);
       return { status: 201, json: liveRecordingJson(recording) };
     },
-    ...bridgeHandlers(ctx),
+    'channels.snoopChannel': (p) => ({
+      status: 200,
+      json: channelJson(snoop(ctx, findChannel(ctx, p.channelId), p)),
+    }),
+    'channels.snoopChannelWithId': (p) => ({
+      status: 200,
+      json: channelJson(snoop(ctx, findChannel(ctx, p.channelId), p, p.snoopId)),
+    }),
+    ...bridgeHandlers(ctx, system.apps()[0] ?? 'trunkline'),
     ...recordingHandlers(ctx),
   };
 }
@@ -78,7 +87,7 @@ function play(ctx: PbxContext, channelId: string, media: string, playbackId?: st
   return { status: 201, json: playbackJson(playback) };
 }
 
-function bridgeHandlers(ctx: PbxContext): Record<string, AriHandler> {
+function bridgeHandlers(ctx: PbxContext, defaultApp: string): Record<string, AriHandler> {
   return {
     'bridges.list': () => ({
       status: 200,
@@ -101,6 +110,11 @@ function bridgeHandlers(ctx: PbxContext): Record<string, AriHandler> {
     'bridges.removeChannel': (p) => {
       removeChannels(ctx, p.bridgeId, p.channel);
       return NO_CONTENT;
+    },
+    'bridges.record': (p) => {
+      const bridge = findBridge(ctx, p.bridgeId);
+      const recording = startBridgeRecording(ctx, bridge, p, defaultApp);
+      return { status: 201, json: liveRecordingJson(recording) };
     },
   };
 }
