@@ -95,27 +95,33 @@ export function createEventStore(deps: { db: Db; ids: IdGenerator; clock: Clock 
    */
   async function append(trx: Trx, input: AppendInput): Promise<StoredEvent[]> {
     if (input.events.length === 0) return [];
-    const current = await trx('events')
-      .where({ stream_id: input.streamId })
-      .max<{ max: number | null }>('stream_version as max')
-      .first();
-    const base = current?.max ?? 0;
-    const now = clock.now();
+    // One statement: the stream's next versions come from a sub-select evaluated once.
     const rows = input.events.map((event, i) => ({
       id: ids('evt'),
-      project_id: input.projectId,
-      stream_type: input.streamType,
-      stream_id: input.streamId,
-      stream_version: base + i + 1,
+      n: i + 1,
       type: event.type,
       data: event.data,
       metadata: event.metadata ?? {},
-      created_at: now,
     }));
-    const inserted = await trx('events')
-      .insert(rows)
-      .returning(COLUMNS.map((c) => trx.raw(c)) as unknown as string[]);
-    return (inserted as EventRow[]).map(toEvent);
+    const { rows: inserted } = await trx.raw<{ rows: EventRow[] }>(
+      `insert into events
+         (id, project_id, stream_type, stream_id, stream_version, type, data, metadata, created_at)
+       select e.id, ?, ?, ?,
+              (select coalesce(max(stream_version), 0) from events where stream_id = ?) + e.n,
+              e.type, e.data, e.metadata, ?
+         from jsonb_to_recordset(?::jsonb) as e(id text, n int, type text, data jsonb, metadata jsonb)
+        order by e.n
+       returning ${COLUMNS.join(', ')}`,
+      [
+        input.projectId,
+        input.streamType,
+        input.streamId,
+        input.streamId,
+        clock.now(),
+        JSON.stringify(rows),
+      ],
+    );
+    return inserted.map(toEvent);
   }
 
   /** A stream's events in order, for one project (other projects' streams read as empty). */

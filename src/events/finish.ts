@@ -1,12 +1,30 @@
+import DataLoader from 'dataloader';
 import type { Clock, Db } from '../platform/index.js';
 
-/** Closes an outbox row once its job has finished for good; the sweep then leaves it alone. */
+interface Finished {
+  jobId: string;
+  outcome: 'completed' | 'failed';
+}
+
+/**
+ * Closes an outbox row once its job has finished for good; the sweep then leaves it alone.
+ * Jobs that finish in the same turn of the event loop are closed by one UPDATE. A close lost
+ * in a crash only means the sweep re-enqueues the job, whose handler then finds its work done.
+ */
 export function createOutboxFinisher(deps: { db: Db; clock: Clock }) {
-  return async (jobId: string, outcome: 'completed' | 'failed'): Promise<void> => {
-    await deps
-      .db('outbox')
-      .where({ id: jobId })
-      .whereNull('completed_at')
-      .update({ completed_at: deps.clock.now(), outcome });
-  };
+  const loader = new DataLoader<Finished, void>(
+    async (batch) => {
+      await deps.db.raw(
+        `update outbox o
+            set completed_at = ?, outcome = f.outcome
+           from unnest(?::text[], ?::text[]) as f(id, outcome)
+          where o.id = f.id and o.completed_at is null`,
+        [deps.clock.now(), batch.map((f) => f.jobId), batch.map((f) => f.outcome)],
+      );
+      return batch.map(() => undefined);
+    },
+    { cache: false, maxBatchSize: 500 },
+  );
+  return (jobId: string, outcome: 'completed' | 'failed'): Promise<void> =>
+    loader.load({ jobId, outcome });
 }

@@ -1,4 +1,5 @@
-import type { Clock, IdGenerator, Trx } from '../platform/index.js';
+import type { Knex } from 'knex';
+import type { Clock, Db, IdGenerator, Trx } from '../platform/index.js';
 
 /** The notification channel the relay listens on; sent on commit only. */
 export const OUTBOX_CHANNEL = 'trunkline_outbox';
@@ -32,18 +33,63 @@ export function createOutbox(deps: { ids: IdGenerator; clock: Clock }) {
   async function add(trx: Trx, entry: OutboxEntry): Promise<string> {
     const id = deps.ids('obx');
     const now = deps.clock.now();
-    await trx('outbox').insert({
-      id,
-      project_id: entry.projectId,
-      queue: entry.queue,
-      name: entry.name,
-      payload: entry.payload,
-      options: entry.options ?? {},
-      available_at: entry.runAt ?? now,
-      created_at: now,
-    });
-    await trx.raw('select pg_notify(?, ?)', [OUTBOX_CHANNEL, entry.queue]);
+    // The row and its notification in one statement (the notification is sent on commit).
+    await trx.raw(
+      `with added as (
+         insert into outbox (id, project_id, queue, name, payload, options, available_at, created_at)
+         values (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)
+       )
+       select pg_notify(?, ?)`,
+      [
+        id,
+        entry.projectId,
+        entry.queue,
+        entry.name,
+        JSON.stringify(entry.payload),
+        JSON.stringify(entry.options ?? {}),
+        entry.runAt ?? now,
+        now,
+        OUTBOX_CHANNEL,
+        entry.queue,
+      ],
+    );
     return id;
   }
-  return { add };
+  /**
+   * Adds the entry only if `insert` (an INSERT … RETURNING of the caller's, e.g. with ON
+   * CONFLICT DO NOTHING) inserted a row: both, and the notification, in one statement.
+   * Resolves with whether it did.
+   */
+  async function addIfInserted(
+    trx: Trx | Db,
+    insert: { sql: string; bindings: readonly Knex.Value[] },
+    entry: OutboxEntry,
+  ): Promise<boolean> {
+    const now = deps.clock.now();
+    const { rows } = await trx.raw<{ rows: unknown[] }>(
+      `with inserted as (${insert.sql}),
+       added as (
+         insert into outbox (id, project_id, queue, name, payload, options, available_at, created_at)
+         select ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ? from inserted limit 1
+         returning 1
+       )
+       select pg_notify(?, ?) from added`,
+      [
+        ...insert.bindings,
+        deps.ids('obx'),
+        entry.projectId,
+        entry.queue,
+        entry.name,
+        JSON.stringify(entry.payload),
+        JSON.stringify(entry.options ?? {}),
+        entry.runAt ?? now,
+        now,
+        OUTBOX_CHANNEL,
+        entry.queue,
+      ],
+    );
+    return rows.length > 0;
+  }
+
+  return { add, addIfInserted };
 }

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Db } from '../platform/index.js';
 
 export interface ConnectorRow {
@@ -19,22 +20,27 @@ export function createConnectorsStore(db: Db) {
     remove: (id: string) => db('connectors').where({ id }).delete(),
 
     /** Stores a provider event once; true only for the first copy (replays change nothing). */
-    async insertIngressEvent(
-      trx: Db,
-      row: {
-        connector_id: string;
-        provider_event_id: string;
-        kind: string;
-        payload: unknown;
-        received_at: Date;
-      },
-    ) {
-      const inserted = await trx('ingress_events')
-        .insert({ ...row, payload: JSON.stringify(row.payload) })
-        .onConflict(['connector_id', 'provider_event_id'])
-        .ignore()
-        .returning('provider_event_id');
-      return inserted.length > 0;
+    /** The INSERT of a provider event, unless one with its id exists, as SQL. */
+    ingressInsertSql(row: {
+      connector_id: string;
+      provider_event_id: string;
+      kind: string;
+      payload: unknown;
+      received_at: Date;
+    }): { sql: string; bindings: Knex.Value[] } {
+      return {
+        sql: `insert into ingress_events (connector_id, provider_event_id, kind, payload, received_at)
+              values (?, ?, ?, ?::jsonb, ?)
+              on conflict (connector_id, provider_event_id) do nothing
+              returning provider_event_id`,
+        bindings: [
+          row.connector_id,
+          row.provider_event_id,
+          row.kind,
+          JSON.stringify(row.payload),
+          row.received_at,
+        ],
+      };
     },
 
     findIngressEvent: (connectorId: string, providerEventId: string) =>

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Db, Trx } from '../platform/index.js';
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
@@ -34,23 +35,40 @@ export interface AttemptRow {
 /** The only place knex touches webhook_deliveries and webhook_attempts. */
 export function createDeliveriesStore(db: Db) {
   return {
-    /** Inserts a delivery unless one exists for the same event and URL; returns it if new. */
-    async insert(
-      trx: Trx,
+    /** The INSERT of a new delivery (none if one exists for the event and URL), as SQL. */
+    insertSql(
       row: Omit<
         DeliveryRow,
         'attempts' | 'last_status_code' | 'last_error' | 'updated_at' | 'status'
       >,
-    ) {
-      const inserted = await trx('webhook_deliveries')
-        .insert({ ...row, status: 'pending', updated_at: row.created_at })
-        .onConflict(['event_id', 'url'])
-        .ignore()
-        .returning('id');
-      return inserted.length > 0;
+    ): { sql: string; bindings: Knex.Value[] } {
+      return {
+        sql: `insert into webhook_deliveries
+                (id, project_id, event_id, event_type, url, body, status, max_attempts,
+                 next_attempt_at, created_at, updated_at)
+              values (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
+              on conflict (event_id, url) do nothing
+              returning id`,
+        bindings: [
+          row.id,
+          row.project_id,
+          row.event_id,
+          row.event_type,
+          row.url,
+          row.body,
+          row.max_attempts,
+          row.next_attempt_at,
+          row.created_at,
+          row.created_at,
+        ],
+      };
     },
 
     find: (id: string) => db<DeliveryRow>('webhook_deliveries').where({ id }).first(),
+
+    /** Several deliveries by id, in one statement (order not guaranteed). */
+    findMany: (ids: readonly string[]) =>
+      db<DeliveryRow>('webhook_deliveries').whereIn('id', ids as string[]),
 
     findForProject: (projectId: string, id: string) =>
       db<DeliveryRow>('webhook_deliveries').where({ project_id: projectId, id }).first(),
@@ -65,22 +83,41 @@ export function createDeliveriesStore(db: Db) {
     attemptsOf: (deliveryId: string) =>
       db<AttemptRow>('webhook_attempts').where({ delivery_id: deliveryId }).orderBy('number'),
 
-    /** Logs one attempt and moves the delivery on, in one transaction. */
+    /** Logs one attempt and moves the delivery on, atomically (one statement). */
     async recordAttempt(
       attempt: AttemptRow,
       update: { status: DeliveryStatus; next_attempt_at: Date | null; updated_at: Date },
     ) {
-      await db.transaction(async (trx) => {
-        await trx('webhook_attempts').insert(attempt);
-        await trx('webhook_deliveries')
-          .where({ id: attempt.delivery_id })
-          .update({
-            ...update,
-            attempts: attempt.number,
-            last_status_code: attempt.status_code,
-            last_error: attempt.error,
-          });
-      });
+      await db.raw(
+        `with logged as (
+           insert into webhook_attempts
+             (id, delivery_id, project_id, number, attempted_at, status_code, latency_ms, error,
+              response_snippet)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         )
+         update webhook_deliveries
+            set status = ?, next_attempt_at = ?, updated_at = ?, attempts = ?,
+                last_status_code = ?, last_error = ?
+          where id = ?`,
+        [
+          attempt.id,
+          attempt.delivery_id,
+          attempt.project_id,
+          attempt.number,
+          attempt.attempted_at,
+          attempt.status_code,
+          attempt.latency_ms,
+          attempt.error,
+          attempt.response_snippet,
+          update.status,
+          update.next_attempt_at,
+          update.updated_at,
+          attempt.number,
+          attempt.status_code,
+          attempt.error,
+          attempt.delivery_id,
+        ],
+      );
     },
 
     setNextAttempt: (id: string, at: Date) =>

@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import type { Clock, IdGenerator, JobContext, JobHandler } from '../platform/index.js';
 import type { DeliveriesStore, DeliveryRow } from './deliveries.store.js';
 import { isParked, type EndpointGuard } from './endpoint-guard.js';
@@ -24,6 +25,14 @@ export function createDeliveryHandler(deps: {
   concurrency?: number;
 }): JobHandler {
   const random = deps.random ?? Math.random;
+  // Jobs that start in the same turn of the event loop read their deliveries in one query.
+  const deliveries = new DataLoader<string, DeliveryRow | undefined>(
+    async (ids) => {
+      const rows = new Map((await deps.store.findMany(ids)).map((row) => [row.id, row]));
+      return ids.map((id) => rows.get(id));
+    },
+    { cache: false, maxBatchSize: 200 },
+  );
 
   function nextState(delivery: DeliveryRow, result: AttemptResult, number: number, now: Date) {
     if (result.outcome === 'success')
@@ -50,7 +59,13 @@ export function createDeliveryHandler(deps: {
       (r) => r.outcome === 'retry',
     );
     if (isParked(result)) {
-      await deps.store.setNextAttempt(delivery.id, new Date(started.getTime() + result.retryInMs));
+      // A busy endpoint is a moment's wait, not news: only an open breaker is written down.
+      if (result.reason !== 'busy') {
+        await deps.store.setNextAttempt(
+          delivery.id,
+          new Date(started.getTime() + result.retryInMs),
+        );
+      }
       job.logger.info(
         { delivery_id: delivery.id, reason: result.reason },
         'endpoint parked; delivery postponed',
@@ -91,7 +106,7 @@ export function createDeliveryHandler(deps: {
     queue: WEBHOOK_QUEUE,
     concurrency: deps.concurrency ?? 50,
     async handle(job) {
-      const delivery = await deps.store.find(String(job.data.delivery_id));
+      const delivery = await deliveries.load(String(job.data.delivery_id));
       if (!delivery || delivery.status !== 'pending') return;
       const wait = (delivery.next_attempt_at?.getTime() ?? 0) - deps.clock.now().getTime();
       if (wait > 50) return job.postpone(wait);

@@ -36,7 +36,14 @@ export interface EndpointGuardOptions {
   failureThreshold: number;
   /** How long an open breaker parks work before letting one probe through. */
   openForMs: number;
-  /** `retryInMs` when parked because the endpoint is busy or a probe is running; default 1000. */
+  /** Attempts that may wait in memory for a slot before further ones are parked; default 0. */
+  maxQueued?: number;
+  /**
+   * `retryInMs` when parked because a probe is running, and the least when parked because the
+   * endpoint is busy; default 1000. Busy parks are paced: each one returns a little later than
+   * the one before (the endpoint's mean attempt time / maxConcurrent), so a backlog comes back
+   * at the rate the endpoint takes it instead of all at once and parking again.
+   */
   busyRetryMs?: number;
   /** Endpoints remembered at most; the least recently used idle ones are forgotten first. */
   maxEndpoints?: number;
@@ -71,7 +78,13 @@ interface Entry {
   breaker: CircuitBreakerPolicy;
   counter: ConsecutiveBreaker;
   openedAt: number;
+  /** When the last busy-parked attempt was told to come back (epoch ms). */
+  paceAt: number;
+  /** Moving mean of attempt durations, ms. */
+  meanMs: number;
 }
+
+const INITIAL_MEAN_MS = 20;
 
 interface Outcome<T> {
   value: T;
@@ -105,10 +118,12 @@ function createEntry(options: EndpointGuardOptions): Entry {
   const policy = handleAll.orWhenResult((result) => (result as Outcome<unknown>).failed);
   const breaker = circuitBreaker(policy, { halfOpenAfter: options.openForMs, breaker: counter });
   const entry: Entry = {
-    bulkhead: bulkhead(options.maxConcurrent, 0),
+    bulkhead: bulkhead(options.maxConcurrent, options.maxQueued ?? 0),
     breaker,
     counter,
     openedAt: 0,
+    paceAt: 0,
+    meanMs: INITIAL_MEAN_MS,
   };
   breaker.onBreak(() => {
     entry.openedAt = Date.now();
@@ -130,21 +145,28 @@ async function runThrough<T>(
   entry: Entry,
   task: () => Promise<T>,
   isFailure: (result: T) => boolean,
-  timing: { openForMs: number; busyRetryMs: number },
+  timing: { openForMs: number; busyRetryMs: number; maxConcurrent: number },
 ): Promise<T | Parked> {
   const early = parkedNow(entry, timing.openForMs, timing.busyRetryMs);
   if (early) return early;
   try {
     const outcome = await entry.bulkhead.execute(() =>
       entry.breaker.execute(async (): Promise<Outcome<T>> => {
+        const started = performance.now();
         const value = await task();
+        entry.meanMs = 0.9 * entry.meanMs + 0.1 * (performance.now() - started);
         return { value, failed: isFailure(value) };
       }),
     );
     return outcome.value;
   } catch (error) {
     if (error instanceof BulkheadRejectedError) {
-      return { parked: true, retryInMs: timing.busyRetryMs, reason: 'busy' };
+      const now = Date.now();
+      entry.paceAt = Math.max(
+        now + timing.busyRetryMs,
+        entry.paceAt + entry.meanMs / timing.maxConcurrent,
+      );
+      return { parked: true, retryInMs: Math.round(entry.paceAt - now), reason: 'busy' };
     }
     if (error instanceof BrokenCircuitError) {
       const parked = parkedNow(entry, timing.openForMs, timing.busyRetryMs);
@@ -159,6 +181,7 @@ export function createEndpointGuard(options: EndpointGuardOptions): EndpointGuar
   const timing = {
     openForMs: options.openForMs,
     busyRetryMs: options.busyRetryMs ?? DEFAULT_BUSY_RETRY_MS,
+    maxConcurrent: options.maxConcurrent,
   };
   const maxEndpoints = options.maxEndpoints ?? DEFAULT_MAX_ENDPOINTS;
   const entries = new Map<string, Entry>();
@@ -166,7 +189,11 @@ export function createEndpointGuard(options: EndpointGuardOptions): EndpointGuar
   function forgetIdle() {
     for (const [key, entry] of entries) {
       if (entries.size <= maxEndpoints) return;
-      if (entry.bulkhead.executionSlots === options.maxConcurrent) entries.delete(key);
+      if (
+        entry.bulkhead.executionSlots === options.maxConcurrent &&
+        entry.bulkhead.queueSlots === (options.maxQueued ?? 0)
+      )
+        entries.delete(key);
     }
   }
 

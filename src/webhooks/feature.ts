@@ -37,7 +37,9 @@ export function createWebhooksFeature(deps: WebhooksDeps) {
   const deliveries = createDeliveriesStore(deps.db);
   const connectors = createConnectorsStore(deps.db);
   const sender = createWebhookSender({ allowPrivate: deps.allowPrivate, logger: deps.logger });
-  const guard = createEndpointGuard({ maxConcurrent: 10, ...deps.breaker });
+  // Per endpoint: 10 attempts in flight and 10 waiting in memory, so one endpoint holds at
+  // most 20 of the worker's 50 slots; beyond that its deliveries are parked (paced).
+  const guard = createEndpointGuard({ maxConcurrent: 10, maxQueued: 10, ...deps.breaker });
   const ingress = createIngressHandler({ store: connectors, clock: deps.clock });
   const scheduleWebhook = createWebhookScheduler({
     store: deliveries,

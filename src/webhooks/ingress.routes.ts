@@ -67,24 +67,24 @@ export function createIngressRouter(deps: {
       const connector = res.locals.connector as ConnectorRow;
       const kind = req.params.kind as IngressKind;
       const providerEventId = String(req.body.provider_event_id);
-      const inserted = await deps.db.transaction(async (trx) => {
-        const fresh = await store.insertIngressEvent(trx, {
+      // The event, its outbox row and the relay's wake-up in one statement; a replay or a
+      // concurrent copy inserts nothing and schedules nothing.
+      const inserted = await deps.outbox.addIfInserted(
+        deps.db,
+        store.ingressInsertSql({
           connector_id: connector.id,
           provider_event_id: providerEventId,
           kind,
           payload: req.body,
           received_at: deps.clock.now(),
-        });
-        if (fresh) {
-          await deps.outbox.add(trx, {
-            projectId: null,
-            queue: INGRESS_QUEUE,
-            name: `ingress.${kind}`,
-            payload: { connector_id: connector.id, provider_event_id: providerEventId, kind },
-          });
-        }
-        return fresh;
-      });
+        }),
+        {
+          projectId: null,
+          queue: INGRESS_QUEUE,
+          name: `ingress.${kind}`,
+          payload: { connector_id: connector.id, provider_event_id: providerEventId, kind },
+        },
+      );
       req.log.info(
         {
           connector_id: connector.id,

@@ -44,7 +44,7 @@ export function createWebhookScheduler(deps: {
       created_at: input.event.createdAt.toISOString(),
       data: input.event.data,
     });
-    const inserted = await deps.store.insert(trx, {
+    const delivery = deps.store.insertSql({
       id,
       project_id: input.projectId,
       event_id: input.event.id,
@@ -55,14 +55,15 @@ export function createWebhookScheduler(deps: {
       next_attempt_at: now,
       created_at: now,
     });
-    if (!inserted) return null;
-    await deps.outbox.add(trx, {
+    // The delivery, its outbox row and the relay's wake-up: one statement.
+    const inserted = await deps.outbox.addIfInserted(trx, delivery, {
       projectId: input.projectId,
       queue: WEBHOOK_QUEUE,
       name: DELIVER_JOB,
       payload: { delivery_id: id },
       options: { attempts: 25, backoff: { type: 'exponential', delay: 2000 } },
     });
+    if (!inserted) return null;
     return id;
   };
 }

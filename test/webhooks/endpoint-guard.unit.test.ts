@@ -119,6 +119,21 @@ describe('createEndpointGuard', () => {
     expect(await guard.run(A, async () => 200, failed)).to.equal(200);
   });
 
+  it('lets maxQueued attempts wait for a slot and paces the parks beyond them', async () => {
+    const guard = guardWith({ maxConcurrent: 1, maxQueued: 1 });
+    const gate = deferred<number>();
+    const first = guard.run(A, () => gate.promise, failed);
+    const waiting = guard.run(A, async () => 201, failed);
+    const parks = [];
+    for (let i = 0; i < 3; i += 1) parks.push(await guard.run(A, async () => 200, failed));
+    const delays = parks.map((p) => (isParked(p) ? p.retryInMs : -1));
+    expect(delays[0]).to.be.within(24, 26);
+    expect(delays[1]).to.be.greaterThan(delays[0]);
+    expect(delays[2]).to.be.greaterThan(delays[1]);
+    gate.resolve(200);
+    expect(await Promise.all([first, waiting])).to.deep.equal([200, 201]);
+  });
+
   it('never delays another endpoint while one endpoint hangs or is open', async () => {
     const guard = guardWith({ maxConcurrent: 2 });
     const hang = deferred<number>();
