@@ -26,7 +26,7 @@ import {
 } from './platform/index.js';
 import { createChatFeature, type SendConversationSms } from './chat/index.js';
 import { createMessagingFeature } from './messaging/index.js';
-import { createNumbersRouter, createNumbersStore } from './numbers/index.js';
+import { createCachedNumbers, createNumbersRouter, createNumbersStore } from './numbers/index.js';
 import { createUsageRouter, createUsageStore } from './usage/index.js';
 import { createVoiceFeature } from './voice/index.js';
 import { createMediaStorage } from './media/index.js';
@@ -164,7 +164,7 @@ export function createFeatures(ctx: FeatureContext) {
   });
   verifyUserToken = chat.verifyUserToken;
 
-  const numbersStore = createNumbersStore(db);
+  const numbersStore = createCachedNumbers(createNumbersStore(db), bus);
   const voice = createVoiceFeature({
     ...shared,
     blobs: media.blobs,

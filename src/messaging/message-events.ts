@@ -42,10 +42,15 @@ export function createMessageEvents(deps: {
     const status = type.startsWith('message.') ? type.slice('message.'.length) : '';
     if (!PUBLIC.has(status)) return;
     const ownNumber = message.direction === 'outbound' ? message.from_addr : message.to_addr;
+    // The number's URL matters only without a status_callback, and only real numbers have one.
+    const numberUrl =
+      message.status_callback || !ownNumber.startsWith('+')
+        ? null
+        : await deps.numberUrl(trx, message.project_id, ownNumber);
     await deps.scheduleWebhook(trx, {
       projectId: message.project_id,
       event: { id: event.id, type, createdAt: event.createdAt, data: messageView(message) },
-      urls: [message.status_callback, await deps.numberUrl(trx, message.project_id, ownNumber)],
+      urls: [message.status_callback, numberUrl],
     });
   };
 }

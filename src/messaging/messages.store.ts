@@ -55,6 +55,24 @@ export function createMessagesStore(db: Db) {
     lock: (trx: Trx, id: string) => trx<MessageRow>('messages').where({ id }).forUpdate().first(),
     update: (trx: Trx, id: string, patch: Partial<MessageRow>) =>
       trx('messages').where({ id }).update(patch),
+    /**
+     * Applies `patch` only while the message is in one of `from` (the statuses the status
+     * machine lets it leave for the new one): the check and the write in one statement, the row
+     * locked until the caller's transaction ends. The updated row, or undefined.
+     */
+    async updateFrom(
+      trx: Trx,
+      id: string,
+      from: readonly string[],
+      patch: Partial<MessageRow>,
+    ): Promise<MessageRow | undefined> {
+      const [row] = await trx<MessageRow>('messages')
+        .where({ id })
+        .whereIn('status', from as string[])
+        .update(patch)
+        .returning('*');
+      return row as MessageRow | undefined;
+    },
 
     listQuery(projectId: string, f: MessageFilters) {
       const q = db<MessageRow>('messages').where({ project_id: projectId });
@@ -71,6 +89,38 @@ export function createMessagesStore(db: Db) {
       trx<PartRow>('message_parts').where({ message_id: messageId }).orderBy('part'),
     insertPart: (row: PartRow & { updated_at: Date }) =>
       db('message_parts').insert(row).onConflict(['message_id', 'part']).ignore(),
+    /**
+     * Records a submitted part and takes the receipts that arrived for it before it was
+     * recorded (under any spelling of its SMSC id), in one statement.
+     */
+    async insertPartTakingEarly(
+      row: PartRow & { updated_at: Date },
+      smscIds: string[],
+    ): Promise<{ receipt: unknown }[]> {
+      const { rows } = await db.raw<{ rows: { receipt: unknown }[] }>(
+        `with part as (
+           insert into message_parts
+             (message_id, part, connector_id, smsc_id, status, error_code, updated_at)
+           values (?, ?, ?, ?, ?, ?, ?)
+           on conflict (message_id, part) do nothing
+         )
+         delete from early_receipts
+          where connector_id = ? and smsc_id = any(?::text[])
+         returning receipt`,
+        [
+          row.message_id,
+          row.part,
+          row.connector_id,
+          row.smsc_id,
+          row.status,
+          row.error_code,
+          row.updated_at,
+          row.connector_id,
+          smscIds,
+        ],
+      );
+      return rows;
+    },
     /** The part an SMSC id belongs to; `connectorId` null searches every connector. */
     findPart(connectorId: string | null, smscIds: string[]) {
       const q = db<PartRow>('message_parts').whereIn('smsc_id', smscIds);

@@ -5,7 +5,7 @@ import {
 } from '../connectors/index.js';
 import type { Clock, Db, Logger, Trx } from '../platform/index.js';
 import type { RecordMessageEvent } from './message-events.js';
-import type { MessageRow, MessagesStore } from './messages.store.js';
+import type { MessageRow, MessagesStore, PartRow } from './messages.store.js';
 import { statusFromParts, transition, transitionPart, type PartStatus } from './status.js';
 
 /** A delivery receipt from any source: an SMPP DLR or a provider's ingress webhook. */
@@ -37,9 +37,9 @@ export function createReceipts(deps: {
   const { db, store, clock } = deps;
 
   /** Moves a sent message to what its parts say, in `trx` (message row locked by the caller). */
-  async function settle(trx: Trx, message: MessageRow): Promise<void> {
+  async function settle(trx: Trx, message: MessageRow, known?: PartRow[]): Promise<void> {
     if (message.status !== 'sent') return;
-    const parts = await store.parts(message.id, trx);
+    const parts = known ?? (await store.parts(message.id, trx));
     const next = transition(
       message.status,
       statusFromParts(
@@ -77,9 +77,12 @@ export function createReceipts(deps: {
    * spell the id in decimal where the submit response gave hex, or the reverse).
    */
   async function applyEarly(connectorId: string, smscIds: string[]): Promise<void> {
-    for (const { receipt } of await store.takeEarlyReceipts(connectorId, smscIds)) {
-      await apply(receipt as ReceiptInput);
-    }
+    await applyTaken(await store.takeEarlyReceipts(connectorId, smscIds));
+  }
+
+  /** Applies receipts already taken from the early store. */
+  async function applyTaken(taken: { receipt: unknown }[]): Promise<void> {
+    for (const { receipt } of taken) await apply(receipt as ReceiptInput);
   }
 
   async function apply(input: ReceiptInput): Promise<ReceiptResult> {
@@ -103,14 +106,21 @@ export function createReceipts(deps: {
     }
     await db.transaction(async (trx) => {
       const message = (await store.lock(trx, part.message_id))!;
-      const current = (await store.parts(message.id, trx)).find((p) => p.part === part.part)!;
+      const parts = await store.parts(message.id, trx);
+      const current = parts.find((p) => p.part === part.part)!;
       const outcome = input.outcome === 'pending' ? 'pending' : (input.outcome as PartStatus);
       const next = transitionPart(current.status, outcome);
       if (next !== current.status) {
+        const updatedAt = clock.now();
         await store.updatePart(trx, message.id, part.part, {
           status: next,
           error_code: input.errorCode,
-          updated_at: clock.now(),
+          updated_at: updatedAt,
+        });
+        Object.assign(current, {
+          status: next,
+          error_code: input.errorCode,
+          updated_at: updatedAt,
         });
       }
       await deps.recordEvent(trx, message, 'message.receipt', {
@@ -121,7 +131,7 @@ export function createReceipts(deps: {
           changed: next !== current.status,
         },
       });
-      await settle(trx, message);
+      await settle(trx, message, parts);
     });
     return 'applied';
   }
@@ -130,6 +140,7 @@ export function createReceipts(deps: {
     apply,
     settle,
     applyEarly,
+    applyTaken,
   };
 }
 

@@ -11,7 +11,7 @@ import type { RecordMessageEvent } from './message-events.js';
 import type { MessageRow, MessagesStore } from './messages.store.js';
 import type { Receipts } from './receipts.js';
 import { SMS_QUEUE } from './send-message.js';
-import { transition, type MessageStatus } from './status.js';
+import { statusesBefore, type MessageStatus } from './status.js';
 
 /** Picks the SMPP bind for a destination (route table with fail-over). */
 export interface CarrierPicker {
@@ -42,17 +42,14 @@ export function createSendHandler(deps: {
     patch: Partial<MessageRow> = {},
   ): Promise<void> {
     await db.transaction(async (trx) => {
-      const row = (await store.lock(trx, id))!;
-      const next = transition(row.status, status);
-      if (!next.changed) return;
-      const updated = { ...row, ...patch, status: next.status, updated_at: clock.now() };
-      await store.update(trx, id, {
+      const updated = await store.updateFrom(trx, id, statusesBefore(status), {
         ...patch,
-        status: next.status,
-        updated_at: updated.updated_at,
+        status,
+        updated_at: clock.now(),
       });
-      await deps.recordEvent(trx, updated, `message.${next.status}`);
-      if (next.status === 'sent') await deps.receipts.settle(trx, updated);
+      if (!updated) return;
+      await deps.recordEvent(trx, updated, `message.${status}`);
+      if (status === 'sent') await deps.receipts.settle(trx, updated);
     });
   }
 
@@ -60,7 +57,10 @@ export function createSendHandler(deps: {
     const gateway = deps.carriers.pick(message.to_addr);
     if (message.status !== 'sending') await move(message.id, 'sending', { connector: gateway.id });
     const { segments } = encodeMessage(message.body, message.udh_reference);
-    const done = new Set((await store.parts(message.id)).map((p) => p.part));
+    // A message still `queued` has never been submitted: no parts to look for.
+    const done = new Set(
+      message.status === 'sending' ? (await store.parts(message.id)).map((p) => p.part) : [],
+    );
     for (const [index, segment] of segments.entries()) {
       if (done.has(index + 1)) continue;
       const remainingSec = Math.max(
@@ -76,17 +76,19 @@ export function createSendHandler(deps: {
         registeredDelivery: true,
         validityPeriodSeconds: Number.isFinite(remainingSec) ? remainingSec : undefined,
       });
-      const smscId = normalizeMessageId(messageId);
-      await store.insertPart({
-        message_id: message.id,
-        part: index + 1,
-        connector_id: gateway.id,
-        smsc_id: smscId,
-        status: 'sent',
-        error_code: null,
-        updated_at: clock.now(),
-      });
-      await deps.receipts.applyEarly(gateway.id, messageIdCandidates(messageId));
+      const early = await store.insertPartTakingEarly(
+        {
+          message_id: message.id,
+          part: index + 1,
+          connector_id: gateway.id,
+          smsc_id: normalizeMessageId(messageId),
+          status: 'sent',
+          error_code: null,
+          updated_at: clock.now(),
+        },
+        messageIdCandidates(messageId),
+      );
+      await deps.receipts.applyTaken(early);
     }
     job.logger.info(
       {

@@ -51,6 +51,13 @@ export function transition(
   return { status: next, changed: true };
 }
 
+const ALL_STATUSES = Object.keys(RANK) as MessageStatus[];
+
+/** The statuses a message may be in for `transition(status, next)` to change it. */
+export function statusesBefore(next: MessageStatus): MessageStatus[] {
+  return ALL_STATUSES.filter((current) => transition(current, next).changed);
+}
+
 /** A part's status after a receipt: parts move forward too, and a final part stays final. */
 export function transitionPart(current: PartStatus, next: PartStatus | 'pending'): PartStatus {
   if (next === 'pending' || current !== 'sent') return current;

@@ -28,9 +28,13 @@ export function createNumbersStore(db: Db) {
     find: (projectId: string, id: string) =>
       db<NumberRow>('numbers').where({ project_id: projectId, id }).first(),
     /** The number a message was sent to or from, whichever project owns it. */
-    findByNumber: (number: string, trx: Db | Trx = db) =>
+    findByNumber: async (number: string, trx: Db | Trx = db): Promise<NumberRow | undefined> =>
       trx<NumberRow>('numbers').where({ number }).first(),
-    findOwned: (projectId: string, number: string, trx: Db | Trx = db) =>
+    findOwned: async (
+      projectId: string,
+      number: string,
+      trx: Db | Trx = db,
+    ): Promise<NumberRow | undefined> =>
       trx<NumberRow>('numbers').where({ project_id: projectId, number }).first(),
     listQuery: (projectId: string) => db<NumberRow>('numbers').where({ project_id: projectId }),
     async update(projectId: string, id: string, patch: NumberPatch, now: Date) {
@@ -40,7 +44,7 @@ export function createNumbersStore(db: Db) {
         .returning('*');
       return row as NumberRow | undefined;
     },
-    remove: (projectId: string, id: string) =>
+    remove: async (projectId: string, id: string): Promise<number> =>
       db('numbers').where({ project_id: projectId, id }).delete(),
   };
 }
