@@ -4,14 +4,18 @@ import type { Runtime } from '../src/runtime.js';
 import { runLoad, type LoadResult, type LoadSpec } from './support/load.js';
 import { withPlatform } from './support/platform.js';
 import { countQueries } from './support/queries.js';
+import { startRoleProcess, type RoleProcess } from './support/role-process.js';
 import type { BenchReceiver } from './support/receiver.js';
 import { percentile, progress, waitUntil } from './support/stats.js';
 import type { BenchSettings } from './support/settings.js';
 
 /**
- * Trunkline's side of the `sms` suite: the whole platform (API, workers, relay) bound to the
- * benchmark's SMSC simulator, webhooks on. Phase 1 posts messages as fast as the API takes
- * them and follows them to `delivered`; phase 2 holds 500 req/s and reads API latency.
+ * Trunkline's side of the `sms` suite: the whole platform bound to the benchmark's SMSC
+ * simulator, webhooks on, deployed as in production: the API role in this process and the
+ * worker role (relay, send worker, SMPP binds, receipts, webhook deliveries) in a child
+ * process, like `trunkline api` next to `trunkline worker`. Phase 1 posts messages as fast as
+ * the API takes them and follows them to `delivered`; phase 2 holds 500 req/s and reads API
+ * latency.
  */
 
 export const FIXED_RATE = 500;
@@ -66,6 +70,7 @@ async function warmUp(spec: LoadSpec, db: Db): Promise<{ warm: Date; stranded: n
 async function throughputPhase(
   spec: LoadSpec,
   runtime: Runtime,
+  worker: RoleProcess,
   db: Db,
   smsc: SmscProbe,
 ): Promise<ThroughputFigures> {
@@ -73,6 +78,7 @@ async function throughputPhase(
   const since = new Date();
   const t0 = since.getTime();
   const counter = countQueries(runtime.db);
+  const workerBefore = await worker.statements();
   const load = await runLoad(spec);
   progress('sms: phase 1, waiting until every message is delivered');
   const stats = await waitForDelivery(db, since, DELIVERY_WAIT_MS);
@@ -80,12 +86,13 @@ async function throughputPhase(
   progress('sms: phase 1, waiting for the webhooks');
   await waitUntil(async () => (await webhookStats(db, since)).pending === 0, WEBHOOK_WAIT_MS);
   counter.stop();
+  const workerStatements = (await worker.statements()) - workerBefore;
   const hooks = await webhookStats(db, since);
   const latencies = await e2eLatencies(db, since);
   return {
     load,
     created: stats.created,
-    statements: counter.count(),
+    statements: counter.count() + workerStatements,
     delivered: stats.delivered,
     stranded: stats.stranded,
     submits: smsc
@@ -133,11 +140,16 @@ export async function measurePlatform(
   receiver: BenchReceiver,
   smsc: SmscProbe,
 ) {
-  const roles = { api: true, worker: true, orchestrator: false };
+  const roles = { api: true, worker: false, orchestrator: false };
   return withPlatform(
     { settings, roles, env: { SMPP_URL: smppUrl } },
-    async ({ url, runtime, databaseUrl }) => {
+    async ({ url, runtime, databaseUrl, config }) => {
       const db = createDb(databaseUrl, 2);
+      const worker = await startRoleProcess(config, {
+        api: false,
+        worker: true,
+        orchestrator: false,
+      });
       try {
         const { accounts } = runtime.services;
         const project = await accounts.createProject({ name: 'bench' });
@@ -160,10 +172,11 @@ export async function measurePlatform(
           vary: { kind: 'none' },
         };
         const warmUpResult = await warmUp(spec, db);
-        const throughput = await throughputPhase(spec, runtime, db, smsc);
+        const throughput = await throughputPhase(spec, runtime, worker, db, smsc);
         const fixedRate = await fixedRatePhase(spec, db, warmUpResult.warm);
         return { throughput, fixedRate, warmUpStranded: warmUpResult.stranded };
       } finally {
+        await worker.stop();
         await db.destroy();
       }
     },

@@ -100,7 +100,7 @@ function notesOf(settings: BenchSettings, ours: PlatformFigures, raw: RawRunFigu
       ? 'the pipeline had not delivered them all 45 s after the load'
       : `the last one was delivered ${(fixed.caughtUpMs / 1000).toFixed(1)} s after the load ended`;
   return [
-    `Full platform (API, workers, relay), LOG_LEVEL=warn, project webhook_url = a local 200 receiver; 1-part GSM-7 messages from an alphanumeric sender; autocannon in a child process, ${settings.connections} connections, ${settings.seconds} s, after a 1 s warm-up at 200 req/s that is left to drain.`,
+    `Full platform as deployed: the API role in the benchmark process, the worker role (relay, send worker, SMPP bind, receipts, webhook deliveries) in a child process (\`trunkline api\` + \`trunkline worker\`); statements counted in both. LOG_LEVEL=warn, project webhook_url = a local 200 receiver; 1-part GSM-7 messages from an alphanumeric sender; autocannon in a child process, ${settings.connections} connections, ${settings.seconds} s, after a 1 s warm-up at 200 req/s that is left to drain.`,
     `Delivered ${n(t.delivered)}/${n(t.created)} created (autocannon counted ${n(t.load.ok)} 2xx; the rest were in flight when it stopped); API non-2xx/errors ${t.load.non2xx + t.load.errors}; webhooks still pending when the last message was delivered: ${n(t.webhooks.pendingAtLastDelivery)}.`,
     `Lost DLRs (message left \`sent\` with its receipt unapplied in early_receipts): ${ours.warmUpStranded} in the warm-up, ${t.stranded} in phase 1, ${fixed.stranded} in phase 2.`,
     `The raw client submitted ${n(raw.count)} (${raw.errors} errors) after Trunkline stopped, and received ${n(raw.receipts.length)} DLRs.`,

@@ -4,7 +4,7 @@ import {
   type ReceiptOutcome,
 } from '../connectors/index.js';
 import type { Clock, Db, Logger, Trx } from '../platform/index.js';
-import type { RecordMessageEvent } from './message-events.js';
+import type { MessageEventEntry, RecordMessageEvent } from './message-events.js';
 import type { MessageRow, MessagesStore, PartRow } from './messages.store.js';
 import { statusFromParts, transition, transitionPart, type PartStatus } from './status.js';
 
@@ -36,9 +36,17 @@ export function createReceipts(deps: {
 }) {
   const { db, store, clock } = deps;
 
-  /** Moves a sent message to what its parts say, in `trx` (message row locked by the caller). */
-  async function settle(trx: Trx, message: MessageRow, known?: PartRow[]): Promise<void> {
-    if (message.status !== 'sent') return;
+  /**
+   * Moves a sent message to what its parts say, in `trx` (message row locked by the caller),
+   * recording `before` (events that led here) and the status event in one append.
+   */
+  async function settle(
+    trx: Trx,
+    message: MessageRow,
+    known?: PartRow[],
+    before: MessageEventEntry[] = [],
+  ): Promise<void> {
+    if (message.status !== 'sent') return deps.recordEvent.many(trx, before);
     const parts = known ?? (await store.parts(message.id, trx));
     const next = transition(
       message.status,
@@ -47,7 +55,7 @@ export function createReceipts(deps: {
         message.segments,
       ),
     );
-    if (!next.changed) return;
+    if (!next.changed) return deps.recordEvent.many(trx, before);
     const now = clock.now();
     const failing = parts.find((p) => p.status !== 'delivered' && p.status !== 'sent');
     const updated: MessageRow = {
@@ -69,7 +77,10 @@ export function createReceipts(deps: {
       error_code: updated.error_code,
       error_message: updated.error_message,
     });
-    await deps.recordEvent(trx, updated, `message.${next.status}`);
+    await deps.recordEvent.many(trx, [
+      ...before,
+      { message: updated, type: `message.${next.status}` },
+    ]);
   }
 
   /**
@@ -123,15 +134,19 @@ export function createReceipts(deps: {
           updated_at: updatedAt,
         });
       }
-      await deps.recordEvent(trx, message, 'message.receipt', {
-        receipt: {
-          part: part.part,
-          state: input.state,
-          error_code: input.errorCode,
-          changed: next !== current.status,
+      const receipt: MessageEventEntry = {
+        message,
+        type: 'message.receipt',
+        extra: {
+          receipt: {
+            part: part.part,
+            state: input.state,
+            error_code: input.errorCode,
+            changed: next !== current.status,
+          },
         },
-      });
-      await settle(trx, message, parts);
+      };
+      await settle(trx, message, parts, [receipt]);
     });
     return 'applied';
   }
