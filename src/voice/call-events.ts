@@ -1,10 +1,11 @@
-import type { EventStore } from '../events/index.js';
+import type { EventStore, NewEvent } from '../events/index.js';
 import type { FlowTimelineEntry } from '../flows/index.js';
 import type { Clock, Trx } from '../platform/index.js';
 import type { ScheduleWebhook } from '../webhooks/index.js';
 import {
   callDuration,
-  isFinalCallStatus,
+  statusesBefore,
+  timestampsOf,
   transitionCall,
   webhookTypeOf,
   type CallStatus,
@@ -15,13 +16,20 @@ import type { CallRow, CallsStore } from './calls.store.js';
 /** What a timeline write needs to know of the call. */
 export type CallRef = Pick<CallRow, 'id' | 'project_id'>;
 
+/** Flow steps recorded with a status change: those that led to it, and those it started. */
+export interface StepsAround {
+  before?: FlowTimelineEntry[];
+  after?: FlowTimelineEntry[];
+}
+
 /** Event types of a call's stream that are not status changes. */
 export const STEP_EVENT = 'call.step';
 
 /**
  * Writes what happens to a call, always in the caller's transaction and with the call row
  * locked: status changes (row, `call.<status>` event, webhook to `status_callback` else the
- * project URL), each flow step the interpreter reports, and other timeline notes.
+ * project URL), each flow step the interpreter reports, and other timeline notes. A status
+ * change and the flow steps around it are one append (one statement).
  */
 export function createCallEvents(deps: {
   store: CallsStore;
@@ -29,26 +37,57 @@ export function createCallEvents(deps: {
   scheduleWebhook: ScheduleWebhook;
   clock: Clock;
 }) {
-  async function append(trx: Trx, row: CallRef, type: string, data: Record<string, unknown>) {
-    const [event] = await deps.events.append(trx, {
+  async function appendAll(trx: Trx, row: CallRef, events: NewEvent[]) {
+    return deps.events.append(trx, {
       projectId: row.project_id,
       streamType: 'call',
       streamId: row.id,
-      events: [{ type, data }],
+      events,
     });
+  }
+
+  async function append(trx: Trx, row: CallRef, type: string, data: Record<string, unknown>) {
+    const [event] = await appendAll(trx, row, [{ type, data }]);
     return event;
   }
 
-  /** Timestamps and duration that come with a status. */
+  const stepEvents = (entries: FlowTimelineEntry[]): NewEvent[] =>
+    entries.map((entry) => ({ type: STEP_EVENT, data: { ...entry } }));
+
+  /** Timestamps and duration that come with a status (`store.changeStatus` does it in SQL). */
   function patchFor(row: CallRow, status: CallStatus, now: Date): Partial<CallRow> {
     const patch: Partial<CallRow> = { status, updated_at: now };
-    if (status === 'initiated' || (status === 'ringing' && !row.started_at)) patch.started_at = now;
-    if (status === 'in-progress') patch.answered_at = now;
-    if (isFinalCallStatus(status)) {
+    const marks = timestampsOf(status);
+    if (marks.start && !row.started_at) patch.started_at = now;
+    if (marks.answer) patch.answered_at = now;
+    if (marks.end) {
       patch.ended_at = now;
       patch.duration = callDuration(row.answered_at, now);
     }
     return patch;
+  }
+
+  /**
+   * Appends the status event of a change already on `row` between the steps that led to it and
+   * the steps that follow from it (one statement), and schedules its webhook.
+   */
+  async function announceStatus(trx: Trx, row: CallRow, steps: StepsAround = {}): Promise<void> {
+    const data = callView(row);
+    const before = stepEvents(steps.before ?? []);
+    const events = await appendAll(trx, row, [
+      ...before,
+      { type: `call.${row.status}`, data },
+      ...stepEvents(steps.after ?? []),
+    ]);
+    const event = events[before.length];
+    const type = webhookTypeOf(row.status);
+    if (type) {
+      await deps.scheduleWebhook(trx, {
+        projectId: row.project_id,
+        event: { id: event.id, type, createdAt: event.createdAt, data },
+        urls: [row.status_callback],
+      });
+    }
   }
 
   /**
@@ -66,22 +105,54 @@ export function createCallEvents(deps: {
     const patch = { ...patchFor(row, next, deps.clock.now()), ...extra };
     const updated: CallRow = { ...row, ...patch };
     await deps.store.update(trx, row.id, patch);
-    const data = callView(updated);
-    const event = await append(trx, updated, `call.${next}`, data);
-    const type = webhookTypeOf(next);
-    if (type) {
-      await deps.scheduleWebhook(trx, {
-        projectId: row.project_id,
-        event: { id: event.id, type, createdAt: event.createdAt, data },
-        urls: [row.status_callback],
-      });
-    }
+    await announceStatus(trx, updated);
     return updated;
   }
 
-  /** One timeline entry per step visit, in order. */
+  /**
+   * Moves the call to `next` when the status machine allows it, without reading it first: one
+   * UPDATE (which takes the row lock) and one append of the status event with the flow steps
+   * around it (`steps.before`: those that led to the change, e.g. a hang-up's; `after`: those
+   * it starts, e.g. the answer's). Returns the row as it now is, or null when the status did
+   * not change: `extra` is then not written, and the steps are recorded alone if the call exists.
+   */
+  async function moveStatus(
+    trx: Trx,
+    callId: string,
+    next: CallStatus,
+    options: { extra?: Partial<CallRow>; steps?: StepsAround } = {},
+  ): Promise<CallRow | null> {
+    const row = await deps.store.changeStatus(trx, callId, {
+      status: next,
+      from: statusesBefore(next),
+      at: deps.clock.now(),
+      extra: options.extra,
+    });
+    if (row) {
+      await announceStatus(trx, row, options.steps);
+      return row;
+    }
+    const steps = [...(options.steps?.before ?? []), ...(options.steps?.after ?? [])];
+    const locked = steps.length > 0 ? await deps.store.lock(trx, callId) : undefined;
+    if (locked) await appendAll(trx, locked, stepEvents(steps));
+    return null;
+  }
+
+  /**
+   * A new call that starts in `status` (an inbound call, ringing): the row with the change
+   * applied, its event and webhook. Returns the row as written.
+   */
+  async function insertWithStatus(trx: Trx, row: CallRow, status: CallStatus): Promise<CallRow> {
+    const { changed } = transitionCall(row.status, status);
+    const inserted = changed ? { ...row, ...patchFor(row, status, deps.clock.now()) } : row;
+    await deps.store.insert(trx, inserted);
+    if (changed) await announceStatus(trx, inserted);
+    return inserted;
+  }
+
+  /** One timeline entry per step visit, in order (one append). */
   async function recordSteps(trx: Trx, row: CallRef, entries: FlowTimelineEntry[]) {
-    for (const entry of entries) await append(trx, row, STEP_EVENT, { ...entry });
+    if (entries.length > 0) await appendAll(trx, row, stepEvents(entries));
   }
 
   /** A timeline note that is neither a status nor a step (`call.redirected`, `call.channel_lost`). */
@@ -99,7 +170,14 @@ export function createCallEvents(deps: {
     });
   }
 
-  return { changeStatus, recordSteps, recordNote, announce };
+  return {
+    changeStatus,
+    moveStatus,
+    insertWithStatus,
+    recordSteps,
+    recordNote,
+    announce,
+  };
 }
 
 export type CallEvents = ReturnType<typeof createCallEvents>;

@@ -70,6 +70,30 @@ export function transitionCall(
 }
 
 /**
+ * The timestamps that come with a status: `initiated` and `ringing` start the call (unless it
+ * has started), `in-progress` answers it, a final status ends it (and fixes its duration).
+ */
+export function timestampsOf(status: CallStatus): {
+  start: boolean;
+  answer: boolean;
+  end: boolean;
+} {
+  return {
+    start: status === 'initiated' || status === 'ringing',
+    answer: status === 'in-progress',
+    end: isFinalCallStatus(status),
+  };
+}
+
+/**
+ * The statuses a call may be in for `next` to change it: the status machine's precondition,
+ * for writers that check it in the UPDATE itself (`calls.status = any(...)`).
+ */
+export function statusesBefore(next: CallStatus): CallStatus[] {
+  return CALL_STATUSES.filter((current) => transitionCall(current, next).changed);
+}
+
+/**
  * The webhook type announcing a status (API.md "Webhooks to your app"): `in-progress` is
  * announced as `call.answered`; `queued` is not announced (the API answer already says it).
  */

@@ -107,15 +107,15 @@ export function createCallsService(deps: {
       now,
     );
     await db.transaction(async (trx) => {
-      await store.insert(trx, row);
-      await deps.callEvents.recordNote(trx, row, 'call.queued', { status: 'queued' });
-      await deps.outbox.add(trx, {
+      // The row and its originate job in one statement, then the timeline's first entry.
+      await deps.outbox.addIfInserted(trx, store.insertSql(row), {
         projectId,
         queue: CALLS_QUEUE,
         name: ORIGINATE_JOB,
         payload: { call_id: row.id },
         options: { attempts: 5, backoff: { type: 'exponential', delay: 500 } },
       });
+      await deps.callEvents.recordNote(trx, row, 'call.queued', { status: 'queued' });
     });
     return row;
   }

@@ -1,6 +1,7 @@
+import type { Knex } from 'knex';
 import type { FlowCommand, FlowDefinition, FlowState } from '../flows/index.js';
 import type { Db, Trx } from '../platform/index.js';
-import { LIVE_STATUSES, type CallStatus } from './call-status.js';
+import { LIVE_STATUSES, timestampsOf, type CallStatus } from './call-status.js';
 
 export interface CallRow {
   id: string;
@@ -73,6 +74,19 @@ export interface CallFilters {
   from?: string;
 }
 
+/**
+ * A status change as one UPDATE: it applies only while the call is in one of `from` (the
+ * status machine's precondition, `statusesBefore`), with the timestamps of `timestampsOf`
+ * worked out from the row being changed, and `extra` columns (hangup cause, channel id, flow
+ * state) written with it.
+ */
+export interface StatusChange {
+  status: CallStatus;
+  from: readonly CallStatus[];
+  at: Date;
+  extra?: Partial<CallRow>;
+}
+
 const JSON_COLUMNS = ['flow_definition', 'flow_state', 'flow_command'] as const;
 
 /** jsonb columns go to pg as JSON text, so arrays and strings are never mistaken for SQL types. */
@@ -85,10 +99,48 @@ function serialize(patch: Partial<CallRow>): Record<string, unknown> {
   return out;
 }
 
-/** The only place knex touches the `calls` table. Reads for the API are per project. */
+/** `col = ?, ...` for a patch, with its bindings (identifiers bound with `??`). */
+function assignments(patch: Partial<CallRow>): { sql: string[]; bindings: Knex.Value[] } {
+  const sql: string[] = [];
+  const bindings: Knex.Value[] = [];
+  for (const [column, value] of Object.entries(serialize(patch))) {
+    if (value === undefined) continue;
+    sql.push('?? = ?');
+    bindings.push(column, value as Knex.Value);
+  }
+  return { sql, bindings };
+}
+
+/**
+ * `callDuration` in SQL: whole seconds from `answered_at` to the bound end time, never
+ * negative, 0 for a call never answered.
+ */
+const DURATION_SQL =
+  'duration = coalesce(' +
+  'greatest(0, floor(extract(epoch from (?::timestamptz - answered_at))))::integer, 0)';
+
+/**
+ * The only place knex touches the `calls` table. Reads for the API are per project. The
+ * orchestrator's writes are raw single statements: they run several times per call.
+ */
 export function createCallsStore(db: Db) {
+  /** The INSERT of a new call, as SQL returning its id (for a statement that adds to it). */
+  function insertSql(row: CallRow): { sql: string; bindings: Knex.Value[] } {
+    const values = serialize(row);
+    const columns = Object.keys(values);
+    return {
+      sql: `insert into calls (${columns.map(() => '??').join(', ')})
+            values (${columns.map(() => '?').join(', ')}) returning id`,
+      bindings: [...columns, ...columns.map((column) => values[column] as Knex.Value)],
+    };
+  }
+
   return {
-    insert: (trx: Trx, row: CallRow) => trx('calls').insert(serialize(row)),
+    insertSql,
+    async insert(trx: Trx, row: CallRow): Promise<void> {
+      const { sql, bindings } = insertSql(row);
+      await trx.raw(sql, bindings);
+    },
     find: (id: string, trx: Db | Trx = db) => trx<CallRow>('calls').where({ id }).first(),
     findForProject: (projectId: string, id: string) =>
       db<CallRow>('calls').where({ project_id: projectId, id }).first(),
@@ -96,8 +148,35 @@ export function createCallsStore(db: Db) {
       db<CallRow>('calls').where({ channel_id: channelId }).first(),
     /** Locks the call row for a change (status changes and the event store rely on it). */
     lock: (trx: Trx, id: string) => trx<CallRow>('calls').where({ id }).forUpdate().first(),
+    /** Writes `patch` (the UPDATE holds the row lock until `trx` ends). */
     async update(trx: Db | Trx, id: string, patch: Partial<CallRow>): Promise<void> {
-      await trx('calls').where({ id }).update(serialize(patch));
+      const set = assignments(patch);
+      if (set.sql.length === 0) return;
+      await trx.raw(`update calls set ${set.sql.join(', ')} where id = ?`, [...set.bindings, id]);
+    },
+    /**
+     * Applies a status change if the call is in one of `change.from`; the row as it now is (and
+     * locked until `trx` ends), or undefined when the call is gone or in another status.
+     */
+    async changeStatus(trx: Trx, id: string, change: StatusChange): Promise<CallRow | undefined> {
+      if (change.from.length === 0) return undefined;
+      const marks = timestampsOf(change.status);
+      const { at } = change;
+      const sets: Array<[string, ...Knex.Value[]]> = [
+        ['status = ?', change.status],
+        ['updated_at = ?', at],
+      ];
+      if (marks.start) sets.push(['started_at = coalesce(started_at, ?)', at]);
+      if (marks.answer) sets.push(['answered_at = ?', at]);
+      if (marks.end) sets.push(['ended_at = ?', at], [DURATION_SQL, at]);
+      const extra = assignments(change.extra ?? {});
+      const { rows } = await trx.raw<{ rows: CallRow[] }>(
+        `update calls set ${[...sets.map(([sql]) => sql), ...extra.sql].join(', ')}
+          where id = ? and status in (${change.from.map(() => '?').join(', ')})
+          returning *`,
+        [...sets.flatMap(([, ...values]) => values), ...extra.bindings, id, ...change.from],
+      );
+      return rows[0];
     },
     /** Calls that may still have a channel on the PBX (for reconciliation and resume). */
     listLive: () =>

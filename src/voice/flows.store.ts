@@ -58,17 +58,33 @@ export function createFlowsStore(db: Db) {
         .returning('*');
       return row as FlowRow;
     },
-    /** The flow and its active version's definition, or undefined when the project has no such flow. */
+    /**
+     * The flow and its active version's definition, or undefined when the project has no such
+     * flow (one statement: every call placed reads it).
+     */
     async findActive(
       projectId: string,
       id: string,
     ): Promise<{ flow: FlowRow; version: FlowVersionRow } | undefined> {
-      const flow = await db<FlowRow>('call_flows').where({ project_id: projectId, id }).first();
-      if (!flow) return undefined;
-      const version = await db<FlowVersionRow>('call_flow_versions')
-        .where({ flow_id: id, version: flow.active_version })
-        .first();
-      return version ? { flow, version } : undefined;
+      type Joined = FlowRow & { definition: FlowDefinition; version_created_at: Date };
+      const { rows } = await db.raw<{ rows: Joined[] }>(
+        `select f.*, v.definition, v.created_at as version_created_at
+           from call_flows f
+           join call_flow_versions v on v.flow_id = f.id and v.version = f.active_version
+          where f.project_id = ? and f.id = ?`,
+        [projectId, id],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      const { definition, version_created_at: createdAt, ...flow } = row;
+      const version: FlowVersionRow = {
+        flow_id: flow.id,
+        version: flow.active_version,
+        project_id: flow.project_id,
+        definition,
+        created_at: createdAt,
+      };
+      return { flow, version };
     },
   };
 }

@@ -6,6 +6,8 @@ import {
   dialOutcomeForHangup,
   isFinalCallStatus,
   statusForHangup,
+  statusesBefore,
+  timestampsOf,
   transitionCall,
   webhookTypeOf,
   type CallStatus,
@@ -109,5 +111,32 @@ describe('callDuration', () => {
     const answered = new Date('2026-01-01T00:00:00.000Z');
     expect(callDuration(answered, new Date('2026-01-01T00:00:09.999Z'))).to.equal(9);
     expect(callDuration(null, answered)).to.equal(0);
+  });
+});
+
+describe('statusesBefore', () => {
+  it('lists exactly the statuses transitionCall lets move to the status', () => {
+    for (const next of CALL_STATUSES) {
+      const expected = CALL_STATUSES.filter((current) => transitionCall(current, next).changed);
+      expect(statusesBefore(next), next).to.deep.equal(expected);
+    }
+  });
+
+  it('keeps busy, no-answer and canceled to calls not yet answered', () => {
+    expect(statusesBefore('busy')).to.deep.equal(['queued', 'initiated', 'ringing']);
+    expect(statusesBefore('completed')).to.include('in-progress');
+    expect(statusesBefore('queued')).to.deep.equal([]);
+  });
+});
+
+describe('timestampsOf', () => {
+  it('starts the call at initiated or ringing, answers at in-progress, ends at a final status', () => {
+    expect(timestampsOf('initiated')).to.deep.equal({ start: true, answer: false, end: false });
+    expect(timestampsOf('ringing')).to.deep.equal({ start: true, answer: false, end: false });
+    expect(timestampsOf('in-progress')).to.deep.equal({ start: false, answer: true, end: false });
+    for (const final of CALL_STATUSES.filter(isFinalCallStatus)) {
+      expect(timestampsOf(final), final).to.deep.equal({ start: false, answer: false, end: true });
+    }
+    expect(timestampsOf('queued')).to.deep.equal({ start: false, answer: false, end: false });
   });
 });

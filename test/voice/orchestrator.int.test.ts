@@ -1,66 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
-import {
-  ChannelGoneError,
-  type MediaControl,
-  type MediaEvent,
-} from '../../src/connectors/index.js';
-import { createNumbersStore } from '../../src/numbers/index.js';
-import { createSilentLogger } from '../../src/platform/index.js';
-import { createCallEvents } from '../../src/voice/call-events.js';
-import { createCallsStore } from '../../src/voice/calls.store.js';
-import { createFlowsService } from '../../src/voice/flows.service.js';
-import { createFlowsStore } from '../../src/voice/flows.store.js';
-import { createFlowHttp } from '../../src/voice/orchestrator/flow-http.js';
-import {
-  createOrchestrator,
-  type Orchestrator,
-} from '../../src/voice/orchestrator/orchestrator.js';
-import { createRecordingsStore } from '../../src/voice/recordings.store.js';
-import { createSilentTts, createTtsCache } from '../../src/voice/tts/index.js';
+import type { Orchestrator } from '../../src/voice/orchestrator/orchestrator.js';
 import { createTestProject, startApp, type TestApp } from '../support/harness.js';
 import { clientFor, eventually } from '../support/http.js';
+import { createFakeMedia, createTestOrchestrator } from './fake-pbx.js';
 import { uniqueNumber } from './voice-fixtures.js';
 
 type Api = ReturnType<typeof clientFor>;
-
-/** A PBX that does what the test says: plays are recorded, some channels are already gone. */
-function createFakeMedia() {
-  let handler: (event: MediaEvent) => void = () => undefined;
-  const gone = new Set<string>();
-  const plays: Array<{ channelId: string; playbackId: string; media: string }> = [];
-  const hangups: string[] = [];
-  const media: MediaControl = {
-    ready: true,
-    originate: async () => undefined,
-    answer: async () => undefined,
-    play: async (channelId, playbackId, uri) => {
-      if (gone.has(channelId)) throw new ChannelGoneError();
-      plays.push({ channelId, playbackId, media: uri });
-    },
-    stopPlayback: async () => undefined,
-    record: async () => undefined,
-    snoop: async () => undefined,
-    hangup: async (channelId) => {
-      hangups.push(channelId);
-    },
-    createBridge: async () => undefined,
-    addToBridge: async () => undefined,
-    destroyBridge: async () => undefined,
-    recordBridge: async () => undefined,
-    listChannelIds: async () => [],
-    fetchRecording: async () => Buffer.alloc(0),
-    onEvent: (h) => {
-      handler = h;
-      return () => undefined;
-    },
-    close: async () => undefined,
-  };
-  return { media, gone, plays, hangups, emit: (event: MediaEvent) => handler(event) };
-}
 
 /**
  * The orchestrator on a fake PBX (real Postgres, real stores), for what a real PBX cannot be
@@ -80,33 +27,7 @@ describe('call orchestrator (fake PBX)', () => {
   before(async () => {
     app = await startApp({ roles: { orchestrator: false } });
     api = clientFor(app.url, (await createTestProject(app, 'orchestrator')).apiKey);
-    const { db } = app.runtime;
-    const { events, scheduleWebhook, ids, clock } = app.runtime.services;
-    const logger = createSilentLogger();
-    const store = createCallsStore(db);
-    orchestrator = createOrchestrator({
-      db,
-      store,
-      callEvents: createCallEvents({ store, events, scheduleWebhook, clock }),
-      recordings: createRecordingsStore(db),
-      scheduleWebhook,
-      blobs: {} as never,
-      tts: createTtsCache({
-        dir: join(tmpdir(), `trunkline-tts-${process.pid}`),
-        publicUrl: 'http://127.0.0.1:9',
-        provider: createSilentTts,
-        logger,
-      }),
-      http: createFlowHttp({ checkUrl: async () => undefined, logger }),
-      flows: createFlowsService({ db, store: createFlowsStore(db), ids, clock }),
-      sendSms: async () => ({ id: 'msg_fake' }),
-      findNumber: (n) => createNumbersStore(db).findByNumber(n),
-      ids,
-      clock,
-      logger,
-      dialTemplate: 'PJSIP/{to}@trunk',
-      secondMs: 1000,
-    });
+    orchestrator = createTestOrchestrator(app);
     hook = createServer((req, res) => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));

@@ -13,6 +13,7 @@ export function liveCallFromRow(row: CallRow): LiveCall {
     from: row.from_addr,
     to: row.to_addr,
     answered: row.answered_at !== null,
+    rang: row.status !== 'queued' && row.status !== 'initiated',
     canceledByUs: false,
     originating: false,
     record: row.record,
@@ -51,7 +52,10 @@ export function createCallLoader(ctx: OrchestratorContext) {
     if (known) return known;
     let pending = loading.get(callId);
     if (!pending) {
-      pending = load(callId).finally(() => loading.delete(callId));
+      const loaded: Promise<LiveCall | null> = load(callId).finally(() => {
+        if (loading.get(callId) === loaded) loading.delete(callId);
+      });
+      pending = loaded;
       loading.set(callId, pending);
     }
     return pending;
@@ -65,7 +69,24 @@ export function createCallLoader(ctx: OrchestratorContext) {
     return callId ? findCall(callId) : null;
   }
 
-  return { findCall, findByChannel };
+  /**
+   * Registers the call `create` makes (an outbound call being originated: it is not live before
+   * `create` has moved it on) as what lookups of `callId` get meanwhile, so a job or event never
+   * loads a second copy. A lookup already under way is waited for, and its call is returned
+   * instead when it found one.
+   */
+  function adopt(callId: string, create: () => Promise<LiveCall | null>): Promise<LiveCall | null> {
+    const before = (loading.get(callId) ?? Promise.resolve(null)).catch(() => null);
+    const pending: Promise<LiveCall | null> = before
+      .then((existing) => existing ?? create())
+      .finally(() => {
+        if (loading.get(callId) === pending) loading.delete(callId);
+      });
+    loading.set(callId, pending);
+    return pending;
+  }
+
+  return { findCall, findByChannel, adopt };
 }
 
 export type CallLoader = ReturnType<typeof createCallLoader>;

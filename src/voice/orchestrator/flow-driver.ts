@@ -8,6 +8,7 @@ import {
   type FlowTransition,
 } from '../../flows/index.js';
 import { isAppError } from '../../platform/index.js';
+import type { CallRow } from '../calls.store.js';
 import { causeName, statusForHangup } from '../call-status.js';
 import { endCallRecording, startCallRecording } from './call-recording.js';
 import { cancelActivity, runCommand } from './commands.js';
@@ -50,17 +51,43 @@ export interface CallDriver extends FlowDriver {
  * media failure hangs the call up rather than leaving the caller in silence.
  */
 export function createFlowDriver(ctx: OrchestratorContext): CallDriver {
-  async function persist(call: LiveCall, entries: FlowTimelineEntry[]): Promise<void> {
+  /**
+   * Saves the interpreter state and the steps entered: the UPDATE takes the row lock the append
+   * relies on, so no read comes first; without steps it is one statement.
+   */
+  async function persist(
+    call: LiveCall,
+    entries: FlowTimelineEntry[],
+    options: { definitionChanged: boolean },
+  ): Promise<void> {
+    const patch: Partial<CallRow> = {
+      flow_state: call.state,
+      flow_command: call.waiting,
+      updated_at: ctx.clock.now(),
+      ...(options.definitionChanged && { flow_definition: call.definition }),
+    };
+    if (entries.length === 0) {
+      await ctx.store.update(ctx.db, call.id, patch);
+      return;
+    }
     await ctx.db.transaction(async (trx) => {
-      await ctx.store.lock(trx, call.id);
-      await ctx.store.update(trx, call.id, {
-        flow_state: call.state,
-        flow_command: call.waiting,
-        flow_definition: call.definition,
-        updated_at: ctx.clock.now(),
-      });
+      await ctx.store.update(trx, call.id, patch);
       await ctx.callEvents.recordSteps(trx, { id: call.id, project_id: call.projectId }, entries);
     });
+  }
+
+  /** Takes on the transition's state and the command it leaves the flow waiting on. */
+  async function enter(call: LiveCall, transition: FlowTransition): Promise<void> {
+    await cancelActivity(ctx, call);
+    call.state = transition.state;
+    call.waiting = waitingCommandOf(transition);
+  }
+
+  async function runCommands(call: LiveCall, transition: FlowTransition): Promise<void> {
+    for (const command of transition.commands) {
+      if (call.ended) return;
+      await guarded(call, () => runCommand(ctx, driver, call, command));
+    }
   }
 
   async function guarded(call: LiveCall, work: () => Promise<void>): Promise<void> {
@@ -81,15 +108,14 @@ export function createFlowDriver(ctx: OrchestratorContext): CallDriver {
     }
   }
 
-  async function apply(call: LiveCall, transition: FlowTransition): Promise<void> {
-    await cancelActivity(ctx, call);
-    call.state = transition.state;
-    call.waiting = waitingCommandOf(transition);
-    await persist(call, transition.entered);
-    for (const command of transition.commands) {
-      if (call.ended) return;
-      await guarded(call, () => runCommand(ctx, driver, call, command));
-    }
+  async function apply(
+    call: LiveCall,
+    transition: FlowTransition,
+    options = { definitionChanged: false },
+  ): Promise<void> {
+    await enter(call, transition);
+    await persist(call, transition.entered, options);
+    await runCommands(call, transition);
   }
 
   const driver: CallDriver = {
@@ -114,16 +140,16 @@ export function createFlowDriver(ctx: OrchestratorContext): CallDriver {
         entries = transition.entered;
       }
       const status = statusForHangup({ ...call, cause: facts.cause });
-      await ctx.db.transaction(async (trx) => {
-        const row = await ctx.store.lock(trx, call.id);
-        if (!row) return;
-        await ctx.callEvents.recordSteps(trx, row, entries);
-        await ctx.callEvents.changeStatus(trx, row, status, {
-          hangup_cause: facts.reason ?? causeName(facts.cause),
-          flow_state: call.state,
-          flow_command: null,
-        });
-      });
+      await ctx.db.transaction((trx) =>
+        ctx.callEvents.moveStatus(trx, call.id, status, {
+          steps: { before: entries },
+          extra: {
+            hangup_cause: facts.reason ?? causeName(facts.cause),
+            flow_state: call.state,
+            flow_command: null,
+          },
+        }),
+      );
       ctx.registry.remove(call);
     },
 
@@ -136,7 +162,8 @@ export function createFlowDriver(ctx: OrchestratorContext): CallDriver {
       }
       await cancelActivity(ctx, call);
       call.definition = target.definition;
-      await apply(call, startFlow(target.definition, redirectContext(call.state)));
+      const transition = startFlow(target.definition, redirectContext(call.state));
+      await apply(call, transition, { definitionChanged: true });
     },
 
     async answer(call, options) {
@@ -144,13 +171,19 @@ export function createFlowDriver(ctx: OrchestratorContext): CallDriver {
         if (options.answerChannel) await ctx.media().answer(call.channelId);
         call.answered = true;
         call.originating = false;
-        await ctx.db.transaction(async (trx) => {
-          const row = await ctx.store.lock(trx, call.id);
-          if (row) await ctx.callEvents.changeStatus(trx, row, 'in-progress');
-        });
-        if (call.record) await startCallRecording(ctx, call);
         const flowCall = { id: call.id, from: call.from, to: call.to, direction: call.direction };
-        await apply(call, startFlow(call.definition, { call: flowCall }));
+        const transition = startFlow(call.definition, { call: flowCall });
+        await enter(call, transition);
+        // The answer and the flow's first steps: one UPDATE, one append.
+        const answered = await ctx.db.transaction((trx) =>
+          ctx.callEvents.moveStatus(trx, call.id, 'in-progress', {
+            steps: { after: transition.entered },
+            extra: { flow_state: call.state, flow_command: call.waiting },
+          }),
+        );
+        if (!answered) await persist(call, [], { definitionChanged: false });
+        if (call.record) await startCallRecording(ctx, call);
+        await runCommands(call, transition);
       });
     },
 

@@ -69,10 +69,9 @@ export function createInboundCalls(ctx: OrchestratorContext, driver: CallDriver)
       },
       now,
     );
-    const ringing = await ctx.db.transaction(async (trx) => {
-      await ctx.store.insert(trx, row);
-      return ctx.callEvents.changeStatus(trx, row, 'ringing');
-    });
+    const ringing = await ctx.db.transaction((trx) =>
+      ctx.callEvents.insertWithStatus(trx, row, 'ringing'),
+    );
     const call = liveCallFromRow(ringing);
     ctx.registry.add(call);
     return call;

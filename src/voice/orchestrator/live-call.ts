@@ -34,6 +34,8 @@ export interface LiveCall {
   from: string;
   to: string;
   answered: boolean;
+  /** `ringing` is on record (or past): the PBX reports ringing twice (state and dial status). */
+  rang: boolean;
   /** The API asked to hang up before the answer: the call ends `canceled`. */
   canceledByUs: boolean;
   /** Originate sent, the channel may not be listed by the PBX yet. */
@@ -62,22 +64,36 @@ export interface LiveCall {
 export function createCallRegistry(logger: Logger) {
   const byId = new Map<string, LiveCall>();
   const byChannel = new Map<string, LiveCall>();
+  /** The channel ids routed to each call, so removing a call never scans every channel. */
+  const channelsOf = new Map<LiveCall, Set<string>>();
+
+  function route(channelId: string, call: LiveCall): void {
+    byChannel.set(channelId, call);
+    let channels = channelsOf.get(call);
+    if (!channels) channelsOf.set(call, (channels = new Set()));
+    channels.add(channelId);
+  }
 
   return {
     add(call: LiveCall): void {
       byId.set(call.id, call);
-      byChannel.set(call.channelId, call);
+      route(call.channelId, call);
     },
     /** Routes a second channel (a dialled leg) to the call. */
     addChannel(channelId: string, call: LiveCall): void {
-      byChannel.set(channelId, call);
+      route(channelId, call);
     },
     removeChannel(channelId: string): void {
+      const owner = byChannel.get(channelId);
       byChannel.delete(channelId);
+      if (owner) channelsOf.get(owner)?.delete(channelId);
     },
     remove(call: LiveCall): void {
-      byId.delete(call.id);
-      for (const [channelId, owner] of byChannel) if (owner === call) byChannel.delete(channelId);
+      if (byId.get(call.id) === call) byId.delete(call.id);
+      for (const channelId of channelsOf.get(call) ?? []) {
+        if (byChannel.get(channelId) === call) byChannel.delete(channelId);
+      }
+      channelsOf.delete(call);
     },
     get: (callId: string) => byId.get(callId),
     byChannel: (channelId: string) => byChannel.get(channelId),

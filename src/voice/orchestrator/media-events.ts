@@ -5,20 +5,25 @@ import type { OrchestratorContext } from './context.js';
 import { DIAL_LEG_MARKER, onLegAnswered, onLegHangup } from './dial-command.js';
 import type { CallDriver } from './flow-driver.js';
 import type { InboundCalls } from './inbound.js';
-import type { LiveCall } from './live-call.js';
+import { createEventLanes } from './event-lanes.js';
+import { callIdOfChannel, type LiveCall } from './live-call.js';
 import { onCollectKey, onPlaybackFinished } from './play-commands.js';
 import { onRecordingDone, onRecordKey } from './record-command.js';
-import { callIdOfSnoop, SNOOP_MARKER } from './recording-ids.js';
+import { callIdOfRecordingTarget, callIdOfSnoop, SNOOP_MARKER } from './recording-ids.js';
 
 /** The first StasisStart argument of an outbound call we originated through the API. */
 export const OUTBOUND_CALL_MARKER = 'trunkline-call';
+
+/** StasisStart markers of channels we created for a call (the call id is the second argument). */
+const OUR_MARKERS = new Set([OUTBOUND_CALL_MARKER, DIAL_LEG_MARKER, SNOOP_MARKER]);
 
 type ChannelEvent = Exclude<MediaEvent, { type: 'connection' } | { type: 'stasis_start' }>;
 
 /**
  * Turns ARI events into work on calls. Routing (finding the call, creating an inbound one)
- * runs for one event at a time, in the order the PBX sent them; the work itself is queued on
- * the call, so a slow step on one call never holds up another.
+ * runs one event at a time per call, in the order the PBX sent them (a lane per call: see
+ * `laneOf`), and calls in parallel, so an inbound call being accepted never holds up another
+ * call's events. The work itself is queued on the call, in the same order.
  */
 export function createMediaEventRouter(deps: {
   ctx: OrchestratorContext;
@@ -28,14 +33,13 @@ export function createMediaEventRouter(deps: {
   onConnection(up: boolean): Promise<void>;
 }) {
   const { ctx, driver, inbound, loader } = deps;
-  let routing: Promise<void> = Promise.resolve();
+  const lanes = createEventLanes(() => undefined);
 
+  /** Ringing is reported twice (state, then dial status): it is written once. */
   async function markRinging(call: LiveCall): Promise<void> {
-    if (call.answered) return;
-    await ctx.db.transaction(async (trx) => {
-      const row = await ctx.store.lock(trx, call.id);
-      if (row) await ctx.callEvents.changeStatus(trx, row, 'ringing');
-    });
+    if (call.answered || call.rang) return;
+    await ctx.db.transaction((trx) => ctx.callEvents.moveStatus(trx, call.id, 'ringing'));
+    call.rang = true;
   }
 
   /** What a channel of ours entering the app means for its call. */
@@ -47,7 +51,7 @@ export function createMediaEventRouter(deps: {
 
   async function onStasisStart(event: Extract<MediaEvent, { type: 'stasis_start' }>) {
     const [marker, callId] = event.args;
-    if (marker === DIAL_LEG_MARKER || marker === OUTBOUND_CALL_MARKER || marker === SNOOP_MARKER) {
+    if (OUR_MARKERS.has(marker)) {
       const call = callId ? await loader.findCall(callId) : null;
       if (!call) {
         await ctx.media().hangup(event.channelId);
@@ -122,9 +126,41 @@ export function createMediaEventRouter(deps: {
     if (work) void ctx.registry.enqueue(call, work);
   }
 
+  /** The lane of a call: its caller's channel id, known before an inbound call has a row. */
+  function laneOfCall(callId: string): string {
+    return ctx.registry.get(callId)?.channelId ?? callId;
+  }
+
+  function laneOfChannel(channelId: string): string {
+    const call = ctx.registry.byChannel(channelId);
+    if (call) return call.channelId;
+    const callId = callIdOfSnoop(channelId) ?? callIdOfChannel(channelId);
+    return callId ? laneOfCall(callId) : channelId;
+  }
+
+  /**
+   * Events of one call share a lane whichever of its channels they are about: the caller's
+   * (before and after an inbound call is registered), a dialled leg, a snoop channel, a dial
+   * bridge's recording.
+   */
+  function laneOf(event: Exclude<MediaEvent, { type: 'connection' }>): string {
+    if (event.type === 'stasis_start') {
+      const [marker, callId] = event.args;
+      return callId && OUR_MARKERS.has(marker) ? laneOfCall(callId) : event.channelId;
+    }
+    if (event.type === 'recording_finished' || event.type === 'recording_failed') {
+      const callId = event.bridgeId ? callIdOfRecordingTarget(event) : null;
+      if (callId) return laneOfCall(callId);
+    }
+    return laneOfChannel(event.channelId);
+  }
+
   return function handle(event: MediaEvent): void {
-    routing = routing
-      .then(() => route(event))
-      .catch((err: unknown) => ctx.logger.error({ err, event: event.type }, 'media event failed'));
+    const routeLogged = () =>
+      route(event).catch((err: unknown) =>
+        ctx.logger.error({ err, event: event.type }, 'media event failed'),
+      );
+    if (event.type === 'connection') lanes.barrier(routeLogged);
+    else lanes.run(laneOf(event), routeLogged);
   };
 }

@@ -6,6 +6,7 @@ import {
   type JobHandler,
 } from '../../platform/index.js';
 import { CALLS_QUEUE, HANGUP_JOB, ORIGINATE_JOB, REDIRECT_JOB } from '../calls.service.js';
+import type { CallRow } from '../calls.store.js';
 import { createCallLoader, liveCallFromRow } from './call-loader.js';
 import { createSideRecordings } from './call-recording.js';
 import type { OrchestratorContext } from './context.js';
@@ -55,38 +56,56 @@ export function createOrchestrator(deps: OrchestratorDeps) {
 
   const handleEvent = createMediaEventRouter({ ctx, driver, inbound, loader, onConnection });
 
-  async function originate(callId: string): Promise<void> {
+  /**
+   * Moves a queued call to `initiated` (one UPDATE and its event, nothing read first). `dial`
+   * says whether to originate now: the call was queued, or a retry finds it still initiated.
+   */
+  async function initiate(callId: string): Promise<{ row: CallRow | undefined; dial: boolean }> {
+    const moved = await ctx.db.transaction((trx) =>
+      ctx.callEvents.moveStatus(trx, callId, 'initiated', { extra: { channel_id: callId } }),
+    );
+    if (moved) return { row: moved, dial: true };
     const row = await ctx.store.find(callId);
-    if (!row || (row.status !== 'queued' && row.status !== 'initiated')) return;
-    let call = ctx.registry.get(callId);
-    if (!call) {
-      call = { ...liveCallFromRow({ ...row, channel_id: callId }), originating: true };
-      ctx.registry.add(call);
-    }
-    const live: LiveCall = call;
-    await ctx.registry.run(live, async () => {
-      const started = await ctx.db.transaction(async (trx) => {
-        const locked = await ctx.store.lock(trx, callId);
-        if (!locked || (locked.status !== 'queued' && locked.status !== 'initiated')) return false;
-        await ctx.callEvents.changeStatus(trx, locked, 'initiated', { channel_id: callId });
-        return true;
+    return { row, dial: row?.status === 'initiated' };
+  }
+
+  async function dial(call: LiveCall, row: CallRow): Promise<void> {
+    try {
+      await ctx.media().originate({
+        channelId: call.channelId,
+        endpoint: endpointFor(ctx.dialTemplate, row.to_addr),
+        callerId: row.from_addr,
+        timeoutSec: row.timeout,
+        appArgs: [OUTBOUND_CALL_MARKER, call.id],
       });
-      if (!started) {
-        ctx.registry.remove(live);
-        return;
-      }
-      try {
-        await ctx.media().originate({
-          channelId: callId,
-          endpoint: endpointFor(ctx.dialTemplate, row.to_addr),
-          callerId: row.from_addr,
-          timeoutSec: row.timeout,
-          appArgs: [OUTBOUND_CALL_MARKER, callId],
-        });
-      } catch (err) {
-        if (!isAppError(err) || err.retryable) throw err;
-        await driver.end(live, { cause: 0, reason: 'originate_failed' });
-      }
+    } catch (err) {
+      if (!isAppError(err) || err.retryable) throw err;
+      await driver.end(call, { cause: 0, reason: 'originate_failed' });
+    }
+  }
+
+  /**
+   * `calls.originate`: the live call is built from the row its move to `initiated` returns and
+   * registered before anything is dialled; a retry of a call this process runs dials again
+   * (originate is idempotent on the PBX while the channel exists).
+   */
+  async function originate(callId: string): Promise<void> {
+    const started: { dialing?: Promise<void> } = {};
+    const call =
+      ctx.registry.get(callId) ??
+      (await loader.adopt(callId, async () => {
+        const { row, dial: ready } = await initiate(callId);
+        if (!row || !ready) return null;
+        const created: LiveCall = { ...liveCallFromRow(row), originating: true };
+        ctx.registry.add(created);
+        started.dialing = ctx.registry.run(created, () => dial(created, row));
+        return created;
+      }));
+    if (started.dialing) return started.dialing;
+    if (!call) return;
+    await ctx.registry.run(call, async () => {
+      const { row, dial: ready } = await initiate(callId);
+      if (row && ready && !call.ended) await dial(call, row);
     });
   }
 

@@ -40,9 +40,8 @@ export async function reconcileCalls(
   const rows = await ctx.store.listLive();
   for (const row of rows) {
     const running = ctx.registry.get(row.id);
-    if (running?.originating) continue;
     const call = running ?? (await loader.findCall(row.id));
-    if (!call) continue;
+    if (!call || call.originating) continue;
     if (!channels.has(call.channelId)) {
       ctx.logger.warn({ call_id: call.id, reason }, 'call channel is gone; closing the call');
       void ctx.registry.enqueue(call, () => closeLost(ctx, driver, call));

@@ -1,0 +1,113 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ChannelGoneError,
+  type MediaControl,
+  type MediaEvent,
+} from '../../src/connectors/index.js';
+import { createNumbersStore, type NumberRow } from '../../src/numbers/index.js';
+import { createSilentLogger, type Db } from '../../src/platform/index.js';
+import { createCallEvents } from '../../src/voice/call-events.js';
+import { createCallsStore } from '../../src/voice/calls.store.js';
+import { createFlowsService } from '../../src/voice/flows.service.js';
+import { createFlowsStore } from '../../src/voice/flows.store.js';
+import { createFlowHttp } from '../../src/voice/orchestrator/flow-http.js';
+import {
+  createOrchestrator,
+  type Orchestrator,
+} from '../../src/voice/orchestrator/orchestrator.js';
+import { createRecordingsStore } from '../../src/voice/recordings.store.js';
+import { createSilentTts, createTtsCache } from '../../src/voice/tts/index.js';
+import type { TestApp } from '../support/harness.js';
+
+/** A PBX that does what the test says: plays are recorded, some channels are already gone. */
+export function createFakeMedia() {
+  let handler: (event: MediaEvent) => void = () => undefined;
+  const gone = new Set<string>();
+  const plays: Array<{ channelId: string; playbackId: string; media: string }> = [];
+  const hangups: string[] = [];
+  const originated: string[] = [];
+  const media: MediaControl = {
+    ready: true,
+    originate: async ({ channelId }) => {
+      originated.push(channelId);
+    },
+    answer: async () => undefined,
+    play: async (channelId, playbackId, uri) => {
+      if (gone.has(channelId)) throw new ChannelGoneError();
+      plays.push({ channelId, playbackId, media: uri });
+    },
+    stopPlayback: async () => undefined,
+    record: async () => undefined,
+    snoop: async () => undefined,
+    hangup: async (channelId) => {
+      hangups.push(channelId);
+    },
+    createBridge: async () => undefined,
+    addToBridge: async () => undefined,
+    destroyBridge: async () => undefined,
+    recordBridge: async () => undefined,
+    listChannelIds: async () => [],
+    fetchRecording: async () => Buffer.alloc(0),
+    onEvent: (h) => {
+      handler = h;
+      return () => undefined;
+    },
+    close: async () => undefined,
+  };
+  return {
+    media,
+    gone,
+    plays,
+    hangups,
+    originated,
+    emit: (event: MediaEvent) => handler(event),
+  };
+}
+
+export type FakeMedia = ReturnType<typeof createFakeMedia>;
+
+/**
+ * An orchestrator on the test app's services but its own `db` (so a test can count the
+ * statements it sends), with silent TTS and a number lookup the test may wrap.
+ */
+export function createTestOrchestrator(
+  app: TestApp,
+  options: {
+    db?: Db;
+    findNumber?: (
+      number: string,
+      lookup: (n: string) => Promise<NumberRow | undefined>,
+    ) => Promise<NumberRow | undefined>;
+  } = {},
+): Orchestrator {
+  const db = options.db ?? app.runtime.db;
+  const { events, scheduleWebhook, ids, clock } = app.runtime.services;
+  const logger = createSilentLogger();
+  const store = createCallsStore(db);
+  const numbers = createNumbersStore(db);
+  const lookup = (n: string) => numbers.findByNumber(n);
+  return createOrchestrator({
+    db,
+    store,
+    callEvents: createCallEvents({ store, events, scheduleWebhook, clock }),
+    recordings: createRecordingsStore(db),
+    scheduleWebhook,
+    blobs: {} as never,
+    tts: createTtsCache({
+      dir: join(tmpdir(), `trunkline-tts-${process.pid}`),
+      publicUrl: 'http://127.0.0.1:9',
+      provider: createSilentTts,
+      logger,
+    }),
+    http: createFlowHttp({ checkUrl: async () => undefined, logger }),
+    flows: createFlowsService({ db, store: createFlowsStore(db), ids, clock }),
+    sendSms: async () => ({ id: 'msg_fake' }),
+    findNumber: (n) => (options.findNumber ? options.findNumber(n, lookup) : lookup(n)),
+    ids,
+    clock,
+    logger,
+    dialTemplate: 'PJSIP/{to}@trunk',
+    secondMs: 1000,
+  });
+}
