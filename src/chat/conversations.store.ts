@@ -30,6 +30,16 @@ export interface MemberRow {
 
 type Conn = Db | Trx;
 
+/**
+ * Takes the conversation's advisory lock until the transaction ends. Every writer of a
+ * conversation takes it first: it assigns no transaction id, so writers of one conversation
+ * get their xids in lock order, the event log's (xid, position) order then matches `seq`, and
+ * realtime delivers a conversation's messages in seq order.
+ */
+export async function lockConversationKey(trx: Trx, id: string): Promise<void> {
+  await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 1))', [id]);
+}
+
 /** The only place knex touches conversations, their members and SMS bindings. */
 export function createConversationsStore(db: Db) {
   return {
@@ -56,13 +66,11 @@ export function createConversationsStore(db: Db) {
       conn<ConversationRow>('conversations').where({ project_id: projectId, id }).first(),
 
     /**
-     * Locks the conversation: every change to a conversation holds it (seq, stream versions).
-     * The advisory lock comes first and assigns no transaction id, so writers of one
-     * conversation get their xids in lock order: the event log's (xid, position) order then
-     * matches `seq`, and realtime delivers a conversation's messages in seq order.
+     * Locks the conversation: every change to a conversation holds it (seq, stream versions),
+     * the advisory lock first (see `lockConversationKey`), then the row.
      */
     async lock(trx: Trx, projectId: string, id: string) {
-      await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 1))', [id]);
+      await lockConversationKey(trx, id);
       return trx<ConversationRow>('conversations')
         .where({ project_id: projectId, id })
         .forUpdate()
@@ -72,15 +80,6 @@ export function createConversationsStore(db: Db) {
     async update(trx: Trx, id: string, patch: Partial<ConversationRow>) {
       const [row] = await trx('conversations').where({ id }).update(patch).returning('*');
       return row as ConversationRow;
-    },
-
-    /** Hands out the next gap-free message sequence number (caller holds the row lock). */
-    async nextSeq(trx: Trx, id: string): Promise<number> {
-      const [row] = await trx('conversations')
-        .where({ id })
-        .increment('last_seq', 1)
-        .returning('last_seq');
-      return Number((row as { last_seq: number }).last_seq);
     },
 
     /** Conversations of a project, or of one identity when given; archived ones only on request. */

@@ -100,27 +100,17 @@ export function createMessageActions(ctx: ChatContext, messagesService: Messages
     const source = await messages.find(ctx.db, actor.projectId, conversationId, messageId);
     if (!source) throw new NotFoundError('Message');
     if (source.deleted_at) throw new ConflictError('The message was deleted.', 'message_deleted');
-    const result = await ctx.log.commit(async (trx, record) => {
-      const target = await accessConversation(
-        conversations,
-        trx,
-        actor,
-        input.conversation_id,
-        ctx.db,
-      );
-      return messagesService.appendMessage(
-        trx,
-        record,
-        target,
-        author,
-        {
-          body: source.body ?? undefined,
-          attachments: source.attachments,
-          client_id: input.client_id,
-        },
-        { forwardedFrom: source.id },
-      );
-    });
+    const result = await messagesService.append(
+      actor,
+      input.conversation_id,
+      author,
+      {
+        body: source.body ?? undefined,
+        attachments: source.attachments,
+        client_id: input.client_id,
+      },
+      { forwardedFrom: source.id },
+    );
     return { message: messageView(result.row), created: result.created };
   }
 

@@ -6,12 +6,11 @@ import {
   UnprocessableError,
   type Trx,
 } from '../platform/index.js';
-import { accessConversation, type Access, type Actor } from './access.js';
-import type { RecordChanges } from './chat-log.js';
+import { accessConversation, type Actor } from './access.js';
 import type { ChatContext } from './context.js';
-import { parseMentions } from './mentions.js';
+import { mentionCandidates, parseMentions } from './mentions.js';
+import { createMessageWriter } from './message-writer.js';
 import type { MessageRow } from './messages.store.js';
-import { queueSmsCopies } from './sms.js';
 import { messageView } from './views.js';
 
 export interface SendInput {
@@ -34,6 +33,7 @@ export type MessagesService = ReturnType<typeof createMessagesService>;
 /** Send, list, edit and delete messages. */
 export function createMessagesService(ctx: ChatContext) {
   const { conversations, messages } = ctx;
+  const writer = createMessageWriter(ctx);
 
   function authorOf(actor: Actor, input: SendInput): string {
     if (actor.identity) {
@@ -74,60 +74,37 @@ export function createMessagesService(ctx: ChatContext) {
     }
   }
 
-  async function memberSet(trx: Trx, conversationId: string) {
+  /** The chat identities of a conversation (to check @mentions against). */
+  async function chatMembers(trx: Trx, conversationId: string): Promise<ReadonlySet<string>> {
     const rows = await conversations.members(trx, conversationId);
-    return { rows, chat: new Set(rows.filter((r) => r.kind === 'chat').map((r) => r.identity)) };
+    return new Set(rows.filter((r) => r.kind === 'chat').map((r) => r.identity));
   }
 
-  /** Appends one message in a locked conversation; a repeated client_id returns the first. */
-  async function appendMessage(
-    trx: Trx,
-    record: RecordChanges,
-    access: Access,
+  /**
+   * Appends a message to a conversation as `actor` (a user token must be a member); a
+   * repeated client_id of the author returns the first message. See message-writer.ts.
+   */
+  function append(
+    actor: Actor,
+    conversationId: string,
     author: string,
     input: SendInput,
     origin: SendOrigin = {},
   ) {
-    const conversation = access.conversation;
-    if (conversation.archived_at)
-      throw new ConflictError('The conversation is archived.', 'conversation_archived');
-    if (input.client_id) {
-      const existing = await messages.findByClientId(trx, conversation.id, author, input.client_id);
-      if (existing) return { row: existing, created: false };
-    }
-    if (
-      input.reply_to &&
-      !(await messages.find(trx, conversation.project_id, conversation.id, input.reply_to))
-    ) {
-      throw new UnprocessableError(
-        'reply_to is not a message of this conversation.',
-        'unknown_reply_to',
-      );
-    }
-    const members = await memberSet(trx, conversation.id);
-    const seq = await conversations.nextSeq(trx, conversation.id);
-    const row = await messages.insert(trx, {
+    return writer.append(conversationId, {
       id: ctx.ids('cmsg'),
-      project_id: conversation.project_id,
-      conversation_id: conversation.id,
-      seq,
+      projectId: actor.projectId,
+      memberIdentity: actor.identity,
       author,
       body: input.body ?? null,
       attachments: input.attachments ?? [],
-      mentions: parseMentions(input.body ?? '', members.chat),
-      reply_to: input.reply_to ?? null,
-      forwarded_from: origin.forwardedFrom ?? null,
-      client_id: input.client_id ?? null,
+      mentionCandidates: mentionCandidates(input.body ?? ''),
+      replyTo: input.reply_to ?? null,
+      forwardedFrom: origin.forwardedFrom ?? null,
+      clientId: input.client_id ?? null,
       source: origin.source ?? 'chat',
-      created_at: ctx.clock.now(),
+      createdAt: ctx.clock.now(),
     });
-    if (!row)
-      throw new ConflictError('A concurrent send used this client_id.', 'client_id_conflict');
-    await record({ projectId: conversation.project_id, id: conversation.id }, [
-      { type: 'conversation.message.created', data: messageView(row) },
-    ]);
-    await queueSmsCopies(ctx, trx, row, members.rows);
-    return { row, created: true };
   }
 
   async function send(
@@ -140,10 +117,7 @@ export function createMessagesService(ctx: ChatContext) {
     const attachments = input.attachments ?? [];
     checkBody(input.body, attachments);
     await checkAttachments(actor, attachments);
-    const result = await ctx.log.commit(async (trx, record) => {
-      const access = await accessConversation(conversations, trx, actor, conversationId, ctx.db);
-      return appendMessage(trx, record, access, author, input, origin);
-    });
+    const result = await append(actor, conversationId, author, input, origin);
     return { message: messageView(result.row), created: result.created };
   }
 
@@ -187,7 +161,8 @@ export function createMessagesService(ctx: ChatContext) {
       if (row.deleted_at) throw new ConflictError('The message was deleted.', 'message_deleted');
       if (access.conversation.archived_at)
         throw new ConflictError('The conversation is archived.', 'conversation_archived');
-      const { chat } = await memberSet(trx, conversationId);
+      const mentioned = mentionCandidates(body).length > 0;
+      const chat = mentioned ? await chatMembers(trx, conversationId) : new Set<string>();
       const updated = await messages.update(trx, messageId, {
         body,
         mentions: parseMentions(body, chat),
@@ -227,5 +202,5 @@ export function createMessagesService(ctx: ChatContext) {
     return messageView(row, reactions.get(row.id));
   }
 
-  return { send, list, edit, remove, loadMessage, appendMessage, withReactions, authorOf };
+  return { send, list, edit, remove, loadMessage, append, withReactions, authorOf };
 }

@@ -41,7 +41,8 @@ export interface SearchFilters {
   createdBefore?: Date;
 }
 
-const COLUMNS = [
+/** The columns of a MessageRow. */
+export const MESSAGE_COLUMNS = [
   'id',
   'project_id',
   'conversation_id',
@@ -64,30 +65,15 @@ const COLUMNS = [
 /** The only place knex touches chat_messages, chat_reactions and chat_sms_sends. */
 export function createMessagesStore(db: Db) {
   return {
-    /** Inserts a message; null when its (conversation, author, client_id) already exists. */
-    async insert(
-      trx: Trx,
-      row: Omit<MessageRow, 'pinned_at' | 'pinned_by' | 'edited_at' | 'deleted_at'>,
-    ) {
-      const query = trx('chat_messages').insert(row);
-      if (row.client_id) {
-        query
-          .onConflict(trx.raw('(conversation_id, author, client_id) where client_id is not null'))
-          .ignore();
-      }
-      const [inserted] = await query.returning(COLUMNS);
-      return (inserted as MessageRow | undefined) ?? null;
-    },
-
     findByClientId: async (conn: Conn, conversationId: string, author: string, clientId: string) =>
       (await conn('chat_messages')
-        .select(COLUMNS)
+        .select(MESSAGE_COLUMNS)
         .where({ conversation_id: conversationId, author, client_id: clientId })
         .first()) as MessageRow | undefined,
 
     find: async (conn: Conn, projectId: string, conversationId: string, id: string) =>
       (await conn('chat_messages')
-        .select(COLUMNS)
+        .select(MESSAGE_COLUMNS)
         .where({ project_id: projectId, conversation_id: conversationId, id })
         .first()) as MessageRow | undefined,
 
@@ -98,7 +84,7 @@ export function createMessagesStore(db: Db) {
       page: { before?: number; after?: number; limit: number },
     ) {
       const query = db<MessageRow>('chat_messages')
-        .select(COLUMNS)
+        .select(MESSAGE_COLUMNS)
         .where({ project_id: projectId, conversation_id: conversationId })
         .limit(page.limit + 1);
       if (page.before !== undefined) query.where('seq', '<', page.before);
@@ -108,7 +94,10 @@ export function createMessagesStore(db: Db) {
     },
 
     async update(trx: Trx, id: string, patch: Partial<MessageRow>) {
-      const [row] = await trx('chat_messages').where({ id }).update(patch).returning(COLUMNS);
+      const [row] = await trx('chat_messages')
+        .where({ id })
+        .update(patch)
+        .returning(MESSAGE_COLUMNS);
       return row as MessageRow;
     },
 
@@ -189,7 +178,7 @@ export function createMessagesStore(db: Db) {
     /** Full-text search over live messages; with `identity`, only its conversations. */
     searchQuery(projectId: string, filters: SearchFilters) {
       const query = db('chat_messages as x')
-        .select(COLUMNS.map((c) => `x.${c}`))
+        .select(MESSAGE_COLUMNS.map((c) => `x.${c}`))
         .where('x.project_id', projectId)
         .whereNull('x.deleted_at')
         .whereRaw(`x.search @@ websearch_to_tsquery('simple', ?)`, [filters.q]);

@@ -1,6 +1,6 @@
 import { UnprocessableError, type JobHandler, type Trx } from '../platform/index.js';
 import type { ChatContext } from './context.js';
-import type { MemberRow } from './conversations.store.js';
+import type { SmsMember } from './append-message.store.js';
 import type { MessageRow } from './messages.store.js';
 
 export const CHAT_SMS_QUEUE = 'chat-sms';
@@ -18,17 +18,18 @@ export function smsTextOf(author: string, body: string | null, attachments: numb
 }
 
 /**
- * Queues one SMS per phone participant other than the author, in the message's transaction
- * (outbox), so a committed message always reaches its phones and a rolled-back one never does.
+ * Queues one SMS per phone participant (given by the append) other than the author, in the
+ * message's transaction (outbox), so a committed message always reaches its phones and a
+ * rolled-back one never does.
  */
 export async function queueSmsCopies(
   ctx: ChatContext,
   trx: Trx,
   message: MessageRow,
-  members: MemberRow[],
+  phones: SmsMember[],
 ) {
-  for (const member of members) {
-    if (member.kind !== 'sms' || member.identity === message.author) continue;
+  for (const member of phones) {
+    if (member.identity === message.author) continue;
     await ctx.outbox.add(trx, {
       projectId: message.project_id,
       queue: CHAT_SMS_QUEUE,

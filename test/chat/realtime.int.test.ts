@@ -119,6 +119,23 @@ describe('WebSocket /v1/realtime', () => {
     expect((await socket.closed).code).to.equal(4001);
   });
 
+  it('starts delivering a conversation to a live socket as soon as its identity is added', async () => {
+    const dave = await open('dave');
+    await new Promise((r) => setTimeout(r, 600));
+    const other = (
+      await alice<{ id: string }>('POST', '/v1/conversations', {
+        body: { type: 'group', members: ['bob'] },
+      })
+    ).body.id;
+    const before = await say(alice, 'before dave', other);
+    await alice('POST', `/v1/conversations/${other}/members`, { body: { identity: 'dave' } });
+    const after = await say(alice, 'after dave', other);
+    await dave.waitFor((f) => f.data.id === after.id);
+    const types = dave.frames.filter((f) => f.type.startsWith('conversation.')).map((f) => f.type);
+    expect(types).to.deep.equal(['conversation.member.joined', 'conversation.message.created']);
+    expect(dave.frames.some((f) => f.data.id === before.id)).to.equal(false);
+  });
+
   it('stops delivering a conversation to a member as soon as it is removed', async () => {
     const carol = await open('carol');
     await alice('DELETE', `/v1/conversations/${conv}/members/carol`);

@@ -2,14 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { EventStore, StoredEvent } from '../../events/index.js';
+import type { EventStore } from '../../events/index.js';
 import type { Clock, Logger, Redis } from '../../platform/index.js';
 import type { UserClaims } from '../tokens.js';
 
 /** The event store reads realtime needs: where the log ends, and a cursor from a position. */
 type EventPositions = Pick<EventStore, 'head' | 'cursorAt'>;
+import { createDispatcher, frameOf, type Recipient } from './dispatch.js';
 import type { Fanout, LiveMessage } from './fanout.js';
 import type { Presence } from './presence.js';
+import { createRooms } from './rooms.js';
 import { createSession, type OutgoingFrame, type Session } from './session.js';
 import { createTokenBucket } from './token-bucket.js';
 import { createTyping } from './typing.js';
@@ -42,10 +44,10 @@ export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
 
 export const REALTIME_PATH = '/v1/realtime';
 
-interface Connection {
+interface Connection extends Recipient {
   id: string;
-  ws: WebSocket;
-  session: Session;
+  /** The session's conversations, tied to the rooms index (see rooms.ts). */
+  conversations: Set<string> & { detach(): void };
   expiry: NodeJS.Timeout;
   /** The socket's work, one item at a time: start-up first, then each frame in order. */
   queue: Promise<void>;
@@ -77,6 +79,9 @@ export function createRealtimeGateway(deps: {
   const { options } = deps;
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes });
   const connections = new Map<string, Connection>();
+  const rooms = createRooms<Connection>();
+  /** Sockets whose session holds live events in its buffer: they get every project event. */
+  const buffering = new Set<Connection>();
   const now = () => deps.clock.now().getTime();
   const typing = createTyping({
     redis: deps.redis,
@@ -88,39 +93,47 @@ export function createRealtimeGateway(deps: {
   });
   let heartbeat: NodeJS.Timeout | null = null;
 
-  function send(connection: Connection, frame: OutgoingFrame) {
+  /** Sends a text frame: an object (serialised here) or a frame already serialised. */
+  function send(connection: Connection, frame: OutgoingFrame | Buffer) {
     const { ws } = connection;
     if (ws.readyState !== ws.OPEN) return;
     if (ws.bufferedAmount > options.maxBufferedBytes) {
       ws.close(4008, 'too slow');
       return;
     }
-    ws.send(JSON.stringify(frame));
+    if (Buffer.isBuffer(frame)) ws.send(frame, { binary: false });
+    else ws.send(JSON.stringify(frame));
   }
 
   function eachMember(projectId: string, conversationId: string, fn: (c: Connection) => void) {
-    for (const c of connections.values()) {
-      if (c.session.projectId === projectId && c.session.conversations.has(conversationId)) fn(c);
-    }
+    for (const c of rooms.in(conversationId)) if (c.session.projectId === projectId) fn(c);
   }
 
-  function open(ws: WebSocket, claims: UserClaims) {
+  function open(ws: WebSocket, socket: Duplex, claims: UserClaims) {
     const id = randomUUID();
-    const session = createSession({
+    // Built in steps: the session's set of conversations is tied to the connection (rooms).
+    const connection = { id, ws, socket, queue: Promise.resolve() } as Connection;
+    connection.conversations = rooms.setFor(connection);
+    connection.session = createSession({
       projectId: claims.projectId,
       identity: claims.identity,
-      conversations: new Set(),
+      conversations: connection.conversations,
       start: deps.tailerCursor(),
-      send: (frame) => send(connection, frame),
+      sendEvent: (event) => send(connection, frameOf(event)),
+      buffering: (on) => {
+        if (on && connections.has(id)) buffering.add(connection);
+        else buffering.delete(connection);
+      },
       events: deps.events,
       positions: deps.positions,
     });
-    const expiry = setTimeout(
+    const { session } = connection;
+    connection.expiry = setTimeout(
       () => ws.close(4001, 'token expired'),
       Math.max(0, claims.expiresAt * 1000 - now()),
     );
-    const connection: Connection = { id, ws, session, expiry, queue: Promise.resolve() };
     connections.set(id, connection);
+    buffering.add(connection);
     const run = (work: () => Promise<void>) => {
       connection.queue = connection.queue.then(work).catch((err) => {
         deps.logger.warn({ err }, 'realtime frame failed');
@@ -166,6 +179,8 @@ export function createRealtimeGateway(deps: {
   async function close(connection: Connection) {
     clearTimeout(connection.expiry);
     connections.delete(connection.id);
+    buffering.delete(connection);
+    connection.conversations.detach();
     const { session } = connection;
     if (
       await deps.presence
@@ -216,7 +231,7 @@ export function createRealtimeGateway(deps: {
     const token = url.searchParams.get('token');
     const claims = token ? await deps.claimsOf(token).catch(() => null) : null;
     if (!claims) return refuse(socket, 401, 'Unauthorized');
-    wss.handleUpgrade(req, socket, head, (ws) => open(ws, claims));
+    wss.handleUpgrade(req, socket, head, (ws) => open(ws, socket, claims));
   }
 
   return {
@@ -252,10 +267,13 @@ export function createRealtimeGateway(deps: {
       await Promise.all([...connections.values()].map((c) => close(c)));
       wss.close();
     },
-    /** Committed log events, in log order, from this process's tailer. */
-    dispatch(events: StoredEvent[]) {
-      for (const event of events) for (const c of connections.values()) c.session.deliver(event);
-    },
+    /** Committed log events, in log order, from this process's tailer (see dispatch.ts). */
+    dispatch: createDispatcher({
+      rooms,
+      all: () => connections.values(),
+      buffering,
+      logger: deps.logger,
+    }),
     /** Ephemeral messages from any instance. */
     onLive(message: LiveMessage) {
       if (message.kind === 'typing') typing.received(message);
@@ -265,13 +283,8 @@ export function createRealtimeGateway(deps: {
           position: null,
           data: { identity: message.identity, status: message.status },
         };
-        for (const c of connections.values()) {
-          const shares = message.conversationIds.some((id) => c.session.conversations.has(id));
-          if (
-            c.session.projectId === message.projectId &&
-            shares &&
-            c.session.identity !== message.identity
-          )
+        for (const c of rooms.inAny(message.conversationIds)) {
+          if (c.session.projectId === message.projectId && c.session.identity !== message.identity)
             send(c, frame);
         }
       }

@@ -41,7 +41,14 @@ export function createSession(deps: {
   identity: string;
   conversations: Set<string>;
   start: EventCursor | null;
-  send: (frame: OutgoingFrame) => void;
+  /** Sends one event as its frame `{ type, position, data }`. */
+  sendEvent: (event: StoredEvent) => void;
+  /**
+   * Told when the session starts (true) and stops (false) holding live events in its buffer:
+   * while it does, it must be offered every live event of its project, not only those of its
+   * conversations (a join may come first in the buffer). A new session starts buffering.
+   */
+  buffering?: (on: boolean) => void;
   events: EventStore;
   positions: EventPositions;
 }) {
@@ -57,12 +64,26 @@ export function createSession(deps: {
     if (compareCursors(at, cursor) <= 0) return;
     cursor = at;
     if (!admitEvent(deps.conversations, deps.identity, event)) return;
-    deps.send({ type: event.type, position: event.position, data: event.data });
+    deps.sendEvent(event);
+  }
+
+  function hold() {
+    if (buffer) return;
+    buffer = [];
+    deps.buffering?.(true);
+  }
+
+  /** Offers what came live while the buffer held it, and goes back to live delivery. */
+  function flush() {
+    const waiting = buffer ?? [];
+    buffer = null;
+    deps.buffering?.(false);
+    waiting.forEach(offer);
   }
 
   /** Replays the project's log after `from` into `offer`, then flushes what came live meanwhile. */
   async function replayFrom(from: EventCursor | null): Promise<ResumeOutcome> {
-    buffer ??= [];
+    hold();
     cursor = from;
     try {
       let replayed = 0;
@@ -79,9 +100,7 @@ export function createSession(deps: {
         if (replayed >= MAX_REPLAY_EVENTS) return 'too_far_behind';
       }
     } finally {
-      const waiting = buffer;
-      buffer = null;
-      waiting.forEach(offer);
+      flush();
     }
   }
 
@@ -100,7 +119,7 @@ export function createSession(deps: {
     from: EventCursor | null,
     until: EventCursor | null,
   ): Promise<ResumeOutcome> {
-    buffer ??= [];
+    hold();
     const members = new Set(deps.conversations);
     try {
       let after = from;
@@ -120,9 +139,7 @@ export function createSession(deps: {
             ) > 0
           )
             return 'ok';
-          if (admitEvent(members, deps.identity, event)) {
-            deps.send({ type: event.type, position: event.position, data: event.data });
-          }
+          if (admitEvent(members, deps.identity, event)) deps.sendEvent(event);
         }
         replayed += page.events.length;
         if (page.events.length < REPLAY_PAGE) return 'ok';
@@ -130,9 +147,7 @@ export function createSession(deps: {
         after = page.cursor;
       }
     } finally {
-      const waiting = buffer;
-      buffer = null;
-      waiting.forEach(offer);
+      flush();
     }
   }
 
@@ -143,11 +158,16 @@ export function createSession(deps: {
 
   /**
    * Begins live delivery from where the log stood at connect, unless a `resume` began it
-   * already. The log since `start` is replayed over the buffer, so a join or removal
-   * committed around the membership load is applied in order either way.
+   * already. The buffer holds every event of the project the tailer read since `start` (the
+   * tailer's cursor when the socket opened), in log order, so offering it from `start` is
+   * the replay of the log since then without reading it again: a join or removal committed
+   * around the membership load is applied in order either way.
    */
   async function begin(): Promise<void> {
-    if (!liveFrom) await startAt(deps.start);
+    if (liveFrom) return;
+    liveFrom = { at: deps.start };
+    cursor = deps.start;
+    flush();
   }
 
   /**

@@ -1,0 +1,188 @@
+import type { Trx } from '../platform/index.js';
+import { lockConversationKey } from './conversations.store.js';
+import { MESSAGE_COLUMNS, type MessageRow } from './messages.store.js';
+
+/** A message to append, with what the locked insert checks and derives for it. */
+export interface NewMessage {
+  id: string;
+  /** The sender's project: another project's conversation is not found. */
+  projectId: string;
+  /** A user token's identity, which must be a member; null for the operator. */
+  memberIdentity: string | null;
+  author: string;
+  body: string | null;
+  attachments: string[];
+  /** Identities `@mentioned` in the body; only chat members among them are kept, in order. */
+  mentionCandidates: string[];
+  replyTo: string | null;
+  forwardedFrom: string | null;
+  clientId: string | null;
+  source: 'chat' | 'sms';
+  createdAt: Date;
+}
+
+/** A phone participant to copy new messages to. */
+export interface SmsMember {
+  identity: string;
+  phone_number: string;
+  proxy_number: string;
+}
+
+/**
+ * What became of one message. `duplicate`: its author already sent this `client_id` here
+ * (the caller reads that first message). Anything refused inserted nothing.
+ */
+export type AppendResult =
+  | { kind: 'created'; row: MessageRow }
+  | { kind: 'not_found' }
+  | { kind: 'archived' }
+  | { kind: 'unknown_reply_to' }
+  | { kind: 'duplicate' };
+
+interface ResultRow extends Partial<MessageRow> {
+  n: number;
+  found: boolean;
+  archived: boolean;
+  member_ok: boolean;
+  reply_ok: boolean;
+  duplicate: boolean;
+  phones: SmsMember[] | null;
+}
+
+/**
+ * One statement, run while the conversation's lock is held and so with a snapshot that sees
+ * every earlier writer of the conversation: checks each message (conversation and project,
+ * archived, membership, reply_to, a client_id its author already used), numbers the accepted
+ * ones `last_seq + 1, + 2, …` in the given order, inserts them, moves `last_seq` to the last
+ * one (seqs stay gap-free: only inserted rows are numbered), keeps only chat members among
+ * the @mention candidates, and returns the conversation's phone participants.
+ */
+const APPEND_SQL = `
+  with input as (
+    select * from jsonb_to_recordset(?::jsonb) as r(
+      n int, id text, project_id text, member_identity text, author text, body text,
+      attachments text[], mention_candidates text[], reply_to text, forwarded_from text,
+      client_id text, source text, created_at timestamptz)
+  ),
+  conv as (
+    select c.id, c.project_id, c.archived_at, c.last_seq from conversations c where c.id = ?
+  ),
+  checked as (
+    select r.*,
+           conv.id is not null and conv.project_id = r.project_id as found,
+           conv.archived_at is not null as archived,
+           r.member_identity is null or m.ok as member_ok,
+           r.reply_to is null or x.ok as reply_ok,
+           coalesce(e.ok, false) as duplicate
+      from input r
+      left join conv on true
+      -- LIMIT 1 keeps each check a per-message index probe, whatever the row estimates.
+      left join lateral (
+        select true as ok from conversation_members m
+         where r.member_identity is not null
+           and m.conversation_id = conv.id and m.identity = r.member_identity limit 1
+      ) m on true
+      left join lateral (
+        select true as ok from chat_messages x
+         where r.reply_to is not null and x.id = r.reply_to and x.conversation_id = conv.id
+           and x.project_id = conv.project_id limit 1
+      ) x on true
+      left join lateral (
+        select true as ok from chat_messages e
+         where r.client_id is not null and e.conversation_id = conv.id
+           and e.author = r.author and e.client_id = r.client_id limit 1
+      ) e on true
+  ),
+  numbered as (
+    select k.*, conv.last_seq + row_number() over (order by k.n) as seq
+      from checked k cross join conv
+     where k.found and not k.archived and k.member_ok and k.reply_ok and not k.duplicate
+  ),
+  ins as (
+    insert into chat_messages (id, project_id, conversation_id, seq, author, body, attachments,
+                               mentions, reply_to, forwarded_from, client_id, source, created_at)
+    select u.id, u.project_id, u_conv.id, u.seq, u.author, u.body, coalesce(u.attachments, '{}'),
+           array(select t.identity
+                   from unnest(u.mention_candidates) with ordinality as t(identity, i)
+                  where exists (select 1 from conversation_members m
+                                 where m.conversation_id = u_conv.id
+                                   and m.identity = t.identity and m.kind = 'chat')
+                  order by t.i),
+           u.reply_to, u.forwarded_from, u.client_id, u.source, u.created_at
+      from numbered u cross join conv u_conv
+    returning ${MESSAGE_COLUMNS.join(', ')}
+  ),
+  bump as (
+    update conversations c set last_seq = (select max(seq) from ins)
+     where c.id = ? and exists (select 1 from ins)
+  )
+  select k.n, coalesce(k.found, false) as found, coalesce(k.archived, false) as archived,
+         k.member_ok, k.reply_ok, k.duplicate,
+         (select coalesce(json_agg(json_build_object('identity', m.identity,
+                   'phone_number', m.phone_number, 'proxy_number', m.proxy_number)
+                   order by m.joined_at, m.identity), '[]'::json)
+            from conversation_members m
+           where m.conversation_id = ? and m.kind = 'sms') as phones,
+         ins.*
+    from checked k left join ins on ins.id = k.id
+   order by k.n`;
+
+function resultOf(row: ResultRow): AppendResult {
+  if (!row.found || !row.member_ok) return { kind: 'not_found' };
+  if (row.archived) return { kind: 'archived' };
+  if (row.duplicate) return { kind: 'duplicate' };
+  if (!row.reply_ok) return { kind: 'unknown_reply_to' };
+  if (!row.id) throw new Error('chat message insert returned no row');
+  const {
+    n: _n,
+    found: _f,
+    archived: _a,
+    member_ok: _m,
+    reply_ok: _r,
+    duplicate: _d,
+    phones: _p,
+    ...message
+  } = row;
+  return { kind: 'created', row: message as MessageRow };
+}
+
+/**
+ * Appends messages to one conversation inside `trx`, in the given order: takes the
+ * conversation's lock (the advisory lock every writer of the conversation takes first,
+ * before its transaction has an id, so the event log's order matches `seq`), then one
+ * statement checks, numbers and inserts them all. The lock is held until the caller commits;
+ * the caller appends the events in between. Two messages of one author with one client_id
+ * must not be in the same call (the second would be inserted too).
+ */
+export async function appendMessageRows(
+  trx: Trx,
+  conversationId: string,
+  messages: NewMessage[],
+): Promise<{ results: AppendResult[]; phones: SmsMember[] }> {
+  await lockConversationKey(trx, conversationId);
+  const input = messages.map((m, i) => ({
+    n: i + 1,
+    id: m.id,
+    project_id: m.projectId,
+    member_identity: m.memberIdentity,
+    author: m.author,
+    body: m.body,
+    attachments: m.attachments,
+    mention_candidates: m.mentionCandidates,
+    reply_to: m.replyTo,
+    forwarded_from: m.forwardedFrom,
+    client_id: m.clientId,
+    source: m.source,
+    created_at: m.createdAt.toISOString(),
+  }));
+  // A named (prepared) statement: each pooled connection plans it once, not per message.
+  const { rows } = await trx
+    .raw<{ rows: ResultRow[] }>(APPEND_SQL, [
+      JSON.stringify(input),
+      conversationId,
+      conversationId,
+      conversationId,
+    ])
+    .options({ name: 'chat_append_messages' });
+  return { results: rows.map(resultOf), phones: rows[0]?.phones ?? [] };
+}

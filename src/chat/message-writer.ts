@@ -1,0 +1,150 @@
+import { ConflictError, NotFoundError, UnprocessableError, type Trx } from '../platform/index.js';
+import { appendMessageRows, type AppendResult, type NewMessage } from './append-message.store.js';
+import type { ChatContext } from './context.js';
+import type { MessageRow } from './messages.store.js';
+import { queueSmsCopies } from './sms.js';
+import { messageView } from './views.js';
+
+/** A message as appended: the new row, or the first one sent with its client_id. */
+export interface Appended {
+  row: MessageRow;
+  created: boolean;
+}
+
+interface Job {
+  message: NewMessage;
+  resolve(appended: Appended): void;
+  reject(err: unknown): void;
+}
+
+/** Most messages of one conversation written in one transaction. */
+const MAX_BATCH = 100;
+
+export type MessageWriter = ReturnType<typeof createMessageWriter>;
+
+/**
+ * Writes new messages, one transaction at a time per conversation in this process (group
+ * commit). A message for a conversation with no write in flight starts at once; messages that
+ * arrive while one is in flight wait in memory (not in a pooled connection waiting on the
+ * conversation's lock) and then go together: one lock, one insert statement, one event append
+ * with an event per message, one commit. Each message still gets its own outcome: one refused
+ * message does not refuse the others, and a batch that fails as a whole is retried one
+ * message at a time. Across processes the conversation's lock keeps writers in order.
+ */
+export function createMessageWriter(ctx: ChatContext) {
+  const queues = new Map<string, Job[]>();
+
+  async function outcomeOf(
+    trx: Trx,
+    conversationId: string,
+    message: NewMessage,
+    result: AppendResult,
+  ): Promise<Appended | Error> {
+    switch (result.kind) {
+      case 'created':
+        return { row: result.row, created: true };
+      case 'not_found':
+        return new NotFoundError('Conversation');
+      case 'archived':
+        return new ConflictError('The conversation is archived.', 'conversation_archived');
+      case 'unknown_reply_to':
+        return new UnprocessableError(
+          'reply_to is not a message of this conversation.',
+          'unknown_reply_to',
+        );
+      case 'duplicate': {
+        const first = await ctx.messages.findByClientId(
+          trx,
+          conversationId,
+          message.author,
+          message.clientId!,
+        );
+        if (first) return { row: first, created: false };
+        return new ConflictError('A concurrent send used this client_id.', 'client_id_conflict');
+      }
+    }
+  }
+
+  /** One transaction for `jobs`: rows, one event per new message, SMS copies. */
+  function commit(conversationId: string, jobs: Job[]): Promise<Array<Appended | Error>> {
+    return ctx.log.commit(async (trx, record) => {
+      const messages = jobs.map((j) => j.message);
+      const { results, phones } = await appendMessageRows(trx, conversationId, messages);
+      const created = results.flatMap((r) => (r.kind === 'created' ? [r.row] : []));
+      if (created.length > 0) {
+        await record(
+          { projectId: created[0].project_id, id: conversationId },
+          created.map((row) => ({ type: 'conversation.message.created', data: messageView(row) })),
+        );
+        for (const row of created) await queueSmsCopies(ctx, trx, row, phones);
+      }
+      const outcomes: Array<Appended | Error> = [];
+      for (const [i, result] of results.entries()) {
+        outcomes.push(await outcomeOf(trx, conversationId, messages[i], result));
+      }
+      return outcomes;
+    });
+  }
+
+  async function run(conversationId: string, batch: Job[]): Promise<void> {
+    let outcomes: Array<Appended | Error>;
+    try {
+      outcomes = await commit(conversationId, batch);
+    } catch (err) {
+      if (batch.length === 1) return batch[0].reject(err);
+      for (const job of batch) await run(conversationId, [job]);
+      return;
+    }
+    batch.forEach((job, i) => {
+      const outcome = outcomes[i];
+      if (outcome instanceof Error) job.reject(outcome);
+      else job.resolve(outcome);
+    });
+  }
+
+  /** The next batch, in arrival order; a repeated (author, client_id) waits for the next one. */
+  function takeBatch(queue: Job[]): Job[] {
+    const batch: Job[] = [];
+    const rest: Job[] = [];
+    const keys = new Set<string>();
+    for (const job of queue) {
+      const { author, clientId } = job.message;
+      const key = clientId === null ? null : `${author}\n${clientId}`;
+      if (batch.length >= MAX_BATCH || (key !== null && keys.has(key))) {
+        rest.push(job);
+        continue;
+      }
+      if (key !== null) keys.add(key);
+      batch.push(job);
+    }
+    queue.splice(0, queue.length, ...rest);
+    return batch;
+  }
+
+  async function drain(conversationId: string, queue: Job[]): Promise<void> {
+    try {
+      while (queue.length > 0) await run(conversationId, takeBatch(queue));
+    } catch (err) {
+      for (const job of queue.splice(0)) job.reject(err);
+    } finally {
+      queues.delete(conversationId);
+    }
+  }
+
+  return {
+    /** Appends a message to a conversation; resolves once it is committed (or refused). */
+    append(conversationId: string, message: NewMessage): Promise<Appended> {
+      return new Promise((resolve, reject) => {
+        const job = { message, resolve, reject };
+        const queue = queues.get(conversationId);
+        if (queue) {
+          queue.push(job);
+          return;
+        }
+        const fresh = [job];
+        queues.set(conversationId, fresh);
+        void drain(conversationId, fresh);
+      });
+    },
+  };
+}
