@@ -52,11 +52,11 @@ export function createAccountsService(deps: {
   bus: InvalidationBus;
 }) {
   const { db, store, ids, clock, bus } = deps;
-  const projects = createInvalidatedCache<ProjectSnapshot>({
+  const projects = createInvalidatedCache<ProjectSnapshot, Trx>({
     bus,
     topic: 'project',
     ttlMs: CACHE_TTL_MS,
-    load: async (id) => store.loadSnapshot(id, clock.now()),
+    load: async (id, trx) => store.loadSnapshot(id, clock.now(), trx),
   });
   const keys = createInvalidatedCache({
     bus,
@@ -154,8 +154,8 @@ export function createAccountsService(deps: {
     findDevProject: () => store.findDevProject(),
 
     /** The project's webhook URL, read inside the caller's transaction (the last fallback). */
-    projectWebhookUrl: async (_trx: Trx, projectId: string) =>
-      (await projects.get(projectId))?.row.webhook_url ?? null,
+    projectWebhookUrl: async (trx: Trx, projectId: string) =>
+      (await projects.get(projectId, trx))?.row.webhook_url ?? null,
 
     async updateProject(
       projectId: string,

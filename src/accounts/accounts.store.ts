@@ -68,8 +68,12 @@ export function createAccountsStore(db: Db) {
         .first('id', 'project_id', 'prefix', 'hash', 'revoked_at'),
 
     /** A project with the secrets that still sign at `now`, newest first, in one statement. */
-    async loadSnapshot(id: string, now: Date): Promise<ProjectSnapshot | undefined> {
-      const { rows } = await db.raw<{ rows: (ProjectRow & { secrets: RawSecret[] })[] }>(
+    async loadSnapshot(
+      id: string,
+      now: Date,
+      via: Db | Trx = db,
+    ): Promise<ProjectSnapshot | undefined> {
+      const { rows } = await via.raw<{ rows: (ProjectRow & { secrets: RawSecret[] })[] }>(
         `select p.*, coalesce((
            select json_agg(json_build_object('secret', s.secret, 'expires_at', s.expires_at)
                            order by s.created_at desc, s.id desc)

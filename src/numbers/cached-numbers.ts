@@ -1,4 +1,9 @@
-import { createInvalidatedCache, type InvalidationBus } from '../platform/index.js';
+import {
+  createInvalidatedCache,
+  type Db,
+  type InvalidationBus,
+  type Trx,
+} from '../platform/index.js';
 import type { NumberPatch, NumberRow, NumbersStore } from './numbers.store.js';
 
 /**
@@ -8,19 +13,21 @@ import type { NumberPatch, NumberRow, NumbersStore } from './numbers.store.js';
  * or someone else's number). Writes go through here and drop the number in every process.
  */
 export function createCachedNumbers(store: NumbersStore, bus: InvalidationBus): NumbersStore {
-  const cache = createInvalidatedCache<{ row: NumberRow | null }>({
+  const cache = createInvalidatedCache<{ row: NumberRow | null }, Db | Trx>({
     bus,
     topic: 'number',
     ttlMs: 60_000,
-    load: async (number) => ({ row: (await store.findByNumber(number)) ?? null }),
+    load: async (number, via) => ({ row: (await store.findByNumber(number, via)) ?? null }),
   });
-  const lookup = async (number: string) => (await cache.get(number))?.row ?? undefined;
+  /** `via`: the caller's transaction, which a miss is read on (never the pool from inside one). */
+  const lookup = async (number: string, via?: Db | Trx) =>
+    (await cache.get(number, via))?.row ?? undefined;
 
   return {
     ...store,
-    findByNumber: (number: string) => lookup(number),
-    async findOwned(projectId: string, number: string) {
-      const row = await lookup(number);
+    findByNumber: (number: string, via?: Db | Trx) => lookup(number, via),
+    async findOwned(projectId: string, number: string, via?: Db | Trx) {
+      const row = await lookup(number, via);
       return row?.project_id === projectId ? row : undefined;
     },
     async insert(row: NumberRow) {

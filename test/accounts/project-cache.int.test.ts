@@ -64,3 +64,36 @@ describe('project and key caches across API instances', () => {
     });
   });
 });
+
+describe('project cache inside transactions', () => {
+  let app: TestApp;
+  before(async () => {
+    app = await startApp({ roles: { worker: false } });
+  });
+  after(async () => {
+    await app.stop();
+  });
+
+  it('reads a missed project on the caller transaction, so a full pool cannot deadlock', async () => {
+    const project = await createTestProject(app);
+    const { accounts } = app.runtime.services;
+    await accounts.updateProject(project.id, { webhook_url: 'https://example.com/hook' });
+    // Three times the pool: every pooled connection is held by a transaction that then misses.
+    const lookups = Array.from({ length: 30 }, () =>
+      app.runtime.db.transaction(async (trx) => {
+        await trx.raw('select pg_sleep(0.05)');
+        return accounts.projectWebhookUrl(trx, project.id);
+      }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const stuck = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('transactions waited on the pool')), 10_000);
+    });
+    try {
+      const urls = await Promise.race([Promise.all(lookups), stuck]);
+      expect(new Set(urls)).to.deep.equal(new Set(['https://example.com/hook']));
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+});

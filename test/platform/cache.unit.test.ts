@@ -79,3 +79,38 @@ describe('rate limit leases', () => {
     ]);
   });
 });
+
+describe('invalidated cache loads', () => {
+  it('shares one load among concurrent misses for a key', async () => {
+    let loads = 0;
+    const cache = createInvalidatedCache({
+      bus: localBus(),
+      topic: 't',
+      ttlMs: 60_000,
+      load: async (key) => {
+        loads += 1;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return { key };
+      },
+    });
+    const values = await Promise.all([cache.get('a'), cache.get('a'), cache.get('a')]);
+    expect(values).to.deep.equal([{ key: 'a' }, { key: 'a' }, { key: 'a' }]);
+    expect(loads).to.equal(1);
+  });
+
+  it('loads a miss on the connection the caller passes and keeps the value', async () => {
+    const seen: Array<string | undefined> = [];
+    const cache = createInvalidatedCache<{ key: string }, string>({
+      bus: localBus(),
+      topic: 't',
+      ttlMs: 60_000,
+      load: async (key, via) => {
+        seen.push(via);
+        return { key };
+      },
+    });
+    await cache.get('a', 'trx-1');
+    await cache.get('a');
+    expect(seen).to.deep.equal(['trx-1']);
+  });
+});
