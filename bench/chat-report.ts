@@ -15,14 +15,17 @@ export interface ChatReportSettings {
 }
 
 const n = (value: number) => Math.round(value).toLocaleString('en-US');
-const pct = (share: number) => `${(share * 100).toFixed(0)}%`;
+/** A figure with `digits` decimals; none was measured (NaN, or null once sent as JSON): n/a. */
+const fixed = (value: number | null, digits: number) =>
+  typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
+const pct = (share: number) => `${fixed(share * 100, 0)}%`;
 
 function loadNote(label: string, r: ChatLoadResult): string {
   const refused = Object.keys(r.refused).length ? JSON.stringify(r.refused) : 'none';
   return (
     `${label}: ${r.connected} clients connected in ${n(r.connectMs)} ms; ${n(r.accepted)}/${n(r.posted)} POSTs answered 201 (others: ${refused}); ` +
     `${n(r.delivered)}/${n(r.expected)} deliveries arrived, ${r.duplicates} duplicates; fan-out max ${n(r.fanoutMax)} ms; ` +
-    `client process CPU ${pct(r.clientCpuShare)} of a core, its event-loop delay p99 ${r.clientLoopP99.toFixed(1)} ms.`
+    `client process CPU ${pct(r.clientCpuShare)} of a core, its event-loop delay p99 ${fixed(r.clientLoopP99, 1)} ms.`
   );
 }
 
@@ -109,8 +112,8 @@ export function buildChatReport(
     targets: [
       {
         target: `fan-out p99 < ${c.p99TargetMs} ms at ${rate} messages/s (${n(rate * (clients / conversations))} deliveries/s) on 2 cores`,
-        met: kept && ours.fanoutP99 < c.p99TargetMs,
-        figure: `p99 ${ours.fanoutP99.toFixed(1)} ms at ${ours.acceptedPerSec.toFixed(0)} msg/s accepted, ${n(ours.deliveriesPerSec)} deliveries/s, ${n(ours.expected - ours.delivered)} deliveries missing`,
+        met: kept && Number.isFinite(ours.fanoutP99) && ours.fanoutP99 < c.p99TargetMs,
+        figure: `p99 ${fixed(ours.fanoutP99, 1)} ms at ${fixed(ours.acceptedPerSec, 0)} msg/s accepted, ${n(ours.deliveriesPerSec)} deliveries/s, ${n(ours.expected - ours.delivered)} deliveries missing`,
       },
       {
         target: 'the reconnecting client misses nothing and gets nothing twice',
