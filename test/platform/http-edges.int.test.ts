@@ -26,6 +26,29 @@ describe('the HTTP edge', () => {
     expect(res.body).to.include({ status: 400, code: 'malformed_json' });
   });
 
+  it('answers 400 nul_character to a body string holding U+0000, pointing at the field', async () => {
+    const res = await patch(JSON.stringify({ name: 'a\u0000b' }));
+    expect(res.status).to.equal(400);
+    expect(res.body).to.include({ code: 'nul_character' });
+    expect(res.body.errors).to.deep.equal([{ path: '/name', message: 'contains U+0000' }]);
+    const after = await call(app.url, 'GET', '/v1/project', { key: project.apiKey });
+    expect(after.body.name).to.not.contain('\u0000');
+  });
+
+  it('answers 400 nul_character to U+0000 in a path or query parameter', async () => {
+    for (const path of ['/v1/messages/msg_%00', '/v1/messages?to=%00']) {
+      const res = await call(app.url, 'GET', path, { key: project.apiKey });
+      expect(res.status, path).to.equal(400);
+      expect(res.body, path).to.include({ code: 'nul_character' });
+    }
+  });
+
+  it('accepts the text \\u0000 written as an escaped backslash', async () => {
+    const res = await patch(JSON.stringify({ name: 'literal \\u0000' }));
+    expect(res.status).to.equal(200);
+    expect(res.body.name).to.equal('literal \\u0000');
+  });
+
   it('answers a body that is not JSON with 415', async () => {
     const res = await patch('name=x', 'application/x-www-form-urlencoded');
     expect(res.status).to.equal(415);

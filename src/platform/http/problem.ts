@@ -13,8 +13,17 @@ const BODY_PARSER_ERRORS: Record<string, () => AppError> = {
   'request.size.invalid': () => new AppError(400, 'bad_request', 'Content-Length does not match.'),
 };
 
+/**
+ * PostgreSQL's refusals of text it cannot store (U+0000 in `text` or `jsonb`): they come only
+ * from input, e.g. `%00` in a path or query parameter, so they are the client's 400.
+ */
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
+
 function toAppError(err: unknown): AppError | null {
   if (err instanceof AppError) return err;
+  if (UNSTORABLE_TEXT.has((err as { code?: string } | null)?.code ?? '')) {
+    return new AppError(400, 'nul_character', 'Text may not contain the NUL character (U+0000).');
+  }
   const type = (err as { type?: string } | null)?.type;
   if (type && BODY_PARSER_ERRORS[type]) return BODY_PARSER_ERRORS[type]();
   const status = (err as { status?: number } | null)?.status;
