@@ -68,7 +68,9 @@ export function createHttpLogger(logger: Logger): RequestHandler {
     const started = performance.now();
     res.once('close', () => {
       const finished = res.writableFinished;
-      const level = !finished ? 'warn' : res.statusCode >= 500 ? 'error' : 'info';
+      // A client that hangs up before the answer is sent is routine (timeouts, load
+      // generators stopping), not a server problem: info, like a completed request.
+      const level = res.statusCode >= 500 ? 'error' : 'info';
       if (!logger.isLevelEnabled(level)) return;
       req.log[level](
         {
@@ -76,7 +78,7 @@ export function createHttpLogger(logger: Logger): RequestHandler {
           res: { status: res.statusCode },
           responseTime: Math.round(performance.now() - started),
         },
-        finished ? 'request completed' : 'request aborted',
+        finished ? 'request completed' : 'request aborted by the client',
       );
     });
     next();
