@@ -91,5 +91,48 @@ export function createOutbox(deps: { ids: IdGenerator; clock: Clock }) {
     return rows.length > 0;
   }
 
-  return { add, addIfInserted };
+  /**
+   * The batch form of `addIfInserted`: `insert` is an INSERT … RETURNING a text column `key`
+   * (e.g. with ON CONFLICT DO NOTHING) over many rows, and `entries` holds the outbox entry of
+   * each key. Adds the entries of the keys it inserted and one notification per queue, all in
+   * one statement, and resolves with the inserted keys.
+   */
+  async function addForEachInserted(
+    trx: Trx | Db,
+    insert: { sql: string; bindings: readonly Knex.Value[] },
+    entries: ReadonlyMap<string, OutboxEntry>,
+  ): Promise<Set<string>> {
+    const now = deps.clock.now();
+    const rows = [...entries].map(([key, entry]) => ({
+      key,
+      id: deps.ids('obx'),
+      project_id: entry.projectId,
+      queue: entry.queue,
+      name: entry.name,
+      payload: entry.payload,
+      options: entry.options ?? {},
+      available_at: (entry.runAt ?? now).toISOString(),
+    }));
+    const { rows: inserted } = await trx.raw<{ rows: { key: string | null }[] }>(
+      `with inserted as (${insert.sql}),
+       entries as (
+         select * from jsonb_to_recordset(?::jsonb) as e(
+           key text, id text, project_id text, queue text, name text, payload jsonb,
+           options jsonb, available_at timestamptz)
+       ),
+       added as (
+         insert into outbox (id, project_id, queue, name, payload, options, available_at, created_at)
+         select e.id, e.project_id, e.queue, e.name, e.payload, e.options, e.available_at, ?
+           from entries e join inserted i on i.key = e.key
+         returning queue
+       )
+       select key from inserted
+       union all
+       select null from (select distinct queue from added) q cross join lateral pg_notify(?, q.queue)`,
+      [...insert.bindings, JSON.stringify(rows), now, OUTBOX_CHANNEL],
+    );
+    return new Set(inserted.flatMap((r) => (r.key === null ? [] : [r.key])));
+  }
+
+  return { add, addIfInserted, addForEachInserted };
 }

@@ -19,26 +19,32 @@ export function createConnectorsStore(db: Db) {
     list: () => db<ConnectorRow>('connectors').orderBy('id', 'desc'),
     remove: (id: string) => db('connectors').where({ id }).delete(),
 
-    /** Stores a provider event once; true only for the first copy (replays change nothing). */
-    /** The INSERT of a provider event, unless one with its id exists, as SQL. */
-    ingressInsertSql(row: {
-      connector_id: string;
-      provider_event_id: string;
-      kind: string;
-      payload: unknown;
-      received_at: Date;
-    }): { sql: string; bindings: Knex.Value[] } {
+    /**
+     * The INSERT of many provider events, each unless one with its id exists, as SQL that
+     * returns the key (`connector_id` newline `provider_event_id`) of every row it inserted.
+     */
+    ingressInsertManySql(
+      rows: {
+        connector_id: string;
+        provider_event_id: string;
+        kind: string;
+        payload: unknown;
+        received_at: Date;
+      }[],
+    ): { sql: string; bindings: Knex.Value[] } {
       return {
         sql: `insert into ingress_events (connector_id, provider_event_id, kind, payload, received_at)
-              values (?, ?, ?, ?::jsonb, ?)
+              select r.connector_id, r.provider_event_id, r.kind, r.payload, r.received_at
+                from jsonb_to_recordset(?::jsonb) as r(
+                       n int, connector_id text, provider_event_id text, kind text,
+                       payload jsonb, received_at timestamptz)
+               order by r.n
               on conflict (connector_id, provider_event_id) do nothing
-              returning provider_event_id`,
+              returning connector_id || chr(10) || provider_event_id as key`,
         bindings: [
-          row.connector_id,
-          row.provider_event_id,
-          row.kind,
-          JSON.stringify(row.payload),
-          row.received_at,
+          JSON.stringify(
+            rows.map((row, n) => ({ n, ...row, received_at: row.received_at.toISOString() })),
+          ),
         ],
       };
     },

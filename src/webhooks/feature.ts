@@ -9,6 +9,7 @@ import { createDeliveryHandler } from './delivery.worker.js';
 import { createEndpointGuard } from './endpoint-guard.js';
 import { createWebhookSender } from './http-sender.js';
 import { createIngressRouter } from './ingress.routes.js';
+import { createIngressWriter } from './ingress-writer.js';
 import { createIngressHandler } from './ingress.worker.js';
 import { parseRetryDelays } from './retry-schedule.js';
 import { createWebhookScheduler } from './schedule-webhook.js';
@@ -71,9 +72,13 @@ export function createWebhooksFeature(deps: WebhooksDeps) {
           validate: deps.validate,
         }),
         createIngressRouter({
-          db: deps.db,
           store: connectors,
-          outbox: deps.outbox,
+          writer: createIngressWriter({
+            db: deps.db,
+            store: connectors,
+            outbox: deps.outbox,
+            clock: deps.clock,
+          }),
           clock: deps.clock,
           validate: deps.validate,
         }),

@@ -1,18 +1,8 @@
 import { Router, type RequestHandler } from 'express';
-import type { Outbox } from '../events/index.js';
-import {
-  ForbiddenError,
-  NotFoundError,
-  type Clock,
-  type Db,
-  type Validate,
-} from '../platform/index.js';
+import { ForbiddenError, NotFoundError, type Clock, type Validate } from '../platform/index.js';
 import type { ConnectorRow, ConnectorsStore } from './connectors.store.js';
 import { isIpAllowed, verifyIngressSignature } from './ingress-verify.js';
-
-export const INGRESS_QUEUE = 'ingress';
-export const INGRESS_KINDS = ['dlr', 'mo', 'call-event'] as const;
-export type IngressKind = (typeof INGRESS_KINDS)[number];
+import type { IngressKind, IngressWriter } from './ingress-writer.js';
 
 /**
  * `POST /v1/ingress/{connector_id}/{kind}`: provider → Trunkline. The source address is checked
@@ -22,9 +12,8 @@ export type IngressKind = (typeof INGRESS_KINDS)[number];
  * concurrent duplicates answer 200 and change nothing.
  */
 export function createIngressRouter(deps: {
-  db: Db;
   store: ConnectorsStore;
-  outbox: Outbox;
+  writer: IngressWriter;
   clock: Clock;
   validate: Validate;
 }) {
@@ -67,24 +56,14 @@ export function createIngressRouter(deps: {
       const connector = res.locals.connector as ConnectorRow;
       const kind = req.params.kind as IngressKind;
       const providerEventId = String(req.body.provider_event_id);
-      // The event, its outbox row and the relay's wake-up in one statement; a replay or a
-      // concurrent copy inserts nothing and schedules nothing.
-      const inserted = await deps.outbox.addIfInserted(
-        deps.db,
-        store.ingressInsertSql({
-          connector_id: connector.id,
-          provider_event_id: providerEventId,
-          kind,
-          payload: req.body,
-          received_at: deps.clock.now(),
-        }),
-        {
-          projectId: null,
-          queue: INGRESS_QUEUE,
-          name: `ingress.${kind}`,
-          payload: { connector_id: connector.id, provider_event_id: providerEventId, kind },
-        },
-      );
+      // Stored with its outbox row in one statement (batched with concurrent requests); a
+      // replay or a concurrent copy inserts nothing and schedules nothing.
+      const inserted = await deps.writer.store({
+        connectorId: connector.id,
+        providerEventId,
+        kind,
+        payload: req.body,
+      });
       req.log.info(
         {
           connector_id: connector.id,

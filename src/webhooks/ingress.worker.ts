@@ -1,6 +1,6 @@
 import type { Clock, JobHandler, Logger } from '../platform/index.js';
 import type { ConnectorsStore } from './connectors.store.js';
-import { INGRESS_QUEUE, type IngressKind } from './ingress.routes.js';
+import { INGRESS_QUEUE, type IngressKind } from './ingress-writer.js';
 
 /** A normalised provider event handed to the feature that owns its kind. */
 export interface IngressEvent {

@@ -106,6 +106,30 @@ describe('provider ingress', () => {
     expect(Number(jobs[0].count)).to.equal(1);
   });
 
+  it('stores each of 60 concurrent distinct events once, with three copies of each', async () => {
+    const events = Array.from({ length: 60 }, (_, i) => ({
+      provider_event_id: `evt-mixed-${i}`,
+      provider_message_id: `m-mixed-${i}`,
+      status: 'delivered',
+    }));
+    const requests = events.flatMap((event) =>
+      [1, 2, 3].map(() => post('dlr', signed(connector.secret, event))),
+    );
+    const responses = await Promise.all(requests);
+    expect(responses.every((r) => r.status === 200)).to.equal(true);
+    expect(responses.filter((r) => r.body.duplicate === false)).to.have.length(60);
+    const stored = await app.runtime
+      .db('ingress_events')
+      .where('provider_event_id', 'like', 'evt-mixed-%')
+      .count<{ count: string }[]>('* as count');
+    expect(Number(stored[0].count)).to.equal(60);
+    const jobs = await app.runtime
+      .db('outbox')
+      .whereRaw("payload->>'provider_event_id' like 'evt-mixed-%'")
+      .select<{ id: string }[]>('id');
+    expect(jobs).to.have.length(60);
+  });
+
   it('answers 401 to unsigned, wrongly signed, tampered and stale requests', async () => {
     const event = { provider_event_id: 'evt-bad', status: 'delivered' };
     const good = signed(connector.secret, event);
