@@ -96,7 +96,22 @@ export function verifyIngressSignature(input: IngressVerifyInput): void {
   reject('No webhook-signature matches the request body under the connector secret.');
 }
 
-function parseRange(cidr: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | null {
+type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+/** Parsed allow-list entries: every ingress request checks its connector's list. */
+const parsedRanges = new Map<string, Range | null>();
+const MAX_PARSED_RANGES = 10_000;
+
+function parseRange(cidr: string): Range | null {
+  const known = parsedRanges.get(cidr);
+  if (known !== undefined) return known;
+  if (parsedRanges.size >= MAX_PARSED_RANGES) parsedRanges.clear();
+  const range = parseRangeText(cidr);
+  parsedRanges.set(cidr, range);
+  return range;
+}
+
+function parseRangeText(cidr: string): Range | null {
   try {
     const text = cidr.trim();
     const [address, bits] = text.includes('/')
