@@ -1,7 +1,8 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PbxSimulator } from '../src/connectors/index.js';
-import { collectGarbage, type AriProbe } from './voice-probe.js';
+import type { AriProbe } from './voice-probe.js';
+import type { ProcessUsage } from './support/role-process.js';
 import { percentile, progress, waitUntil } from './support/stats.js';
 
 /**
@@ -141,17 +142,20 @@ export interface IvrLevelFigures {
   /** Command latency over the window, all triggers and by trigger event type. */
   latency: LatencySummary;
   byTrigger: Record<string, LatencySummary>;
-  /** Process CPU (user + system) over the window, per concurrent call per second. */
+  /** Orchestrator process CPU (user + system) over the window, per concurrent call per second. */
   cpuMsPerCallSecond: number;
-  /** Process CPU over the window as a share of one core. */
+  /** Orchestrator process CPU over the window as a share of one core. */
   cpuShare: number;
-  /** Heap after a full GC with the calls live, minus the idle baseline, per call. */
+  /** Orchestrator heap after a full GC with the calls live, minus its idle baseline, per call. */
   heapKbPerCall: number;
-  /** The process's RSS then, and its growth over the idle baseline (coarse: freed pages stay). */
+  /** The orchestrator's RSS then, and its growth over the idle baseline (coarse: freed pages stay). */
   rssMb: number;
   rssGrowthMb: number;
-  /** Event-loop delay over the window (ms). */
+  /** The orchestrator's event-loop delay over the window (ms). */
   loopDelayP99: number;
+  /** The benchmark process (PBX simulator, far ends): CPU share of a core, event-loop delay p99. */
+  pbxCpuShare: number;
+  pbxLoopDelayP99: number;
 }
 
 function summarise(values: number[]): LatencySummary {
@@ -163,27 +167,30 @@ function summarise(values: number[]): LatencySummary {
   };
 }
 
-/** What memoryUsage() said with no calls live (after a full GC). */
-export function memoryBaseline(): NodeJS.MemoryUsage {
-  collectGarbage();
-  return process.memoryUsage();
+/** The orchestrator process, as the benchmark reads it (`RoleProcess`). */
+export interface UsageSource {
+  usage(options?: { gc?: boolean }): Promise<ProcessUsage>;
 }
 
 /**
  * Ramps to `target` at `rampPerSecond`, waits (at most `settleMs`) until the ramp's calls
- * have all reached the gather, so its backlog does not spill into the window, then measures for `seconds` at that level: command latency (the probe), CPU, event-loop delay,
- * and the memory held with the calls live.
+ * have all reached the gather, so its backlog does not spill into the window, then measures
+ * for `seconds` at that level: command latency (the probe, in the PBX), the orchestrator
+ * process's CPU, event-loop delay and the memory it holds with the calls live (against
+ * `baseline`, its reading after a full GC with no call live), and the benchmark process's
+ * CPU and event-loop delay (the PBX's).
  */
 export async function measureLevel(input: {
   load: IvrLoad;
   probe: AriProbe;
+  orchestrator: UsageSource;
   target: number;
   rampPerSecond: number;
   settleMs: number;
   seconds: number;
-  baseline: NodeJS.MemoryUsage;
+  baseline: ProcessUsage;
 }): Promise<IvrLevelFigures> {
-  const { load, probe, target } = input;
+  const { load, probe, target, orchestrator } = input;
   progress(`voice: ramping to ${target} concurrent IVR calls at ${input.rampPerSecond} calls/s`);
   await load.rampTo(target, input.rampPerSecond);
   const settled = Math.max(5, Math.ceil(target * 0.02));
@@ -197,6 +204,7 @@ export async function measureLevel(input: {
   probe.clear();
   probe.record(true);
   loop.enable();
+  const before = await orchestrator.usage();
   const cpu0 = process.cpuUsage();
   const started = performance.now();
   while (performance.now() - started < input.seconds * 1000) {
@@ -204,14 +212,14 @@ export async function measureLevel(input: {
     live.push(load.live());
   }
   const cpu = process.cpuUsage(cpu0);
+  const after = await orchestrator.usage();
   const elapsedMs = performance.now() - started;
   probe.record(false);
   loop.disable();
   const samples = probe.samples();
   const ended = load.ended() - ended0;
-  collectGarbage();
-  const memory = process.memoryUsage();
-  const cpuMs = (cpu.user + cpu.system) / 1000;
+  const memory = await orchestrator.usage({ gc: true });
+  const cpuMs = after.cpuMs - before.cpuMs;
   const byTrigger: Record<string, LatencySummary> = {};
   for (const [type, values] of samples) byTrigger[type] = summarise(values);
   return {
@@ -227,6 +235,8 @@ export async function measureLevel(input: {
     heapKbPerCall: (memory.heapUsed - input.baseline.heapUsed) / 1024 / target,
     rssMb: memory.rss / 2 ** 20,
     rssGrowthMb: (memory.rss - input.baseline.rss) / 2 ** 20,
-    loopDelayP99: loop.percentile(99) / 1e6,
+    loopDelayP99: after.loopDelayP99Ms,
+    pbxCpuShare: (cpu.user + cpu.system) / 1000 / elapsedMs,
+    pbxLoopDelayP99: loop.percentile(99) / 1e6,
   };
 }

@@ -1,12 +1,10 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
-import { runInNewContext } from 'node:vm';
-import { setFlagsFromString } from 'node:v8';
 import WebSocket from 'ws';
 
 /**
- * Watches the sandbox PBX from inside the benchmark process (it runs there, started by the
- * voice feature) and measures the orchestrator's command latency where Asterisk would see it:
+ * Watches the sandbox PBX from inside the benchmark process (it runs there, started by
+ * `voice-platform.ts`; the orchestrator is another process) and measures the orchestrator's command latency where Asterisk would see it:
  * from the ARI event the PBX sends to the next ARI request it receives for the same channel.
  *
  * Events are seen by wrapping `ws`'s `WebSocket.prototype.send` (the PBX's event hub is the
@@ -118,18 +116,4 @@ export function startAriProbe(): AriProbe {
       pending.clear();
     },
   };
-}
-
-let collect: (() => void) | null = null;
-
-/**
- * A full garbage collection, so heap and RSS readings compare live objects rather than
- * garbage (`--expose-gc` switched on at run time; the benchmark cannot pass node flags).
- */
-export function collectGarbage(): void {
-  if (!collect) {
-    setFlagsFromString('--expose-gc');
-    collect = runInNewContext('gc') as () => void;
-  }
-  collect();
 }

@@ -17,6 +17,7 @@ export interface VoiceReportSettings {
 
 const n = (value: number) => Math.round(value).toLocaleString('en-US');
 const ms = (value: number) => `${value.toFixed(1)} ms`;
+const pct = (share: number) => `${(share * 100).toFixed(0)}%`;
 
 function levelRows(level: IvrLevelFigures): ReportRow[] {
   const calls = `${n(level.target)} IVR calls`;
@@ -34,19 +35,19 @@ function levelRows(level: IvrLevelFigures): ReportRow[] {
       kind: 'latency',
     },
     {
-      metric: `${calls}: CPU per concurrent call`,
+      metric: `${calls}: orchestrator CPU per concurrent call`,
       ours: level.cpuMsPerCallSecond,
       unit: 'CPU-ms/s',
       kind: 'count',
     },
     {
-      metric: `${calls}: heap per concurrent call`,
+      metric: `${calls}: orchestrator heap per concurrent call`,
       ours: level.heapKbPerCall,
       unit: 'KB',
       kind: 'count',
     },
     {
-      metric: `${calls}: process RSS (growth over idle)`,
+      metric: `${calls}: orchestrator RSS (growth over idle)`,
       ours: level.rssMb,
       unit: `MB (${level.rssGrowthMb >= 0 ? '+' : ''}${level.rssGrowthMb.toFixed(0)})`,
       kind: 'count',
@@ -61,7 +62,8 @@ function levelNote(level: IvrLevelFigures): string {
   return (
     `${n(level.target)} calls: ${level.liveMin}–${Math.round(level.liveAvg)} live (min–avg), ` +
     `${n(level.ended)} ended in the window, ${n(level.latency.count)} commands (max ${ms(level.latency.max)}), ` +
-    `process CPU ${(level.cpuShare * 100).toFixed(0)}% of a core, event-loop delay p99 ${ms(level.loopDelayP99)}, ` +
+    `orchestrator CPU ${pct(level.cpuShare)} of a core, event-loop delay p99 ${ms(level.loopDelayP99)}; ` +
+    `benchmark process (PBX, far ends) CPU ${pct(level.pbxCpuShare)}, event-loop delay p99 ${ms(level.pbxLoopDelayP99)}; ` +
     `${level.errors} PBX errors. By trigger: ${triggers}.`
   );
 }
@@ -100,14 +102,30 @@ function setupRows(figures: VoiceFigures): ReportRow[] {
     { metric: 'POST /v1/calls accepted', ours: setups.acceptedPerSec, unit: 'req/s', kind: 'rate' },
     { metric: 'POST /v1/calls p99 latency', ours: setups.postP99, unit: 'ms', kind: 'latency' },
     {
-      metric: 'SQL statements per call setup (short flow, end to end)',
+      metric: 'SQL statements per call setup (short flow, end to end, both processes)',
       ours: setups.statementsPerSetup,
       unit: 'statements',
       kind: 'count',
     },
     {
-      metric: 'process CPU per call setup (short flow, end to end)',
+      metric: 'platform CPU per call setup (API + orchestrator processes, short flow)',
       ours: setups.cpuMsPerSetup,
+      unit: 'CPU-ms',
+      kind: 'count',
+    },
+    ...(setups.postgresCpuMsPerSetup === null
+      ? []
+      : [
+          {
+            metric: 'Postgres CPU per call setup (backends of the run database)',
+            ours: setups.postgresCpuMsPerSetup,
+            unit: 'CPU-ms',
+            kind: 'count' as const,
+          },
+        ]),
+    {
+      metric: 'benchmark process CPU per call setup (PBX simulator, HTTP callers)',
+      ours: setups.benchCpuMsPerSetup,
       unit: 'CPU-ms',
       kind: 'count',
     },
@@ -151,13 +169,13 @@ export function buildVoiceReport(
       },
     ],
     notes: [
-      'Whole platform in one process (API, worker, relay, orchestrator) with the sandbox PBX it starts, LOG_LEVEL=warn; the PBX, the benchmark callers and its HTTP client share that process and its event loop.',
-      'PBX timing: the sandbox defaults (ring 30 ms, answer 30 ms, each TTS prompt 50 ms, 1,000 ms per telephony second): the voice feature builds its simulator with `timing: { secondMs, maxRingMs }` only, and the configuration has no setting for it.',
-      `Setups: ${n(setupCount)} POST /v1/calls (flow: say, hang up) from ${settings.connections} keep-alive connections in the benchmark process, as fast as accepted; ${setups.accepted} accepted, ${setups.refused} refused; rates run from the first call created to the last one initiated / in-progress, and latencies include queueing behind the burst (initiated p50 ${ms(setups.initiatedP50)} / p99 ${ms(setups.initiatedP99)}). Statuses at the end: ${JSON.stringify(setups.statuses)}. Process CPU during the phase: ${(setups.cpuShare * 100).toFixed(0)}% of a core.`,
+      'Deployed as in production on the one 2-core machine: `trunkline api` in one child process; `trunkline worker` + `orchestrator` roles (outbox relay, job runner, the ARI connection, call jobs) in another; the PBX (the sandbox simulator standing in for Asterisk, a separate server) in the benchmark process with the callers (HTTP client, IVR far ends) and a runtime with no role (project creation). ARI_URL points the orchestrator at the simulator; the API needs no PBX for POST /v1/calls. LOG_LEVEL=warn. Postgres and Redis share the same 2 cores.',
+      'PBX timing: the sandbox defaults (ring 30 ms, answer 30 ms, each TTS prompt 50 ms, 1,000 ms per telephony second), with the simulator options the voice feature gives its own sandbox PBX (`timing: { secondMs, maxRingMs }`); the configuration has no setting for it.',
+      `Setups: ${n(setupCount)} POST /v1/calls (flow: say, hang up) from ${settings.connections} keep-alive connections in the benchmark process, as fast as accepted; ${setups.accepted} accepted, ${setups.refused} refused; rates run from the first call created to the last one initiated / in-progress, and latencies include queueing behind the burst (initiated p50 ${ms(setups.initiatedP50)} / p99 ${ms(setups.initiatedP99)}). Statuses at the end: ${JSON.stringify(setups.statuses)}. CPU per setup: API ${setups.apiCpuMsPerSetup.toFixed(1)} ms + orchestrator ${setups.orchestratorCpuMsPerSetup.toFixed(1)} ms (benchmark process ${setups.benchCpuMsPerSetup.toFixed(1)} ms; Postgres backends of the run database ${setups.postgresCpuMsPerSetup === null ? 'not measured: not local' : `${setups.postgresCpuMsPerSetup.toFixed(1)} ms`}, read from /proc, WAL writer and checkpointer not included); CPU during the phase, share of a core: API ${pct(setups.cpuShare.api)}, orchestrator ${pct(setups.cpuShare.orchestrator)}, benchmark process ${pct(setups.cpuShare.bench)}. Statements counted in all three processes.`,
       `Ceiling: createAriMediaControl under a Stasis app of its own on the same simulator, ${settings.connections} originates in flight, hang-up on StasisStart: ${raw.answered} answered, ${raw.errors} errors.`,
       `IVR: inbound calls placed on the simulator (no API), flow say → gather (prompt) → branch → say → hang up; each caller presses 1 ${hold} s after the prompt ends, so calls last about ${hold} s and level / ${hold} calls start and end per second; each ended call is replaced at once. A level ramps at ${c.rampPerSecond} new calls/s (holds staggered so the ramp's calls end evenly over the next ${hold} s), waits until ≤ 2 % of its calls are still being set up (at most ${c.settleMs / 1000} s) plus 1 s, then is measured for ${settings.seconds} s; levels stop at the first that misses the latency target.`,
       'Command latency: from the ARI event the PBX sends (StasisStart, PlaybackFinished, ChannelDtmfReceived) to the next ARI request it receives for that channel, taken inside the simulator (ws send → http.server.request.start).',
-      'CPU: the benchmark process (platform, PBX, callers; not Postgres or Redis) per concurrent call per second of the window. Memory: heap after a full GC with the calls live, minus the idle baseline after the warm-up, per call (PBX channel state included); RSS is shown whole with its growth over that baseline, because the allocator keeps the pages the warm-up freed and a per-call RSS figure is noise.',
+      "IVR calls run on the one orchestrator process (no API involved); command latency therefore includes the ARI WebSocket and HTTP hops between processes, as with Asterisk. CPU: the orchestrator process (with its relay and job runner; not the PBX, Postgres or Redis) per concurrent call per second of the window. Memory: the orchestrator's heap after a full GC with the calls live, minus its idle baseline after the warm-up, per call (the PBX's channel state is not in it); RSS is the orchestrator's, shown whole with its growth over that baseline, because the allocator keeps the pages the warm-up freed and a per-call RSS figure is noise.",
       ...levels.map(levelNote),
     ],
     targets,

@@ -1,12 +1,11 @@
 import type { PbxSimulator } from '../src/connectors/index.js';
 import { createDb, type Db } from '../src/platform/index.js';
-import type { Runtime } from '../src/runtime.js';
-import { createIvrLoad, measureLevel, memoryBaseline, type IvrLevelFigures } from './voice-ivr.js';
+import { createIvrLoad, measureLevel, type IvrLevelFigures } from './voice-ivr.js';
 import { startAriProbe, type AriProbe } from './voice-probe.js';
 import { runRawSetups, type RawSetupFigures } from './voice-raw-client.js';
 import { buildVoiceReport } from './voice-report.js';
 import { measureSetups, type SetupFigures } from './voice-setups.js';
-import { withPlatform } from './support/platform.js';
+import { readUsage, withVoicePlatform, type VoicePlatform } from './voice-platform.js';
 import { countQueries } from './support/queries.js';
 import type { SuiteReport } from './support/report.js';
 import { progress, waitUntil } from './support/stats.js';
@@ -14,7 +13,8 @@ import type { BenchSettings } from './support/settings.js';
 
 /**
  * `voice` (issue #5): call setups through the API and concurrent IVR calls on one
- * orchestrator, both on the sandbox PBX the platform starts (no ARI_URL), with the sandbox's
+ * orchestrator, deployed as in production (`voice-platform.ts`: API and orchestrator in
+ * processes of their own, the PBX apart), on the sandbox PBX simulator with the sandbox's
  * default timing (ring 30 ms, answer 30 ms, every TTS prompt plays 50 ms: the voice feature
  * does not take a PBX timing from the configuration). The ceiling is a bare ARI client on the
  * same simulator in the same run.
@@ -93,31 +93,53 @@ export interface VoiceFigures {
   setupCount: number;
 }
 
-/** What one setup cost the platform's process, over the whole setups phase. */
+/** What one setup cost, over the whole setups phase, by process. */
 export interface SetupCost {
+  /** Statements of the API and orchestrator processes together, per setup. */
   statementsPerSetup: number;
+  /** CPU of the platform (API + orchestrator processes), per setup. */
   cpuMsPerSetup: number;
-  /** Process CPU over the phase, as a share of one core. */
-  cpuShare: number;
+  apiCpuMsPerSetup: number;
+  orchestratorCpuMsPerSetup: number;
+  /** CPU of the benchmark process (PBX simulator, HTTP callers), per setup. */
+  benchCpuMsPerSetup: number;
+  /** CPU of the run database's Postgres backends, per setup (null when Postgres is remote). */
+  postgresCpuMsPerSetup: number | null;
+  /** CPU over the phase as a share of one core: API, orchestrator, benchmark process. */
+  cpuShare: { api: number; orchestrator: number; bench: number };
 }
 
 async function withSetupCost(
-  runtime: Runtime,
+  platform: VoicePlatform,
   measure: () => Promise<SetupFigures>,
 ): Promise<SetupFigures & SetupCost> {
-  const counter = countQueries(runtime.db);
-  const cpu0 = process.cpuUsage();
-  const started = performance.now();
+  const counter = countQueries(platform.runtime.db);
   try {
+    const before = await readUsage(platform, counter.count);
+    const started = performance.now();
     const figures = await measure();
-    const cpu = process.cpuUsage(cpu0);
-    const cpuMs = (cpu.user + cpu.system) / 1000;
+    const after = await readUsage(platform, counter.count);
+    const elapsed = performance.now() - started;
     const calls = Math.max(1, figures.accepted);
+    const api = after.api.cpuMs - before.api.cpuMs;
+    const orchestrator = after.orchestrator.cpuMs - before.orchestrator.cpuMs;
+    const bench = after.bench.cpuMs - before.bench.cpuMs;
     return {
       ...figures,
-      statementsPerSetup: counter.count() / calls,
-      cpuMsPerSetup: cpuMs / calls,
-      cpuShare: cpuMs / (performance.now() - started),
+      statementsPerSetup: (after.statements - before.statements) / calls,
+      cpuMsPerSetup: (api + orchestrator) / calls,
+      apiCpuMsPerSetup: api / calls,
+      orchestratorCpuMsPerSetup: orchestrator / calls,
+      benchCpuMsPerSetup: bench / calls,
+      postgresCpuMsPerSetup:
+        after.postgresCpuMs === null || before.postgresCpuMs === null
+          ? null
+          : (after.postgresCpuMs - before.postgresCpuMs) / calls,
+      cpuShare: {
+        api: api / elapsed,
+        orchestrator: orchestrator / elapsed,
+        bench: bench / elapsed,
+      },
     };
   } finally {
     counter.stop();
@@ -143,10 +165,11 @@ async function waitForCallsEnded(db: Db): Promise<void> {
 async function runIvrLevels(
   settings: BenchSettings,
   probe: AriProbe,
-  pbx: PbxSimulator,
+  platform: VoicePlatform,
   db: Db,
 ): Promise<IvrLevelFigures[]> {
-  const baseline = memoryBaseline();
+  const { pbx, orchestrator } = platform;
+  const baseline = await orchestrator.usage({ gc: true });
   const load = createIvrLoad({ pbx, probe, did: DID, holdMs: HOLD_MS });
   const levels: IvrLevelFigures[] = [];
   try {
@@ -154,6 +177,7 @@ async function runIvrLevels(
       const level = await measureLevel({
         load,
         probe,
+        orchestrator,
         target,
         rampPerSecond: RAMP_PER_SECOND,
         settleMs: SETTLE_MS,
@@ -188,18 +212,15 @@ type Setup = (count: number) => Promise<SetupFigures>;
 
 /**
  * Ceiling first (the platform idle), then the IVR levels (memory baseline after the
- * warm-up), then the API setups burst, which leaves the process's heap at its largest.
+ * warm-up), then the API setups burst, which leaves the orchestrator's heap at its largest.
  */
 async function measureVoice(settings: BenchSettings): Promise<VoiceFigures> {
   const probe = startAriProbe();
-  const roles = { api: true, worker: true, orchestrator: true };
   try {
-    return await withPlatform({ settings, roles }, async ({ url, runtime, databaseUrl }) => {
-      const pbx = runtime.services.sandboxPbx();
-      if (!pbx) throw new Error('the platform started no sandbox PBX');
-      const pbxUrl = (await pbx.start()).url;
+    return await withVoicePlatform(settings, async (platform) => {
+      const { url, pbx, pbxUrl, runtime, databaseUrl } = platform;
       const project = await runtime.services.accounts.createProject({ name: 'bench' });
-      const api = apiClient(url!, project.api_key);
+      const api = apiClient(url, project.api_key);
       const short = await api('POST', '/v1/flows', { name: 'short', definition: SHORT_FLOW });
       const ivr = await api('POST', '/v1/flows', { name: 'ivr', definition: IVR_FLOW });
       await api('POST', '/v1/numbers', { number: DID, voice_flow_id: ivr.id });
@@ -207,7 +228,7 @@ async function measureVoice(settings: BenchSettings): Promise<VoiceFigures> {
       try {
         const setup: Setup = (count) =>
           measureSetups({
-            url: url!,
+            url,
             apiKey: project.api_key,
             body: { to: CALLEE, from: DID, flow_id: short.id },
             count,
@@ -224,9 +245,9 @@ async function measureVoice(settings: BenchSettings): Promise<VoiceFigures> {
           window: settings.connections,
           timeoutMs: 60_000,
         });
-        const levels = await runIvrLevels(settings, probe, pbx, db);
+        const levels = await runIvrLevels(settings, probe, platform, db);
         progress(`voice: ${setupCount} POST /v1/calls, followed to in-progress`);
-        const setups = await withSetupCost(runtime, () => setup(setupCount));
+        const setups = await withSetupCost(platform, () => setup(setupCount));
         return { raw, setups, levels, setupCount };
       } finally {
         await db.destroy();

@@ -14,6 +14,7 @@ import { isFinalCallStatus } from './call-status.js';
 import { newCallRow, type CallRow, type CallsStore } from './calls.store.js';
 import { acceptFlowDefinition, MAX_INLINE_FLOW_BYTES } from './flow-definition.js';
 import type { FlowsService, ResolvedFlow } from './flows.service.js';
+import type { SqlCondition } from './flows.store.js';
 import { timelineEntryOf } from './timeline.js';
 
 /** The queue of call-control jobs, consumed by the orchestrator. */
@@ -85,12 +86,34 @@ export function createCallsService(deps: {
     return { to, from };
   }
 
-  async function create(projectId: string, input: CreateCallInput): Promise<CallRow> {
-    const { to, from } = await checkAddresses(projectId, input);
-    if (input.status_callback) await deps.checkCallbackUrl(input.status_callback);
-    const flow = await resolveFlow(projectId, input);
-    const now = deps.clock.now();
-    const row = newCallRow(
+  /**
+   * Saves the queued call, its originate job and its first timeline entry; with `only`, only
+   * while that condition holds (the flow version is still active): null when it no longer did.
+   */
+  async function saveCall(row: CallRow, only?: SqlCondition): Promise<CallRow | null> {
+    return db.transaction(async (trx) => {
+      // The row and its originate job in one statement, then the timeline's first entry.
+      const inserted = await deps.outbox.addIfInserted(trx, store.insertSql(row, only), {
+        projectId: row.project_id,
+        queue: CALLS_QUEUE,
+        name: ORIGINATE_JOB,
+        payload: { call_id: row.id },
+        options: { attempts: 5, backoff: { type: 'exponential', delay: 500 } },
+      });
+      if (!inserted) return null;
+      await deps.callEvents.recordNote(trx, row, 'call.queued', { status: 'queued' });
+      return row;
+    });
+  }
+
+  function queuedCall(
+    projectId: string,
+    input: CreateCallInput,
+    to: string,
+    from: string,
+    flow: ResolvedFlow,
+  ): CallRow {
+    return newCallRow(
       {
         id: deps.ids('call'),
         project_id: projectId,
@@ -104,20 +127,32 @@ export function createCallsService(deps: {
         record: input.record ?? false,
         status_callback: input.status_callback ?? null,
       },
-      now,
+      deps.clock.now(),
     );
-    await db.transaction(async (trx) => {
-      // The row and its originate job in one statement, then the timeline's first entry.
-      await deps.outbox.addIfInserted(trx, store.insertSql(row), {
-        projectId,
-        queue: CALLS_QUEUE,
-        name: ORIGINATE_JOB,
-        payload: { call_id: row.id },
-        options: { attempts: 5, backoff: { type: 'exponential', delay: 500 } },
-      });
-      await deps.callEvents.recordNote(trx, row, 'call.queued', { status: 'queued' });
-    });
-    return row;
+  }
+
+  /**
+   * Places a call. A flow id whose active version this process has read before is not read
+   * again: the call is inserted only if that version is still active, else the flow is read
+   * and the call saved with what is active now.
+   */
+  async function create(projectId: string, input: CreateCallInput): Promise<CallRow> {
+    const { to, from } = await checkAddresses(projectId, input);
+    if (input.status_callback) await deps.checkCallbackUrl(input.status_callback);
+    const known =
+      input.flow_id !== undefined && input.flow === undefined
+        ? deps.flows.lastActive(projectId, input.flow_id)
+        : undefined;
+    if (known) {
+      const saved = await saveCall(
+        queuedCall(projectId, input, to, from, known.flow),
+        known.stillActive,
+      );
+      if (saved) return saved;
+      deps.flows.forget(projectId, input.flow_id!);
+    }
+    const flow = await resolveFlow(projectId, input);
+    return (await saveCall(queuedCall(projectId, input, to, from, flow)))!;
   }
 
   async function requireCall(projectId: string, id: string): Promise<CallRow> {

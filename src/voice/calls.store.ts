@@ -89,6 +89,35 @@ export interface StatusChange {
 
 const JSON_COLUMNS = ['flow_definition', 'flow_state', 'flow_command'] as const;
 
+/**
+ * Column types, for an INSERT … SELECT (its parameters get no type from the target columns,
+ * as VALUES' do).
+ */
+const COLUMN_TYPES: Record<keyof CallRow, string> = {
+  id: 'text',
+  project_id: 'text',
+  direction: 'text',
+  to_addr: 'text',
+  from_addr: 'text',
+  status: 'text',
+  flow_id: 'text',
+  flow_version: 'integer',
+  flow_definition: 'jsonb',
+  flow_state: 'jsonb',
+  flow_command: 'jsonb',
+  channel_id: 'text',
+  timeout: 'integer',
+  record: 'boolean',
+  status_callback: 'text',
+  hangup_cause: 'text',
+  created_at: 'timestamptz',
+  updated_at: 'timestamptz',
+  started_at: 'timestamptz',
+  answered_at: 'timestamptz',
+  ended_at: 'timestamptz',
+  duration: 'integer',
+};
+
 /** jsonb columns go to pg as JSON text, so arrays and strings are never mistaken for SQL types. */
 function serialize(patch: Partial<CallRow>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...patch };
@@ -124,14 +153,28 @@ const DURATION_SQL =
  * orchestrator's writes are raw single statements: they run several times per call.
  */
 export function createCallsStore(db: Db) {
-  /** The INSERT of a new call, as SQL returning its id (for a statement that adds to it). */
-  function insertSql(row: CallRow): { sql: string; bindings: Knex.Value[] } {
+  /**
+   * The INSERT of a new call, as SQL returning its id (for a statement that adds to it); with
+   * `only`, the row is inserted only if that condition holds (else nothing is returned).
+   */
+  function insertSql(
+    row: CallRow,
+    only?: { sql: string; bindings: Knex.Value[] },
+  ): { sql: string; bindings: Knex.Value[] } {
     const values = serialize(row);
-    const columns = Object.keys(values);
+    const columns = Object.keys(values) as (keyof CallRow)[];
+    const names = columns.map(() => '??').join(', ');
+    const bindings = [...columns, ...columns.map((column) => values[column] as Knex.Value)];
+    if (!only) {
+      return {
+        sql: `insert into calls (${names}) values (${columns.map(() => '?').join(', ')}) returning id`,
+        bindings,
+      };
+    }
+    const typed = columns.map((column) => `?::${COLUMN_TYPES[column]}`).join(', ');
     return {
-      sql: `insert into calls (${columns.map(() => '??').join(', ')})
-            values (${columns.map(() => '?').join(', ')}) returning id`,
-      bindings: [...columns, ...columns.map((column) => values[column] as Knex.Value)],
+      sql: `insert into calls (${names}) select ${typed} where ${only.sql} returning id`,
+      bindings: [...bindings, ...only.bindings],
     };
   }
 

@@ -7,16 +7,24 @@ import {
   type IdGenerator,
 } from '../platform/index.js';
 import { acceptFlowDefinition, MAX_FLOW_BYTES, redirectTargets } from './flow-definition.js';
-import type { FlowRow, FlowsStore, FlowVersionRow } from './flows.store.js';
+import type { FlowRow, FlowsStore, FlowVersionRow, SqlCondition } from './flows.store.js';
 
 /** How many flows a simulation loads to follow `redirect` steps. */
 const MAX_SIMULATED_FLOWS = 20;
+/** How many flows' active versions a process remembers (see `lastActive`). */
+const REMEMBERED_FLOWS = 256;
 
 /** The flow a call runs: which flow and version (null for an inline flow) and its definition. */
 export interface ResolvedFlow {
   flowId: string | null;
   version: number | null;
   definition: FlowDefinition;
+}
+
+/** A flow's active version as this process last read it, and the condition that it still is. */
+export interface RememberedFlow {
+  flow: ResolvedFlow;
+  stillActive: SqlCondition;
 }
 
 /**
@@ -31,6 +39,16 @@ export function createFlowsService(deps: {
   clock: Clock;
 }) {
   const { db, store } = deps;
+  /** Active versions last read, by `project id + flow id`, oldest first (Map order). */
+  const remembered = new Map<string, ResolvedFlow>();
+  const keyOf = (projectId: string, flowId: string) => `${projectId}\u0000${flowId}`;
+
+  function remember(projectId: string, resolved: ResolvedFlow): void {
+    const key = keyOf(projectId, resolved.flowId!);
+    remembered.delete(key);
+    remembered.set(key, resolved);
+    if (remembered.size > REMEMBERED_FLOWS) remembered.delete(remembered.keys().next().value!);
+  }
 
   async function requireFlow(projectId: string, id: string): Promise<FlowRow> {
     const flow = await store.find(projectId, id);
@@ -97,10 +115,12 @@ export function createFlowsService(deps: {
     if (!(await store.findVersion(projectId, flowId, version))) {
       throw new NotFoundError('Flow version');
     }
-    return db.transaction(async (trx) => {
+    const activated = await db.transaction(async (trx) => {
       await store.lock(trx, projectId, flowId);
       return store.activate(trx, flowId, version, deps.clock.now());
     });
+    forget(projectId, flowId);
+    return activated;
   }
 
   /** The active version of a project's flow, or 422 `unknown_flow` at `path`. */
@@ -116,7 +136,25 @@ export function createFlowsService(deps: {
       version: found.version.version,
       definition: found.version.definition,
     };
+    remember(projectId, resolved);
     return resolved;
+  }
+
+  /**
+   * The active version this process last read for the flow (no SQL), with the condition under
+   * which it is still the active one; undefined when none is remembered. Versions are
+   * immutable, so a statement that adds the condition acts on exactly the active version or
+   * does nothing (then `forget` it and `resolveActive`): another process's activation is
+   * never missed.
+   */
+  function lastActive(projectId: string, flowId: string): RememberedFlow | undefined {
+    const flow = remembered.get(keyOf(projectId, flowId));
+    if (!flow) return undefined;
+    return { flow, stillActive: store.isActiveVersion(projectId, flowId, flow.version!) };
+  }
+
+  function forget(projectId: string, flowId: string): void {
+    remembered.delete(keyOf(projectId, flowId));
   }
 
   /** The active definitions of every flow reachable through `redirect` steps, by id. */
@@ -151,7 +189,16 @@ export function createFlowsService(deps: {
     });
   }
 
-  return { requireFlow, create, addVersion, activate, resolveActive, simulate };
+  return {
+    requireFlow,
+    create,
+    addVersion,
+    activate,
+    resolveActive,
+    lastActive,
+    forget,
+    simulate,
+  };
 }
 
 export type FlowsService = ReturnType<typeof createFlowsService>;

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { FlowDefinition } from '../flows/index.js';
 import type { Db, Trx } from '../platform/index.js';
 
@@ -17,6 +18,12 @@ export interface FlowVersionRow {
   project_id: string;
   definition: FlowDefinition;
   created_at: Date;
+}
+
+/** A SQL condition with its bindings, for a statement of another store to add to its WHERE. */
+export interface SqlCondition {
+  sql: string;
+  bindings: Knex.Value[];
 }
 
 /** The only place knex touches `call_flows` and `call_flow_versions`. Every read is per project. */
@@ -58,6 +65,11 @@ export function createFlowsStore(db: Db) {
         .returning('*');
       return row as FlowRow;
     },
+    /** True while `version` is the active version of the project's flow (no SQL: a condition). */
+    isActiveVersion: (projectId: string, id: string, version: number): SqlCondition => ({
+      sql: 'exists (select 1 from call_flows where project_id = ? and id = ? and active_version = ?)',
+      bindings: [projectId, id, version],
+    }),
     /**
      * The flow and its active version's definition, or undefined when the project has no such
      * flow (one statement: every call placed reads it).

@@ -176,6 +176,36 @@ describe('/v1/calls', () => {
     });
   });
 
+  describe('when the call names a flow by id', () => {
+    const SAY_TWO = {
+      start: 'hello',
+      steps: { hello: { verb: 'say', text: 'Version two.', next: 'bye' }, bye: { verb: 'hangup' } },
+    };
+
+    it('runs the version active when it is placed, also one another process has just activated', async () => {
+      const flow = await api('POST', '/v1/flows', { body: { name: 'v', definition: SAY_AND_END } });
+      const flowId = flow.body.id as string;
+      await api('POST', `/v1/flows/${flowId}/versions`, { body: { definition: SAY_TWO } });
+      const first = await place({ flow: undefined, flow_id: flowId });
+      expect(first.body.flow_version).to.equal(1);
+      // Another API process activates version 2: this one's memory of version 1 is now stale.
+      await app.runtime.db('call_flows').where({ id: flowId }).update({ active_version: 2 });
+      const second = await place({ flow: undefined, flow_id: flowId });
+      expect(second.status).to.equal(201);
+      expect(second.body.flow_version).to.equal(2);
+      const row = await app.runtime.db('calls').where({ id: second.body.id }).first();
+      expect(row.flow_definition).to.deep.equal(SAY_TWO);
+      await api('POST', `/v1/flows/${flowId}/versions/1/activate`);
+      const third = await place({ flow: undefined, flow_id: flowId });
+      expect(third.body.flow_version).to.equal(1);
+      const timeline = await api<{ data: { type: string }[] }>(
+        'GET',
+        `/v1/calls/${second.body.id}/events`,
+      );
+      expect(timeline.body.data.filter((e) => e.type === 'call.queued')).to.have.length(1);
+    });
+  });
+
   it('redirects an answered call into another flow', async () => {
     const target = await api('POST', '/v1/flows', {
       body: { name: 'after', definition: SAY_AND_END },

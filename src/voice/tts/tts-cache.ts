@@ -4,6 +4,11 @@ import { join } from 'node:path';
 import type { Logger } from '../../platform/index.js';
 import type { SpeechRequest, TtsProvider } from './tts-provider.js';
 
+/** How long a file seen on disk is trusted to be there without looking again. */
+const SEEN_FOR_MS = 60_000;
+/** How many such files are remembered (the oldest sighting is forgotten first). */
+const SEEN_MAX = 10_000;
+
 /** A cached file name: 64 hex digits of SHA-256 and `.wav`. */
 export const TTS_FILE_PATTERN = /^[0-9a-f]{64}\.wav$/;
 
@@ -21,16 +26,33 @@ export interface TtsCache {
  * Speech rendered once per (engine, voice, language, text) and kept under
  * `<dataDir>/tts/<sha256>.wav`, served at `<publicUrl>/media/tts/<sha256>.wav` for Asterisk's
  * HTTP media cache. Files are written to a temporary name and renamed, so a reader never sees
- * half a file.
+ * half a file. A file seen on disk is not looked for again for a minute (every prompt of every
+ * call asks): one deleted meanwhile is rendered again at most a minute later.
  */
 export function createTtsCache(deps: {
   dir: string;
   publicUrl: string;
   provider: () => TtsProvider;
   logger: Logger;
+  /** Milliseconds since the epoch (default `Date.now`). */
+  now?: () => number;
 }): TtsCache {
+  const now = deps.now ?? Date.now;
   const inFlight = new Map<string, Promise<void>>();
+  /** When each file was last seen on disk, oldest first (Map order). */
+  const seen = new Map<string, number>();
   const base = deps.publicUrl.replace(/\/+$/, '');
+
+  function sawFile(hash: string): void {
+    seen.delete(hash);
+    seen.set(hash, now());
+    if (seen.size > SEEN_MAX) seen.delete(seen.keys().next().value!);
+  }
+
+  function seenLately(hash: string): boolean {
+    const at = seen.get(hash);
+    return at !== undefined && now() - at < SEEN_FOR_MS;
+  }
 
   function hashOf(provider: string, request: SpeechRequest): string {
     const key = JSON.stringify([
@@ -51,13 +73,17 @@ export function createTtsCache(deps: {
 
   async function render(provider: TtsProvider, request: SpeechRequest, hash: string) {
     const path = join(deps.dir, `${hash}.wav`);
-    if (await exists(path)) return;
+    if (await exists(path)) {
+      sawFile(hash);
+      return;
+    }
     await mkdir(deps.dir, { recursive: true });
     const started = Date.now();
     const audio = await provider.synthesize(request);
     const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     await writeFile(temporary, audio);
     await rename(temporary, path);
+    sawFile(hash);
     deps.logger.debug(
       { hash, engine: provider.name, ms: Date.now() - started, bytes: audio.length },
       'speech rendered',
@@ -68,6 +94,7 @@ export function createTtsCache(deps: {
     async urlFor(request) {
       const provider = deps.provider();
       const hash = hashOf(provider.name, request);
+      if (seenLately(hash)) return `${base}/media/tts/${hash}.wav`;
       let pending = inFlight.get(hash);
       if (!pending) {
         pending = render(provider, request, hash).finally(() => inFlight.delete(hash));

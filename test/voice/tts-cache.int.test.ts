@@ -1,0 +1,64 @@
+import { expect } from 'chai';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSilentLogger } from '../../src/platform/index.js';
+import { createTtsCache, type TtsProvider } from '../../src/voice/tts/index.js';
+
+describe('the speech cache', () => {
+  let dir: string;
+  let now: number;
+  let rendered: string[];
+  const provider: TtsProvider = {
+    name: 'counting',
+    synthesize: async ({ text }) => {
+      rendered.push(text);
+      return Buffer.from(`RIFF${text}`);
+    },
+  };
+  const cache = () =>
+    createTtsCache({
+      dir,
+      publicUrl: 'http://media.test/',
+      provider: () => provider,
+      logger: createSilentLogger(),
+      now: () => now,
+    });
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tts-cache-'));
+    now = 1_000_000;
+    rendered = [];
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('renders a text once and serves the file under its hash', async () => {
+    const tts = cache();
+    const first = await tts.urlFor({ text: 'Hello.' });
+    const again = await tts.urlFor({ text: 'Hello.' });
+    expect(again).to.equal(first);
+    expect(first).to.match(/^http:\/\/media\.test\/media\/tts\/[0-9a-f]{64}\.wav$/);
+    expect(rendered).to.deep.equal(['Hello.']);
+    const name = first.split('/').at(-1)!;
+    expect((await tts.read(name))?.toString()).to.equal('RIFFHello.');
+  });
+
+  it('uses a file another process rendered without rendering it again', async () => {
+    await cache().urlFor({ text: 'Shared.' });
+    await cache().urlFor({ text: 'Shared.' });
+    expect(rendered).to.deep.equal(['Shared.']);
+  });
+
+  it('renders a deleted file again once a minute has passed since it was seen', async () => {
+    const tts = cache();
+    await tts.urlFor({ text: 'Gone.' });
+    for (const file of readdirSync(dir)) rmSync(join(dir, file));
+    now += 30_000;
+    await tts.urlFor({ text: 'Gone.' });
+    expect(rendered, 'trusted within the minute').to.deep.equal(['Gone.']);
+    now += 31_000;
+    const url = await tts.urlFor({ text: 'Gone.' });
+    expect(rendered).to.deep.equal(['Gone.', 'Gone.']);
+    expect(await tts.read(url.split('/').at(-1)!)).to.not.equal(null);
+  });
+});
