@@ -1,5 +1,6 @@
+import pg from 'pg';
 import type { Trx } from '../platform/index.js';
-import { lockConversationKey } from './conversations.store.js';
+import { lockConversationSql } from './conversations.store.js';
 import { MESSAGE_COLUMNS, type MessageRow } from './messages.store.js';
 
 /** A message to append, with what the locked insert checks and derives for it. */
@@ -55,17 +56,18 @@ interface ResultRow extends Partial<MessageRow> {
  * archived, membership, reply_to, a client_id its author already used), numbers the accepted
  * ones `last_seq + 1, + 2, …` in the given order, inserts them, moves `last_seq` to the last
  * one (seqs stay gap-free: only inserted rows are numbered), keeps only chat members among
- * the @mention candidates, and returns the conversation's phone participants.
+ * the @mention candidates, and returns the conversation's phone participants. Prepared once
+ * per connection with the input (`$1`) and the conversation id (`$2`) as parameters.
  */
-const APPEND_SQL = `
+const appendSql = (inputSql: string, idSql: string) => `
   with input as (
-    select * from jsonb_to_recordset(?::jsonb) as r(
+    select * from jsonb_to_recordset(${inputSql}::jsonb) as r(
       n int, id text, project_id text, member_identity text, author text, body text,
       attachments text[], mention_candidates text[], reply_to text, forwarded_from text,
       client_id text, source text, created_at timestamptz)
   ),
   conv as (
-    select c.id, c.project_id, c.archived_at, c.last_seq from conversations c where c.id = ?
+    select c.id, c.project_id, c.archived_at, c.last_seq from conversations c where c.id = ${idSql}
   ),
   checked as (
     select r.*,
@@ -114,7 +116,7 @@ const APPEND_SQL = `
   ),
   bump as (
     update conversations c set last_seq = (select max(seq) from ins)
-     where c.id = ? and exists (select 1 from ins)
+     where c.id = ${idSql} and exists (select 1 from ins)
   )
   select k.n, coalesce(k.found, false) as found, coalesce(k.archived, false) as archived,
          k.member_ok, k.reply_ok, k.duplicate,
@@ -122,10 +124,26 @@ const APPEND_SQL = `
                    'phone_number', m.phone_number, 'proxy_number', m.proxy_number)
                    order by m.joined_at, m.identity), '[]'::json)
             from conversation_members m
-           where m.conversation_id = ? and m.kind = 'sms') as phones,
+           where m.conversation_id = ${idSql} and m.kind = 'sms') as phones,
          ins.*
     from checked k left join ins on ins.id = k.id
    order by k.n`;
+
+const APPEND_STATEMENT = 'chat_append_messages_v2';
+/** Connections on which APPEND_STATEMENT exists (a prepared statement lives as long as its session). */
+const prepared = new WeakSet<pg.ClientBase>();
+
+async function prepareAppend(connection: pg.ClientBase): Promise<void> {
+  if (prepared.has(connection)) return;
+  try {
+    await connection.query(`prepare ${APPEND_STATEMENT}(jsonb, text) as ${appendSql('$1', '$2')}`);
+  } catch (err) {
+    // Already there (this call's transaction fails; the writer retries and finds it).
+    if ((err as { code?: string }).code === '42P05') prepared.add(connection);
+    throw err;
+  }
+  prepared.add(connection);
+}
 
 function resultOf(row: ResultRow): AppendResult {
   if (!row.found || !row.member_ok) return { kind: 'not_found' };
@@ -153,13 +171,21 @@ function resultOf(row: ResultRow): AppendResult {
  * statement checks, numbers and inserts them all. The lock is held until the caller commits;
  * the caller appends the events in between. Two messages of one author with one client_id
  * must not be in the same call (the second would be inserted too).
+ *
+ * The lock and the append travel in one round trip: both statements go as one simple-protocol
+ * query, in which each statement still takes its own snapshot (READ COMMITTED), so the append
+ * sees every writer that held the lock before it. Every message of the conversation waits on
+ * this lock, so each round trip saved here shortens the wait of all of them. The append is a
+ * statement prepared once per connection (planning it costs more than running it); the
+ * simple protocol has no parameters, so its arguments are escaped literals
+ * (`pg.escapeLiteral`), and the text goes to the transaction's connection directly, since
+ * knex would read every `?` of a message body as a placeholder.
  */
 export async function appendMessageRows(
   trx: Trx,
   conversationId: string,
   messages: NewMessage[],
 ): Promise<{ results: AppendResult[]; phones: SmsMember[] }> {
-  await lockConversationKey(trx, conversationId);
   const input = messages.map((m, i) => ({
     n: i + 1,
     id: m.id,
@@ -175,14 +201,14 @@ export async function appendMessageRows(
     source: m.source,
     created_at: m.createdAt.toISOString(),
   }));
-  // A named (prepared) statement: each pooled connection plans it once, not per message.
-  const { rows } = await trx
-    .raw<{ rows: ResultRow[] }>(APPEND_SQL, [
-      JSON.stringify(input),
-      conversationId,
-      conversationId,
-      conversationId,
-    ])
-    .options({ name: 'chat_append_messages' });
+  // Inside a transaction, knex hands out the transaction's own connection.
+  const connection = (await trx.client.acquireConnection()) as pg.ClientBase;
+  await prepareAppend(connection);
+  const idSql = pg.escapeLiteral(conversationId);
+  const inputSql = pg.escapeLiteral(JSON.stringify(input));
+  const answers = (await connection.query(
+    `${lockConversationSql(idSql)};\nexecute ${APPEND_STATEMENT}(${inputSql}, ${idSql})`,
+  )) as unknown as [unknown, pg.QueryResult<ResultRow>];
+  const { rows } = answers[1];
   return { results: rows.map(resultOf), phones: rows[0]?.phones ?? [] };
 }

@@ -37,7 +37,12 @@ type Conn = Db | Trx;
  * realtime delivers a conversation's messages in seq order.
  */
 export async function lockConversationKey(trx: Trx, id: string): Promise<void> {
-  await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 1))', [id]);
+  await trx.raw(lockConversationSql('?'), [id]);
+}
+
+/** The statement `lockConversationKey` runs, for a conversation id given as SQL text. */
+export function lockConversationSql(idSql: string): string {
+  return `select pg_advisory_xact_lock(hashtextextended(${idSql}, 1))`;
 }
 
 /** The only place knex touches conversations, their members and SMS bindings. */

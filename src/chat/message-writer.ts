@@ -65,9 +65,16 @@ export function createMessageWriter(ctx: ChatContext) {
     }
   }
 
-  /** One transaction for `jobs`: rows, one event per new message, SMS copies. */
-  function commit(conversationId: string, jobs: Job[]): Promise<Array<Appended | Error>> {
+  /**
+   * One transaction: rows, one event per new message, SMS copies. The messages are taken
+   * (`take`) once the transaction has begun, so those that arrive during its BEGIN join it.
+   */
+  async function commit(
+    conversationId: string,
+    take: () => Job[],
+  ): Promise<Array<Appended | Error>> {
     return ctx.log.commit(async (trx, record) => {
+      const jobs = take();
       const messages = jobs.map((j) => j.message);
       const { results, phones } = await appendMessageRows(trx, conversationId, messages);
       const created = results.flatMap((r) => (r.kind === 'created' ? [r.row] : []));
@@ -86,13 +93,19 @@ export function createMessageWriter(ctx: ChatContext) {
     });
   }
 
-  async function run(conversationId: string, batch: Job[]): Promise<void> {
+  /**
+   * Commits the batch `take` gives. A transaction that fails before taking its batch fails
+   * the queue (see `drain`); a batch that fails as a whole is retried one message at a time.
+   */
+  async function run(conversationId: string, take: () => Job[]): Promise<void> {
+    let batch: Job[] = [];
     let outcomes: Array<Appended | Error>;
     try {
-      outcomes = await commit(conversationId, batch);
+      outcomes = await commit(conversationId, () => (batch = take()));
     } catch (err) {
+      if (batch.length === 0) throw err;
       if (batch.length === 1) return batch[0].reject(err);
-      for (const job of batch) await run(conversationId, [job]);
+      for (const job of batch) await run(conversationId, () => [job]);
       return;
     }
     batch.forEach((job, i) => {
@@ -123,7 +136,7 @@ export function createMessageWriter(ctx: ChatContext) {
 
   async function drain(conversationId: string, queue: Job[]): Promise<void> {
     try {
-      while (queue.length > 0) await run(conversationId, takeBatch(queue));
+      while (queue.length > 0) await run(conversationId, () => takeBatch(queue));
     } catch (err) {
       for (const job of queue.splice(0)) job.reject(err);
     } finally {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { appendMessageRows } from '../../src/chat/append-message.store.js';
 import { startApp, type TestApp } from '../support/harness.js';
 import { clientFor } from '../support/http.js';
 import { startChatKit, type ChatKit } from './chat-kit.js';
@@ -119,6 +120,48 @@ describe('appending messages under concurrency', () => {
     expect(fine.map((r) => r.body.seq).sort((a, b) => a - b)).to.deep.equal(
       Array.from({ length: 9 }, (_, i) => i + 1),
     );
+  });
+
+  it('stores text with quotes, backslashes and placeholders exactly as sent', async () => {
+    const conv = await group(['bob']);
+    const body = `it's \\ a back\\slash, a ? and $1, E'x' and $$dollar$$ for @bob 🙂\u2028`;
+    const clientId = `q'?\\"$1`;
+    const sent = await post(alice, conv, { body, client_id: clientId });
+    expect(sent.status, sent.text).to.equal(201);
+    expect(sent.body.client_id).to.equal(clientId);
+    expect(sent.body.mentions).to.deep.equal(['bob']);
+    const again = await post(aliceThere, conv, { body, client_id: clientId });
+    expect(again.status).to.equal(200);
+    expect(again.body.id).to.equal(sent.body.id);
+    const listed = await alice<{ data: Array<Msg & { body: string }> }>(
+      'GET',
+      `/v1/conversations/${conv}/messages`,
+    );
+    expect(listed.body.data.map((m) => m.body)).to.deep.equal([body]);
+  });
+
+  it('treats a conversation id made of SQL text as text: not found, nothing written', async () => {
+    const { db } = kit.app.runtime;
+    const id = `x'); select pg_sleep(5); --\\'`;
+    const message = {
+      id: 'cmsg_sqltext',
+      projectId: kit.project.id,
+      memberIdentity: null,
+      author: 'system',
+      body: "it's",
+      attachments: [],
+      mentionCandidates: [],
+      replyTo: null,
+      forwardedFrom: null,
+      clientId: null,
+      source: 'chat' as const,
+      createdAt: new Date(),
+    };
+    const started = Date.now();
+    const { results } = await db.transaction((trx) => appendMessageRows(trx, id, [message]));
+    expect(results).to.deep.equal([{ kind: 'not_found' }]);
+    expect(Date.now() - started).to.be.below(4000);
+    expect(await db('chat_messages').where({ id: message.id }).first()).to.equal(undefined);
   });
 
   it('answers 404 for a conversation of another project and 409 once it is archived', async () => {
