@@ -103,8 +103,9 @@ export function createEventStore(deps: { db: Db; ids: IdGenerator; clock: Clock 
       data: event.data,
       metadata: event.metadata ?? {},
     }));
-    const { rows: inserted } = await trx.raw<{ rows: EventRow[] }>(
-      `insert into events
+    const { rows: inserted } = await trx
+      .raw<{ rows: EventRow[] }>(
+        `insert into events
          (id, project_id, stream_type, stream_id, stream_version, type, data, metadata, created_at)
        select e.id, ?, ?, ?,
               (select coalesce(max(stream_version), 0) from events where stream_id = ?) + e.n,
@@ -112,15 +113,17 @@ export function createEventStore(deps: { db: Db; ids: IdGenerator; clock: Clock 
          from jsonb_to_recordset(?::jsonb) as e(id text, n int, type text, data jsonb, metadata jsonb)
         order by e.n
        returning ${COLUMNS.join(', ')}`,
-      [
-        input.projectId,
-        input.streamType,
-        input.streamId,
-        input.streamId,
-        clock.now(),
-        JSON.stringify(rows),
-      ],
-    );
+        [
+          input.projectId,
+          input.streamType,
+          input.streamId,
+          input.streamId,
+          clock.now(),
+          JSON.stringify(rows),
+        ],
+      )
+      // Prepared once per connection: parsing and planning this CTE costs more than running it.
+      .options({ name: 'events_append' });
     return inserted.map(toEvent);
   }
 
