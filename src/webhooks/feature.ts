@@ -80,6 +80,7 @@ export function createWebhooksFeature(deps: WebhooksDeps) {
             clock: deps.clock,
           }),
           clock: deps.clock,
+          logger: deps.logger,
           validate: deps.validate,
         }),
       ],

@@ -1,5 +1,11 @@
 import { Router, type RequestHandler } from 'express';
-import { ForbiddenError, NotFoundError, type Clock, type Validate } from '../platform/index.js';
+import {
+  ForbiddenError,
+  NotFoundError,
+  type Clock,
+  type Logger,
+  type Validate,
+} from '../platform/index.js';
 import type { ConnectorRow, ConnectorsStore } from './connectors.store.js';
 import { isIpAllowed, verifyIngressSignature } from './ingress-verify.js';
 import type { IngressKind, IngressWriter } from './ingress-writer.js';
@@ -15,6 +21,8 @@ export function createIngressRouter(deps: {
   store: ConnectorsStore;
   writer: IngressWriter;
   clock: Clock;
+  /** The process logger: asked whether info is on before `req.log` (a child) is made. */
+  logger: Logger;
   validate: Validate;
 }) {
   const { store, validate } = deps;
@@ -64,15 +72,17 @@ export function createIngressRouter(deps: {
         kind,
         payload: req.body,
       });
-      req.log.info(
-        {
-          connector_id: connector.id,
-          provider_event_id: providerEventId,
-          kind,
-          duplicate: !inserted,
-        },
-        'ingress event',
-      );
+      if (deps.logger.isLevelEnabled('info')) {
+        req.log.info(
+          {
+            connector_id: connector.id,
+            provider_event_id: providerEventId,
+            kind,
+            duplicate: !inserted,
+          },
+          'ingress event',
+        );
+      }
       res.status(200).json({ received: true, duplicate: !inserted });
     },
   );
