@@ -189,7 +189,9 @@ export function createCallsService(deps: {
 
   /**
    * Moves a call to another flow's active version: before the answer the call simply starts
-   * in it; an answered call is redirected by the orchestrator, keeping its variables.
+   * in it; an answered call is redirected by the orchestrator, keeping its variables. The
+   * orchestrator is told in both cases: a call it is ringing holds its flow in memory, and a
+   * call it answered a moment ago may not be `in-progress` on its row yet.
    */
   async function redirect(projectId: string, id: string, flowId: string): Promise<CallRow> {
     refuseFinished(await requireCall(projectId, id));
@@ -201,6 +203,7 @@ export function createCallsService(deps: {
         flow_id: flowId,
         flow_version: flow.version,
       });
+      let result = row;
       if (row.status !== 'in-progress') {
         const patch = {
           flow_id: flowId,
@@ -209,7 +212,7 @@ export function createCallsService(deps: {
           updated_at: deps.clock.now(),
         };
         await store.update(trx, id, patch);
-        return { ...row, ...patch };
+        result = { ...row, ...patch };
       }
       await deps.outbox.add(trx, {
         projectId,
@@ -218,7 +221,7 @@ export function createCallsService(deps: {
         payload: { call_id: id, flow_id: flowId },
         options: { attempts: 5, backoff: { type: 'exponential', delay: 200 } },
       });
-      return row;
+      return result;
     });
   }
 

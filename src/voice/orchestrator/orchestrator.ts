@@ -131,7 +131,11 @@ export function createOrchestrator(deps: OrchestratorDeps) {
     const call = await loader.findCall(callId);
     if (!call) return;
     await ctx.registry.run(call, async () => {
-      if (!call.ended && call.answered) await driver.redirect(call, flowId);
+      if (call.ended) return;
+      if (call.answered) return driver.redirect(call, flowId);
+      // Not answered yet: the API stored the new flow on the row; the answer starts it.
+      const row = await ctx.store.find(callId);
+      if (row) call.definition = row.flow_definition;
     });
   }
 
