@@ -14,6 +14,7 @@ import { endCallRecording, startCallRecording } from './call-recording.js';
 import { cancelActivity, runCommand } from './commands.js';
 import type { OrchestratorContext } from './context.js';
 import type { EndFacts, FlowDriver } from './driver.js';
+import { writeUntilDone } from './final-write.js';
 import type { LiveCall } from './live-call.js';
 
 const WAITING = new Set<FlowCommand['type']>([
@@ -140,15 +141,19 @@ export function createFlowDriver(ctx: OrchestratorContext): CallDriver {
         entries = transition.entered;
       }
       const status = statusForHangup({ ...call, cause: facts.cause });
-      await ctx.db.transaction((trx) =>
-        ctx.callEvents.moveStatus(trx, call.id, status, {
-          steps: { before: entries },
-          extra: {
-            hangup_cause: facts.reason ?? causeName(facts.cause),
-            flow_state: call.state,
-            flow_command: null,
-          },
-        }),
+      await writeUntilDone(
+        () =>
+          ctx.db.transaction((trx) =>
+            ctx.callEvents.moveStatus(trx, call.id, status, {
+              steps: { before: entries },
+              extra: {
+                hangup_cause: facts.reason ?? causeName(facts.cause),
+                flow_state: call.state,
+                flow_command: null,
+              },
+            }),
+          ),
+        { logger: ctx.logger, callId: call.id },
       );
       ctx.registry.remove(call);
     },
