@@ -33,7 +33,7 @@ export function createSmsCarriers(deps: {
   async function sandboxUrl(): Promise<string> {
     const password = randomBytes(6).toString('base64url').slice(0, 8);
     simulator = createSmscSimulator({
-      logger: deps.logger.child({ component: 'sandbox-smsc' }),
+      logger: deps.logger,
       users: [{ systemId: 'trunkline', password }],
       dlrDelayMs: deps.sandboxDlrDelayMs ?? 50,
     });
