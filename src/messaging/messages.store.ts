@@ -48,6 +48,29 @@ export interface MessageFilters {
 export function createMessagesStore(db: Db) {
   return {
     insert: (trx: Trx, row: MessageRow) => trx('messages').insert(row),
+    /**
+     * The INSERT of a new message as SQL returning its id (for `outbox.addIfInserted`); with
+     * `unlessOptedOut`, nothing is inserted when the recipient opted out of the sender, so the
+     * consent check and the write are one statement. Values travel as one JSON object typed by
+     * the table's own row type.
+     */
+    insertSql(row: MessageRow, options: { unlessOptedOut: boolean }) {
+      const columns = Object.keys(row);
+      const list = columns.map((c) => `"${c}"`).join(', ');
+      const guard = options.unlessOptedOut
+        ? `where not exists (select 1 from opt_outs o
+                              where o.project_id = r.project_id and o.number = r.from_addr
+                                and o.recipient = r.to_addr)`
+        : '';
+      return {
+        sql: `insert into messages (${list})
+              select ${columns.map((c) => `r."${c}"`).join(', ')}
+                from jsonb_populate_record(null::messages, ?::jsonb) r
+              ${guard}
+              returning id`,
+        bindings: [JSON.stringify(row)],
+      };
+    },
     find: (id: string) => db<MessageRow>('messages').where({ id }).first(),
     findForProject: (projectId: string, id: string) =>
       db<MessageRow>('messages').where({ project_id: projectId, id }).first(),
@@ -154,9 +177,6 @@ export function createMessagesStore(db: Db) {
     pruneEarlyReceipts: (before: Date) =>
       db('early_receipts').where('received_at', '<', before).delete(),
 
-    isOptedOut: async (projectId: string, number: string, recipient: string) =>
-      (await db('opt_outs').where({ project_id: projectId, number, recipient }).first()) !==
-      undefined,
     optOut: (
       trx: Trx,
       row: { project_id: string; number: string; recipient: string; created_at: Date },

@@ -41,8 +41,9 @@ function refuse(path: string, code: string, detail: string): never {
 }
 
 /**
- * The send use case: validate the addresses and body, check ownership, consent and schedule,
- * then save the message, its event and its send job in one transaction. Used by the API, by
+ * The send use case: validate the addresses and body, check ownership and schedule, then save
+ * the message (only with the recipient's consent), its event and its send job in one
+ * transaction. Used by the API, by
  * automatic replies, by chat (SMS participants) and by call flows (the `sms` verb).
  */
 export function createSendMessage(deps: {
@@ -101,9 +102,6 @@ export function createSendMessage(deps: {
         'MMS is not supported by the SMPP connectors yet.',
       );
     }
-    if (!input.bypassOptOut && (await deps.store.isOptedOut(input.projectId, from, to))) {
-      refuse('/to', 'recipient_opted_out', `${to} has opted out of messages from ${from}.`);
-    }
     if (input.statusCallback) await deps.checkCallbackUrl(input.statusCallback);
     const now = deps.clock.now();
     const sendAt = scheduleOf(input.sendAt, now);
@@ -137,22 +135,31 @@ export function createSendMessage(deps: {
     };
   }
 
-  /** Saves a prepared message with its event and send job, in `trx`. */
-  async function save(trx: Trx, row: MessageRow): Promise<void> {
-    await deps.store.insert(trx, row);
+  /**
+   * Saves a prepared message with its send job (one statement that also checks consent unless
+   * `bypassOptOut`) and its event, in `trx`. False, with nothing written, when the recipient
+   * opted out of the sender.
+   */
+  async function save(trx: Trx, row: MessageRow, bypassOptOut = false): Promise<boolean> {
+    const inserted = await deps.outbox.addIfInserted(
+      trx,
+      deps.store.insertSql(row, { unlessOptedOut: !bypassOptOut }),
+      {
+        projectId: row.project_id,
+        queue: SMS_QUEUE,
+        name: SEND_JOB,
+        payload: { message_id: row.id },
+        options: { attempts: 100_000, backoff: { type: 'custom' } },
+        runAt: row.send_at ?? undefined,
+      },
+    );
+    if (!inserted) return false;
     await deps.recordEvent(
       trx,
       row,
       row.status === 'scheduled' ? 'message.scheduled' : 'message.queued',
     );
-    await deps.outbox.add(trx, {
-      projectId: row.project_id,
-      queue: SMS_QUEUE,
-      name: SEND_JOB,
-      payload: { message_id: row.id },
-      options: { attempts: 100_000, backoff: { type: 'custom' } },
-      runAt: row.send_at ?? undefined,
-    });
+    return true;
   }
 
   return {
@@ -160,7 +167,14 @@ export function createSendMessage(deps: {
     save,
     async send(input: SendMessageInput): Promise<MessageRow> {
       const row = await prepare(input);
-      await deps.db.transaction((trx) => save(trx, row));
+      const saved = await deps.db.transaction((trx) => save(trx, row, input.bypassOptOut));
+      if (!saved) {
+        refuse(
+          '/to',
+          'recipient_opted_out',
+          `${row.to_addr} has opted out of messages from ${row.from_addr}.`,
+        );
+      }
       return row;
     },
   };

@@ -100,6 +100,8 @@ describe('inbound SMS, opt-out and receipts by ingress', () => {
       return list.body.data.length > 0 ? list.body.data : undefined;
     });
     expect(confirmations[0].body).to.contain('unsubscribed');
+    // The refused send left nothing behind: no row, no send job.
+    expect(confirmations.map((m) => m.body)).to.not.include('promo');
     await text('START', phone);
     await inboundFrom(phone, 'START');
     const allowed = await eventually(async () => {
