@@ -1,5 +1,4 @@
-import type { Knex } from 'knex';
-import type { Clock, Db, IdGenerator, Trx } from '../platform/index.js';
+import type { Clock, Db, IdGenerator, SqlFragment, Trx } from '../platform/index.js';
 
 /** The notification channel the relay listens on; sent on commit only. */
 export const OUTBOX_CHANNEL = 'trunkline_outbox';
@@ -62,7 +61,7 @@ export function createOutbox(deps: { ids: IdGenerator; clock: Clock }) {
    */
   async function addIfInserted(
     trx: Trx | Db,
-    insert: { sql: string; bindings: readonly Knex.Value[] },
+    insert: SqlFragment,
     entry: OutboxEntry,
   ): Promise<boolean> {
     const now = deps.clock.now();
@@ -99,7 +98,7 @@ export function createOutbox(deps: { ids: IdGenerator; clock: Clock }) {
    */
   async function addForEachInserted(
     trx: Trx | Db,
-    insert: { sql: string; bindings: readonly Knex.Value[] },
+    insert: SqlFragment,
     entries: ReadonlyMap<string, OutboxEntry>,
   ): Promise<Set<string>> {
     const now = deps.clock.now();

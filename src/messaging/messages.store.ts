@@ -1,4 +1,4 @@
-import type { Db, Trx } from '../platform/index.js';
+import { insertRowSql, type Db, type SqlFragment, type Trx } from '../platform/index.js';
 import type { MessageStatus, PartStatus } from './status.js';
 
 export interface MessageRow {
@@ -51,25 +51,16 @@ export function createMessagesStore(db: Db) {
     /**
      * The INSERT of a new message as SQL returning its id (for `outbox.addIfInserted`); with
      * `unlessOptedOut`, nothing is inserted when the recipient opted out of the sender, so the
-     * consent check and the write are one statement. Values travel as one JSON object typed by
-     * the table's own row type.
+     * consent check and the write are one statement.
      */
-    insertSql(row: MessageRow, options: { unlessOptedOut: boolean }) {
-      const columns = Object.keys(row);
-      const list = columns.map((c) => `"${c}"`).join(', ');
-      const guard = options.unlessOptedOut
-        ? `where not exists (select 1 from opt_outs o
-                              where o.project_id = r.project_id and o.number = r.from_addr
-                                and o.recipient = r.to_addr)`
-        : '';
-      return {
-        sql: `insert into messages (${list})
-              select ${columns.map((c) => `r."${c}"`).join(', ')}
-                from jsonb_populate_record(null::messages, ?::jsonb) r
-              ${guard}
-              returning id`,
-        bindings: [JSON.stringify(row)],
-      };
+    insertSql(row: MessageRow, options: { unlessOptedOut: boolean }): SqlFragment {
+      const optedOut = `exists (select 1 from opt_outs o
+                                where o.project_id = r.project_id and o.number = r.from_addr
+                                  and o.recipient = r.to_addr)`;
+      return insertRowSql('messages', row, {
+        where: options.unlessOptedOut ? { sql: `not ${optedOut}`, bindings: [] } : undefined,
+        returning: 'id',
+      });
     },
     find: (id: string) => db<MessageRow>('messages').where({ id }).first(),
     findForProject: (projectId: string, id: string) =>

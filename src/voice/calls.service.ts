@@ -8,13 +8,13 @@ import {
   type Clock,
   type Db,
   type IdGenerator,
+  type SqlFragment,
 } from '../platform/index.js';
 import type { CallEvents } from './call-events.js';
 import { isFinalCallStatus } from './call-status.js';
 import { newCallRow, type CallRow, type CallsStore } from './calls.store.js';
 import { acceptFlowDefinition, MAX_INLINE_FLOW_BYTES } from './flow-definition.js';
 import type { FlowsService, ResolvedFlow } from './flows.service.js';
-import type { SqlCondition } from './flows.store.js';
 import { timelineEntryOf } from './timeline.js';
 
 /** The queue of call-control jobs, consumed by the orchestrator. */
@@ -90,7 +90,7 @@ export function createCallsService(deps: {
    * Saves the queued call, its originate job and its first timeline entry; with `only`, only
    * while that condition holds (the flow version is still active): null when it no longer did.
    */
-  async function saveCall(row: CallRow, only?: SqlCondition): Promise<CallRow | null> {
+  async function saveCall(row: CallRow, only?: SqlFragment): Promise<CallRow | null> {
     return db.transaction(async (trx) => {
       // The row and its originate job in one statement, then the timeline's first entry.
       const inserted = await deps.outbox.addIfInserted(trx, store.insertSql(row, only), {

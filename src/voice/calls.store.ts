@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { FlowCommand, FlowDefinition, FlowState } from '../flows/index.js';
-import type { Db, Trx } from '../platform/index.js';
+import { insertRowSql, type Db, type SqlFragment, type Trx } from '../platform/index.js';
 import { LIVE_STATUSES, timestampsOf, type CallStatus } from './call-status.js';
 
 export interface CallRow {
@@ -89,35 +89,6 @@ export interface StatusChange {
 
 const JSON_COLUMNS = ['flow_definition', 'flow_state', 'flow_command'] as const;
 
-/**
- * Column types, for an INSERT … SELECT (its parameters get no type from the target columns,
- * as VALUES' do).
- */
-const COLUMN_TYPES: Record<keyof CallRow, string> = {
-  id: 'text',
-  project_id: 'text',
-  direction: 'text',
-  to_addr: 'text',
-  from_addr: 'text',
-  status: 'text',
-  flow_id: 'text',
-  flow_version: 'integer',
-  flow_definition: 'jsonb',
-  flow_state: 'jsonb',
-  flow_command: 'jsonb',
-  channel_id: 'text',
-  timeout: 'integer',
-  record: 'boolean',
-  status_callback: 'text',
-  hangup_cause: 'text',
-  created_at: 'timestamptz',
-  updated_at: 'timestamptz',
-  started_at: 'timestamptz',
-  answered_at: 'timestamptz',
-  ended_at: 'timestamptz',
-  duration: 'integer',
-};
-
 /** jsonb columns go to pg as JSON text, so arrays and strings are never mistaken for SQL types. */
 function serialize(patch: Partial<CallRow>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...patch };
@@ -157,25 +128,8 @@ export function createCallsStore(db: Db) {
    * The INSERT of a new call, as SQL returning its id (for a statement that adds to it); with
    * `only`, the row is inserted only if that condition holds (else nothing is returned).
    */
-  function insertSql(
-    row: CallRow,
-    only?: { sql: string; bindings: Knex.Value[] },
-  ): { sql: string; bindings: Knex.Value[] } {
-    const values = serialize(row);
-    const columns = Object.keys(values) as (keyof CallRow)[];
-    const names = columns.map(() => '??').join(', ');
-    const bindings = [...columns, ...columns.map((column) => values[column] as Knex.Value)];
-    if (!only) {
-      return {
-        sql: `insert into calls (${names}) values (${columns.map(() => '?').join(', ')}) returning id`,
-        bindings,
-      };
-    }
-    const typed = columns.map((column) => `?::${COLUMN_TYPES[column]}`).join(', ');
-    return {
-      sql: `insert into calls (${names}) select ${typed} where ${only.sql} returning id`,
-      bindings: [...bindings, ...only.bindings],
-    };
+  function insertSql(row: CallRow, only?: SqlFragment): SqlFragment {
+    return insertRowSql('calls', row, { where: only, returning: 'id' });
   }
 
   return {

@@ -5,9 +5,10 @@ import {
   type Clock,
   type Db,
   type IdGenerator,
+  type SqlFragment,
 } from '../platform/index.js';
 import { acceptFlowDefinition, MAX_FLOW_BYTES, redirectTargets } from './flow-definition.js';
-import type { FlowRow, FlowsStore, FlowVersionRow, SqlCondition } from './flows.store.js';
+import type { FlowRow, FlowsStore, FlowVersionRow } from './flows.store.js';
 
 /** How many flows a simulation loads to follow `redirect` steps. */
 const MAX_SIMULATED_FLOWS = 20;
@@ -24,7 +25,7 @@ export interface ResolvedFlow {
 /** A flow's active version as this process last read it, and the condition that it still is. */
 export interface RememberedFlow {
   flow: ResolvedFlow;
-  stillActive: SqlCondition;
+  stillActive: SqlFragment;
 }
 
 /**

@@ -1,6 +1,5 @@
-import type { Knex } from 'knex';
 import type { FlowDefinition } from '../flows/index.js';
-import type { Db, Trx } from '../platform/index.js';
+import type { Db, SqlFragment, Trx } from '../platform/index.js';
 
 export interface FlowRow {
   id: string;
@@ -18,12 +17,6 @@ export interface FlowVersionRow {
   project_id: string;
   definition: FlowDefinition;
   created_at: Date;
-}
-
-/** A SQL condition with its bindings, for a statement of another store to add to its WHERE. */
-export interface SqlCondition {
-  sql: string;
-  bindings: Knex.Value[];
 }
 
 /** The only place knex touches `call_flows` and `call_flow_versions`. Every read is per project. */
@@ -66,7 +59,7 @@ export function createFlowsStore(db: Db) {
       return row as FlowRow;
     },
     /** True while `version` is the active version of the project's flow (no SQL: a condition). */
-    isActiveVersion: (projectId: string, id: string, version: number): SqlCondition => ({
+    isActiveVersion: (projectId: string, id: string, version: number): SqlFragment => ({
       sql: 'exists (select 1 from call_flows where project_id = ? and id = ? and active_version = ?)',
       bindings: [projectId, id, version],
     }),

@@ -1,5 +1,4 @@
-import type { Knex } from 'knex';
-import type { Db } from '../platform/index.js';
+import type { Db, SqlFragment } from '../platform/index.js';
 
 export interface ConnectorRow {
   id: string;
@@ -31,7 +30,7 @@ export function createConnectorsStore(db: Db) {
         payload: unknown;
         received_at: Date;
       }[],
-    ): { sql: string; bindings: Knex.Value[] } {
+    ): SqlFragment {
       return {
         sql: `insert into ingress_events (connector_id, provider_event_id, kind, payload, received_at)
               select r.connector_id, r.provider_event_id, r.kind, r.payload, r.received_at

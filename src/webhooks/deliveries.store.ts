@@ -1,5 +1,4 @@
-import type { Knex } from 'knex';
-import type { Db, Trx } from '../platform/index.js';
+import type { Db, SqlFragment, Trx } from '../platform/index.js';
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
 
@@ -41,7 +40,7 @@ export function createDeliveriesStore(db: Db) {
         DeliveryRow,
         'attempts' | 'last_status_code' | 'last_error' | 'updated_at' | 'status'
       >,
-    ): { sql: string; bindings: Knex.Value[] } {
+    ): SqlFragment {
       return {
         sql: `insert into webhook_deliveries
                 (id, project_id, event_id, event_type, url, body, status, max_attempts,
