@@ -1,4 +1,7 @@
-import type { EventCursor } from '../../events/index.js';
+import type { EventCursor, EventStore } from '../../events/index.js';
+
+/** The event store reads realtime needs: where the log ends, and a cursor from a position. */
+export type EventPositions = Pick<EventStore, 'head' | 'cursorAt'>;
 
 /** Orders two xid8 values given as decimal text (no sign, no leading zeros) without BigInt. */
 function compareXids(a: string, b: string): number {

@@ -6,8 +6,7 @@ import type { EventStore } from '../../events/index.js';
 import type { Clock, Logger, Redis } from '../../platform/index.js';
 import type { UserClaims } from '../tokens.js';
 
-/** The event store reads realtime needs: where the log ends, and a cursor from a position. */
-type EventPositions = Pick<EventStore, 'head' | 'cursorAt'>;
+import type { EventPositions } from './cursor.js';
 import { createDispatcher, frameOf, type Recipient } from './dispatch.js';
 import type { Fanout, LiveMessage } from './fanout.js';
 import type { Presence } from './presence.js';

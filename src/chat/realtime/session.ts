@@ -1,9 +1,7 @@
 import type { EventCursor, EventStore, StoredEvent } from '../../events/index.js';
 import { CHAT_STREAM } from '../chat-log.js';
-import { compareCursors } from './cursor.js';
+import { compareCursors, type EventPositions } from './cursor.js';
 
-/** The event store reads realtime needs: where the log ends, and a cursor from a position. */
-type EventPositions = Pick<EventStore, 'head' | 'cursorAt'>;
 import { admitEvent } from './visibility.js';
 
 /** What the server pushes: `position` is null for ephemeral frames (typing, presence). */

@@ -1,9 +1,7 @@
 import type { EventCursor, EventStore, StoredEvent } from '../../events/index.js';
 import type { Logger } from '../../platform/index.js';
 import { CHAT_STREAM } from '../chat-log.js';
-
-/** The event store reads realtime needs: where the log ends, and a cursor from a position. */
-type EventPositions = Pick<EventStore, 'head' | 'cursorAt'>;
+import type { EventPositions } from './cursor.js';
 
 export interface TailerOptions {
   /** Safety poll when nothing is announced (a lost pub/sub message, a late commit). */
