@@ -1,7 +1,6 @@
 import type { EventCursor, EventStore, StoredEvent } from '../../events/index.js';
 import { CHAT_STREAM } from '../chat-log.js';
 import { compareCursors, type EventPositions } from './cursor.js';
-
 import { admitEvent } from './visibility.js';
 
 /** What the server pushes: `position` is null for ephemeral frames (typing, presence). */
