@@ -1,23 +1,8 @@
 import { expect } from 'chai';
 import type { PbxSimulator } from '../../src/connectors/index.js';
 import { createTestProject, startApp, type TestApp } from '../support/harness.js';
-import { clientFor, eventually } from '../support/http.js';
-import { uniqueNumber } from './voice-fixtures.js';
-
-type Api = ReturnType<typeof clientFor>;
-
-const WAIT_FOR_A_KEY = {
-  start: 'menu',
-  steps: {
-    menu: {
-      verb: 'gather',
-      timeout: 30,
-      prompt: { verb: 'play', url: 'sound:press-one' },
-      branches: { '1': 'bye' },
-    },
-    bye: { verb: 'hangup' },
-  },
-};
+import { clientFor } from '../support/http.js';
+import { uniqueNumber, GATHER_THEN_BYE, callInStatus, type Api } from './voice-fixtures.js';
 
 /**
  * The database refuses a call's final write twice (a trigger on the real `calls` table, for
@@ -62,19 +47,13 @@ describe('writing the end of a call', function () {
 
   it('completes a call whose final write failed twice', async () => {
     const placed = await api('POST', '/v1/calls', {
-      body: { to: '+14155550100', from, flow: WAIT_FOR_A_KEY },
+      body: { to: '+14155550100', from, flow: GATHER_THEN_BYE },
     });
     const callId = placed.body.id as string;
-    await eventually(async () => {
-      const res = await api('GET', `/v1/calls/${callId}`);
-      return res.body.status === 'in-progress' ? true : undefined;
-    }, 8000);
+    await callInStatus(api, callId, 'in-progress');
     await app.runtime.db('test_refuse_call_end').insert({ call_id: callId });
     await pbx.hangupFarEnd(callId);
-    const ended = await eventually(async () => {
-      const res = await api('GET', `/v1/calls/${callId}`);
-      return res.body.status === 'completed' ? res.body : undefined;
-    }, 8000);
+    const ended = await callInStatus(api, callId, 'completed');
     expect(ended.hangup_cause).to.equal('normal_clearing');
     const [{ refused }] = (
       await app.runtime.db.raw<{ rows: { refused: string }[] }>(

@@ -5,9 +5,8 @@ import { createSilentLogger } from '../../src/platform/index.js';
 import { createWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/index.js';
 import { createTestProject, startApp, type TestApp } from '../support/harness.js';
 import { clientFor, eventually } from '../support/http.js';
-import { SAY_AND_END, uniqueNumber } from './voice-fixtures.js';
+import { SAY_AND_END, uniqueNumber, callInStatus, type Api } from './voice-fixtures.js';
 
-type Api = ReturnType<typeof clientFor>;
 interface Recording {
   id: string;
   call_id: string;
@@ -81,12 +80,7 @@ describe('recording calls (record: true, sandbox PBX)', function () {
     return res.body.id as string;
   }
 
-  function statusOf(callId: string, wanted: string) {
-    return eventually(async () => {
-      const res = await api('GET', `/v1/calls/${callId}`);
-      return res.body.status === wanted ? res.body : undefined;
-    }, 8000);
-  }
+  const statusOf = (callId: string, wanted: string) => callInStatus(api, callId, wanted);
 
   async function recordingsOf(callId: string): Promise<Recording[]> {
     const res = await api<{ data: Recording[] }>('GET', `/v1/recordings?call_id=${callId}`);

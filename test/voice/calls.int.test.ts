@@ -2,10 +2,8 @@ import { expect } from 'chai';
 import { createSilentLogger } from '../../src/platform/index.js';
 import { createWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/index.js';
 import { createTestProject, startApp, type TestApp } from '../support/harness.js';
-import { clientFor, eventually } from '../support/http.js';
-import { SAY_AND_END, uniqueNumber } from './voice-fixtures.js';
-
-type Api = ReturnType<typeof clientFor>;
+import { clientFor } from '../support/http.js';
+import { SAY_AND_END, uniqueNumber, callInStatus, type Api } from './voice-fixtures.js';
 
 const WAIT_FOREVER = {
   start: 'menu',
@@ -34,12 +32,8 @@ describe('/v1/calls', () => {
     });
   }
 
-  function statusOf(callId: string, wanted: string, timeoutMs = 8000) {
-    return eventually(async () => {
-      const res = await api('GET', `/v1/calls/${callId}`);
-      return res.body.status === wanted ? res.body : undefined;
-    }, timeoutMs);
-  }
+  const statusOf = (callId: string, wanted: string, timeoutMs?: number) =>
+    callInStatus(api, callId, wanted, timeoutMs);
 
   before(async () => {
     app = await startApp();

@@ -6,9 +6,13 @@ import type { Orchestrator } from '../../src/voice/orchestrator/orchestrator.js'
 import { createTestProject, harnessSettings, startApp, type TestApp } from '../support/harness.js';
 import { clientFor, eventually } from '../support/http.js';
 import { createFakeMedia, createTestOrchestrator, type FakeMedia } from './fake-pbx.js';
-import { SAY_AND_END, uniqueNumber } from './voice-fixtures.js';
-
-type Api = ReturnType<typeof clientFor>;
+import {
+  SAY_AND_END,
+  uniqueNumber,
+  callInStatus,
+  inboundCallTo,
+  type Api,
+} from './voice-fixtures.js';
 
 /** Text, say, hang up: the answer enters the sms step at once, the play ends with the rest. */
 const TEXT_SAY_AND_END = {
@@ -99,21 +103,10 @@ describe('call event routing (fake PBX)', () => {
 
   const playsOn = (channelId: string) => fake.plays.filter((p) => p.channelId === channelId);
 
-  async function callTo(did: string): Promise<string> {
-    return eventually(async () => {
-      const res = await api<{ data: { id: string; to: string }[] }>(
-        'GET',
-        '/v1/calls?direction=inbound',
-      );
-      return res.body.data.find((c) => c.to === did)?.id;
-    });
-  }
+  const callTo = (did: string) => inboundCallTo(api, did);
 
   async function timeline(callId: string, status: string) {
-    await eventually(async () => {
-      const res = await api('GET', `/v1/calls/${callId}`);
-      return res.body.status === status ? true : undefined;
-    });
+    await callInStatus(api, callId, status);
     const res = await api<{ data: { type: string; step?: string; outcome?: string }[] }>(
       'GET',
       `/v1/calls/${callId}/events`,

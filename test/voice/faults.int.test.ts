@@ -4,28 +4,14 @@ import { createPbxSimulator, type PbxSimulator } from '../../src/connectors/inde
 import { createSilentLogger } from '../../src/platform/index.js';
 import { createTestProject, startApp, type TestApp } from '../support/harness.js';
 import { clientFor, eventually } from '../support/http.js';
-import { uniqueNumber } from './voice-fixtures.js';
+import { uniqueNumber, GATHER_THEN_BYE, callInStatus, type Api } from './voice-fixtures.js';
 
-type Api = ReturnType<typeof clientFor>;
 interface Entry {
   type: string;
   status?: string;
   step?: string;
   outcome?: string;
 }
-
-const GATHER_THEN_BYE = {
-  start: 'menu',
-  steps: {
-    menu: {
-      verb: 'gather',
-      timeout: 30,
-      prompt: { verb: 'play', url: 'sound:press-one' },
-      branches: { '1': 'bye' },
-    },
-    bye: { verb: 'hangup' },
-  },
-};
 
 /**
  * Faults from the PBX side, against a PBX simulator the test owns (ARI_URL points at it), so
@@ -46,12 +32,7 @@ describe('voice faults (ARI)', function () {
     return res.body.id as string;
   }
 
-  function statusOf(callId: string, wanted: string) {
-    return eventually(async () => {
-      const res = await api('GET', `/v1/calls/${callId}`);
-      return res.body.status === wanted ? res.body : undefined;
-    }, 8000);
-  }
+  const statusOf = (callId: string, wanted: string) => callInStatus(api, callId, wanted);
 
   async function timeline(callId: string): Promise<Entry[]> {
     return (await api<{ data: Entry[] }>('GET', `/v1/calls/${callId}/events`)).body.data;

@@ -5,9 +5,7 @@ import type { Orchestrator } from '../../src/voice/orchestrator/orchestrator.js'
 import { createTestProject, startApp, type TestApp } from '../support/harness.js';
 import { clientFor, eventually } from '../support/http.js';
 import { createFakeMedia, createTestOrchestrator } from './fake-pbx.js';
-import { uniqueNumber } from './voice-fixtures.js';
-
-type Api = ReturnType<typeof clientFor>;
+import { uniqueNumber, callInStatus, inboundCallTo, type Api } from './voice-fixtures.js';
 
 /**
  * The orchestrator on a fake PBX (real Postgres, real stores), for what a real PBX cannot be
@@ -59,20 +57,11 @@ describe('call orchestrator (fake PBX)', () => {
       dialed: did,
       args: [did],
     });
-    return eventually(async () => {
-      const res = await api<{ data: { id: string; to: string }[] }>(
-        'GET',
-        '/v1/calls?direction=inbound',
-      );
-      return res.body.data.find((c) => c.to === did)?.id;
-    });
+    return inboundCallTo(api, did);
   }
 
   async function stepsOf(callId: string, status: string) {
-    await eventually(async () => {
-      const res = await api('GET', `/v1/calls/${callId}`);
-      return res.body.status === status ? true : undefined;
-    });
+    await callInStatus(api, callId, status);
     const res = await api<{ data: { step?: string; outcome?: string }[] }>(
       'GET',
       `/v1/calls/${callId}/events`,

@@ -2,10 +2,8 @@ import { expect } from 'chai';
 import { createPbxSimulator, type PbxSimulator } from '../../src/connectors/index.js';
 import { createSilentLogger } from '../../src/platform/index.js';
 import { createTestProject, startApp, type TestApp } from '../support/harness.js';
-import { clientFor, eventually } from '../support/http.js';
-import { SAY_AND_END, uniqueNumber } from './voice-fixtures.js';
-
-type Api = ReturnType<typeof clientFor>;
+import { clientFor } from '../support/http.js';
+import { SAY_AND_END, uniqueNumber, callInStatus, type Api } from './voice-fixtures.js';
 
 /** The flow the call is placed with: its step names differ from SAY_AND_END's. */
 const ORIGINAL = {
@@ -24,12 +22,7 @@ describe('redirecting a call before it is answered', function () {
   let api: Api;
   let from: string;
 
-  function statusOf(callId: string, wanted: string) {
-    return eventually(async () => {
-      const res = await api('GET', `/v1/calls/${callId}`);
-      return res.body.status === wanted ? res.body : undefined;
-    }, 10_000);
-  }
+  const statusOf = (callId: string, wanted: string) => callInStatus(api, callId, wanted, 10_000);
 
   before(async () => {
     pbx = createPbxSimulator({

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { eventually, type clientFor } from '../support/http.js';
 
 /** A flow from `flows/examples/`, parsed. */
 export function exampleFlow(name: 'ivr-menu' | 'voicemail' | 'appointment-reminder') {
@@ -18,3 +19,38 @@ export const SAY_AND_END = {
   start: 'hello',
   steps: { hello: { verb: 'say', text: 'Hello.', next: 'bye' }, bye: { verb: 'hangup' } },
 };
+
+/** A flow that prompts for a key and hangs up after a 1; it waits 30 s for it. */
+export const GATHER_THEN_BYE = {
+  start: 'menu',
+  steps: {
+    menu: {
+      verb: 'gather',
+      timeout: 30,
+      prompt: { verb: 'play', url: 'sound:press-one' },
+      branches: { '1': 'bye' },
+    },
+    bye: { verb: 'hangup' },
+  },
+};
+
+export type Api = ReturnType<typeof clientFor>;
+
+/** Waits until the call reaches `status`; resolves with the call as `GET /v1/calls/{id}` shows it. */
+export function callInStatus(api: Api, callId: string, status: string, timeoutMs = 8000) {
+  return eventually(async () => {
+    const res = await api('GET', `/v1/calls/${callId}`);
+    return res.body.status === status ? res.body : undefined;
+  }, timeoutMs);
+}
+
+/** The id of the inbound call to `did`, once the API lists it. */
+export function inboundCallTo(api: Api, did: string): Promise<string> {
+  return eventually(async () => {
+    const res = await api<{ data: { id: string; to: string }[] }>(
+      'GET',
+      '/v1/calls?direction=inbound',
+    );
+    return res.body.data.find((c) => c.to === did)?.id;
+  });
+}
