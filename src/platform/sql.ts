@@ -16,6 +16,17 @@ export interface SqlFragment {
  * inserted only while that condition holds (it may name the row's values as `r.<column>`);
  * otherwise nothing is returned. Keys whose value is undefined are left to the column default.
  */
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+/** A table or column name of our own schema, quoted (anything else is a programming error). */
+function quoted(name: string): string {
+  if (!IDENTIFIER.test(name)) throw new Error(`not an identifier: ${name}`);
+  return `"${name}"`;
+}
+
+/** The statement text per table, columns, condition and returning list (a few per store). */
+const statements = new Map<string, string>();
+
 export function insertRowSql(
   table: string,
   row: object,
@@ -24,20 +35,16 @@ export function insertRowSql(
   const columns = Object.entries(row)
     .filter(([, value]) => value !== undefined)
     .map(([column]) => column);
-  const names = columns.map(() => '??').join(', ');
-  return {
-    sql: `insert into ?? (${names})
-          select ${columns.map(() => 'r.??').join(', ')}
-            from jsonb_populate_record(null::??, ?::jsonb) r
+  const key = [table, columns.join(','), options.where?.sql ?? '', options.returning].join('\n');
+  let sql = statements.get(key);
+  if (sql === undefined) {
+    const names = columns.map(quoted);
+    sql = `insert into ${quoted(table)} (${names.join(', ')})
+          select ${names.map((name) => `r.${name}`).join(', ')}
+            from jsonb_populate_record(null::${quoted(table)}, ?::jsonb) r
           ${options.where ? `where ${options.where.sql}` : ''}
-          returning ${options.returning}`,
-    bindings: [
-      table,
-      ...columns,
-      ...columns,
-      table,
-      JSON.stringify(row),
-      ...(options.where?.bindings ?? []),
-    ],
-  };
+          returning ${options.returning}`;
+    statements.set(key, sql);
+  }
+  return { sql, bindings: [JSON.stringify(row), ...(options.where?.bindings ?? [])] };
 }
