@@ -47,7 +47,7 @@ export function createSmsCarriers(deps: {
       const configs = parseSmppUrls(deps.smppUrl ?? (await sandboxUrl()));
       gateways = configs.map((config) =>
         createSmppGateway(config, {
-          logger: deps.logger.child({ connector: config.id }),
+          logger: deps.logger,
           clock: deps.clock,
         }),
       );
