@@ -153,8 +153,11 @@ export function createAccountsService(deps: {
 
     findDevProject: () => store.findDevProject(),
 
-    /** The project's webhook URL, read inside the caller's transaction (the last fallback). */
-    projectWebhookUrl: async (trx: Trx, projectId: string) =>
+    /**
+     * The project's webhook URL (the last fallback), read inside the caller's transaction if
+     * there is one (a miss through the pool while holding a pooled connection can deadlock).
+     */
+    projectWebhookUrl: async (trx: Trx | undefined, projectId: string) =>
       (await projects.get(projectId, trx))?.row.webhook_url ?? null,
 
     async updateProject(

@@ -1,4 +1,4 @@
-import type { Clock, Db, IdGenerator, Trx } from '../platform/index.js';
+import type { Clock, Db, IdGenerator, SqlFragment, Trx } from '../platform/index.js';
 
 /** An event to append; `data` is the customer-visible payload where the event is public. */
 export interface NewEvent {
@@ -82,11 +82,63 @@ const COLUMNS = [
   'created_at',
 ];
 
+/** An event an append will insert, as the caller may use it before the statement runs. */
+export interface PlannedEvent {
+  id: string;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  createdAt: Date;
+}
+
+/**
+ * The INSERT of an append (bindings: project, stream type, stream id twice, time, recordset),
+ * inserting the recordset's rows where `condition` holds. One statement: the stream's next
+ * versions come from a sub-select evaluated once.
+ */
+const insertSql = (condition = 'true') => `insert into events
+         (id, project_id, stream_type, stream_id, stream_version, type, data, metadata, created_at)
+       select e.id, ?, ?, ?,
+              (select coalesce(max(stream_version), 0) from events where stream_id = ?) + e.n,
+              e.type, e.data, e.metadata, ?
+         from jsonb_to_recordset(?::jsonb) as e(id text, n int, type text, data jsonb, metadata jsonb)
+        where ${condition}
+        order by e.n`;
+
+/** A unique violation of (stream_id, stream_version): another append won the race. */
+export function isStreamConflict(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string };
+  return e.code === '23505' && e.constraint === 'events_stream_id_stream_version_key';
+}
+
 export type EventStore = ReturnType<typeof createEventStore>;
 
 /** The append-only event store. Appends join the caller's transaction; nothing is updated. */
 export function createEventStore(deps: { db: Db; ids: IdGenerator; clock: Clock }) {
   const { db, ids, clock } = deps;
+
+  /** The rows an append inserts: ids, order and time are fixed before the statement runs. */
+  function planned(input: AppendInput): PlannedEvent[] {
+    const createdAt = clock.now();
+    return input.events.map((event) => ({
+      id: ids('evt'),
+      type: event.type,
+      data: event.data,
+      metadata: event.metadata ?? {},
+      createdAt,
+    }));
+  }
+
+  const recordset = (events: PlannedEvent[]) =>
+    JSON.stringify(
+      events.map((e, i) => ({
+        id: e.id,
+        n: i + 1,
+        type: e.type,
+        data: e.data,
+        metadata: e.metadata,
+      })),
+    );
 
   /**
    * Appends events to one stream inside `trx`. Versions continue the stream; callers that
@@ -95,36 +147,53 @@ export function createEventStore(deps: { db: Db; ids: IdGenerator; clock: Clock 
    */
   async function append(trx: Trx, input: AppendInput): Promise<StoredEvent[]> {
     if (input.events.length === 0) return [];
-    // One statement: the stream's next versions come from a sub-select evaluated once.
-    const rows = input.events.map((event, i) => ({
-      id: ids('evt'),
-      n: i + 1,
-      type: event.type,
-      data: event.data,
-      metadata: event.metadata ?? {},
-    }));
+    const events = planned(input);
     const { rows: inserted } = await trx
       .raw<{ rows: EventRow[] }>(
-        `insert into events
-         (id, project_id, stream_type, stream_id, stream_version, type, data, metadata, created_at)
-       select e.id, ?, ?, ?,
-              (select coalesce(max(stream_version), 0) from events where stream_id = ?) + e.n,
-              e.type, e.data, e.metadata, ?
-         from jsonb_to_recordset(?::jsonb) as e(id text, n int, type text, data jsonb, metadata jsonb)
-        order by e.n
+        `${insertSql()}
        returning ${COLUMNS.join(', ')}`,
         [
           input.projectId,
           input.streamType,
           input.streamId,
           input.streamId,
-          clock.now(),
-          JSON.stringify(rows),
+          events[0].createdAt,
+          recordset(events),
         ],
       )
       // Prepared once per connection: parsing and planning this CTE costs more than running it.
       .options({ name: 'events_append' });
     return inserted.map(toEvent);
+  }
+
+  /**
+   * The same append as SQL for a caller's WITH clause, inserting only if the caller's CTE
+   * `onlyIf` has a row (e.g. the UPDATE of a status change), so a change, its events and what
+   * follows them can be one statement. The events (ids, time) are known before it runs.
+   *
+   * The stream's next version is read with the statement's snapshot, which is taken before any
+   * row lock the statement waits for: an append to the same stream that commits meanwhile makes
+   * this one fail with a unique violation (`isStreamConflict`) instead of forking the stream.
+   * Callers retry the slow way (a transaction that locks first).
+   */
+  function appendSql(
+    input: AppendInput,
+    options: { onlyIf: string },
+  ): SqlFragment & { events: PlannedEvent[] } {
+    const events = planned(input);
+    return {
+      sql: `${insertSql(`exists (select 1 from ${options.onlyIf})`)}
+       returning id`,
+      bindings: [
+        input.projectId,
+        input.streamType,
+        input.streamId,
+        input.streamId,
+        events[0]?.createdAt ?? clock.now(),
+        recordset(events),
+      ],
+      events,
+    };
   }
 
   /** A stream's events in order, for one project (other projects' streams read as empty). */
@@ -187,5 +256,5 @@ export function createEventStore(deps: { db: Db; ids: IdGenerator; clock: Clock 
     return row ? { transactionId: row.tx as string, position: Number(row.position) } : null;
   }
 
-  return { append, readStream, readAll, head, cursorAt };
+  return { append, appendSql, readStream, readAll, head, cursorAt };
 }

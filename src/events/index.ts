@@ -1,5 +1,13 @@
 export { createEventStore } from './event-store.js';
-export type { EventStore, NewEvent, StoredEvent, EventCursor, AppendInput } from './event-store.js';
+export { isStreamConflict } from './event-store.js';
+export type {
+  EventStore,
+  NewEvent,
+  PlannedEvent,
+  StoredEvent,
+  EventCursor,
+  AppendInput,
+} from './event-store.js';
 export { createOutbox, OUTBOX_CHANNEL } from './outbox.js';
 export type { Outbox, OutboxEntry, OutboxJobOptions } from './outbox.js';
 export { createOutboxRelay } from './relay.js';

@@ -55,26 +55,21 @@ export function createOutbox(deps: { ids: IdGenerator; clock: Clock }) {
     return id;
   }
   /**
-   * Adds the entry only if `insert` (an INSERT … RETURNING of the caller's, e.g. with ON
-   * CONFLICT DO NOTHING) inserted a row: both, and the notification, in one statement.
-   * Resolves with whether it did.
+   * CTEs for a caller's WITH clause that add `entry` if the caller's CTE `source` has a row,
+   * and wake the relay: `<name>_added` inserts the row, `<name>` sends the notification (on
+   * commit) and has a row if the entry was added. A CTE that only selects runs only if read,
+   * so the caller's final SELECT must read `<name>`.
    */
-  async function addIfInserted(
-    trx: Trx | Db,
-    insert: SqlFragment,
-    entry: OutboxEntry,
-  ): Promise<boolean> {
+  function addIfRowsSql(source: string, entry: OutboxEntry, name: string): SqlFragment {
     const now = deps.clock.now();
-    const { rows } = await trx.raw<{ rows: unknown[] }>(
-      `with inserted as (${insert.sql}),
-       added as (
+    return {
+      sql: `${name}_added as (
          insert into outbox (id, project_id, queue, name, payload, options, available_at, created_at)
-         select ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ? from inserted limit 1
+         select ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::timestamptz, ?::timestamptz from ${source} limit 1
          returning 1
-       )
-       select pg_notify(?, ?) from added`,
-      [
-        ...insert.bindings,
+       ),
+       ${name} as (select pg_notify(?, ?) from ${name}_added)`,
+      bindings: [
         deps.ids('obx'),
         entry.projectId,
         entry.queue,
@@ -86,6 +81,23 @@ export function createOutbox(deps: { ids: IdGenerator; clock: Clock }) {
         OUTBOX_CHANNEL,
         entry.queue,
       ],
+    };
+  }
+
+  /**
+   * Adds the entry only if `insert` (an INSERT … RETURNING of the caller's, e.g. with ON
+   * CONFLICT DO NOTHING) inserted a row: both, and the notification, in one statement.
+   * Resolves with whether it did.
+   */
+  async function addIfInserted(
+    trx: Trx | Db,
+    insert: SqlFragment,
+    entry: OutboxEntry,
+  ): Promise<boolean> {
+    const added = addIfRowsSql('inserted', entry, 'notified');
+    const { rows } = await trx.raw<{ rows: unknown[] }>(
+      `with inserted as (${insert.sql}), ${added.sql} select 1 from notified`,
+      [...insert.bindings, ...added.bindings],
     );
     return rows.length > 0;
   }
@@ -133,5 +145,5 @@ export function createOutbox(deps: { ids: IdGenerator; clock: Clock }) {
     return new Set(inserted.flatMap((r) => (r.key === null ? [] : [r.key])));
   }
 
-  return { add, addIfInserted, addForEachInserted };
+  return { add, addIfInserted, addIfRowsSql, addForEachInserted };
 }

@@ -1,6 +1,6 @@
-import type { EventStore, NewEvent } from '../events/index.js';
+import { isStreamConflict, type EventStore, type NewEvent } from '../events/index.js';
 import type { FlowTimelineEntry } from '../flows/index.js';
-import type { Clock, Trx } from '../platform/index.js';
+import type { Clock, Db, Trx } from '../platform/index.js';
 import type { ScheduleWebhook } from '../webhooks/index.js';
 import {
   callDuration,
@@ -10,7 +10,7 @@ import {
   webhookTypeOf,
   type CallStatus,
 } from './call-status.js';
-import { callView } from './call-view.js';
+import { CHANGING_VIEW_COLUMNS, callView } from './call-view.js';
 import type { CallRow, CallsStore } from './calls.store.js';
 
 /** What a timeline write needs to know of the call. */
@@ -32,6 +32,7 @@ export const STEP_EVENT = 'call.step';
  * change and the flow steps around it are one append (one statement).
  */
 export function createCallEvents(deps: {
+  db: Db;
   store: CallsStore;
   events: EventStore;
   scheduleWebhook: ScheduleWebhook;
@@ -139,6 +140,79 @@ export function createCallEvents(deps: {
   }
 
   /**
+   * `moveStatus` for a caller that believes it knows the row (`known`, e.g. the row its last
+   * write returned): the UPDATE, the status event with the steps around it, and the webhook
+   * are one statement outside any transaction, built from `known` without reading. The UPDATE
+   * applies only while every column the view shows is still as `known` says, so the event
+   * carries the row as it is. When it does not apply (another writer moved the call), or a
+   * concurrent append to the call's stream wins the race, the change is made the slow way:
+   * a transaction that locks the row and reads it (`moveStatus`).
+   */
+  async function moveStatusFrom(
+    known: CallRow,
+    next: CallStatus,
+    options: { extra?: Partial<CallRow>; steps?: StepsAround } = {},
+  ): Promise<CallRow | null> {
+    if (transitionCall(known.status, next).changed) {
+      const moved = await moveInOneStatement(known, next, options);
+      if (moved) return moved;
+    }
+    return deps.db.transaction((trx) => moveStatus(trx, known.id, next, options));
+  }
+
+  async function moveInOneStatement(
+    known: CallRow,
+    next: CallStatus,
+    options: { extra?: Partial<CallRow>; steps?: StepsAround },
+  ): Promise<CallRow | null> {
+    const patch = { ...patchFor(known, next, deps.clock.now()), ...options.extra };
+    const row: CallRow = { ...known, ...patch };
+    const expected: Partial<CallRow> = {};
+    for (const column of CHANGING_VIEW_COLUMNS) {
+      if (!(column in patch)) Object.assign(expected, { [column]: known[column] });
+    }
+    const data = callView(row);
+    const before = stepEvents(options.steps?.before ?? []);
+    const append = deps.events.appendSql(
+      {
+        projectId: row.project_id,
+        streamType: 'call',
+        streamId: row.id,
+        events: [
+          ...before,
+          { type: `call.${next}`, data },
+          ...stepEvents(options.steps?.after ?? []),
+        ],
+      },
+      { onlyIf: 'moved' },
+    );
+    const event = append.events[before.length];
+    const type = webhookTypeOf(next);
+    const webhook = type
+      ? await deps.scheduleWebhook.sql(
+          {
+            projectId: row.project_id,
+            event: { id: event.id, type, createdAt: event.createdAt, data },
+            urls: [row.status_callback],
+          },
+          { onlyIf: 'moved', name: 'webhook' },
+        )
+      : null;
+    const update = deps.store.updateIfSql(row.id, patch, expected);
+    try {
+      const { rows } = await deps.db.raw<{ rows: Array<{ moved: number }> }>(
+        `with moved as (${update.sql}), appended as (${append.sql})${webhook ? `, ${webhook.sql}` : ''}
+         select (select count(*) from moved)::int as moved${webhook ? ', (select count(*) from webhook) as notified' : ''}`,
+        [...update.bindings, ...append.bindings, ...(webhook?.bindings ?? [])],
+      );
+      return rows[0].moved > 0 ? row : null;
+    } catch (err) {
+      if (isStreamConflict(err)) return null;
+      throw err;
+    }
+  }
+
+  /**
    * A new call that starts in `status` (an inbound call, ringing): the row with the change
    * applied, its event and webhook. Returns the row as written.
    */
@@ -148,6 +222,40 @@ export function createCallEvents(deps: {
     await deps.store.insert(trx, inserted);
     if (changed) await announceStatus(trx, inserted);
     return inserted;
+  }
+
+  /**
+   * Writes `patch` and records the steps that led to it: one statement outside any
+   * transaction (the UPDATE, then the append if it found the call). If a concurrent append
+   * to the call's stream wins the race, the slow way: a transaction, UPDATE then append.
+   */
+  async function updateWithSteps(
+    row: CallRef,
+    patch: Partial<CallRow>,
+    entries: FlowTimelineEntry[],
+  ): Promise<void> {
+    const update = deps.store.updateIfSql(row.id, patch, {});
+    const append = deps.events.appendSql(
+      {
+        projectId: row.project_id,
+        streamType: 'call',
+        streamId: row.id,
+        events: stepEvents(entries),
+      },
+      { onlyIf: 'moved' },
+    );
+    try {
+      await deps.db.raw(`with moved as (${update.sql}) ${append.sql}`, [
+        ...update.bindings,
+        ...append.bindings,
+      ]);
+    } catch (err) {
+      if (!isStreamConflict(err)) throw err;
+      await deps.db.transaction(async (trx) => {
+        await deps.store.update(trx, row.id, patch);
+        await recordSteps(trx, row, entries);
+      });
+    }
   }
 
   /** One timeline entry per step visit, in order (one append). */
@@ -173,8 +281,10 @@ export function createCallEvents(deps: {
   return {
     changeStatus,
     moveStatus,
+    moveStatusFrom,
     insertWithStatus,
     recordSteps,
+    updateWithSteps,
     recordNote,
     announce,
   };

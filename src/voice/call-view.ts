@@ -25,3 +25,22 @@ export function callView(row: CallRow) {
 }
 
 export type CallView = ReturnType<typeof callView>;
+
+/**
+ * The columns `callView` shows that can change after the call is created (id, direction,
+ * numbers and `created_at` never do). A write that believes it knows the row checks these
+ * (see `CallEvents.moveStatusFrom`), so the view it builds without reading is the row's.
+ */
+export const CHANGING_VIEW_COLUMNS = [
+  'status',
+  'flow_id',
+  'flow_version',
+  'status_callback',
+  'timeout',
+  'updated_at',
+  'started_at',
+  'answered_at',
+  'ended_at',
+  'duration',
+  'hangup_cause',
+] as const satisfies ReadonlyArray<keyof CallRow>;

@@ -175,6 +175,20 @@ export function createCallsStore(db: Db) {
       );
       return rows[0];
     },
+    /**
+     * The UPDATE of `patch` as SQL returning the id, applied only while every column of
+     * `expected` still holds its value (`is not distinct from`, so nulls compare): an
+     * optimistic write for a caller that believes it knows the row.
+     */
+    updateIfSql(id: string, patch: Partial<CallRow>, expected: Partial<CallRow>): SqlFragment {
+      const set = assignments(patch);
+      const checks = assignments(expected);
+      const unchanged = checks.sql.map(() => ' and ?? is not distinct from ?').join('');
+      return {
+        sql: `update calls set ${set.sql.join(', ')} where id = ?${unchanged} returning id`,
+        bindings: [...set.bindings, id, ...checks.bindings],
+      };
+    },
     /** Calls that may still have a channel on the PBX (for reconciliation and resume). */
     listLive: () =>
       db<CallRow>('calls')

@@ -34,18 +34,24 @@ export interface AttemptRow {
 /** The only place knex touches webhook_deliveries and webhook_attempts. */
 export function createDeliveriesStore(db: Db) {
   return {
-    /** The INSERT of a new delivery (none if one exists for the event and URL), as SQL. */
+    /**
+     * The INSERT of a new delivery (none if one exists for the event and URL), as SQL; with
+     * `onlyIf`, only if the caller's CTE of that name has a row.
+     */
     insertSql(
       row: Omit<
         DeliveryRow,
         'attempts' | 'last_status_code' | 'last_error' | 'updated_at' | 'status'
       >,
+      onlyIf?: string,
     ): SqlFragment {
       return {
         sql: `insert into webhook_deliveries
                 (id, project_id, event_id, event_type, url, body, status, max_attempts,
                  next_attempt_at, created_at, updated_at)
-              values (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
+              select ?, ?, ?, ?, ?, ?, 'pending', ?::integer, ?::timestamptz, ?::timestamptz,
+                     ?::timestamptz
+               where ${onlyIf ? `exists (select 1 from ${onlyIf})` : 'true'}
               on conflict (event_id, url) do nothing
               returning id`,
         bindings: [

@@ -26,7 +26,8 @@ export interface WebhooksDeps {
   retryDelays: string | null;
   breaker: { failureThreshold: number; openForMs: number };
   signingSecrets(projectId: string): Promise<string[]>;
-  projectWebhookUrl(trx: Trx, projectId: string): Promise<string | null>;
+  /** Read on `trx` on a cache miss when given (see the pool deadlock in bench/RESULTS.md). */
+  projectWebhookUrl(trx: Trx | undefined, projectId: string): Promise<string | null>;
 }
 
 /**

@@ -1,5 +1,5 @@
-import type { Outbox } from '../events/index.js';
-import type { Clock, IdGenerator, Trx } from '../platform/index.js';
+import type { Outbox, OutboxEntry } from '../events/index.js';
+import type { Clock, IdGenerator, SqlFragment, Trx } from '../platform/index.js';
 import type { DeliveriesStore } from './deliveries.store.js';
 import { maxAttemptsOf } from './retry-schedule.js';
 
@@ -26,12 +26,16 @@ export function createWebhookScheduler(deps: {
   clock: Clock;
   retryDelaysSec: readonly number[];
   /** The project's `webhook_url`, the last fallback. */
-  projectWebhookUrl(trx: Trx, projectId: string): Promise<string | null>;
+  projectWebhookUrl(trx: Trx | undefined, projectId: string): Promise<string | null>;
 }) {
-  return async function scheduleWebhook(
-    trx: Trx,
-    input: { projectId: string; event: WebhookEvent; urls?: Array<string | null | undefined> },
-  ): Promise<string | null> {
+  type Input = {
+    projectId: string;
+    event: WebhookEvent;
+    urls?: Array<string | null | undefined>;
+  };
+
+  /** The delivery row and its outbox entry, or null when the event has nowhere to go. */
+  async function plan(trx: Trx | undefined, input: Input, onlyIf?: string) {
     const url =
       (input.urls ?? []).find((u): u is string => typeof u === 'string' && u.length > 0) ??
       (await deps.projectWebhookUrl(trx, input.projectId));
@@ -44,28 +48,59 @@ export function createWebhookScheduler(deps: {
       created_at: input.event.createdAt.toISOString(),
       data: input.event.data,
     });
-    const delivery = deps.store.insertSql({
-      id,
-      project_id: input.projectId,
-      event_id: input.event.id,
-      event_type: input.event.type,
-      url,
-      body,
-      max_attempts: maxAttemptsOf(deps.retryDelaysSec),
-      next_attempt_at: now,
-      created_at: now,
-    });
-    // The delivery, its outbox row and the relay's wake-up: one statement.
-    const inserted = await deps.outbox.addIfInserted(trx, delivery, {
+    const delivery = deps.store.insertSql(
+      {
+        id,
+        project_id: input.projectId,
+        event_id: input.event.id,
+        event_type: input.event.type,
+        url,
+        body,
+        max_attempts: maxAttemptsOf(deps.retryDelaysSec),
+        next_attempt_at: now,
+        created_at: now,
+      },
+      onlyIf,
+    );
+    const entry: OutboxEntry = {
       projectId: input.projectId,
       queue: WEBHOOK_QUEUE,
       name: DELIVER_JOB,
       payload: { delivery_id: id },
       options: { attempts: 25, backoff: { type: 'exponential', delay: 2000 } },
-    });
-    if (!inserted) return null;
-    return id;
-  };
+    };
+    return { id, delivery, entry };
+  }
+
+  async function scheduleWebhook(trx: Trx, input: Input): Promise<string | null> {
+    const planned = await plan(trx, input);
+    if (!planned) return null;
+    // The delivery, its outbox row and the relay's wake-up: one statement.
+    const inserted = await deps.outbox.addIfInserted(trx, planned.delivery, planned.entry);
+    return inserted ? planned.id : null;
+  }
+
+  /**
+   * The same as CTEs for a caller's WITH clause, scheduled only if the caller's CTE `onlyIf`
+   * has a row: `<name>_delivery`, then the outbox's (see `Outbox.addIfRowsSql`); the caller's
+   * final SELECT must read `<name>`. Null when the event has nowhere to go. For a statement
+   * outside any transaction: a cache miss of the project's URL is read through the pool.
+   */
+  async function scheduleWebhookSql(
+    input: Input,
+    options: { onlyIf: string; name: string },
+  ): Promise<SqlFragment | null> {
+    const planned = await plan(undefined, input, options.onlyIf);
+    if (!planned) return null;
+    const delivery = `${options.name}_delivery`;
+    const added = deps.outbox.addIfRowsSql(delivery, planned.entry, options.name);
+    return {
+      sql: `${delivery} as (${planned.delivery.sql}), ${added.sql}`,
+      bindings: [...planned.delivery.bindings, ...added.bindings],
+    };
+  }
+
+  return Object.assign(scheduleWebhook, { sql: scheduleWebhookSql });
 }
 
 export type ScheduleWebhook = ReturnType<typeof createWebhookScheduler>;

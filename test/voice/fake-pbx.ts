@@ -90,7 +90,7 @@ export function createTestOrchestrator(
   return createOrchestrator({
     db,
     store,
-    callEvents: createCallEvents({ store, events, scheduleWebhook, clock }),
+    callEvents: createCallEvents({ db, store, events, scheduleWebhook, clock }),
     recordings: createRecordingsStore(db),
     scheduleWebhook,
     blobs: {} as never,

@@ -26,6 +26,7 @@ export function liveCallFromRow(row: CallRow): LiveCall {
     epoch: Date.now(),
     activity: null,
     queue: Promise.resolve(),
+    row,
   };
 }
 

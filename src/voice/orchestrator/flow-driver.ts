@@ -52,10 +52,7 @@ export interface CallDriver extends FlowDriver {
  * media failure hangs the call up rather than leaving the caller in silence.
  */
 export function createFlowDriver(ctx: OrchestratorContext): CallDriver {
-  /**
-   * Saves the interpreter state and the steps entered: the UPDATE takes the row lock the append
-   * relies on, so no read comes first; without steps it is one statement.
-   */
+  /** Saves the interpreter state and the steps entered (one statement, nothing read first). */
   async function persist(
     call: LiveCall,
     entries: FlowTimelineEntry[],
@@ -67,14 +64,9 @@ export function createFlowDriver(ctx: OrchestratorContext): CallDriver {
       updated_at: ctx.clock.now(),
       ...(options.definitionChanged && { flow_definition: call.definition }),
     };
-    if (entries.length === 0) {
-      await ctx.store.update(ctx.db, call.id, patch);
-      return;
-    }
-    await ctx.db.transaction(async (trx) => {
-      await ctx.store.update(trx, call.id, patch);
-      await ctx.callEvents.recordSteps(trx, { id: call.id, project_id: call.projectId }, entries);
-    });
+    if (entries.length === 0) await ctx.store.update(ctx.db, call.id, patch);
+    else await ctx.callEvents.updateWithSteps(call.row, patch, entries);
+    call.row = { ...call.row, ...patch };
   }
 
   /** Takes on the transition's state and the command it leaves the flow waiting on. */
@@ -143,16 +135,14 @@ export function createFlowDriver(ctx: OrchestratorContext): CallDriver {
       const status = statusForHangup({ ...call, cause: facts.cause });
       await writeUntilDone(
         () =>
-          ctx.db.transaction((trx) =>
-            ctx.callEvents.moveStatus(trx, call.id, status, {
-              steps: { before: entries },
-              extra: {
-                hangup_cause: facts.reason ?? causeName(facts.cause),
-                flow_state: call.state,
-                flow_command: null,
-              },
-            }),
-          ),
+          ctx.callEvents.moveStatusFrom(call.row, status, {
+            steps: { before: entries },
+            extra: {
+              hangup_cause: facts.reason ?? causeName(facts.cause),
+              flow_state: call.state,
+              flow_command: null,
+            },
+          }),
         { logger: ctx.logger, callId: call.id },
       );
       ctx.registry.remove(call);
@@ -180,13 +170,12 @@ export function createFlowDriver(ctx: OrchestratorContext): CallDriver {
         const transition = startFlow(call.definition, { call: flowCall });
         await enter(call, transition);
         // The answer and the flow's first steps: one UPDATE, one append.
-        const answered = await ctx.db.transaction((trx) =>
-          ctx.callEvents.moveStatus(trx, call.id, 'in-progress', {
-            steps: { after: transition.entered },
-            extra: { flow_state: call.state, flow_command: call.waiting },
-          }),
-        );
-        if (!answered) await persist(call, [], { definitionChanged: false });
+        const answered = await ctx.callEvents.moveStatusFrom(call.row, 'in-progress', {
+          steps: { after: transition.entered },
+          extra: { flow_state: call.state, flow_command: call.waiting },
+        });
+        if (answered) call.row = answered;
+        else await persist(call, [], { definitionChanged: false });
         if (call.record) await startCallRecording(ctx, call);
         await runCommands(call, transition);
       });

@@ -1,5 +1,6 @@
 import type { FlowCommand, FlowDefinition, FlowState } from '../../flows/index.js';
 import type { Logger } from '../../platform/index.js';
+import type { CallRow } from '../calls.store.js';
 import type { DigitCollector } from './digit-collector.js';
 
 /**
@@ -58,6 +59,12 @@ export interface LiveCall {
   activity: Activity | null;
   /** Every piece of work on this call runs in order on this chain. */
   queue: Promise<void>;
+  /**
+   * The row as this process last read or wrote it: a guess, never trusted. Status changes
+   * are written from it in one statement that applies only if the row still matches it
+   * (`CallEvents.moveStatusFrom`); each write keeps it up to date.
+   */
+  row: CallRow;
 }
 
 /** The calls running in this process, by call id and by every channel id they own. */

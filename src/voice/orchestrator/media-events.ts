@@ -38,7 +38,7 @@ export function createMediaEventRouter(deps: {
   /** Ringing is reported twice (state, then dial status): it is written once. */
   async function markRinging(call: LiveCall): Promise<void> {
     if (call.answered || call.rang) return;
-    await ctx.db.transaction((trx) => ctx.callEvents.moveStatus(trx, call.id, 'ringing'));
+    call.row = (await ctx.callEvents.moveStatusFrom(call.row, 'ringing')) ?? call.row;
     call.rang = true;
   }
 

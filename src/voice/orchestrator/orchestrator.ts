@@ -57,16 +57,19 @@ export function createOrchestrator(deps: OrchestratorDeps) {
   const handleEvent = createMediaEventRouter({ ctx, driver, inbound, loader, onConnection });
 
   /**
-   * Moves a queued call to `initiated` (one UPDATE and its event, nothing read first). `dial`
-   * says whether to originate now: the call was queued, or a retry finds it still initiated.
+   * Moves a queued call to `initiated`: the row is read, then changed with its event in one
+   * statement built from it. `dial` says whether to originate now: the call was queued, or a
+   * retry finds it still initiated.
    */
   async function initiate(callId: string): Promise<{ row: CallRow | undefined; dial: boolean }> {
-    const moved = await ctx.db.transaction((trx) =>
-      ctx.callEvents.moveStatus(trx, callId, 'initiated', { extra: { channel_id: callId } }),
-    );
-    if (moved) return { row: moved, dial: true };
     const row = await ctx.store.find(callId);
-    return { row, dial: row?.status === 'initiated' };
+    if (!row) return { row, dial: false };
+    const moved = await ctx.callEvents.moveStatusFrom(row, 'initiated', {
+      extra: { channel_id: callId },
+    });
+    if (moved) return { row: moved, dial: true };
+    const now = row.status === 'queued' ? await ctx.store.find(callId) : row;
+    return { row: now, dial: now?.status === 'initiated' };
   }
 
   async function dial(call: LiveCall, row: CallRow): Promise<void> {
@@ -135,7 +138,10 @@ export function createOrchestrator(deps: OrchestratorDeps) {
       if (call.answered) return driver.redirect(call, flowId);
       // Not answered yet: the API stored the new flow on the row; the answer starts it.
       const row = await ctx.store.find(callId);
-      if (row) call.definition = row.flow_definition;
+      if (row) {
+        call.definition = row.flow_definition;
+        call.row = row;
+      }
     });
   }
 
