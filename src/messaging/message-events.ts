@@ -1,5 +1,5 @@
 import type { EventStore } from '../events/index.js';
-import type { Trx } from '../platform/index.js';
+import type { SqlFragment, Trx } from '../platform/index.js';
 import type { ScheduleWebhook } from '../webhooks/index.js';
 import { messageView } from './message-view.js';
 import type { MessageRow } from './messages.store.js';
@@ -31,37 +31,83 @@ export interface MessageEventEntry {
 export function createMessageEvents(deps: {
   events: EventStore;
   scheduleWebhook: ScheduleWebhook;
-  numberUrl(trx: Trx, projectId: string, number: string): Promise<string | null>;
+  /** The number's `sms_url`; a cache miss is read on `trx` when given. */
+  numberUrl(trx: Trx | undefined, projectId: string, number: string): Promise<string | null>;
 }) {
+  const isPublic = (type: string) =>
+    type.startsWith('message.') && PUBLIC.has(type.slice('message.'.length));
+
+  /** Where a public event of `message` goes: its callback, else its number's URL (else the project's). */
+  async function urlsOf(trx: Trx | undefined, message: MessageRow) {
+    const ownNumber = message.direction === 'outbound' ? message.from_addr : message.to_addr;
+    // The number's URL matters only without a status_callback, and only real numbers have one.
+    const numberUrl =
+      message.status_callback || !ownNumber.startsWith('+')
+        ? null
+        : await deps.numberUrl(trx, message.project_id, ownNumber);
+    return [message.status_callback, numberUrl];
+  }
+
+  const appendInput = (entries: MessageEventEntry[]) => ({
+    projectId: entries[0].message.project_id,
+    streamType: 'message',
+    streamId: entries[0].message.id,
+    events: entries.map(({ message, type, extra }) => ({
+      type,
+      data: { ...messageView(message), ...extra },
+    })),
+  });
+
   /** Several events of one message, appended in one statement, then their webhooks. */
   async function recordMany(trx: Trx, entries: MessageEventEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    const { message: first } = entries[0];
-    const stored = await deps.events.append(trx, {
-      projectId: first.project_id,
-      streamType: 'message',
-      streamId: first.id,
-      events: entries.map(({ message, type, extra }) => ({
-        type,
-        data: { ...messageView(message), ...extra },
-      })),
-    });
+    const stored = await deps.events.append(trx, appendInput(entries));
     for (const [i, { message, type }] of entries.entries()) {
-      const status = type.startsWith('message.') ? type.slice('message.'.length) : '';
-      if (!PUBLIC.has(status)) continue;
+      if (!isPublic(type)) continue;
       const event = stored[i];
-      const ownNumber = message.direction === 'outbound' ? message.from_addr : message.to_addr;
-      // The number's URL matters only without a status_callback, and only real numbers have one.
-      const numberUrl =
-        message.status_callback || !ownNumber.startsWith('+')
-          ? null
-          : await deps.numberUrl(trx, message.project_id, ownNumber);
       await deps.scheduleWebhook(trx, {
         projectId: message.project_id,
         event: { id: event.id, type, createdAt: event.createdAt, data: messageView(message) },
-        urls: [message.status_callback, numberUrl],
+        urls: await urlsOf(trx, message),
       });
     }
+  }
+
+  /**
+   * The same as CTEs for a caller's WITH clause, written only if the caller's CTE `onlyIf`
+   * has a row; the caller's final SELECT must read `<name>` (it reads the webhooks' wake-ups).
+   * `trx` (if any) serves cache misses of the number's URL.
+   */
+  async function recordManySql(
+    trx: Trx | undefined,
+    entries: MessageEventEntry[],
+    options: { onlyIf: string; name: string },
+  ): Promise<SqlFragment> {
+    const append = deps.events.appendSql(appendInput(entries), { onlyIf: options.onlyIf });
+    const ctes = [`${options.name}_events as (${append.sql})`];
+    const bindings = [...append.bindings];
+    const reads: string[] = [];
+    for (const [i, { message, type }] of entries.entries()) {
+      if (!isPublic(type)) continue;
+      const event = append.events[i];
+      const name = `${options.name}_w${i}`;
+      const webhook = await deps.scheduleWebhook.sql(
+        {
+          projectId: message.project_id,
+          event: { id: event.id, type, createdAt: event.createdAt, data: messageView(message) },
+          urls: await urlsOf(trx, message),
+        },
+        { onlyIf: options.onlyIf, name },
+      );
+      if (!webhook) continue;
+      ctes.push(webhook.sql);
+      bindings.push(...webhook.bindings);
+      reads.push(`select 1 from ${name}`);
+    }
+    ctes.push(
+      `${options.name} as (${reads.length > 0 ? reads.join(' union all ') : 'select 1 where false'})`,
+    );
+    return { sql: ctes.join(',\n'), bindings };
   }
 
   const recordMessageEvent = (
@@ -70,7 +116,7 @@ export function createMessageEvents(deps: {
     type: string,
     extra: Record<string, unknown> = {},
   ): Promise<void> => recordMany(trx, [{ message, type, extra }]);
-  return Object.assign(recordMessageEvent, { many: recordMany });
+  return Object.assign(recordMessageEvent, { many: recordMany, sql: recordManySql });
 }
 
 export type RecordMessageEvent = ReturnType<typeof createMessageEvents>;

@@ -26,3 +26,20 @@ export function messageView(row: MessageRow) {
 }
 
 export type MessageView = ReturnType<typeof messageView>;
+
+/**
+ * The columns `messageView` shows that can change after the message is created (id,
+ * direction, addresses, body, encoding, segments, media count and `created_at` never do). A
+ * write that believes it knows the row checks these, so the event it builds without reading
+ * is the row's (see the send worker's `move`).
+ */
+export const CHANGING_VIEW_COLUMNS = [
+  'status',
+  'error_code',
+  'error_message',
+  'connector',
+  'updated_at',
+  'sent_at',
+  'delivered_at',
+  'send_at',
+] as const satisfies ReadonlyArray<keyof MessageRow>;

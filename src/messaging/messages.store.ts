@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { insertRowSql, type Db, type SqlFragment, type Trx } from '../platform/index.js';
 import type { MessageStatus, PartStatus } from './status.js';
 
@@ -74,6 +75,26 @@ export function createMessagesStore(db: Db) {
      * machine lets it leave for the new one): the check and the write in one statement, the row
      * locked until the caller's transaction ends. The updated row, or undefined.
      */
+    /**
+     * The UPDATE of `patch` as SQL returning the id, applied only while every column of
+     * `expected` still holds its value (`is not distinct from`, so nulls compare): an
+     * optimistic write for a caller that believes it knows the row.
+     */
+    updateIfSql(
+      id: string,
+      patch: Partial<MessageRow>,
+      expected: Partial<MessageRow>,
+    ): SqlFragment {
+      const set = Object.entries(patch).filter(([, value]) => value !== undefined);
+      const checks = Object.entries(expected).filter(([, value]) => value !== undefined);
+      return {
+        sql: `update messages set ${set.map(() => '?? = ?').join(', ')}
+               where id = ?${checks.map(() => ' and ?? is not distinct from ?').join('')}
+               returning id`,
+        bindings: [...set.flat(), id, ...checks.flat()] as Knex.Value[],
+      };
+    },
+
     async updateFrom(
       trx: Trx,
       id: string,

@@ -136,14 +136,18 @@ export function createSendMessage(deps: {
   }
 
   /**
-   * Saves a prepared message with its send job (one statement that also checks consent unless
-   * `bypassOptOut`) and its event, in `trx`. False, with nothing written, when the recipient
-   * opted out of the sender.
+   * Saves a prepared message with its send job, its event and its webhook, in one statement
+   * that also checks consent unless `bypassOptOut` (in `trx` when given, else on its own).
+   * False, with nothing written, when the recipient opted out of the sender.
    */
-  async function save(trx: Trx, row: MessageRow, bypassOptOut = false): Promise<boolean> {
-    const inserted = await deps.outbox.addIfInserted(
-      trx,
-      deps.store.insertSql(row, { unlessOptedOut: !bypassOptOut }),
+  async function save(
+    trx: Trx | undefined,
+    row: MessageRow,
+    bypassOptOut = false,
+  ): Promise<boolean> {
+    const message = deps.store.insertSql(row, { unlessOptedOut: !bypassOptOut });
+    const job = deps.outbox.addIfRowsSql(
+      'inserted',
       {
         projectId: row.project_id,
         queue: SMS_QUEUE,
@@ -152,14 +156,20 @@ export function createSendMessage(deps: {
         options: { attempts: 100_000, backoff: { type: 'custom' } },
         runAt: row.send_at ?? undefined,
       },
+      'job',
     );
-    if (!inserted) return false;
-    await deps.recordEvent(
-      trx,
-      row,
-      row.status === 'scheduled' ? 'message.scheduled' : 'message.queued',
+    const type = row.status === 'scheduled' ? 'message.scheduled' : 'message.queued';
+    const recorded = await deps.recordEvent.sql(trx, [{ message: row, type }], {
+      onlyIf: 'inserted',
+      name: 'recorded',
+    });
+    const { rows } = await (trx ?? deps.db).raw<{ rows: Array<{ inserted: number }> }>(
+      `with inserted as (${message.sql}), ${job.sql}, ${recorded.sql}
+       select (select count(*) from inserted)::int as inserted,
+              (select count(*) from job) as job, (select count(*) from recorded) as recorded`,
+      [...message.bindings, ...job.bindings, ...recorded.bindings],
     );
-    return true;
+    return rows[0].inserted > 0;
   }
 
   return {
@@ -167,7 +177,7 @@ export function createSendMessage(deps: {
     save,
     async send(input: SendMessageInput): Promise<MessageRow> {
       const row = await prepare(input);
-      const saved = await deps.db.transaction((trx) => save(trx, row, input.bypassOptOut));
+      const saved = await save(undefined, row, input.bypassOptOut);
       if (!saved) {
         refuse(
           '/to',

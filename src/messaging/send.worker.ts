@@ -1,4 +1,5 @@
 import { messageIdCandidates, normalizeMessageId, type SmsGateway } from '../connectors/index.js';
+import { isStreamConflict } from '../events/index.js';
 import {
   isAppError,
   type Clock,
@@ -8,10 +9,11 @@ import {
 } from '../platform/index.js';
 import { encodeMessage } from './encoding/index.js';
 import type { RecordMessageEvent } from './message-events.js';
+import { CHANGING_VIEW_COLUMNS } from './message-view.js';
 import type { MessageRow, MessagesStore } from './messages.store.js';
 import type { Receipts } from './receipts.js';
 import { SMS_QUEUE } from './send-message.js';
-import { statusesBefore, type MessageStatus } from './status.js';
+import { statusesBefore, transition, type MessageStatus } from './status.js';
 
 /** Picks the SMPP bind for a destination (route table with fail-over). */
 export interface CarrierPicker {
@@ -36,31 +38,69 @@ export function createSendHandler(deps: {
 }): JobHandler {
   const { db, store, clock } = deps;
 
+  /**
+   * Moves the message to `status` when the status machine allows it. Written from the row the
+   * worker read (`known`) in one statement (UPDATE, event, webhook) that applies only while the
+   * row still matches it; else, and always for `sent` (which settles receipts that beat it, under
+   * the row lock), in a transaction that locks first.
+   */
   async function move(
-    id: string,
+    known: MessageRow,
     status: MessageStatus,
     patch: Partial<MessageRow> = {},
   ): Promise<void> {
+    const change = { ...patch, status, updated_at: clock.now() };
+    if (status !== 'sent' && transition(known.status, status).changed) {
+      if (await moveInOneStatement(known, change)) return;
+    }
     await db.transaction(async (trx) => {
-      const updated = await store.updateFrom(trx, id, statusesBefore(status), {
-        ...patch,
-        status,
-        updated_at: clock.now(),
-      });
+      const updated = await store.updateFrom(trx, known.id, statusesBefore(status), change);
       if (!updated) return;
       await deps.recordEvent(trx, updated, `message.${status}`);
       if (status === 'sent') await deps.receipts.settle(trx, updated);
     });
   }
 
+  async function moveInOneStatement(
+    known: MessageRow,
+    change: Partial<MessageRow> & { status: MessageStatus },
+  ): Promise<boolean> {
+    // The status the transition was checked from, and everything else the view shows.
+    const expected: Partial<MessageRow> = { status: known.status };
+    for (const column of CHANGING_VIEW_COLUMNS) {
+      if (!(column in change)) Object.assign(expected, { [column]: known[column] });
+    }
+    const update = store.updateIfSql(known.id, change, expected);
+    const recorded = await deps.recordEvent.sql(
+      undefined,
+      [{ message: { ...known, ...change }, type: `message.${change.status}` }],
+      { onlyIf: 'moved', name: 'recorded' },
+    );
+    try {
+      const { rows } = await db.raw<{ rows: Array<{ moved: number }> }>(
+        `with moved as (${update.sql}), ${recorded.sql}
+         select (select count(*) from moved)::int as moved, (select count(*) from recorded) as recorded`,
+        [...update.bindings, ...recorded.bindings],
+      );
+      return rows[0].moved > 0;
+    } catch (err) {
+      if (isStreamConflict(err)) return false;
+      throw err;
+    }
+  }
+
   async function submitParts(job: JobContext, message: MessageRow): Promise<void> {
     const gateway = deps.carriers.pick(message.to_addr);
-    if (message.status !== 'sending') await move(message.id, 'sending', { connector: gateway.id });
+    if (message.status !== 'sending') await move(message, 'sending', { connector: gateway.id });
     const { segments } = encodeMessage(message.body, message.udh_reference);
     // A message still `queued` has never been submitted: no parts to look for.
-    const done = new Set(
-      message.status === 'sending' ? (await store.parts(message.id)).map((p) => p.part) : [],
-    );
+    const earlier = message.status === 'sending' ? await store.parts(message.id) : [];
+    const done = new Set(earlier.map((p) => p.part));
+    /** Each recorded part's SMSC id forms, by connector, for the last look at early receipts. */
+    const recorded = new Map<string, string[]>();
+    const remember = (connector: string, smscId: string) =>
+      recorded.set(connector, [...(recorded.get(connector) ?? []), ...messageIdCandidates(smscId)]);
+    for (const part of earlier) remember(part.connector_id, part.smsc_id);
     for (const [index, segment] of segments.entries()) {
       if (done.has(index + 1)) continue;
       const remainingSec = Math.max(
@@ -89,7 +129,13 @@ export function createSendHandler(deps: {
         messageIdCandidates(messageId),
       );
       await deps.receipts.applyTaken(early);
+      remember(gateway.id, messageId);
     }
+    // A receipt can miss its part both ways: it is kept as early after the part's INSERT took
+    // its snapshot, and looks for the part again before that INSERT commits. Looking once more
+    // now, after every part committed, finds any such receipt (taking is a delete, so only one
+    // side applies it); the message is still `sending`, so `sent` below settles it.
+    for (const [connector, ids] of recorded) await deps.receipts.applyEarly(connector, ids);
     job.logger.info(
       {
         message_id: message.id,
@@ -99,7 +145,7 @@ export function createSendHandler(deps: {
       },
       'message submitted',
     );
-    await move(message.id, 'sent', { connector: gateway.id, sent_at: clock.now() });
+    await move(message, 'sent', { connector: gateway.id, sent_at: clock.now() });
   }
 
   return {
@@ -110,7 +156,7 @@ export function createSendHandler(deps: {
       const message = await store.find(String(job.data.message_id));
       if (!message || !['queued', 'scheduled', 'sending'].includes(message.status)) return;
       if (message.expires_at && clock.now() > message.expires_at) {
-        await move(message.id, 'failed', {
+        await move(message, 'failed', {
           error_code: 'expired',
           error_message: 'The validity period ended before a carrier accepted the message.',
         });
@@ -124,7 +170,7 @@ export function createSendHandler(deps: {
           { message_id: message.id, code: err.code },
           'message refused by the carrier',
         );
-        await move(message.id, 'failed', { error_code: err.code, error_message: err.detail });
+        await move(message, 'failed', { error_code: err.code, error_message: err.detail });
       }
     },
   };

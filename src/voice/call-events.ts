@@ -167,7 +167,8 @@ export function createCallEvents(deps: {
   ): Promise<CallRow | null> {
     const patch = { ...patchFor(known, next, deps.clock.now()), ...options.extra };
     const row: CallRow = { ...known, ...patch };
-    const expected: Partial<CallRow> = {};
+    // The status the transition was checked from, and everything else the view shows.
+    const expected: Partial<CallRow> = { status: known.status };
     for (const column of CHANGING_VIEW_COLUMNS) {
       if (!(column in patch)) Object.assign(expected, { [column]: known[column] });
     }

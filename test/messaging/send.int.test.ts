@@ -73,6 +73,22 @@ describe('sending SMS through the sandbox SMSC', () => {
     expect(submitted?.text).to.equal('Hello from Trunkline {curly} €');
   });
 
+  it('writes the message, its send job, its event and its webhook in one statement', async () => {
+    const statements: string[] = [];
+    const listen = (q: { sql: string }) => statements.push(q.sql);
+    app.runtime.db.on('query', listen);
+    try {
+      expect((await send({ to: '+14155550109', body: 'one statement' })).status).to.equal(201);
+    } finally {
+      app.runtime.db.off('query', listen);
+    }
+    const saves = statements.filter((sql) => sql.includes('insert into "messages"'));
+    expect(saves).to.have.length(1);
+    for (const table of ['outbox', 'events', 'webhook_deliveries']) {
+      expect(saves[0], table).to.include(`insert into ${table}`);
+    }
+  });
+
   it('delivers a long UCS-2 message with emoji as concatenated parts, none lost', async () => {
     const body = 'Grüße 👋 from Trunkline — ' + 'emoji 🎉 and text '.repeat(12);
     const res = await send({ to: '+14155550101', body });

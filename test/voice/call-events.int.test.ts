@@ -109,6 +109,15 @@ describe('call events: a status change from a known row', () => {
     expect(events[1].data).to.include({ status_callback: 'https://example.test/new' });
   });
 
+  it('does not apply a change checked against a status the call no longer has', async () => {
+    const known = await initiatedCall();
+    // Only the status moved (nothing else the view shows): the status itself must be checked.
+    await db('calls').where({ id: known.id }).update({ status: 'ringing' });
+    const moved = await callEvents.moveStatusFrom(known, 'ringing');
+    expect(moved).to.equal(null);
+    expect((await stream(known.id)).map((e) => e.type)).to.deep.equal(['call.initiated']);
+  });
+
   it('makes no change the status machine refuses, even when the known row is out of date', async () => {
     const known = await initiatedCall();
     await callEvents.moveStatusFrom(known, 'completed');
