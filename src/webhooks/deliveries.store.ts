@@ -19,6 +19,13 @@ export interface DeliveryRow {
   updated_at: Date;
 }
 
+/** Where an attempt leaves its delivery. */
+export interface DeliveryUpdate {
+  status: DeliveryStatus;
+  next_attempt_at: Date | null;
+  updated_at: Date;
+}
+
 export interface AttemptRow {
   id: string;
   delivery_id: string;
@@ -88,40 +95,35 @@ export function createDeliveriesStore(db: Db) {
     attemptsOf: (deliveryId: string) =>
       db<AttemptRow>('webhook_attempts').where({ delivery_id: deliveryId }).orderBy('number'),
 
-    /** Logs one attempt and moves the delivery on, atomically (one statement). */
-    async recordAttempt(
-      attempt: AttemptRow,
-      update: { status: DeliveryStatus; next_attempt_at: Date | null; updated_at: Date },
-    ) {
+    /**
+     * Logs attempts and moves their deliveries on, atomically, in one statement for the whole
+     * batch (each delivery at most once per batch).
+     */
+    async recordAttempts(
+      batch: ReadonlyArray<{ attempt: AttemptRow; update: DeliveryUpdate }>,
+    ): Promise<void> {
+      const rows = batch.map(({ attempt, update }) => ({ ...attempt, ...update }));
       await db.raw(
-        `with logged as (
+        `with input as (
+           select * from jsonb_to_recordset(?::jsonb) as r(
+             id text, delivery_id text, project_id text, number int, attempted_at timestamptz,
+             status_code int, latency_ms int, error text, response_snippet text, status text,
+             next_attempt_at timestamptz, updated_at timestamptz)
+         ),
+         logged as (
            insert into webhook_attempts
              (id, delivery_id, project_id, number, attempted_at, status_code, latency_ms, error,
               response_snippet)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           select id, delivery_id, project_id, number, attempted_at, status_code, latency_ms,
+                  error, response_snippet
+             from input
          )
-         update webhook_deliveries
-            set status = ?, next_attempt_at = ?, updated_at = ?, attempts = ?,
-                last_status_code = ?, last_error = ?
-          where id = ?`,
-        [
-          attempt.id,
-          attempt.delivery_id,
-          attempt.project_id,
-          attempt.number,
-          attempt.attempted_at,
-          attempt.status_code,
-          attempt.latency_ms,
-          attempt.error,
-          attempt.response_snippet,
-          update.status,
-          update.next_attempt_at,
-          update.updated_at,
-          attempt.number,
-          attempt.status_code,
-          attempt.error,
-          attempt.delivery_id,
-        ],
+         update webhook_deliveries d
+            set status = i.status, next_attempt_at = i.next_attempt_at, updated_at = i.updated_at,
+                attempts = i.number, last_status_code = i.status_code, last_error = i.error
+           from input i
+          where d.id = i.delivery_id`,
+        [JSON.stringify(rows)],
       );
     },
 

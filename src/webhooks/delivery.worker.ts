@@ -1,6 +1,11 @@
 import DataLoader from 'dataloader';
 import type { Clock, IdGenerator, JobContext, JobHandler } from '../platform/index.js';
-import type { DeliveriesStore, DeliveryRow } from './deliveries.store.js';
+import type {
+  AttemptRow,
+  DeliveriesStore,
+  DeliveryRow,
+  DeliveryUpdate,
+} from './deliveries.store.js';
 import { isParked, type EndpointGuard } from './endpoint-guard.js';
 import type { AttemptResult, WebhookSender } from './http-sender.js';
 import { nextRetryDelayMs } from './retry-schedule.js';
@@ -30,6 +35,15 @@ export function createDeliveryHandler(deps: {
     async (ids) => {
       const rows = new Map((await deps.store.findMany(ids)).map((row) => [row.id, row]));
       return ids.map((id) => rows.get(id));
+    },
+    { cache: false, maxBatchSize: 200 },
+  );
+
+  // Attempts that finish in the same turn of the event loop are logged by one statement.
+  const attempts = new DataLoader<{ attempt: AttemptRow; update: DeliveryUpdate }, void>(
+    async (batch) => {
+      await deps.store.recordAttempts(batch);
+      return batch.map(() => undefined);
     },
     { cache: false, maxBatchSize: 200 },
   );
@@ -75,8 +89,8 @@ export function createDeliveryHandler(deps: {
     const number = delivery.attempts + 1;
     const now = deps.clock.now();
     const next = nextState(delivery, result, number, now);
-    await deps.store.recordAttempt(
-      {
+    await attempts.load({
+      attempt: {
         id: deps.ids('wha'),
         delivery_id: delivery.id,
         project_id: delivery.project_id,
@@ -87,8 +101,8 @@ export function createDeliveryHandler(deps: {
         error: result.error,
         response_snippet: result.responseSnippet,
       },
-      { ...next, updated_at: now },
-    );
+      update: { ...next, updated_at: now },
+    });
     job.logger.info(
       {
         delivery_id: delivery.id,
