@@ -87,23 +87,38 @@ export function createCallsService(deps: {
   }
 
   /**
-   * Saves the queued call, its originate job and its first timeline entry; with `only`, only
-   * while that condition holds (the flow version is still active): null when it no longer did.
+   * Saves the queued call, its originate job and its first timeline entry in one statement;
+   * with `only`, only while that condition holds (the flow version is still active): null
+   * when it no longer did. The call is new, so nothing else can append to its stream yet.
    */
   async function saveCall(row: CallRow, only?: SqlFragment): Promise<CallRow | null> {
-    return db.transaction(async (trx) => {
-      // The row and its originate job in one statement, then the timeline's first entry.
-      const inserted = await deps.outbox.addIfInserted(trx, store.insertSql(row, only), {
+    const call = store.insertSql(row, only);
+    const job = deps.outbox.addIfRowsSql(
+      'inserted',
+      {
         projectId: row.project_id,
         queue: CALLS_QUEUE,
         name: ORIGINATE_JOB,
         payload: { call_id: row.id },
         options: { attempts: 5, backoff: { type: 'exponential', delay: 500 } },
-      });
-      if (!inserted) return null;
-      await deps.callEvents.recordNote(trx, row, 'call.queued', { status: 'queued' });
-      return row;
-    });
+      },
+      'job',
+    );
+    const note = deps.events.appendSql(
+      {
+        projectId: row.project_id,
+        streamType: 'call',
+        streamId: row.id,
+        events: [{ type: 'call.queued', data: { status: 'queued' } }],
+      },
+      { onlyIf: 'inserted' },
+    );
+    const { rows } = await db.raw<{ rows: Array<{ inserted: number }> }>(
+      `with inserted as (${call.sql}), ${job.sql}, noted as (${note.sql})
+       select (select count(*) from inserted)::int as inserted, (select count(*) from job) as job`,
+      [...call.bindings, ...job.bindings, ...note.bindings],
+    );
+    return rows[0].inserted > 0 ? row : null;
   }
 
   function queuedCall(

@@ -127,6 +127,26 @@ describe('/v1/calls', () => {
     expect(got.verified).to.equal(true);
   });
 
+  it('saves a placed call, its originate job and its first timeline entry in one statement', async () => {
+    const statements: string[] = [];
+    const listen = (q: { sql: string }) => statements.push(q.sql);
+    app.runtime.db.on('query', listen);
+    let callId: string;
+    try {
+      callId = (await place({})).body.id as string;
+    } finally {
+      app.runtime.db.off('query', listen);
+    }
+    const saves = statements.filter((sql) => sql.includes('insert into "calls"'));
+    expect(saves).to.have.length(1);
+    expect(saves[0]).to.include('insert into outbox').and.to.include('insert into events');
+    const [first] = await app.runtime
+      .db('events')
+      .where({ stream_id: callId })
+      .orderBy('stream_version');
+    expect(first).to.include({ type: 'call.queued', stream_version: 1 });
+  });
+
   for (const [to, status] of [
     ['+15005550005', 'busy'],
     ['+15005550007', 'failed'],
