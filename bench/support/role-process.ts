@@ -47,9 +47,13 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 export function startRoleProcess(config: Config, roles: Roles): Promise<RoleProcess> {
+  // BENCH_CPU_PROF=<dir>: each role process writes a V8 CPU profile there when it exits.
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
   const child = spawn(
     process.execPath,
-    ['--expose-gc', '--import', 'tsx', self, JSON.stringify({ config, roles })],
+    [...profile, '--expose-gc', '--import', 'tsx', self, JSON.stringify({ config, roles })],
     {
       stdio: ['pipe', 'pipe', 'inherit'],
     },

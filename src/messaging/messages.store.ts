@@ -1,5 +1,10 @@
-import type { Knex } from 'knex';
-import { insertRowSql, type Db, type SqlFragment, type Trx } from '../platform/index.js';
+import {
+  insertRowSql,
+  updateRowSql,
+  type Db,
+  type SqlFragment,
+  type Trx,
+} from '../platform/index.js';
 import type { MessageStatus, PartStatus } from './status.js';
 
 export interface MessageRow {
@@ -85,14 +90,7 @@ export function createMessagesStore(db: Db) {
       patch: Partial<MessageRow>,
       expected: Partial<MessageRow>,
     ): SqlFragment {
-      const set = Object.entries(patch).filter(([, value]) => value !== undefined);
-      const checks = Object.entries(expected).filter(([, value]) => value !== undefined);
-      return {
-        sql: `update messages set ${set.map(() => '?? = ?').join(', ')}
-               where id = ?${checks.map(() => ' and ?? is not distinct from ?').join('')}
-               returning id`,
-        bindings: [...set.flat(), id, ...checks.flat()] as Knex.Value[],
-      };
+      return updateRowSql('messages', id, patch, expected);
     },
 
     async updateFrom(

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Outbox } from '../events/index.js';
 import type { NumberRow } from '../numbers/index.js';
 import {
+  statementName,
   UnprocessableError,
   isAlphanumericSender,
   toE164,
@@ -163,12 +164,16 @@ export function createSendMessage(deps: {
       onlyIf: 'inserted',
       name: 'recorded',
     });
-    const { rows } = await (trx ?? deps.db).raw<{ rows: Array<{ inserted: number }> }>(
-      `with inserted as (${message.sql}), ${job.sql}, ${recorded.sql}
+    const sql = `with inserted as (${message.sql}), ${job.sql}, ${recorded.sql}
        select (select count(*) from inserted)::int as inserted,
-              (select count(*) from job) as job, (select count(*) from recorded) as recorded`,
-      [...message.bindings, ...job.bindings, ...recorded.bindings],
-    );
+              (select count(*) from job) as job, (select count(*) from recorded) as recorded`;
+    const { rows } = await (trx ?? deps.db)
+      .raw<{ rows: Array<{ inserted: number }> }>(sql, [
+        ...message.bindings,
+        ...job.bindings,
+        ...recorded.bindings,
+      ])
+      .options({ name: statementName(sql) });
     return rows[0].inserted > 0;
   }
 

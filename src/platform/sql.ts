@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 
 /**
@@ -47,4 +48,43 @@ export function insertRowSql(
     statements.set(key, sql);
   }
   return { sql, bindings: [JSON.stringify(row), ...(options.where?.bindings ?? [])] };
+}
+
+const names = new Map<string, string>();
+
+/**
+ * A prepared-statement name for a statement text (knex raw `.options({ name })`): the same
+ * text gets the same name, so PostgreSQL parses and plans it once per connection. For the
+ * few hot statement shapes only (each connection keeps every statement it prepared).
+ */
+export function statementName(sql: string): string {
+  let name = names.get(sql);
+  if (name === undefined) {
+    name = `tl_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+    names.set(sql, name);
+  }
+  return name;
+}
+
+/**
+ * `UPDATE table SET … WHERE id = ? [AND col IS NOT DISTINCT FROM ? …] RETURNING id`: the
+ * optimistic write of a caller that believes it knows the row (it applies only while every
+ * column of `expected` still holds that value; nulls compare). Column names are part of the
+ * text, so a statement name from `statementName` stays tied to one shape. Values go as they
+ * are (a jsonb column takes JSON text).
+ */
+export function updateRowSql(
+  table: string,
+  id: string,
+  patch: Record<string, unknown>,
+  expected: Record<string, unknown> = {},
+): SqlFragment {
+  const set = Object.entries(patch).filter(([, value]) => value !== undefined);
+  const checks = Object.entries(expected).filter(([, value]) => value !== undefined);
+  const assignments = set.map(([column]) => `${quoted(column)} = ?`).join(', ');
+  const unchanged = checks.map(([column]) => ` and ${quoted(column)} is not distinct from ?`);
+  return {
+    sql: `update ${quoted(table)} set ${assignments} where id = ?${unchanged.join('')} returning id`,
+    bindings: [...set.map(([, v]) => v), id, ...checks.map(([, v]) => v)] as Knex.Value[],
+  };
 }

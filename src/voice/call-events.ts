@@ -1,6 +1,6 @@
 import { isStreamConflict, type EventStore, type NewEvent } from '../events/index.js';
 import type { FlowTimelineEntry } from '../flows/index.js';
-import type { Clock, Db, Trx } from '../platform/index.js';
+import { statementName, type Clock, type Db, type Trx } from '../platform/index.js';
 import type { ScheduleWebhook } from '../webhooks/index.js';
 import {
   callDuration,
@@ -200,12 +200,16 @@ export function createCallEvents(deps: {
         )
       : null;
     const update = deps.store.updateIfSql(row.id, patch, expected);
+    const sql = `with moved as (${update.sql}), appended as (${append.sql})${webhook ? `, ${webhook.sql}` : ''}
+         select (select count(*) from moved)::int as moved${webhook ? ', (select count(*) from webhook) as notified' : ''}`;
     try {
-      const { rows } = await deps.db.raw<{ rows: Array<{ moved: number }> }>(
-        `with moved as (${update.sql}), appended as (${append.sql})${webhook ? `, ${webhook.sql}` : ''}
-         select (select count(*) from moved)::int as moved${webhook ? ', (select count(*) from webhook) as notified' : ''}`,
-        [...update.bindings, ...append.bindings, ...(webhook?.bindings ?? [])],
-      );
+      const { rows } = await deps.db
+        .raw<{ rows: Array<{ moved: number }> }>(sql, [
+          ...update.bindings,
+          ...append.bindings,
+          ...(webhook?.bindings ?? []),
+        ])
+        .options({ name: statementName(sql) });
       return rows[0].moved > 0 ? row : null;
     } catch (err) {
       if (isStreamConflict(err)) return null;
@@ -245,11 +249,11 @@ export function createCallEvents(deps: {
       },
       { onlyIf: 'moved' },
     );
+    const sql = `with moved as (${update.sql}) ${append.sql}`;
     try {
-      await deps.db.raw(`with moved as (${update.sql}) ${append.sql}`, [
-        ...update.bindings,
-        ...append.bindings,
-      ]);
+      await deps.db
+        .raw(sql, [...update.bindings, ...append.bindings])
+        .options({ name: statementName(sql) });
     } catch (err) {
       if (!isStreamConflict(err)) throw err;
       await deps.db.transaction(async (trx) => {

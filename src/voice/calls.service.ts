@@ -1,6 +1,7 @@
 import type { EventStore, Outbox } from '../events/index.js';
 import type { NumberRow } from '../numbers/index.js';
 import {
+  statementName,
   ConflictError,
   NotFoundError,
   UnprocessableError,
@@ -113,11 +114,15 @@ export function createCallsService(deps: {
       },
       { onlyIf: 'inserted' },
     );
-    const { rows } = await db.raw<{ rows: Array<{ inserted: number }> }>(
-      `with inserted as (${call.sql}), ${job.sql}, noted as (${note.sql})
-       select (select count(*) from inserted)::int as inserted, (select count(*) from job) as job`,
-      [...call.bindings, ...job.bindings, ...note.bindings],
-    );
+    const sql = `with inserted as (${call.sql}), ${job.sql}, noted as (${note.sql})
+       select (select count(*) from inserted)::int as inserted, (select count(*) from job) as job`;
+    const { rows } = await db
+      .raw<{ rows: Array<{ inserted: number }> }>(sql, [
+        ...call.bindings,
+        ...job.bindings,
+        ...note.bindings,
+      ])
+      .options({ name: statementName(sql) });
     return rows[0].inserted > 0 ? row : null;
   }
 

@@ -1,6 +1,12 @@
 import type { Knex } from 'knex';
 import type { FlowCommand, FlowDefinition, FlowState } from '../flows/index.js';
-import { insertRowSql, type Db, type SqlFragment, type Trx } from '../platform/index.js';
+import {
+  insertRowSql,
+  updateRowSql,
+  type Db,
+  type SqlFragment,
+  type Trx,
+} from '../platform/index.js';
 import { LIVE_STATUSES, timestampsOf, type CallStatus } from './call-status.js';
 
 export interface CallRow {
@@ -181,13 +187,7 @@ export function createCallsStore(db: Db) {
      * optimistic write for a caller that believes it knows the row.
      */
     updateIfSql(id: string, patch: Partial<CallRow>, expected: Partial<CallRow>): SqlFragment {
-      const set = assignments(patch);
-      const checks = assignments(expected);
-      const unchanged = checks.sql.map(() => ' and ?? is not distinct from ?').join('');
-      return {
-        sql: `update calls set ${set.sql.join(', ')} where id = ?${unchanged} returning id`,
-        bindings: [...set.bindings, id, ...checks.bindings],
-      };
+      return updateRowSql('calls', id, serialize(patch), serialize(expected));
     },
     /** Calls that may still have a channel on the PBX (for reconciliation and resume). */
     listLive: () =>
