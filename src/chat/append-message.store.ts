@@ -1,7 +1,10 @@
 import pg from 'pg';
+import { appendRowsSql, storedEventOf, type StoredEvent } from '../events/index.js';
 import type { Trx } from '../platform/index.js';
+import { CHAT_STREAM } from './chat-log.js';
 import { lockConversationSql } from './conversations.store.js';
 import { MESSAGE_COLUMNS, type MessageRow } from './messages.store.js';
+import { messageViewSql } from './views.js';
 
 /** A message to append, with what the locked insert checks and derives for it. */
 export interface NewMessage {
@@ -48,7 +51,12 @@ interface ResultRow extends Partial<MessageRow> {
   reply_ok: boolean;
   duplicate: boolean;
   phones: SmsMember[] | null;
+  /** The message's `conversation.message.created` event, as `appendRowsSql` returns it. */
+  event: Record<string, unknown> | null;
 }
+
+/** The event type of a new message; its data is `messageView` of the row. */
+export const MESSAGE_CREATED = 'conversation.message.created';
 
 /**
  * One statement, run while the conversation's lock is held and so with a snapshot that sees
@@ -56,15 +64,19 @@ interface ResultRow extends Partial<MessageRow> {
  * archived, membership, reply_to, a client_id its author already used), numbers the accepted
  * ones `last_seq + 1, + 2, …` in the given order, inserts them, moves `last_seq` to the last
  * one (seqs stay gap-free: only inserted rows are numbered), keeps only chat members among
- * the @mention candidates, and returns the conversation's phone participants. Prepared once
- * per connection with the input (`$1`) and the conversation id (`$2`) as parameters.
+ * the @mention candidates, appends a `conversation.message.created` event per inserted row to
+ * the conversation's stream (in seq order, at time `$3`, data `messageView` of the row), and
+ * returns the conversation's phone participants. The stream's next version is read with this
+ * statement's snapshot, which the lock makes safe: every writer of a conversation's stream
+ * holds its lock. Prepared once per connection with the input (`$1`), the conversation id
+ * (`$2`) and the events' time (`$3`) as parameters.
  */
-const appendSql = (inputSql: string, idSql: string) => `
+const appendSql = (inputSql: string, idSql: string, eventTimeSql: string) => `
   with input as (
     select * from jsonb_to_recordset(${inputSql}::jsonb) as r(
       n int, id text, project_id text, member_identity text, author text, body text,
       attachments text[], mention_candidates text[], reply_to text, forwarded_from text,
-      client_id text, source text, created_at timestamptz)
+      client_id text, source text, created_at timestamptz, event_id text)
   ),
   conv as (
     select c.id, c.project_id, c.archived_at, c.last_seq from conversations c where c.id = ${idSql}
@@ -117,26 +129,40 @@ const appendSql = (inputSql: string, idSql: string) => `
   bump as (
     update conversations c set last_seq = (select max(seq) from ins)
      where c.id = ${idSql} and exists (select 1 from ins)
+  ),
+  ev as (
+    ${appendRowsSql({
+      rows: `(select u.event_id as id, (row_number() over (order by i.seq))::int as n,
+                     ${pg.escapeLiteral(MESSAGE_CREATED)} as type, ${messageViewSql('i')} as data,
+                     '{}'::jsonb as metadata
+                from ins i join numbered u on u.id = i.id) e`,
+      projectId: '(select project_id from conv)',
+      streamType: pg.escapeLiteral(CHAT_STREAM),
+      streamId: idSql,
+      createdAt: eventTimeSql,
+    })}
   )
   select k.n, coalesce(k.found, false) as found, coalesce(k.archived, false) as archived,
-         k.member_ok, k.reply_ok, k.duplicate,
+         k.member_ok, k.reply_ok, k.duplicate, to_json(ev) as event,
          (select coalesce(json_agg(json_build_object('identity', m.identity,
                    'phone_number', m.phone_number, 'proxy_number', m.proxy_number)
                    order by m.joined_at, m.identity), '[]'::json)
             from conversation_members m
            where m.conversation_id = ${idSql} and m.kind = 'sms') as phones,
          ins.*
-    from checked k left join ins on ins.id = k.id
+    from checked k left join ins on ins.id = k.id left join ev on ev.id = k.event_id
    order by k.n`;
 
-const APPEND_STATEMENT = 'chat_append_messages_v2';
+const APPEND_STATEMENT = 'chat_append_messages_v3';
 /** Connections on which APPEND_STATEMENT exists (a prepared statement lives as long as its session). */
 const prepared = new WeakSet<pg.ClientBase>();
 
 async function prepareAppend(connection: pg.ClientBase): Promise<void> {
   if (prepared.has(connection)) return;
   try {
-    await connection.query(`prepare ${APPEND_STATEMENT}(jsonb, text) as ${appendSql('$1', '$2')}`);
+    await connection.query(
+      `prepare ${APPEND_STATEMENT}(jsonb, text, timestamptz) as ${appendSql('$1', '$2', '$3')}`,
+    );
   } catch (err) {
     // Already there (this call's transaction fails; the writer retries and finds it).
     if ((err as { code?: string }).code === '42P05') prepared.add(connection);
@@ -159,6 +185,7 @@ function resultOf(row: ResultRow): AppendResult {
     reply_ok: _r,
     duplicate: _d,
     phones: _p,
+    event: _e,
     ...message
   } = row;
   return { kind: 'created', row: message as MessageRow };
@@ -168,9 +195,10 @@ function resultOf(row: ResultRow): AppendResult {
  * Appends messages to one conversation inside `trx`, in the given order: takes the
  * conversation's lock (the advisory lock every writer of the conversation takes first,
  * before its transaction has an id, so the event log's order matches `seq`), then one
- * statement checks, numbers and inserts them all. The lock is held until the caller commits;
- * the caller appends the events in between. Two messages of one author with one client_id
- * must not be in the same call (the second would be inserted too).
+ * statement checks, numbers and inserts them all and appends their events (`events.ids[i]`
+ * is the id of the event of `messages[i]`, if it is created). The lock is held until the
+ * caller commits; the caller schedules what follows the events in between. Two messages of
+ * one author with one client_id must not be in the same call (the second would be inserted too).
  *
  * The lock and the append travel in one round trip: both statements go as one simple-protocol
  * query, in which each statement still takes its own snapshot (READ COMMITTED), so the append
@@ -185,7 +213,8 @@ export async function appendMessageRows(
   trx: Trx,
   conversationId: string,
   messages: NewMessage[],
-): Promise<{ results: AppendResult[]; phones: SmsMember[] }> {
+  events: { ids: string[]; createdAt: Date },
+): Promise<{ results: AppendResult[]; phones: SmsMember[]; events: StoredEvent[] }> {
   const input = messages.map((m, i) => ({
     n: i + 1,
     id: m.id,
@@ -200,15 +229,22 @@ export async function appendMessageRows(
     client_id: m.clientId,
     source: m.source,
     created_at: m.createdAt.toISOString(),
+    event_id: events.ids[i],
   }));
   // Inside a transaction, knex hands out the transaction's own connection.
   const connection = (await trx.client.acquireConnection()) as pg.ClientBase;
   await prepareAppend(connection);
   const idSql = pg.escapeLiteral(conversationId);
   const inputSql = pg.escapeLiteral(JSON.stringify(input));
+  const timeSql = pg.escapeLiteral(events.createdAt.toISOString());
   const answers = (await connection.query(
-    `${lockConversationSql(idSql)};\nexecute ${APPEND_STATEMENT}(${inputSql}, ${idSql})`,
+    `${lockConversationSql(idSql)};\nexecute ${APPEND_STATEMENT}(${inputSql}, ${idSql}, ${timeSql})`,
   )) as unknown as [unknown, pg.QueryResult<ResultRow>];
   const { rows } = answers[1];
-  return { results: rows.map(resultOf), phones: rows[0]?.phones ?? [] };
+  return {
+    results: rows.map(resultOf),
+    phones: rows[0]?.phones ?? [],
+    // Rows come in input order, which is the stream's order of the created ones.
+    events: rows.flatMap((row) => (row.event ? [storedEventOf(row.event)] : [])),
+  };
 }

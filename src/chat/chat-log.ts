@@ -35,6 +35,13 @@ export type RecordChanges = (
   changes: ChatChange[],
 ) => Promise<StoredEvent[]>;
 
+/**
+ * Takes events the caller's own statement appended (to the stream of a conversation whose
+ * lock it holds, see `appendMessageRows`): schedules their webhooks in the caller's
+ * transaction and announces them after commit, as `RecordChanges` does for the events it appends.
+ */
+export type RecordAppended = (events: StoredEvent[]) => Promise<void>;
+
 export type ChatLog = ReturnType<typeof createChatLog>;
 
 /**
@@ -48,6 +55,16 @@ export function createChatLog(deps: {
   scheduleWebhook: ScheduleWebhook;
   announce: (events: StoredEvent[]) => void;
 }) {
+  async function scheduleWebhooks(trx: Trx, stored: StoredEvent[]) {
+    for (const event of stored) {
+      if (!WEBHOOK_TYPES.has(event.type)) continue;
+      await deps.scheduleWebhook(trx, {
+        projectId: event.projectId,
+        event: { id: event.id, type: event.type, createdAt: event.createdAt, data: event.data },
+      });
+    }
+  }
+
   async function record(
     trx: Trx,
     conversation: { projectId: string; id: string },
@@ -63,25 +80,31 @@ export function createChatLog(deps: {
         metadata: c.onlyFor ? { only_for: c.onlyFor } : {},
       })),
     });
-    for (const event of stored) {
-      if (!WEBHOOK_TYPES.has(event.type)) continue;
-      await deps.scheduleWebhook(trx, {
-        projectId: event.projectId,
-        event: { id: event.id, type: event.type, createdAt: event.createdAt, data: event.data },
-      });
-    }
+    await scheduleWebhooks(trx, stored);
     return stored;
   }
 
-  /** Runs `work` in a transaction with a recorder bound to it; announces after commit. */
-  async function commit<T>(work: (trx: Trx, record: RecordChanges) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in a transaction with recorders bound to it (`record` appends the events,
+   * `recordAppended` takes those the work appended itself); announces after commit.
+   */
+  async function commit<T>(
+    work: (trx: Trx, record: RecordChanges, recordAppended: RecordAppended) => Promise<T>,
+  ): Promise<T> {
     const stored: StoredEvent[] = [];
     const result = await deps.db.transaction(async (trx) =>
-      work(trx, async (conversation, changes) => {
-        const events = await record(trx, conversation, changes);
-        stored.push(...events);
-        return events;
-      }),
+      work(
+        trx,
+        async (conversation, changes) => {
+          const events = await record(trx, conversation, changes);
+          stored.push(...events);
+          return events;
+        },
+        async (events) => {
+          await scheduleWebhooks(trx, events);
+          stored.push(...events);
+        },
+      ),
     );
     if (stored.length > 0) deps.announce(stored);
     return result;

@@ -1,9 +1,8 @@
-import { ConflictError, NotFoundError, UnprocessableError, type Trx } from '../platform/index.js';
+import { ConflictError, NotFoundError, UnprocessableError } from '../platform/index.js';
 import { appendMessageRows, type AppendResult, type NewMessage } from './append-message.store.js';
 import type { ChatContext } from './context.js';
 import type { MessageRow } from './messages.store.js';
 import { queueSmsCopies } from './sms.js';
-import { messageView } from './views.js';
 
 /** A message as appended: the new row, or the first one sent with its client_id. */
 export interface Appended {
@@ -26,16 +25,19 @@ export type MessageWriter = ReturnType<typeof createMessageWriter>;
  * Writes new messages, one transaction at a time per conversation in this process (group
  * commit). A message for a conversation with no write in flight starts at once; messages that
  * arrive while one is in flight wait in memory (not in a pooled connection waiting on the
- * conversation's lock) and then go together: one lock, one insert statement, one event append
- * with an event per message, one commit. Each message still gets its own outcome: one refused
+ * conversation's lock) and then go together: one lock and one statement that inserts the rows
+ * and an event per message (one round trip), then one commit. Each message still gets its own outcome: one refused
  * message does not refuse the others, and a batch that fails as a whole is retried one
  * message at a time. Across processes the conversation's lock keeps writers in order.
  */
 export function createMessageWriter(ctx: ChatContext) {
   const queues = new Map<string, Job[]>();
 
+  /**
+   * What the sender gets. A duplicate's first message is read after the commit, outside the
+   * conversation's lock: the append saw it committed, so any connection finds it.
+   */
   async function outcomeOf(
-    trx: Trx,
     conversationId: string,
     message: NewMessage,
     result: AppendResult,
@@ -54,7 +56,7 @@ export function createMessageWriter(ctx: ChatContext) {
         );
       case 'duplicate': {
         const first = await ctx.messages.findByClientId(
-          trx,
+          ctx.db,
           conversationId,
           message.author,
           message.clientId!,
@@ -66,30 +68,27 @@ export function createMessageWriter(ctx: ChatContext) {
   }
 
   /**
-   * One transaction: rows, one event per new message, SMS copies. The messages are taken
-   * (`take`) once the transaction has begun, so those that arrive during its BEGIN join it.
+   * One transaction: rows and one event per new message (one statement, see
+   * `appendMessageRows`), their webhooks, SMS copies (only for a conversation with phone
+   * members). Nothing else waits for the database while the conversation's lock is held. The
+   * messages are taken (`take`) once the transaction has begun, so those that arrive during
+   * its BEGIN join it.
    */
-  async function commit(
-    conversationId: string,
-    take: () => Job[],
-  ): Promise<Array<Appended | Error>> {
-    return ctx.log.commit(async (trx, record) => {
+  async function commit(conversationId: string, take: () => Job[]): Promise<AppendResult[]> {
+    return ctx.log.commit(async (trx, _record, recordAppended) => {
       const jobs = take();
       const messages = jobs.map((j) => j.message);
-      const { results, phones } = await appendMessageRows(trx, conversationId, messages);
-      const created = results.flatMap((r) => (r.kind === 'created' ? [r.row] : []));
-      if (created.length > 0) {
-        await record(
-          { projectId: created[0].project_id, id: conversationId },
-          created.map((row) => ({ type: 'conversation.message.created', data: messageView(row) })),
-        );
-        for (const row of created) await queueSmsCopies(ctx, trx, row, phones);
+      const { results, phones, events } = await appendMessageRows(trx, conversationId, messages, {
+        ids: messages.map(() => ctx.ids('evt')),
+        createdAt: ctx.clock.now(),
+      });
+      await recordAppended(events);
+      if (phones.length > 0) {
+        for (const result of results) {
+          if (result.kind === 'created') await queueSmsCopies(ctx, trx, result.row, phones);
+        }
       }
-      const outcomes: Array<Appended | Error> = [];
-      for (const [i, result] of results.entries()) {
-        outcomes.push(await outcomeOf(trx, conversationId, messages[i], result));
-      }
-      return outcomes;
+      return results;
     });
   }
 
@@ -99,19 +98,21 @@ export function createMessageWriter(ctx: ChatContext) {
    */
   async function run(conversationId: string, take: () => Job[]): Promise<void> {
     let batch: Job[] = [];
-    let outcomes: Array<Appended | Error>;
+    let results: AppendResult[];
     try {
-      outcomes = await commit(conversationId, () => (batch = take()));
+      results = await commit(conversationId, () => (batch = take()));
     } catch (err) {
       if (batch.length === 0) throw err;
       if (batch.length === 1) return batch[0].reject(err);
       for (const job of batch) await run(conversationId, () => [job]);
       return;
     }
+    // Not awaited: the conversation's next batch need not wait for a duplicate's read.
     batch.forEach((job, i) => {
-      const outcome = outcomes[i];
-      if (outcome instanceof Error) job.reject(outcome);
-      else job.resolve(outcome);
+      void outcomeOf(conversationId, job.message, results[i]).then(
+        (outcome) => (outcome instanceof Error ? job.reject(outcome) : job.resolve(outcome)),
+        (err: unknown) => job.reject(err),
+      );
     });
   }
 

@@ -62,3 +62,36 @@ export function messageView(row: MessageRow, reactions: ReactionSummary[] = []) 
     created_at: row.created_at.toISOString(),
   };
 }
+
+/** A timestamptz as `Date.toISOString` writes it (timestamps are kept to the millisecond). */
+const isoSql = (column: string) =>
+  `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * `messageView` of a chat_messages row as SQL (jsonb), for a row `m` without reactions (a new
+ * one): what a statement that inserts messages stores as their events. Tests hold the two equal.
+ */
+export function messageViewSql(m: string): string {
+  const live = (value: string, tombstone: string) =>
+    `case when ${m}.deleted_at is null then ${value} else ${tombstone} end`;
+  return `jsonb_build_object(
+      'id', ${m}.id,
+      'conversation_id', ${m}.conversation_id,
+      'seq', ${m}.seq,
+      'author', ${m}.author,
+      'body', ${live(`${m}.body`, 'null')},
+      'attachments', ${live(`to_jsonb(${m}.attachments)`, "'[]'::jsonb")},
+      'mentions', ${live(`to_jsonb(${m}.mentions)`, "'[]'::jsonb")},
+      'reply_to', ${m}.reply_to,
+      'forwarded_from', ${live(`${m}.forwarded_from`, 'null')},
+      'client_id', ${m}.client_id,
+      'source', ${m}.source,
+      'reactions', '[]'::jsonb,
+      'pinned', ${m}.pinned_at is not null,
+      'pinned_at', ${isoSql(`${m}.pinned_at`)},
+      'pinned_by', ${m}.pinned_by,
+      'edited_at', ${isoSql(`${m}.edited_at`)},
+      'deleted', ${m}.deleted_at is not null,
+      'deleted_at', ${isoSql(`${m}.deleted_at`)},
+      'created_at', ${isoSql(`${m}.created_at`)})`;
+}

@@ -1,6 +1,7 @@
 export { createEventStore } from './event-store.js';
-export { isStreamConflict } from './event-store.js';
+export { appendRowsSql, isStreamConflict, storedEventOf } from './event-store.js';
 export type {
+  EventRowsSql,
   EventStore,
   NewEvent,
   PlannedEvent,

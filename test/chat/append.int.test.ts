@@ -158,10 +158,14 @@ describe('appending messages under concurrency', () => {
       createdAt: new Date(),
     };
     const started = Date.now();
-    const { results } = await db.transaction((trx) => appendMessageRows(trx, id, [message]));
+    const { results, events } = await db.transaction((trx) =>
+      appendMessageRows(trx, id, [message], { ids: ['evt_sqltext'], createdAt: new Date() }),
+    );
     expect(results).to.deep.equal([{ kind: 'not_found' }]);
     expect(Date.now() - started).to.be.below(4000);
+    expect(events).to.deep.equal([]);
     expect(await db('chat_messages').where({ id: message.id }).first()).to.equal(undefined);
+    expect(await db('events').where({ id: 'evt_sqltext' }).first()).to.equal(undefined);
   });
 
   it('answers 404 for a conversation of another project and 409 once it is archived', async () => {
