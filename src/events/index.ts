@@ -1,14 +1,8 @@
 export { createEventStore } from './event-store.js';
-export { appendRowsSql, isStreamConflict, storedEventOf } from './event-store.js';
-export type {
-  EventRowsSql,
-  EventStore,
-  NewEvent,
-  PlannedEvent,
-  StoredEvent,
-  EventCursor,
-  AppendInput,
-} from './event-store.js';
+export type { EventStore } from './event-store.js';
+export { appendRowsSql, isStreamConflict, storedEventOf } from './append-sql.js';
+export type { EventRowsSql, PlannedEvent } from './append-sql.js';
+export type { AppendInput, EventCursor, NewEvent, StoredEvent } from './event-rows.js';
 export { createOutbox, OUTBOX_CHANNEL } from './outbox.js';
 export type { Outbox, OutboxEntry, OutboxJobOptions } from './outbox.js';
 export { createOutboxRelay } from './relay.js';
