@@ -2,6 +2,7 @@ import { messageIdCandidates, normalizeMessageId, type SmsGateway } from '../con
 import { isStreamConflict } from '../events/index.js';
 import {
   statementName,
+  unchangedColumns,
   isAppError,
   type Clock,
   type Db,
@@ -67,10 +68,7 @@ export function createSendHandler(deps: {
     change: Partial<MessageRow> & { status: MessageStatus },
   ): Promise<boolean> {
     // The status the transition was checked from, and everything else the view shows.
-    const expected: Partial<MessageRow> = { status: known.status };
-    for (const column of CHANGING_VIEW_COLUMNS) {
-      if (!(column in change)) Object.assign(expected, { [column]: known[column] });
-    }
+    const expected = unchangedColumns(known, change, CHANGING_VIEW_COLUMNS, ['status']);
     const update = store.updateIfSql(known.id, change, expected);
     const recorded = await deps.recordEvent.sql(
       undefined,

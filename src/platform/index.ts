@@ -56,5 +56,5 @@ export { createInvalidationBus } from './invalidation.js';
 export type { InvalidationBus, InvalidationHandler } from './invalidation.js';
 export { createInvalidatedCache } from './cache.js';
 export type { InvalidatedCache } from './cache.js';
-export { insertRowSql, statementName, updateRowSql } from './sql.js';
+export { insertRowSql, statementName, unchangedColumns, updateRowSql } from './sql.js';
 export type { SqlFragment } from './sql.js';

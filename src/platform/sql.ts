@@ -88,3 +88,20 @@ export function updateRowSql(
     bindings: [...set.map(([, v]) => v), id, ...checks.map(([, v]) => v)] as Knex.Value[],
   };
 }
+
+/**
+ * What an optimistic write from a known row must find unchanged: `known`'s value of each of
+ * `columns` (those its view shows) that `change` does not overwrite, and always the columns of
+ * `checkedFrom` (e.g. the status a transition was checked from), for `updateRowSql`.
+ */
+export function unchangedColumns<T extends object>(
+  known: T,
+  change: Partial<T>,
+  columns: ReadonlyArray<keyof T>,
+  checkedFrom: ReadonlyArray<keyof T> = [],
+): Partial<T> {
+  const expected: Partial<T> = {};
+  for (const column of columns) if (!(column in change)) expected[column] = known[column];
+  for (const column of checkedFrom) expected[column] = known[column];
+  return expected;
+}

@@ -1,6 +1,12 @@
 import { isStreamConflict, type EventStore, type NewEvent } from '../events/index.js';
 import type { FlowTimelineEntry } from '../flows/index.js';
-import { statementName, type Clock, type Db, type Trx } from '../platform/index.js';
+import {
+  statementName,
+  unchangedColumns,
+  type Clock,
+  type Db,
+  type Trx,
+} from '../platform/index.js';
 import type { ScheduleWebhook } from '../webhooks/index.js';
 import {
   callDuration,
@@ -168,10 +174,7 @@ export function createCallEvents(deps: {
     const patch = { ...patchFor(known, next, deps.clock.now()), ...options.extra };
     const row: CallRow = { ...known, ...patch };
     // The status the transition was checked from, and everything else the view shows.
-    const expected: Partial<CallRow> = { status: known.status };
-    for (const column of CHANGING_VIEW_COLUMNS) {
-      if (!(column in patch)) Object.assign(expected, { [column]: known[column] });
-    }
+    const expected = unchangedColumns(known, patch, CHANGING_VIEW_COLUMNS, ['status']);
     const data = callView(row);
     const before = stepEvents(options.steps?.before ?? []);
     const append = deps.events.appendSql(

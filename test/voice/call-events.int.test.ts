@@ -2,8 +2,9 @@ import { expect } from 'chai';
 import type { Db } from '../../src/platform/index.js';
 import { createCallEvents, type CallEvents } from '../../src/voice/call-events.js';
 import { callView } from '../../src/voice/call-view.js';
-import { createCallsStore, newCallRow, type CallRow } from '../../src/voice/calls.store.js';
+import { createCallsStore, type CallRow } from '../../src/voice/calls.store.js';
 import { createTestProject, startApp, type TestApp } from '../support/harness.js';
+import { queuedCallRow } from './voice-fixtures.js';
 
 /**
  * `moveStatusFrom`: a status change written in one statement from the row the orchestrator
@@ -30,20 +31,9 @@ describe('call events: a status change from a known row', () => {
   /** A call moved to `initiated` the slow way, as the orchestrator's first write does. */
   async function initiatedCall(statusCallback: string | null = null): Promise<CallRow> {
     n += 1;
-    const row = newCallRow(
-      {
-        id: `call_EVTS${String(n).padStart(22, '0')}`,
-        project_id: projectId,
-        direction: 'outbound',
-        to_addr: '+14155550100',
-        from_addr: '+14155550101',
-        flow_id: null,
-        flow_version: null,
-        flow_definition: { start: 'a', steps: { a: { verb: 'hangup' } } } as never,
-        status_callback: statusCallback,
-      },
-      new Date(),
-    );
+    const row = queuedCallRow(`call_EVTS${String(n).padStart(22, '0')}`, projectId, {
+      statusCallback,
+    });
     await db.transaction((trx) => store.insert(trx, row));
     const moved = await db.transaction((trx) => callEvents.moveStatus(trx, row.id, 'initiated'));
     return moved!;

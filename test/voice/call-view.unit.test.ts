@@ -1,24 +1,13 @@
 import { expect } from 'chai';
 import { CHANGING_VIEW_COLUMNS, callView } from '../../src/voice/call-view.js';
-import { newCallRow, type CallRow } from '../../src/voice/calls.store.js';
+import type { CallRow } from '../../src/voice/calls.store.js';
+import { queuedCallRow } from './voice-fixtures.js';
 
 /** Columns set when a call is created and never written again. */
 const FIXED = ['id', 'project_id', 'direction', 'to_addr', 'from_addr', 'created_at'];
 
 describe('callView', () => {
-  const row = newCallRow(
-    {
-      id: 'call_1',
-      project_id: 'prj_1',
-      direction: 'outbound',
-      to_addr: '+14155550100',
-      from_addr: '+14155550101',
-      flow_id: null,
-      flow_version: null,
-      flow_definition: { start: 'a', steps: { a: { verb: 'hangup' } } } as never,
-    },
-    new Date('2026-01-01T00:00:00Z'),
-  );
+  const row = queuedCallRow('call_1', 'prj_1', { at: new Date('2026-01-01T00:00:00Z') });
   const changed: Record<string, unknown> = {
     flow_definition: { start: 'b', steps: { b: { verb: 'hangup' } } },
     flow_state: { ended: true },

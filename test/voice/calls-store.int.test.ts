@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import type { Db } from '../../src/platform/index.js';
 import { callDuration, statusesBefore, type CallStatus } from '../../src/voice/call-status.js';
-import { createCallsStore, newCallRow, type CallRow } from '../../src/voice/calls.store.js';
+import { createCallsStore, type CallRow } from '../../src/voice/calls.store.js';
 import { createTestProject, startApp, type TestApp } from '../support/harness.js';
+import { queuedCallRow } from './voice-fixtures.js';
 
 const at = (iso: string) => new Date(`2026-01-01T00:00:${iso}Z`);
 
@@ -27,19 +28,9 @@ describe('calls store: changeStatus', () => {
 
   async function newCall(): Promise<CallRow> {
     n += 1;
-    const row = newCallRow(
-      {
-        id: `call_TEST${String(n).padStart(22, '0')}`,
-        project_id: projectId,
-        direction: 'outbound',
-        to_addr: '+14155550100',
-        from_addr: '+14155550101',
-        flow_id: null,
-        flow_version: null,
-        flow_definition: { start: 'a', steps: { a: { verb: 'hangup' } } } as never,
-      },
-      at('00.000'),
-    );
+    const row = queuedCallRow(`call_TEST${String(n).padStart(22, '0')}`, projectId, {
+      at: at('00.000'),
+    });
     await db.transaction((trx) => store.insert(trx, row));
     return row;
   }

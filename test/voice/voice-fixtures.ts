@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { newCallRow, type CallRow } from '../../src/voice/calls.store.js';
 import { eventually, type clientFor } from '../support/http.js';
 
 /** A flow from `flows/examples/`, parsed. */
@@ -53,4 +54,26 @@ export function inboundCallTo(api: Api, did: string): Promise<string> {
     );
     return res.body.data.find((c) => c.to === did)?.id;
   });
+}
+
+/** A queued outbound call row for tests that write calls directly (no API). */
+export function queuedCallRow(
+  id: string,
+  projectId: string,
+  options: { at?: Date; statusCallback?: string | null } = {},
+): CallRow {
+  return newCallRow(
+    {
+      id,
+      project_id: projectId,
+      direction: 'outbound',
+      to_addr: '+14155550100',
+      from_addr: '+14155550101',
+      flow_id: null,
+      flow_version: null,
+      flow_definition: { start: 'a', steps: { a: { verb: 'hangup' } } } as never,
+      status_callback: options.statusCallback ?? null,
+    },
+    options.at ?? new Date(),
+  );
 }
