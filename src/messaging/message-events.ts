@@ -1,5 +1,5 @@
 import type { EventStore } from '../events/index.js';
-import type { SqlFragment, Trx } from '../platform/index.js';
+import { statementName, type SqlFragment, type Trx } from '../platform/index.js';
 import type { ScheduleWebhook } from '../webhooks/index.js';
 import { messageView } from './message-view.js';
 import type { MessageRow } from './messages.store.js';
@@ -58,19 +58,13 @@ export function createMessageEvents(deps: {
     })),
   });
 
-  /** Several events of one message, appended in one statement, then their webhooks. */
+  /** Several events of one message and their webhooks, in `trx`, in one statement. */
   async function recordMany(trx: Trx, entries: MessageEventEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    const stored = await deps.events.append(trx, appendInput(entries));
-    for (const [i, { message, type }] of entries.entries()) {
-      if (!isPublic(type)) continue;
-      const event = stored[i];
-      await deps.scheduleWebhook(trx, {
-        projectId: message.project_id,
-        event: { id: event.id, type, createdAt: event.createdAt, data: messageView(message) },
-        urls: await urlsOf(trx, message),
-      });
-    }
+    const recorded = await recordManySql(trx, entries, { onlyIf: 'always', name: 'recorded' });
+    const sql = `with always as (select 1), ${recorded.sql}
+       select (select count(*) from recorded) as recorded`;
+    await trx.raw(sql, recorded.bindings).options({ name: statementName(sql) });
   }
 
   /**
