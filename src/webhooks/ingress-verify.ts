@@ -53,6 +53,20 @@ function checkTimestamp(raw: string, now: Date, toleranceSec: number): number {
   return timestamp;
 }
 
+/** Decoded HMAC keys by secret: every request of a connector would otherwise decode its secret. */
+const keys = new Map<string, Buffer>();
+const MAX_KEYS = 10_000;
+
+/** `decodeWebhookSecret`, remembered; a secret that does not decode throws each time. */
+function keyOf(secret: string): Buffer {
+  let key = keys.get(secret);
+  if (key) return key;
+  key = decodeWebhookSecret(secret);
+  if (keys.size >= MAX_KEYS) keys.clear();
+  keys.set(secret, key);
+  return key;
+}
+
 /** The decoded 32-byte signatures of every `v1,` entry; other versions are ignored. */
 function parseSignatures(header: string): Buffer[] {
   return header
@@ -72,12 +86,14 @@ export function verifyIngressSignature(input: IngressVerifyInput): void {
   const id = readHeader(input.headers, 'webhook-id');
   const rawTimestamp = readHeader(input.headers, 'webhook-timestamp');
   const header = readHeader(input.headers, 'webhook-signature');
-  const missing = [
-    id ? null : 'webhook-id',
-    rawTimestamp ? null : 'webhook-timestamp',
-    header ? null : 'webhook-signature',
-  ].filter((name) => name !== null);
-  if (!id || !rawTimestamp || !header) reject(`Missing header(s): ${missing.join(', ')}.`);
+  if (!id || !rawTimestamp || !header) {
+    const missing = [
+      id ? null : 'webhook-id',
+      rawTimestamp ? null : 'webhook-timestamp',
+      header ? null : 'webhook-signature',
+    ].filter((name) => name !== null);
+    reject(`Missing header(s): ${missing.join(', ')}.`);
+  }
   const timestamp = checkTimestamp(
     rawTimestamp,
     input.now,
@@ -88,7 +104,7 @@ export function verifyIngressSignature(input: IngressVerifyInput): void {
   if (input.secrets.length === 0) reject('This connector has no signing secret configured.');
   for (const secret of input.secrets) {
     const expected = Buffer.from(
-      computeSignature(decodeWebhookSecret(secret), id, timestamp, input.rawBody),
+      computeSignature(keyOf(secret), id, timestamp, input.rawBody),
       'base64',
     );
     if (offered.some((candidate) => timingSafeEqual(candidate, expected))) return;
@@ -127,6 +143,18 @@ function parseRangeText(cidr: string): Range | null {
   }
 }
 
+/** Parsed source addresses: a provider calls from a few addresses, thousands of times. */
+const parsedSources = new Map<string, ipaddr.IPv4 | ipaddr.IPv6 | null>();
+
+function parseSource(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  const known = parsedSources.get(ip);
+  if (known !== undefined) return known;
+  if (parsedSources.size >= MAX_PARSED_RANGES) parsedSources.clear();
+  const source = ipaddr.isValid(ip) ? ipaddr.process(ip) : null;
+  parsedSources.set(ip, source);
+  return source;
+}
+
 /** True when `cidr` is an IPv4/IPv6 address or CIDR range `isIpAllowed` understands. */
 export function isValidCidr(cidr: string): boolean {
   return parseRange(cidr) !== null;
@@ -140,8 +168,8 @@ export function isValidCidr(cidr: string): boolean {
  */
 export function isIpAllowed(ip: string, cidrs: string[]): boolean {
   if (cidrs.length === 0) return true;
-  if (!ipaddr.isValid(ip)) return false;
-  const source = ipaddr.process(ip);
+  const source = parseSource(ip);
+  if (!source) return false;
   return cidrs.some((cidr) => {
     const range = parseRange(cidr);
     if (!range || range[0].kind() !== source.kind()) return false;

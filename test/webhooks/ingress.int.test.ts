@@ -203,6 +203,17 @@ describe('provider ingress', () => {
     expect(res.status).to.equal(404);
   });
 
+  it('counts accepted and refused events under the route in /metrics', async () => {
+    await post('dlr', signed(connector.secret, { provider_event_id: 'evt-metrics' }));
+    await post('dlr', { rawBody: '{}', headers: { 'content-type': 'application/json' } });
+    const metrics = (await call(app.url, 'GET', '/metrics')).text;
+    for (const status of ['200', '401']) {
+      expect(metrics).to.contain(
+        `http_requests_total{method="POST",route="/v1/ingress/:connector_id/:kind",status="${status}"}`,
+      );
+    }
+  });
+
   it('refuses an invalid CIDR when a connector is registered (422)', async () => {
     const res = await call(app.url, 'POST', '/admin/v1/connectors', {
       key: ADMIN_TOKEN,

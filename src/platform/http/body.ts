@@ -1,20 +1,27 @@
-import express, { type RequestHandler } from 'express';
+import express, { type Request, type RequestHandler } from 'express';
 import { UnsupportedMediaTypeError, ValidationError } from '../errors.js';
 
 export const BODY_LIMIT = '1mb';
 
-function hasBody(req: Parameters<RequestHandler>[0]): boolean {
+function hasBody(req: Request): boolean {
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const JSON_TYPES = ['application/json', 'application/*+json'];
+/** `Content-Type: application/json`, optionally with UTF-8: the type nearly every body has. */
+const PLAIN_JSON = /^application\/json(?:; ?charset=utf-8)?$/i;
+
+/** True for a JSON body; the plain type is recognised without parsing the header. */
+function isJson(req: Request): boolean {
+  const type = req.headers['content-type'];
+  return (type !== undefined && PLAIN_JSON.test(type)) || Boolean(req.is(JSON_TYPES));
+}
+
 /** 415 for a body that is not JSON; a request without a body may omit Content-Type. */
 export const requireJson: RequestHandler = (req, _res, next) => {
-  if (
-    ['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method) &&
-    hasBody(req) &&
-    !req.is(['application/json', 'application/*+json'])
-  ) {
+  if (BODY_METHODS.has(req.method) && hasBody(req) && !isJson(req)) {
     throw new UnsupportedMediaTypeError();
   }
   next();
