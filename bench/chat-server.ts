@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../src/config.js';
 import { createLogger } from '../src/platform/index.js';
+import { profileArgs } from './support/profile-args.js';
 import { createRuntime } from '../src/runtime.js';
 
 /**
@@ -28,9 +29,13 @@ function exited(child: ChildProcess): Promise<void> {
 
 /** Starts the child and resolves once it listens; rejects if it exits or hangs first. */
 export function startApiProcess(config: Config): Promise<ApiProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', self, JSON.stringify(config)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...profileArgs(), '--import', 'tsx', self, JSON.stringify(config)],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const stop = async () => {
     child.stdin?.end();
     const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../../src/config.js';
 import { createLogger } from '../../src/platform/index.js';
 import { createRuntime, type Roles } from '../../src/runtime.js';
+import { profileArgs } from './profile-args.js';
 import { countQueries } from './queries.js';
 
 /**
@@ -47,13 +48,9 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 export function startRoleProcess(config: Config, roles: Roles): Promise<RoleProcess> {
-  // BENCH_CPU_PROF=<dir>: each role process writes a V8 CPU profile there when it exits.
-  const profile = process.env.BENCH_CPU_PROF
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
-    : [];
   const child = spawn(
     process.execPath,
-    [...profile, '--expose-gc', '--import', 'tsx', self, JSON.stringify({ config, roles })],
+    [...profileArgs(), '--expose-gc', '--import', 'tsx', self, JSON.stringify({ config, roles })],
     {
       stdio: ['pipe', 'pipe', 'inherit'],
     },
