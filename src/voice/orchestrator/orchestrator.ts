@@ -68,8 +68,9 @@ export function createOrchestrator(deps: OrchestratorDeps) {
       extra: { channel_id: callId },
     });
     if (moved) return { row: moved, dial: true };
-    const now = row.status === 'queued' ? await ctx.store.find(callId) : row;
-    return { row: now, dial: now?.status === 'initiated' };
+    // Not moved: another attempt got there first (read again) or it is already past queued.
+    const current = row.status === 'queued' ? await ctx.store.find(callId) : row;
+    return { row: current, dial: current?.status === 'initiated' };
   }
 
   async function dial(call: LiveCall, row: CallRow): Promise<void> {
