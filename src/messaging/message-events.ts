@@ -58,13 +58,27 @@ export function createMessageEvents(deps: {
     })),
   });
 
-  /** Several events of one message and their webhooks, in `trx`, in one statement. */
-  async function recordMany(trx: Trx, entries: MessageEventEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    const recorded = await recordManySql(trx, entries, { onlyIf: 'always', name: 'recorded' });
-    const sql = `with always as (select 1), ${recorded.sql}
-       select (select count(*) from recorded) as recorded`;
-    await trx.raw(sql, recorded.bindings).options({ name: statementName(sql) });
+  /**
+   * Several events of one message and their webhooks, in `trx`, in one statement, with the
+   * caller's `writes` (UPDATEs of the rows the events are about) in the same statement.
+   */
+  async function recordMany(
+    trx: Trx,
+    entries: MessageEventEntry[],
+    writes: SqlFragment[] = [],
+  ): Promise<void> {
+    if (entries.length === 0 && writes.length === 0) return;
+    const ctes = writes.map((write, i) => `write${i} as (${write.sql})`);
+    const bindings = writes.flatMap((write) => write.bindings);
+    let reads = 'select 1';
+    if (entries.length > 0) {
+      const recorded = await recordManySql(trx, entries, { onlyIf: 'always', name: 'recorded' });
+      ctes.push('always as (select 1)', recorded.sql);
+      bindings.push(...recorded.bindings);
+      reads = 'select (select count(*) from recorded) as recorded';
+    }
+    const sql = `with ${ctes.join(',\n')} ${reads}`;
+    await trx.raw(sql, bindings).options({ name: statementName(sql) });
   }
 
   /**

@@ -160,12 +160,21 @@ export function createMessagesStore(db: Db) {
       if (connectorId !== null) q.where('connector_id', connectorId);
       return q.first();
     },
-    updatePart: (
-      trx: Trx,
+    /** The UPDATE of one part, as SQL for a caller's statement. */
+    updatePartSql(
       messageId: string,
       part: number,
-      patch: Partial<PartRow> & { updated_at: Date },
-    ) => trx('message_parts').where({ message_id: messageId, part }).update(patch),
+      patch: Pick<PartRow, 'status' | 'error_code'> & { updated_at: Date },
+    ): SqlFragment {
+      return {
+        sql: `update message_parts set status = ?, error_code = ?, updated_at = ?
+               where message_id = ? and part = ?`,
+        bindings: [patch.status, patch.error_code, patch.updated_at, messageId, part],
+      };
+    },
+    /** The UPDATE of a message's columns, as SQL for a caller's statement. */
+    updateSql: (id: string, patch: Partial<MessageRow>): SqlFragment =>
+      updateRowSql('messages', id, patch),
 
     saveEarlyReceipt: (row: {
       connector_id: string;

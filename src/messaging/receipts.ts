@@ -3,7 +3,7 @@ import {
   normalizeMessageId,
   type ReceiptOutcome,
 } from '../connectors/index.js';
-import type { Clock, Db, Logger, Trx } from '../platform/index.js';
+import type { Clock, Db, Logger, SqlFragment, Trx } from '../platform/index.js';
 import type { MessageEventEntry, RecordMessageEvent } from './message-events.js';
 import type { MessageRow, MessagesStore, PartRow } from './messages.store.js';
 import { statusFromParts, transition, transitionPart, type PartStatus } from './status.js';
@@ -37,16 +37,18 @@ export function createReceipts(deps: {
   const { db, store, clock } = deps;
 
   /**
-   * Moves a sent message to what its parts say, in `trx` (message row locked by the caller),
-   * recording `before` (events that led here) and the status event in one append.
+   * Moves a sent message to what its parts say, in `trx` (message row locked by the caller):
+   * the caller's `writes` (a part's update), the message's update, `before` (events that led
+   * here) and the status event, in one statement.
    */
   async function settle(
     trx: Trx,
     message: MessageRow,
     known?: PartRow[],
     before: MessageEventEntry[] = [],
+    writes: SqlFragment[] = [],
   ): Promise<void> {
-    if (message.status !== 'sent') return deps.recordEvent.many(trx, before);
+    if (message.status !== 'sent') return deps.recordEvent.many(trx, before, writes);
     const parts = known ?? (await store.parts(message.id, trx));
     const next = transition(
       message.status,
@@ -55,7 +57,7 @@ export function createReceipts(deps: {
         message.segments,
       ),
     );
-    if (!next.changed) return deps.recordEvent.many(trx, before);
+    if (!next.changed) return deps.recordEvent.many(trx, before, writes);
     const now = clock.now();
     const failing = parts.find((p) => p.status !== 'delivered' && p.status !== 'sent');
     const updated: MessageRow = {
@@ -70,17 +72,18 @@ export function createReceipts(deps: {
           : message.error_code,
       error_message: failing ? `The carrier reported ${next.status}.` : message.error_message,
     };
-    await store.update(trx, message.id, {
+    const update = store.updateSql(message.id, {
       status: updated.status,
       updated_at: now,
       delivered_at: updated.delivered_at,
       error_code: updated.error_code,
       error_message: updated.error_message,
     });
-    await deps.recordEvent.many(trx, [
-      ...before,
-      { message: updated, type: `message.${next.status}` },
-    ]);
+    await deps.recordEvent.many(
+      trx,
+      [...before, { message: updated, type: `message.${next.status}` }],
+      [...writes, update],
+    );
   }
 
   /**
@@ -121,18 +124,12 @@ export function createReceipts(deps: {
       const current = parts.find((p) => p.part === part.part)!;
       const outcome = input.outcome === 'pending' ? 'pending' : (input.outcome as PartStatus);
       const next = transitionPart(current.status, outcome);
-      if (next !== current.status) {
-        const updatedAt = clock.now();
-        await store.updatePart(trx, message.id, part.part, {
-          status: next,
-          error_code: input.errorCode,
-          updated_at: updatedAt,
-        });
-        Object.assign(current, {
-          status: next,
-          error_code: input.errorCode,
-          updated_at: updatedAt,
-        });
+      const changed = next !== current.status;
+      const writes: SqlFragment[] = [];
+      if (changed) {
+        const patch = { status: next, error_code: input.errorCode, updated_at: clock.now() };
+        writes.push(store.updatePartSql(message.id, part.part, patch));
+        Object.assign(current, patch);
       }
       const receipt: MessageEventEntry = {
         message,
@@ -142,11 +139,12 @@ export function createReceipts(deps: {
             part: part.part,
             state: input.state,
             error_code: input.errorCode,
-            changed: next !== current.status,
+            changed,
           },
         },
       };
-      await settle(trx, message, parts, [receipt]);
+      // The part's update, the message's and the events: one statement.
+      await settle(trx, message, parts, [receipt], writes);
     });
     return 'applied';
   }

@@ -58,8 +58,10 @@ export function createSendHandler(deps: {
     await db.transaction(async (trx) => {
       const updated = await store.updateFrom(trx, known.id, statusesBefore(status), change);
       if (!updated) return;
-      await deps.recordEvent(trx, updated, `message.${status}`);
-      if (status === 'sent') await deps.receipts.settle(trx, updated);
+      const event = { message: updated, type: `message.${status}` };
+      // `sent` settles receipts that beat it: its event goes with what they decide.
+      if (status === 'sent') await deps.receipts.settle(trx, updated, undefined, [event]);
+      else await deps.recordEvent.many(trx, [event]);
     });
   }
 

@@ -133,6 +133,7 @@ describe('delivery receipts', () => {
       .filter((e) => e.type === 'message.receipt')
       .map((e) => (e.data.receipt as { changed: boolean }).changed);
     expect(receiptsSeen.at(-1), 'the late receipt changed nothing').to.equal(false);
+    expect(receiptsSeen, 'the receipts that moved a part say so').to.include(true);
   });
 
   it('answers unknown for an ingress receipt of no known part, so its job retries', async () => {
