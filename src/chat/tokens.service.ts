@@ -34,11 +34,23 @@ export function createTokensService(deps: {
     return key;
   }
 
-  async function mint(projectId: string, input: { identity: string; ttl?: number }) {
+  /** Each project's key, once read: a project's key never changes. */
+  const byProject = new Map<string, SigningKey>();
+
+  async function keyOfProject(projectId: string): Promise<SigningKey> {
+    const known = byProject.get(projectId);
+    if (known) return known;
     const key = await deps.identities.signingKeyFor(projectId, {
       id: deps.ids('key'),
       secret: randomBytes(32).toString('base64url'),
     });
+    if (byProject.size >= KEY_CACHE_LIMIT) byProject.clear();
+    byProject.set(projectId, key);
+    return key;
+  }
+
+  async function mint(projectId: string, input: { identity: string; ttl?: number }) {
+    const key = await keyOfProject(projectId);
     const now = nowSec();
     const ttl = input.ttl ?? 3600;
     const token = signUserToken(key, { identity: input.identity, ttlSec: ttl, nowSec: now });
