@@ -40,7 +40,7 @@ export {
   validParams,
   fieldErrorsOf,
 } from './http/openapi.js';
-export type { OpenApiDocument } from './http/openapi.js';
+export type { OpenApiDocument, Validate } from './http/openapi.js';
 export { paginate, pageOf, encodeCursor, decodeCursor } from './http/pagination.js';
 export type { Page, PageQuery } from './http/pagination.js';
 export { createMetrics } from './http/metrics.js';
@@ -48,9 +48,6 @@ export { createHttpLogger } from './http/logging.js';
 export { createRateLimit } from './http/rate-limit.js';
 export { createIdempotency, pruneIdempotencyKeys } from './http/idempotency.js';
 
-import type { RequestHandler } from 'express';
-/** The request validator for one OpenAPI operation id. */
-export type Validate = (operationId: string) => RequestHandler;
 export { toE164, isAlphanumericSender } from './phone.js';
 export { createInvalidationBus } from './invalidation.js';
 export type { InvalidationBus, InvalidationHandler } from './invalidation.js';

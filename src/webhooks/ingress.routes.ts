@@ -1,4 +1,4 @@
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request } from 'express';
 import {
   ForbiddenError,
   NotFoundError,
@@ -14,19 +14,6 @@ import type { IngressKind, IngressWriter } from './ingress-writer.js';
 // written directly, because `res.json` stringifies and re-parses its content type every time.
 const FIRST_COPY = JSON.stringify({ received: true, duplicate: false });
 const REPLAY = JSON.stringify({ received: true, duplicate: true });
-
-/**
- * Runs a synchronous middleware (the contract validator) inside a handler: it either throws,
- * passes an error to `next`, or calls `next()` before returning.
- */
-function runSync(middleware: RequestHandler, req: Request, res: Response): void {
-  let passed = false;
-  void middleware(req, res, (err?: unknown) => {
-    if (err) throw err;
-    passed = true;
-  });
-  if (!passed) throw new Error('A middleware run in a handler did not finish synchronously.');
-}
 
 /**
  * `POST /v1/ingress/{connector_id}/{kind}`: provider → Trunkline. The source address is checked
@@ -76,13 +63,13 @@ export function createIngressRouter(deps: {
     return connector;
   }
 
-  const validateEvent = validate('ingestProviderEvent');
+  const checkEvent = validate.check('ingestProviderEvent');
 
   // One handler rather than a chain of three: each extra handler costs a pass through
   // Express's dispatch loop on every provider callback, the busiest route there is.
   router.post('/v1/ingress/:connector_id/:kind', async (req, res) => {
     const connector = await verifiedConnector(req);
-    runSync(validateEvent, req, res);
+    checkEvent(req, res);
     const kind = req.params.kind as IngressKind;
     const providerEventId = String(req.body.provider_event_id);
     // Stored with its outbox row in one statement (batched with concurrent requests); a

@@ -29,7 +29,9 @@ describe('SMS participants', () => {
       ids: runtime.services.ids,
       clock: runtime.services.clock,
       logger: createSilentLogger(),
-      validate: () => (_req: unknown, _res: unknown, next: () => void) => next(),
+      validate: Object.assign(() => (_req: unknown, _res: unknown, next: () => void) => next(), {
+        check: () => () => undefined,
+      }),
       auth: {
         project: [],
         projectOrUser: [],
