@@ -1,4 +1,12 @@
-import type { Clock, Db, IdGenerator, SqlFragment, Trx } from '../platform/index.js';
+import {
+  cte,
+  runCtes,
+  type Clock,
+  type Db,
+  type IdGenerator,
+  type SqlFragment,
+  type Trx,
+} from '../platform/index.js';
 
 /** The notification channel the relay listens on; sent on commit only. */
 export const OUTBOX_CHANNEL = 'trunkline_outbox';
@@ -95,11 +103,8 @@ export function createOutbox(deps: { ids: IdGenerator; clock: Clock }) {
     entry: OutboxEntry,
   ): Promise<boolean> {
     const added = addIfRowsSql('inserted', entry, 'notified');
-    const { rows } = await trx.raw<{ rows: unknown[] }>(
-      `with inserted as (${insert.sql}), ${added.sql} select 1 from notified`,
-      [...insert.bindings, ...added.bindings],
-    );
-    return rows.length > 0;
+    const counts = await runCtes(trx, [cte('inserted', insert), added], ['notified']);
+    return counts.notified > 0;
   }
 
   /**

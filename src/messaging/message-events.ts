@@ -1,5 +1,5 @@
 import type { EventStore } from '../events/index.js';
-import { statementName, type SqlFragment, type Trx } from '../platform/index.js';
+import { cte, runCtes, type SqlFragment, type Trx } from '../platform/index.js';
 import type { ScheduleWebhook } from '../webhooks/index.js';
 import { messageView } from './message-view.js';
 import type { MessageRow } from './messages.store.js';
@@ -68,17 +68,17 @@ export function createMessageEvents(deps: {
     writes: SqlFragment[] = [],
   ): Promise<void> {
     if (entries.length === 0 && writes.length === 0) return;
-    const ctes = writes.map((write, i) => `write${i} as (${write.sql})`);
-    const bindings = writes.flatMap((write) => write.bindings);
-    let reads = 'select 1';
-    if (entries.length > 0) {
-      const recorded = await recordManySql(trx, entries, { onlyIf: 'always', name: 'recorded' });
-      ctes.push('always as (select 1)', recorded.sql);
-      bindings.push(...recorded.bindings);
-      reads = 'select (select count(*) from recorded) as recorded';
+    const ctes = writes.map((write, i) => cte(`write${i}`, write));
+    if (entries.length === 0) {
+      await runCtes(trx, ctes, []);
+      return;
     }
-    const sql = `with ${ctes.join(',\n')} ${reads}`;
-    await trx.raw(sql, bindings).options({ name: statementName(sql) });
+    const recorded = await recordManySql(trx, entries, { onlyIf: 'always', name: 'recorded' });
+    await runCtes(
+      trx,
+      [...ctes, { sql: 'always as (select 1)', bindings: [] }, recorded],
+      ['recorded'],
+    );
   }
 
   /**

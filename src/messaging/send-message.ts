@@ -2,7 +2,8 @@ import { randomInt } from 'node:crypto';
 import type { Outbox } from '../events/index.js';
 import type { NumberRow } from '../numbers/index.js';
 import {
-  statementName,
+  cte,
+  runCtes,
   UnprocessableError,
   isAlphanumericSender,
   toE164,
@@ -164,17 +165,12 @@ export function createSendMessage(deps: {
       onlyIf: 'inserted',
       name: 'recorded',
     });
-    const sql = `with inserted as (${message.sql}), ${job.sql}, ${recorded.sql}
-       select (select count(*) from inserted)::int as inserted,
-              (select count(*) from job) as job, (select count(*) from recorded) as recorded`;
-    const { rows } = await (trx ?? deps.db)
-      .raw<{ rows: Array<{ inserted: number }> }>(sql, [
-        ...message.bindings,
-        ...job.bindings,
-        ...recorded.bindings,
-      ])
-      .options({ name: statementName(sql) });
-    return rows[0].inserted > 0;
+    const counts = await runCtes(
+      trx ?? deps.db,
+      [cte('inserted', message), job, recorded],
+      ['inserted', 'job', 'recorded'],
+    );
+    return counts.inserted > 0;
   }
 
   return {

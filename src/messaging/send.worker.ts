@@ -1,7 +1,8 @@
 import { messageIdCandidates, normalizeMessageId, type SmsGateway } from '../connectors/index.js';
 import { isStreamConflict } from '../events/index.js';
 import {
-  statementName,
+  cte,
+  runCtes,
   unchangedColumns,
   isAppError,
   type Clock,
@@ -77,13 +78,9 @@ export function createSendHandler(deps: {
       [{ message: { ...known, ...change }, type: `message.${change.status}` }],
       { onlyIf: 'moved', name: 'recorded' },
     );
-    const sql = `with moved as (${update.sql}), ${recorded.sql}
-         select (select count(*) from moved)::int as moved, (select count(*) from recorded) as recorded`;
     try {
-      const { rows } = await db
-        .raw<{ rows: Array<{ moved: number }> }>(sql, [...update.bindings, ...recorded.bindings])
-        .options({ name: statementName(sql) });
-      return rows[0].moved > 0;
+      const counts = await runCtes(db, [cte('moved', update), recorded], ['moved', 'recorded']);
+      return counts.moved > 0;
     } catch (err) {
       if (isStreamConflict(err)) return false;
       throw err;

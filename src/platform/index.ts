@@ -53,5 +53,12 @@ export { createInvalidationBus } from './invalidation.js';
 export type { InvalidationBus, InvalidationHandler } from './invalidation.js';
 export { createInvalidatedCache } from './cache.js';
 export type { InvalidatedCache } from './cache.js';
-export { insertRowSql, statementName, unchangedColumns, updateRowSql } from './sql.js';
+export {
+  cte,
+  insertRowSql,
+  runCtes,
+  statementName,
+  unchangedColumns,
+  updateRowSql,
+} from './sql.js';
 export type { SqlFragment } from './sql.js';

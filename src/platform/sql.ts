@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Db, Trx } from './db.js';
 import type { Knex } from 'knex';
 
 /**
@@ -104,4 +105,32 @@ export function unchangedColumns<T extends object>(
   for (const column of columns) if (!(column in change)) expected[column] = known[column];
   for (const column of checkedFrom) expected[column] = known[column];
   return expected;
+}
+
+/** A statement as a named CTE (`name as (…)`) for `runCtes`. */
+export function cte(name: string, statement: SqlFragment): SqlFragment {
+  return { sql: `${name} as (${statement.sql})`, bindings: statement.bindings };
+}
+
+/**
+ * Runs CTEs (each `name as (…)`, or several such joined by commas; nulls are skipped) as one
+ * statement, prepared under a name from its text: `with <ctes> select` the number of rows of
+ * each CTE in `counted`. A CTE that only selects (a NOTIFY) runs only if read, so each such
+ * CTE must be counted. Resolves with the counts by name.
+ */
+export async function runCtes(
+  db: Db | Trx,
+  ctes: ReadonlyArray<SqlFragment | null>,
+  counted: readonly string[],
+): Promise<Record<string, number>> {
+  const parts = ctes.filter((part): part is SqlFragment => part !== null);
+  const reads = counted.map((name) => `(select count(*) from ${name})::int as ${name}`);
+  const sql = `with ${parts.map((part) => part.sql).join(',\n')} select ${reads.join(', ') || '1'}`;
+  const { rows } = await db
+    .raw<{ rows: Array<Record<string, number>> }>(
+      sql,
+      parts.flatMap((part) => part.bindings),
+    )
+    .options({ name: statementName(sql) });
+  return rows[0];
 }

@@ -1,7 +1,8 @@
 import { isStreamConflict, type EventStore, type NewEvent } from '../events/index.js';
 import type { FlowTimelineEntry } from '../flows/index.js';
 import {
-  statementName,
+  cte,
+  runCtes,
   unchangedColumns,
   type Clock,
   type Db,
@@ -203,17 +204,13 @@ export function createCallEvents(deps: {
         )
       : null;
     const update = deps.store.updateIfSql(row.id, patch, expected);
-    const sql = `with moved as (${update.sql}), appended as (${append.sql})${webhook ? `, ${webhook.sql}` : ''}
-         select (select count(*) from moved)::int as moved${webhook ? ', (select count(*) from webhook) as notified' : ''}`;
     try {
-      const { rows } = await deps.db
-        .raw<{ rows: Array<{ moved: number }> }>(sql, [
-          ...update.bindings,
-          ...append.bindings,
-          ...(webhook?.bindings ?? []),
-        ])
-        .options({ name: statementName(sql) });
-      return rows[0].moved > 0 ? row : null;
+      const counts = await runCtes(
+        deps.db,
+        [cte('moved', update), cte('appended', append), webhook],
+        webhook ? ['moved', 'webhook'] : ['moved'],
+      );
+      return counts.moved > 0 ? row : null;
     } catch (err) {
       if (isStreamConflict(err)) return null;
       throw err;
@@ -252,11 +249,8 @@ export function createCallEvents(deps: {
       },
       { onlyIf: 'moved' },
     );
-    const sql = `with moved as (${update.sql}) ${append.sql}`;
     try {
-      await deps.db
-        .raw(sql, [...update.bindings, ...append.bindings])
-        .options({ name: statementName(sql) });
+      await runCtes(deps.db, [cte('moved', update), cte('appended', append)], []);
     } catch (err) {
       if (!isStreamConflict(err)) throw err;
       await deps.db.transaction(async (trx) => {

@@ -1,7 +1,8 @@
 import type { EventStore, Outbox } from '../events/index.js';
 import type { NumberRow } from '../numbers/index.js';
 import {
-  statementName,
+  cte,
+  runCtes,
   ConflictError,
   NotFoundError,
   UnprocessableError,
@@ -114,16 +115,12 @@ export function createCallsService(deps: {
       },
       { onlyIf: 'inserted' },
     );
-    const sql = `with inserted as (${call.sql}), ${job.sql}, noted as (${note.sql})
-       select (select count(*) from inserted)::int as inserted, (select count(*) from job) as job`;
-    const { rows } = await db
-      .raw<{ rows: Array<{ inserted: number }> }>(sql, [
-        ...call.bindings,
-        ...job.bindings,
-        ...note.bindings,
-      ])
-      .options({ name: statementName(sql) });
-    return rows[0].inserted > 0 ? row : null;
+    const counts = await runCtes(
+      db,
+      [cte('inserted', call), job, cte('noted', note)],
+      ['inserted', 'job'],
+    );
+    return counts.inserted > 0 ? row : null;
   }
 
   function queuedCall(
