@@ -91,16 +91,6 @@ describe('call event routing (fake PBX)', () => {
   /** A channel id of this file (channel ids are unique across the run's calls). */
   const channel = (name: string) => `routing-${name}-${Math.random().toString(36).slice(2, 8)}`;
 
-  function ring(channelId: string, did: string): void {
-    fake.emit({
-      type: 'stasis_start',
-      channelId,
-      caller: '+14155550177',
-      dialed: did,
-      args: [did],
-    });
-  }
-
   const playsOn = (channelId: string) => fake.plays.filter((p) => p.channelId === channelId);
 
   const callTo = (did: string) => inboundCallTo(api, did);
@@ -118,8 +108,8 @@ describe('call event routing (fake PBX)', () => {
     const slow = await numberWith(MENU, true);
     const fast = await numberWith(MENU);
     const [held, free] = [channel('held'), channel('free')];
-    ring(held, slow.number);
-    ring(free, fast.number);
+    fake.ring(held, slow.number);
+    fake.ring(free, fast.number);
     await eventually(async () => (playsOn(free).length > 0 ? true : undefined));
     expect(playsOn(held), 'the held call has not been answered yet').to.deep.equal([]);
     slow.release();
@@ -133,7 +123,7 @@ describe('call event routing (fake PBX)', () => {
   it('keeps the events of one call in the order the PBX sent them while it is accepted', async () => {
     const slow = await numberWith(MENU, true);
     const keys = channel('keys');
-    ring(keys, slow.number);
+    fake.ring(keys, slow.number);
     fake.emit({ type: 'dtmf', channelId: keys, digit: '1' });
     await new Promise((resolve) => setTimeout(resolve, 50));
     slow.release();
@@ -150,7 +140,7 @@ describe('call event routing (fake PBX)', () => {
     const numbers = await Promise.all(Array.from({ length: 20 }, () => numberWith(MENU, true)));
     const channels = numbers.map((_, i) => channel(`many-${i}`));
     numbers.forEach(({ number }, i) => {
-      ring(channels[i], number);
+      fake.ring(channels[i], number);
       fake.emit({ type: 'dtmf', channelId: channels[i], digit: '1' });
     });
     for (const { release } of [...numbers].reverse()) release();

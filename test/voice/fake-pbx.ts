@@ -62,6 +62,15 @@ export function createFakeMedia() {
     hangups,
     originated,
     emit: (event: MediaEvent) => handler(event),
+    /** An inbound call from a fixed caller to `did` enters the app on `channelId`. */
+    ring: (channelId: string, did: string) =>
+      handler({
+        type: 'stasis_start',
+        channelId,
+        caller: '+14155550177',
+        dialed: did,
+        args: [did],
+      }),
   };
 }
 

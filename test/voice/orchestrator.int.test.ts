@@ -50,13 +50,7 @@ describe('call orchestrator (fake PBX)', () => {
     const flow = await api('POST', '/v1/flows', { body: { name: 'f', definition } });
     did = uniqueNumber();
     await api('POST', '/v1/numbers', { body: { number: did, voice_flow_id: flow.body.id } });
-    fake.emit({
-      type: 'stasis_start',
-      channelId,
-      caller: '+14155550177',
-      dialed: did,
-      args: [did],
-    });
+    fake.ring(channelId, did);
     return inboundCallTo(api, did);
   }
 
