@@ -76,23 +76,19 @@ export function createMessagesStore(db: Db) {
     update: (trx: Trx, id: string, patch: Partial<MessageRow>) =>
       trx('messages').where({ id }).update(patch),
     /**
+     * The UPDATE of `patch` as SQL for a caller's statement, returning the id; with `expected`,
+     * applied only while each of those columns still holds its value (an optimistic write).
+     */
+    updateSql: (
+      id: string,
+      patch: Partial<MessageRow>,
+      expected: Partial<MessageRow> = {},
+    ): SqlFragment => updateRowSql('messages', id, patch, expected),
+    /**
      * Applies `patch` only while the message is in one of `from` (the statuses the status
      * machine lets it leave for the new one): the check and the write in one statement, the row
      * locked until the caller's transaction ends. The updated row, or undefined.
      */
-    /**
-     * The UPDATE of `patch` as SQL returning the id, applied only while every column of
-     * `expected` still holds its value (`is not distinct from`, so nulls compare): an
-     * optimistic write for a caller that believes it knows the row.
-     */
-    updateIfSql(
-      id: string,
-      patch: Partial<MessageRow>,
-      expected: Partial<MessageRow>,
-    ): SqlFragment {
-      return updateRowSql('messages', id, patch, expected);
-    },
-
     async updateFrom(
       trx: Trx,
       id: string,
@@ -172,9 +168,6 @@ export function createMessagesStore(db: Db) {
         bindings: [patch.status, patch.error_code, patch.updated_at, messageId, part],
       };
     },
-    /** The UPDATE of a message's columns, as SQL for a caller's statement. */
-    updateSql: (id: string, patch: Partial<MessageRow>): SqlFragment =>
-      updateRowSql('messages', id, patch),
 
     saveEarlyReceipt: (row: {
       connector_id: string;

@@ -72,7 +72,7 @@ export function createSendHandler(deps: {
   ): Promise<boolean> {
     // The status the transition was checked from, and everything else the view shows.
     const expected = unchangedColumns(known, change, CHANGING_VIEW_COLUMNS, ['status']);
-    const update = store.updateIfSql(known.id, change, expected);
+    const update = store.updateSql(known.id, change, expected);
     const recorded = await deps.recordEvent.sql(
       undefined,
       [{ message: { ...known, ...change }, type: `message.${change.status}` }],

@@ -203,7 +203,7 @@ export function createCallEvents(deps: {
           { onlyIf: 'moved', name: 'webhook' },
         )
       : null;
-    const update = deps.store.updateIfSql(row.id, patch, expected);
+    const update = deps.store.updateSql(row.id, patch, expected);
     try {
       const counts = await runCtes(
         deps.db,
@@ -239,7 +239,7 @@ export function createCallEvents(deps: {
     patch: Partial<CallRow>,
     entries: FlowTimelineEntry[],
   ): Promise<void> {
-    const update = deps.store.updateIfSql(row.id, patch, {});
+    const update = deps.store.updateSql(row.id, patch);
     const append = deps.events.appendSql(
       {
         projectId: row.project_id,

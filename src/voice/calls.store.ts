@@ -182,13 +182,11 @@ export function createCallsStore(db: Db) {
       return rows[0];
     },
     /**
-     * The UPDATE of `patch` as SQL returning the id, applied only while every column of
-     * `expected` still holds its value (`is not distinct from`, so nulls compare): an
-     * optimistic write for a caller that believes it knows the row.
+     * The UPDATE of `patch` as SQL for a caller's statement, returning the id; with `expected`,
+     * applied only while each of those columns still holds its value (an optimistic write).
      */
-    updateIfSql(id: string, patch: Partial<CallRow>, expected: Partial<CallRow>): SqlFragment {
-      return updateRowSql('calls', id, serialize(patch), serialize(expected));
-    },
+    updateSql: (id: string, patch: Partial<CallRow>, expected: Partial<CallRow> = {}) =>
+      updateRowSql('calls', id, serialize(patch), serialize(expected)),
     /** Calls that may still have a channel on the PBX (for reconciliation and resume). */
     listLive: () =>
       db<CallRow>('calls')
