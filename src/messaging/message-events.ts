@@ -105,7 +105,7 @@ export function createMessageEvents(deps: {
           event: { id: event.id, type, createdAt: event.createdAt, data: messageView(message) },
           urls: await urlsOf(trx, message),
         },
-        { onlyIf: options.onlyIf, name },
+        { onlyIf: options.onlyIf, name, trx },
       );
       if (!webhook) continue;
       ctes.push(webhook.sql);

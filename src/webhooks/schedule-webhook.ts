@@ -83,14 +83,15 @@ export function createWebhookScheduler(deps: {
   /**
    * The same as CTEs for a caller's WITH clause, scheduled only if the caller's CTE `onlyIf`
    * has a row: `<name>_delivery`, then the outbox's (see `Outbox.addIfRowsSql`); the caller's
-   * final SELECT must read `<name>`. Null when the event has nowhere to go. For a statement
-   * outside any transaction: a cache miss of the project's URL is read through the pool.
+   * final SELECT must read `<name>`. Null when the event has nowhere to go. A cache miss of
+   * the project's URL is read on `options.trx` when the statement will run in one (through
+   * the pool while holding a pooled connection could deadlock), else through the pool.
    */
   async function scheduleWebhookSql(
     input: Input,
-    options: { onlyIf: string; name: string },
+    options: { onlyIf: string; name: string; trx?: Trx },
   ): Promise<SqlFragment | null> {
-    const planned = await plan(undefined, input, options.onlyIf);
+    const planned = await plan(options.trx, input, options.onlyIf);
     if (!planned) return null;
     const delivery = `${options.name}_delivery`;
     const added = deps.outbox.addIfRowsSql(delivery, planned.entry, options.name);
