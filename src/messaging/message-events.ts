@@ -1,5 +1,5 @@
 import type { EventStore } from '../events/index.js';
-import { cte, runCtes, type SqlFragment, type Trx } from '../platform/index.js';
+import { ALWAYS, cte, runCtes, type SqlFragment, type Trx } from '../platform/index.js';
 import type { ScheduleWebhook } from '../webhooks/index.js';
 import { messageView } from './message-view.js';
 import type { MessageRow } from './messages.store.js';
@@ -74,11 +74,7 @@ export function createMessageEvents(deps: {
       return;
     }
     const recorded = await recordManySql(trx, entries, { onlyIf: 'always', name: 'recorded' });
-    await runCtes(
-      trx,
-      [...ctes, { sql: 'always as (select 1)', bindings: [] }, recorded],
-      ['recorded'],
-    );
+    await runCtes(trx, [...ctes, ALWAYS, recorded], ['recorded']);
   }
 
   /**

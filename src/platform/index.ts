@@ -54,6 +54,7 @@ export type { InvalidationBus, InvalidationHandler } from './invalidation.js';
 export { createInvalidatedCache } from './cache.js';
 export type { InvalidatedCache } from './cache.js';
 export {
+  ALWAYS,
   cte,
   insertRowSql,
   runCtes,

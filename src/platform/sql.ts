@@ -134,3 +134,6 @@ export async function runCtes(
     .options({ name: statementName(sql) });
   return rows[0];
 }
+
+/** A CTE named `always` with one row, for parts that run `onlyIf: 'always'`. */
+export const ALWAYS: SqlFragment = { sql: 'always as (select 1)', bindings: [] };

@@ -1,11 +1,13 @@
 import { isStreamConflict, type EventStore, type NewEvent } from '../events/index.js';
 import type { FlowTimelineEntry } from '../flows/index.js';
 import {
+  ALWAYS,
   cte,
   runCtes,
   unchangedColumns,
   type Clock,
   type Db,
+  type SqlFragment,
   type Trx,
 } from '../platform/index.js';
 import type { ScheduleWebhook } from '../webhooks/index.js';
@@ -45,13 +47,15 @@ export function createCallEvents(deps: {
   scheduleWebhook: ScheduleWebhook;
   clock: Clock;
 }) {
+  const streamOf = (row: CallRef, events: NewEvent[]) => ({
+    projectId: row.project_id,
+    streamType: 'call',
+    streamId: row.id,
+    events,
+  });
+
   async function appendAll(trx: Trx, row: CallRef, events: NewEvent[]) {
-    return deps.events.append(trx, {
-      projectId: row.project_id,
-      streamType: 'call',
-      streamId: row.id,
-      events,
-    });
+    return deps.events.append(trx, streamOf(row, events));
   }
 
   async function append(trx: Trx, row: CallRef, type: string, data: Record<string, unknown>) {
@@ -76,26 +80,42 @@ export function createCallEvents(deps: {
   }
 
   /**
-   * Appends the status event of a change already on `row` between the steps that led to it and
-   * the steps that follow from it (one statement), and schedules its webhook.
+   * The status event of a change already on `row`, between the steps that led to it and the
+   * steps that follow from it, and its webhook: CTEs that run only if the CTE `onlyIf` has a
+   * row, with the names the statement must read. `trx`: the transaction it will run in.
    */
-  async function announceStatus(trx: Trx, row: CallRow, steps: StepsAround = {}): Promise<void> {
+  async function statusChangeSql(
+    row: CallRow,
+    steps: StepsAround,
+    onlyIf: string,
+    trx?: Trx,
+  ): Promise<{ ctes: Array<SqlFragment | null>; counted: string[] }> {
     const data = callView(row);
     const before = stepEvents(steps.before ?? []);
-    const events = await appendAll(trx, row, [
-      ...before,
-      { type: `call.${row.status}`, data },
-      ...stepEvents(steps.after ?? []),
-    ]);
-    const event = events[before.length];
+    const after = stepEvents(steps.after ?? []);
+    const append = deps.events.appendSql(
+      streamOf(row, [...before, { type: `call.${row.status}`, data }, ...after]),
+      { onlyIf },
+    );
+    const event = append.events[before.length];
     const type = webhookTypeOf(row.status);
-    if (type) {
-      await deps.scheduleWebhook(trx, {
-        projectId: row.project_id,
-        event: { id: event.id, type, createdAt: event.createdAt, data },
-        urls: [row.status_callback],
-      });
-    }
+    const webhook = type
+      ? await deps.scheduleWebhook.sql(
+          {
+            projectId: row.project_id,
+            event: { id: event.id, type, createdAt: event.createdAt, data },
+            urls: [row.status_callback],
+          },
+          { onlyIf, name: 'webhook', trx },
+        )
+      : null;
+    return { ctes: [cte('appended', append), webhook], counted: webhook ? ['webhook'] : [] };
+  }
+
+  /** Records a change already on the (locked) `row`: its event, steps and webhook, one statement. */
+  async function announceStatus(trx: Trx, row: CallRow, steps: StepsAround = {}): Promise<void> {
+    const change = await statusChangeSql(row, steps, 'always', trx);
+    await runCtes(trx, [ALWAYS, ...change.ctes], change.counted);
   }
 
   /**
@@ -176,39 +196,13 @@ export function createCallEvents(deps: {
     const row: CallRow = { ...known, ...patch };
     // The status the transition was checked from, and everything else the view shows.
     const expected = unchangedColumns(known, patch, CHANGING_VIEW_COLUMNS, ['status']);
-    const data = callView(row);
-    const before = stepEvents(options.steps?.before ?? []);
-    const append = deps.events.appendSql(
-      {
-        projectId: row.project_id,
-        streamType: 'call',
-        streamId: row.id,
-        events: [
-          ...before,
-          { type: `call.${next}`, data },
-          ...stepEvents(options.steps?.after ?? []),
-        ],
-      },
-      { onlyIf: 'moved' },
-    );
-    const event = append.events[before.length];
-    const type = webhookTypeOf(next);
-    const webhook = type
-      ? await deps.scheduleWebhook.sql(
-          {
-            projectId: row.project_id,
-            event: { id: event.id, type, createdAt: event.createdAt, data },
-            urls: [row.status_callback],
-          },
-          { onlyIf: 'moved', name: 'webhook' },
-        )
-      : null;
+    const change = await statusChangeSql(row, options.steps ?? {}, 'moved');
     const update = deps.store.updateSql(row.id, patch, expected);
     try {
       const counts = await runCtes(
         deps.db,
-        [cte('moved', update), cte('appended', append), webhook],
-        webhook ? ['moved', 'webhook'] : ['moved'],
+        [cte('moved', update), ...change.ctes],
+        ['moved', ...change.counted],
       );
       return counts.moved > 0 ? row : null;
     } catch (err) {
@@ -240,15 +234,9 @@ export function createCallEvents(deps: {
     entries: FlowTimelineEntry[],
   ): Promise<void> {
     const update = deps.store.updateSql(row.id, patch);
-    const append = deps.events.appendSql(
-      {
-        projectId: row.project_id,
-        streamType: 'call',
-        streamId: row.id,
-        events: stepEvents(entries),
-      },
-      { onlyIf: 'moved' },
-    );
+    const append = deps.events.appendSql(streamOf(row, stepEvents(entries)), {
+      onlyIf: 'moved',
+    });
     try {
       await runCtes(deps.db, [cte('moved', update), cte('appended', append)], []);
     } catch (err) {
