@@ -4,6 +4,7 @@ import * as m002 from './002-webhooks.js';
 import * as m003 from './003-messaging.js';
 import * as m004 from './004-voice.js';
 import * as m005 from './005-chat.js';
+import * as m006 from './006-webhook-dispatch.js';
 
 /** One migration module: a stable name plus up/down. */
 export interface Migration {
@@ -13,4 +14,4 @@ export interface Migration {
 }
 
 /** Every migration in order. Add new ones at the end; never rename an applied one. */
-export const migrations: Migration[] = [m001, m002, m003, m004, m005];
+export const migrations: Migration[] = [m001, m002, m003, m004, m005, m006];

@@ -120,6 +120,8 @@ export function createFeatures(ctx: FeatureContext) {
 
   const webhooks = createWebhooksFeature({
     db,
+    databaseUrl: config.databaseUrl,
+    dispatch: roles.worker,
     outbox,
     ids,
     clock,

@@ -1,5 +1,11 @@
-import pg from 'pg';
-import type { Clock, Db, Logger, QueueRegistry } from '../platform/index.js';
+import {
+  listenFor,
+  type Clock,
+  type Db,
+  type Listener,
+  type Logger,
+  type QueueRegistry,
+} from '../platform/index.js';
 
 import { OUTBOX_CHANNEL, type OutboxJobOptions } from './outbox.js';
 
@@ -44,7 +50,7 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
   const { db, queues, logger, clock } = options;
   const batchSize = options.batchSize ?? 500;
   const recheckMs = options.recheckMs ?? 10_000;
-  let listener: pg.Client | null = null;
+  let listener: Listener | null = null;
   let timer: NodeJS.Timeout | null = null;
   let draining: Promise<number> | null = null;
   let again = false;
@@ -168,23 +174,15 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
     }
   }
 
-  async function listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: options.databaseUrl });
-    client.on('error', (err) => {
-      logger.warn({ err }, 'outbox listener lost; the sweep covers until it is back');
-      listener = null;
-      if (!stopped) setTimeout(() => void listen().catch(() => undefined), 1000);
-    });
-    client.on('notification', kick);
-    await client.connect();
-    await client.query(`listen ${OUTBOX_CHANNEL}`);
-    listener = client;
-  }
-
   return {
     async start() {
       stopped = false;
-      await listen();
+      listener = await listenFor({
+        databaseUrl: options.databaseUrl,
+        channel: OUTBOX_CHANNEL,
+        logger,
+        onNotify: kick,
+      });
       timer = setInterval(() => void tick(), options.sweepMs);
       timer.unref();
       void drain()
@@ -196,7 +194,7 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
       if (timer) clearInterval(timer);
       timer = null;
       await draining?.catch(() => undefined);
-      await listener?.end().catch(() => undefined);
+      await listener?.stop();
       listener = null;
     },
     drain,

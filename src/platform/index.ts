@@ -50,6 +50,9 @@ export { createIdempotency, pruneIdempotencyKeys } from './http/idempotency.js';
 
 export { toE164, isAlphanumericSender } from './phone.js';
 export { createInvalidationBus } from './invalidation.js';
+export { listenFor } from './listen.js';
+export type { Listener } from './listen.js';
+export { createGroupCommit } from './group-commit.js';
 export type { InvalidationBus, InvalidationHandler } from './invalidation.js';
 export { createInvalidatedCache } from './cache.js';
 export type { InvalidatedCache } from './cache.js';

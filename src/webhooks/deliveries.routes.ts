@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import type { Outbox } from '../events/index.js';
 import {
   ConflictError,
   NotFoundError,
@@ -8,11 +7,9 @@ import {
   projectIdOf,
   validQuery,
   type Clock,
-  type Db,
   type Validate,
 } from '../platform/index.js';
 import type { AttemptRow, DeliveriesStore, DeliveryRow } from './deliveries.store.js';
-import { DELIVER_JOB, WEBHOOK_QUEUE } from './schedule-webhook.js';
 
 function deliveryView(row: DeliveryRow) {
   return {
@@ -44,9 +41,7 @@ function attemptView(row: AttemptRow) {
 
 /** The delivery log: list, one delivery with its attempts, and a manual retry. */
 export function createDeliveriesRouter(deps: {
-  db: Db;
   store: DeliveriesStore;
-  outbox: Outbox;
   clock: Clock;
   auth: { project: import('express').RequestHandler[] };
   validate: Validate;
@@ -96,20 +91,12 @@ export function createDeliveriesRouter(deps: {
       const projectId = projectIdOf(req.auth);
       const id = req.params.id as string;
       if (!(await store.findForProject(projectId, id))) throw new NotFoundError('Webhook delivery');
-      await deps.db.transaction(async (trx) => {
-        if (!(await store.reopen(trx, projectId, id, deps.clock.now()))) {
-          throw new ConflictError(
-            'The delivery is still pending; it will be retried on schedule.',
-            'delivery_pending',
-          );
-        }
-        await deps.outbox.add(trx, {
-          projectId,
-          queue: WEBHOOK_QUEUE,
-          name: DELIVER_JOB,
-          payload: { delivery_id: id },
-        });
-      });
+      if (!(await store.reopen(projectId, id, deps.clock.now()))) {
+        throw new ConflictError(
+          'The delivery is still pending; it will be retried on schedule.',
+          'delivery_pending',
+        );
+      }
       res.status(202).json(await detail(projectId, id));
     },
   );

@@ -1,4 +1,4 @@
-import type { Db, SqlFragment, Trx } from '../platform/index.js';
+import type { Db, SqlFragment } from '../platform/index.js';
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
 
@@ -19,6 +19,12 @@ export interface DeliveryRow {
   updated_at: Date;
 }
 
+/** What a dispatcher needs of a delivery it claimed to send one attempt. */
+export type ClaimedDelivery = Pick<
+  DeliveryRow,
+  'id' | 'project_id' | 'event_id' | 'url' | 'body' | 'attempts' | 'max_attempts'
+>;
+
 /** Where an attempt leaves its delivery. */
 export interface DeliveryUpdate {
   status: DeliveryStatus;
@@ -37,6 +43,9 @@ export interface AttemptRow {
   error: string | null;
   response_snippet: string | null;
 }
+
+/** Dispatchers LISTEN here; a new or re-opened delivery NOTIFYs (sent on commit). */
+export const DELIVERIES_CHANNEL = 'trunkline_webhooks';
 
 /** The only place knex touches webhook_deliveries and webhook_attempts. */
 export function createDeliveriesStore(db: Db) {
@@ -76,11 +85,37 @@ export function createDeliveriesStore(db: Db) {
       };
     },
 
-    find: (id: string) => db<DeliveryRow>('webhook_deliveries').where({ id }).first(),
+    /**
+     * Claims up to `limit` deliveries due at `now`, oldest due first, skipping rows another
+     * dispatcher is claiming: each one's `next_attempt_at` moves to `leaseUntil`, so if its
+     * claimer goes away before recording an attempt it is due again then (at-least-once).
+     */
+    async claimDue(now: Date, limit: number, leaseUntil: Date): Promise<ClaimedDelivery[]> {
+      const { rows } = await db.raw<{ rows: ClaimedDelivery[] }>(
+        `with due as (
+           select id from webhook_deliveries
+            where status = 'pending' and next_attempt_at <= ?
+            order by next_attempt_at
+            limit ?
+            for update skip locked
+         )
+         update webhook_deliveries d set next_attempt_at = ?
+           from due where d.id = due.id
+         returning d.id, d.project_id, d.event_id, d.url, d.body, d.attempts, d.max_attempts`,
+        [now, limit, leaseUntil],
+      );
+      return rows;
+    },
 
-    /** Several deliveries by id, in one statement (order not guaranteed). */
-    findMany: (ids: readonly string[]) =>
-      db<DeliveryRow>('webhook_deliveries').whereIn('id', ids as string[]),
+    /** Hands claimed deliveries back unattempted, each due again at its `at`. */
+    async release(batch: ReadonlyArray<{ id: string; at: Date }>): Promise<void> {
+      await db.raw(
+        `update webhook_deliveries d set next_attempt_at = r.at
+           from jsonb_to_recordset(?::jsonb) as r(id text, at timestamptz)
+          where d.id = r.id and d.status = 'pending'`,
+        [JSON.stringify(batch)],
+      );
+    },
 
     findForProject: (projectId: string, id: string) =>
       db<DeliveryRow>('webhook_deliveries').where({ project_id: projectId, id }).first(),
@@ -97,51 +132,76 @@ export function createDeliveriesStore(db: Db) {
 
     /**
      * Logs attempts and moves their deliveries on, atomically, in one statement for the whole
-     * batch (each delivery at most once per batch).
+     * batch (each delivery at most once per batch). An attempt whose delivery has moved on
+     * meanwhile (another dispatcher recorded that attempt number after this one's claim ran
+     * out) is dropped, so the log never holds one number twice.
      */
     async recordAttempts(
       batch: ReadonlyArray<{ attempt: AttemptRow; update: DeliveryUpdate }>,
     ): Promise<void> {
-      const rows = batch.map(({ attempt, update }) => ({ ...attempt, ...update }));
+      // Times travel as epoch milliseconds: cheaper to write than ISO text, many per second.
+      const rows = batch.map(({ attempt: a, update: u }) => ({
+        id: a.id,
+        delivery_id: a.delivery_id,
+        project_id: a.project_id,
+        number: a.number,
+        attempted_at: a.attempted_at.getTime(),
+        status_code: a.status_code,
+        latency_ms: a.latency_ms,
+        error: a.error,
+        response_snippet: a.response_snippet,
+        status: u.status,
+        next_attempt_at: u.next_attempt_at?.getTime() ?? null,
+        updated_at: u.updated_at.getTime(),
+      }));
       await db.raw(
         `with input as (
-           select * from jsonb_to_recordset(?::jsonb) as r(
-             id text, delivery_id text, project_id text, number int, attempted_at timestamptz,
-             status_code int, latency_ms int, error text, response_snippet text, status text,
-             next_attempt_at timestamptz, updated_at timestamptz)
+           select r.id, r.delivery_id, r.project_id, r.number, r.status_code, r.latency_ms,
+                  r.error, r.response_snippet, r.status,
+                  to_timestamp(r.attempted_at / 1000.0) as attempted_at,
+                  to_timestamp(r.next_attempt_at / 1000.0) as next_attempt_at,
+                  to_timestamp(r.updated_at / 1000.0) as updated_at
+             from jsonb_to_recordset(?::jsonb) as r(
+               id text, delivery_id text, project_id text, number int, attempted_at bigint,
+               status_code int, latency_ms int, error text, response_snippet text, status text,
+               next_attempt_at bigint, updated_at bigint)
          ),
-         logged as (
-           insert into webhook_attempts
-             (id, delivery_id, project_id, number, attempted_at, status_code, latency_ms, error,
-              response_snippet)
-           select id, delivery_id, project_id, number, attempted_at, status_code, latency_ms,
-                  error, response_snippet
-             from input
+         moved as (
+           update webhook_deliveries d
+              set status = i.status, next_attempt_at = i.next_attempt_at,
+                  updated_at = i.updated_at, attempts = i.number,
+                  last_status_code = i.status_code, last_error = i.error
+             from input i
+            where d.id = i.delivery_id and d.status = 'pending' and d.attempts = i.number - 1
+           returning d.id
          )
-         update webhook_deliveries d
-            set status = i.status, next_attempt_at = i.next_attempt_at, updated_at = i.updated_at,
-                attempts = i.number, last_status_code = i.status_code, last_error = i.error
-           from input i
-          where d.id = i.delivery_id`,
+         insert into webhook_attempts
+           (id, delivery_id, project_id, number, attempted_at, status_code, latency_ms, error,
+            response_snippet)
+         select i.id, i.delivery_id, i.project_id, i.number, i.attempted_at, i.status_code,
+                i.latency_ms, i.error, i.response_snippet
+           from input i join moved m on m.id = i.delivery_id`,
         [JSON.stringify(rows)],
       );
     },
 
-    setNextAttempt: (id: string, at: Date) =>
-      db('webhook_deliveries').where({ id, status: 'pending' }).update({ next_attempt_at: at }),
-
-    /** Re-opens a finished delivery for exactly one more attempt; false if it is still pending. */
-    async reopen(trx: Trx, projectId: string, id: string, now: Date): Promise<boolean> {
-      const updated = await trx('webhook_deliveries')
-        .where({ project_id: projectId, id })
-        .whereNot({ status: 'pending' })
-        .update({
-          status: 'pending',
-          max_attempts: trx.raw('attempts + 1'),
-          next_attempt_at: now,
-          updated_at: now,
-        });
-      return updated > 0;
+    /**
+     * Re-opens a finished delivery for exactly one more attempt, due now, and wakes the
+     * dispatchers (on commit); false if it is still pending.
+     */
+    async reopen(projectId: string, id: string, now: Date): Promise<boolean> {
+      const { rows } = await db.raw<{ rows: unknown[] }>(
+        `with reopened as (
+           update webhook_deliveries
+              set status = 'pending', max_attempts = attempts + 1, next_attempt_at = ?,
+                  updated_at = ?
+            where project_id = ? and id = ? and status <> 'pending'
+           returning id
+         )
+         select pg_notify(?, '') from reopened`,
+        [now, now, projectId, id, DELIVERIES_CHANNEL],
+      );
+      return rows.length > 0;
     },
   };
 }

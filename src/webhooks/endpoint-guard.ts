@@ -54,6 +54,8 @@ export interface EndpointState {
   breaker: 'closed' | 'open' | 'half-open';
   inFlight: number;
   consecutiveFailures: number;
+  /** Moving mean of the endpoint's attempt durations, ms (a guess before the first one). */
+  meanMs: number;
 }
 
 export interface EndpointGuard {
@@ -99,13 +101,23 @@ export function isParked<T>(result: T | Parked): result is Parked {
   return typeof result === 'object' && result !== null && (result as Parked).parked === true;
 }
 
+/** Keys of recent URLs: a delivery asks for its key several times, and parsing is not free. */
+const keyOf = new Map<string, string>();
+const MAX_REMEMBERED_KEYS = 10_000;
+
 /** The key an endpoint is guarded under: its origin, or the string itself if not a URL. */
 export function endpointKeyOf(endpoint: string): string {
-  try {
-    return new URL(endpoint).origin;
-  } catch {
-    return endpoint;
+  let key = keyOf.get(endpoint);
+  if (key === undefined) {
+    try {
+      key = new URL(endpoint).origin;
+    } catch {
+      key = endpoint;
+    }
+    if (keyOf.size >= MAX_REMEMBERED_KEYS) keyOf.clear();
+    keyOf.set(endpoint, key);
   }
+  return key;
 }
 
 function describeState(entry: Entry | undefined): EndpointState['breaker'] {
@@ -214,6 +226,7 @@ export function createEndpointGuard(options: EndpointGuardOptions): EndpointGuar
         breaker: describeState(entry),
         inFlight: entry ? options.maxConcurrent - entry.bulkhead.executionSlots : 0,
         consecutiveFailures: entry ? entry.counter.state : 0,
+        meanMs: entry ? entry.meanMs : INITIAL_MEAN_MS,
       };
     },
     size: () => entries.size,

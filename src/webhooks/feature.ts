@@ -1,11 +1,20 @@
 import type { RequestHandler } from 'express';
 import type { Outbox } from '../events/index.js';
-import type { Clock, Db, IdGenerator, Logger, Trx, Validate } from '../platform/index.js';
+import {
+  listenFor,
+  type Clock,
+  type Db,
+  type IdGenerator,
+  type Logger,
+  type Trx,
+  type Validate,
+} from '../platform/index.js';
+import { createAttempter } from './attempt.js';
 import { createConnectorsRouter } from './connectors.routes.js';
 import { createConnectorsStore } from './connectors.store.js';
 import { createDeliveriesRouter } from './deliveries.routes.js';
-import { createDeliveriesStore } from './deliveries.store.js';
-import { createDeliveryHandler } from './delivery.worker.js';
+import { createDeliveriesStore, DELIVERIES_CHANNEL } from './deliveries.store.js';
+import { createDispatcher } from './dispatcher.js';
 import { createEndpointGuard } from './endpoint-guard.js';
 import { createWebhookSender } from './http-sender.js';
 import { createIngressRouter } from './ingress.routes.js';
@@ -16,6 +25,10 @@ import { createWebhookScheduler } from './schedule-webhook.js';
 
 export interface WebhooksDeps {
   db: Db;
+  /** For the dispatcher's LISTEN connection. */
+  databaseUrl: string;
+  /** Whether this process sends deliveries (the worker role). */
+  dispatch: boolean;
   outbox: Outbox;
   ids: IdGenerator;
   clock: Clock;
@@ -30,22 +43,47 @@ export interface WebhooksDeps {
   projectWebhookUrl(trx: Trx | undefined, projectId: string): Promise<string | null>;
 }
 
+/** Attempts in flight at once per endpoint. */
+const PER_ENDPOINT = 10;
+
 /**
  * Signed delivery of events to customer apps and verified ingress from providers: the
- * scheduler other features call in their transactions, the two job handlers, and the routes.
+ * scheduler other features call in their transactions, the delivery dispatcher (worker role),
+ * the ingress job handler, and the routes.
  */
 export function createWebhooksFeature(deps: WebhooksDeps) {
   const retryDelaysSec = parseRetryDelays(deps.retryDelays ?? undefined);
   const deliveries = createDeliveriesStore(deps.db);
   const connectors = createConnectorsStore(deps.db);
   const sender = createWebhookSender({ allowPrivate: deps.allowPrivate, logger: deps.logger });
-  // Per endpoint: 10 attempts in flight and 10 waiting in memory, so one endpoint holds at
-  // most 20 of the worker's 50 slots; beyond that its deliveries are parked (paced).
-  const guard = createEndpointGuard({ maxConcurrent: 10, maxQueued: 10, ...deps.breaker });
+  // The dispatcher keeps each endpoint's waiting deliveries itself and never runs more than
+  // PER_ENDPOINT at once, so the guard's bulkhead only caps, and its breaker parks.
+  const guard = createEndpointGuard({ maxConcurrent: PER_ENDPOINT, ...deps.breaker });
+  const dispatcher = createDispatcher({
+    store: deliveries,
+    attempt: createAttempter({
+      sender,
+      guard,
+      ids: deps.ids,
+      clock: deps.clock,
+      retryDelaysSec,
+      signingSecrets: deps.signingSecrets,
+    }),
+    guard,
+    clock: deps.clock,
+    logger: deps.logger,
+    listen: (onNotify) =>
+      listenFor({
+        databaseUrl: deps.databaseUrl,
+        channel: DELIVERIES_CHANNEL,
+        logger: deps.logger,
+        onNotify,
+      }),
+    maxConcurrentPerEndpoint: PER_ENDPOINT,
+  });
   const ingress = createIngressHandler({ store: connectors, clock: deps.clock });
   const scheduleWebhook = createWebhookScheduler({
     store: deliveries,
-    outbox: deps.outbox,
     ids: deps.ids,
     clock: deps.clock,
     retryDelaysSec,
@@ -58,9 +96,7 @@ export function createWebhooksFeature(deps: WebhooksDeps) {
     feature: {
       routers: [
         createDeliveriesRouter({
-          db: deps.db,
           store: deliveries,
-          outbox: deps.outbox,
           clock: deps.clock,
           auth: deps.auth,
           validate: deps.validate,
@@ -85,19 +121,14 @@ export function createWebhooksFeature(deps: WebhooksDeps) {
           validate: deps.validate,
         }),
       ],
-      handlers: [
-        createDeliveryHandler({
-          store: deliveries,
-          sender,
-          guard,
-          ids: deps.ids,
-          clock: deps.clock,
-          retryDelaysSec,
-          signingSecrets: deps.signingSecrets,
-        }),
-        ingress.handler,
-      ],
-      stop: () => sender.close(),
+      handlers: [ingress.handler],
+      start: async () => {
+        if (deps.dispatch) await dispatcher.start();
+      },
+      stop: async () => {
+        await dispatcher.stop();
+        await sender.close();
+      },
     },
   };
 }

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Logger } from '../platform/index.js';
 import { createGuardedAgent, type HostLookup } from './url-guard.js';
 
@@ -84,78 +84,106 @@ export function describeSendError(error: unknown): string {
   return text.slice(0, MAX_ERROR_LENGTH);
 }
 
-/** Reads up to SNIPPET_BYTES, then drops the stream (and so the connection) if more remains. */
-async function readSnippet(body: Dispatcher.ResponseData['body']) {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let failure: unknown = null;
-  try {
-    for await (const chunk of body) {
-      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-      chunks.push(bytes);
-      size += bytes.length;
-      if (size >= SNIPPET_BYTES) break;
-    }
-  } catch (error) {
-    failure = error;
-  } finally {
-    body.destroy();
+/** Where a URL's requests go, remembered per URL: every attempt to an endpoint asks again. */
+const targets = new Map<string, { origin: string; path: string }>();
+const MAX_REMEMBERED_TARGETS = 10_000;
+
+function targetOf(url: string): { origin: string; path: string } {
+  let target = targets.get(url);
+  if (!target) {
+    const parsed = new URL(url);
+    target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+    if (targets.size >= MAX_REMEMBERED_TARGETS) targets.clear();
+    targets.set(url, target);
   }
-  const snippet = Buffer.concat(chunks).subarray(0, SNIPPET_BYTES).toString('utf8');
-  return { snippet, failure };
+  return target;
 }
 
 function originOf(url: string): string {
   try {
-    return new URL(url).origin;
+    return targetOf(url).origin;
   } catch {
     return 'invalid-url';
   }
 }
 
-/** One POST bounded by `timeoutMs`; every failure becomes a result. */
-async function attempt(
-  agent: Dispatcher,
-  input: SendInput,
-  timeoutMs: number,
-): Promise<AttemptResult> {
+/** Why this sender ended a response itself: the snippet was full. Never reported. */
+const SNIPPET_FULL = new Error('snippet full');
+
+/**
+ * One POST bounded by `timeoutMs`; every failure becomes a result. Sent through undici's
+ * `dispatch` with a handler rather than `request`: the response is read by callbacks, with
+ * no stream per response, and only its first SNIPPET_BYTES are kept; when more comes, the
+ * response is aborted (and so its connection dropped) instead of read to the end.
+ */
+function attempt(agent: Dispatcher, input: SendInput, timeoutMs: number): Promise<AttemptResult> {
   const started = performance.now();
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new Error('timeout'));
-  }, timeoutMs);
-  const elapsed = () => Math.round(performance.now() - started);
-  try {
-    const response = await request(input.url, {
-      method: 'POST',
-      headers: input.headers,
-      body: input.body,
-      dispatcher: agent,
-      signal: controller.signal,
-    });
-    const { snippet, failure } = await readSnippet(response.body);
-    const bodyError = failure === null ? null : timedOut ? 'timeout' : describeSendError(failure);
-    return {
-      outcome: classifyStatus(response.statusCode),
-      statusCode: response.statusCode,
-      latencyMs: elapsed(),
-      error: bodyError === null ? null : `reading the response body: ${bodyError}`,
-      responseSnippet: snippet,
+  return new Promise<AttemptResult>((resolve) => {
+    let controller: Dispatcher.DispatchController | null = null;
+    let statusCode: number | null = null;
+    let size = 0;
+    const chunks: Buffer[] = [];
+    let done = false;
+    const finish = (result: Omit<AttemptResult, 'latencyMs'>) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve({ ...result, latencyMs: Math.round(performance.now() - started) });
     };
-  } catch (error) {
-    const text = timedOut ? 'timeout' : describeSendError(error);
-    return {
-      outcome: 'retry',
-      statusCode: null,
-      latencyMs: elapsed(),
-      error: text,
-      responseSnippet: null,
-    };
-  } finally {
-    clearTimeout(timer);
-  }
+    const answered = (error: string | null) =>
+      finish({
+        outcome: classifyStatus(statusCode!),
+        statusCode,
+        error: error === null ? null : `reading the response body: ${error}`,
+        responseSnippet: Buffer.concat(chunks).subarray(0, SNIPPET_BYTES).toString('utf8'),
+      });
+    const failed = (error: string) =>
+      statusCode === null
+        ? finish({ outcome: 'retry', statusCode: null, error, responseSnippet: null })
+        : answered(error);
+    const timer = setTimeout(() => {
+      failed('timeout');
+      // Not started yet (no controller): it is aborted the moment it starts.
+      controller?.abort(new Error('timeout'));
+    }, timeoutMs);
+    try {
+      const target = targetOf(input.url);
+      agent.dispatch(
+        {
+          origin: target.origin,
+          path: target.path,
+          method: 'POST',
+          headers: input.headers,
+          body: input.body,
+        },
+        {
+          onRequestStart(started) {
+            controller = started;
+            if (done) started.abort(new Error('timeout'));
+          },
+          onResponseStart(_controller, code) {
+            statusCode = code;
+          },
+          onResponseData(current, chunk) {
+            chunks.push(chunk);
+            size += chunk.length;
+            if (size >= SNIPPET_BYTES) {
+              answered(null);
+              current.abort(SNIPPET_FULL);
+            }
+          },
+          onResponseEnd() {
+            answered(null);
+          },
+          onResponseError(_controller, error) {
+            failed(describeSendError(error));
+          },
+        },
+      );
+    } catch (error) {
+      failed(describeSendError(error));
+    }
+  });
 }
 
 /**
@@ -174,6 +202,7 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
   return {
     async send(input) {
       const result = await attempt(agent, input, timeoutMs);
+      if (!options.logger.isLevelEnabled('debug')) return result;
       options.logger.debug(
         {
           webhook: {

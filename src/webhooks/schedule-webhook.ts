@@ -1,6 +1,12 @@
-import type { Outbox, OutboxEntry } from '../events/index.js';
-import type { Clock, IdGenerator, SqlFragment, Trx } from '../platform/index.js';
-import type { DeliveriesStore } from './deliveries.store.js';
+import {
+  cte,
+  runCtes,
+  type Clock,
+  type IdGenerator,
+  type SqlFragment,
+  type Trx,
+} from '../platform/index.js';
+import { DELIVERIES_CHANNEL, type DeliveriesStore } from './deliveries.store.js';
 import { maxAttemptsOf } from './retry-schedule.js';
 
 /** The customer-visible part of an event, as it is POSTed (API.md "Webhooks to your app"). */
@@ -11,17 +17,22 @@ export interface WebhookEvent {
   data: Record<string, unknown>;
 }
 
-export const WEBHOOK_QUEUE = 'webhooks';
-export const DELIVER_JOB = 'webhook.deliver';
+/** A CTE `name` that wakes the dispatchers (on commit) if the CTE `source` has a row. */
+function notifySql(source: string, name: string): SqlFragment {
+  return {
+    sql: `${name} as (select pg_notify(?, '') from ${source} limit 1)`,
+    bindings: [DELIVERIES_CHANNEL],
+  };
+}
 
 /**
  * Turns an event into a delivery, in the caller's transaction: the delivery row (with the exact
- * body every attempt sends) and the outbox row that gets it sent. The URL is the resource's
+ * body every attempt sends), due now, and a notification that wakes the dispatchers when the
+ * transaction commits (the row itself is the work to do: no outbox row, no job). The URL is the resource's
  * callback, else the number's, else the project's `webhook_url`; with none, nothing is sent.
  */
 export function createWebhookScheduler(deps: {
   store: DeliveriesStore;
-  outbox: Outbox;
   ids: IdGenerator;
   clock: Clock;
   retryDelaysSec: readonly number[];
@@ -34,7 +45,7 @@ export function createWebhookScheduler(deps: {
     urls?: Array<string | null | undefined>;
   };
 
-  /** The delivery row and its outbox entry, or null when the event has nowhere to go. */
+  /** The delivery row's INSERT, or null when the event has nowhere to go. */
   async function plan(trx: Trx | undefined, input: Input, onlyIf?: string) {
     const url =
       (input.urls ?? []).find((u): u is string => typeof u === 'string' && u.length > 0) ??
@@ -62,28 +73,25 @@ export function createWebhookScheduler(deps: {
       },
       onlyIf,
     );
-    const entry: OutboxEntry = {
-      projectId: input.projectId,
-      queue: WEBHOOK_QUEUE,
-      name: DELIVER_JOB,
-      payload: { delivery_id: id },
-      options: { attempts: 25, backoff: { type: 'exponential', delay: 2000 } },
-    };
-    return { id, delivery, entry };
+    return { id, delivery };
   }
 
   async function scheduleWebhook(trx: Trx, input: Input): Promise<string | null> {
     const planned = await plan(trx, input);
     if (!planned) return null;
-    // The delivery, its outbox row and the relay's wake-up: one statement.
-    const inserted = await deps.outbox.addIfInserted(trx, planned.delivery, planned.entry);
-    return inserted ? planned.id : null;
+    // The delivery and the dispatchers' wake-up: one statement.
+    const counts = await runCtes(
+      trx,
+      [cte('inserted', planned.delivery), notifySql('inserted', 'notified')],
+      ['notified'],
+    );
+    return counts.notified > 0 ? planned.id : null;
   }
 
   /**
    * The same as CTEs for a caller's WITH clause, scheduled only if the caller's CTE `onlyIf`
-   * has a row: `<name>_delivery`, then the outbox's (see `Outbox.addIfRowsSql`); the caller's
-   * final SELECT must read `<name>`. Null when the event has nowhere to go. A cache miss of
+   * has a row: `<name>_delivery` inserts it and `<name>` (a row if it did) wakes the
+   * dispatchers; the caller's final SELECT must read `<name>`. Null when the event has nowhere to go. A cache miss of
    * the project's URL is read on `options.trx` when the statement will run in one (through
    * the pool while holding a pooled connection could deadlock), else through the pool.
    */
@@ -94,10 +102,10 @@ export function createWebhookScheduler(deps: {
     const planned = await plan(options.trx, input, options.onlyIf);
     if (!planned) return null;
     const delivery = `${options.name}_delivery`;
-    const added = deps.outbox.addIfRowsSql(delivery, planned.entry, options.name);
+    const notified = notifySql(delivery, options.name);
     return {
-      sql: `${delivery} as (${planned.delivery.sql}), ${added.sql}`,
-      bindings: [...planned.delivery.bindings, ...added.bindings],
+      sql: `${delivery} as (${planned.delivery.sql}), ${notified.sql}`,
+      bindings: [...planned.delivery.bindings, ...notified.bindings],
     };
   }
 

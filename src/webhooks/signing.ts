@@ -50,6 +50,20 @@ export function decodeWebhookSecret(secret: string): Buffer {
   return Buffer.from(encoded, 'base64');
 }
 
+/** Decoded keys of recently used secrets (a secret is decoded once, not on every attempt). */
+const decodedKeys = new Map<string, Buffer>();
+const MAX_REMEMBERED_SECRETS = 1000;
+
+function keyOfSecret(secret: string): Buffer {
+  let key = decodedKeys.get(secret);
+  if (!key) {
+    key = decodeWebhookSecret(secret);
+    if (decodedKeys.size >= MAX_REMEMBERED_SECRETS) decodedKeys.clear();
+    decodedKeys.set(secret, key);
+  }
+  return key;
+}
+
 /** The base64 HMAC-SHA256 of `{id}.{timestamp}.{body}` under one key (no `v1,` prefix). */
 export function computeSignature(key: Buffer, id: string, timestamp: number, body: string): string {
   return createHmac('sha256', key).update(`${id}.${timestamp}.${body}`, 'utf8').digest('base64');
@@ -62,10 +76,10 @@ export function signPayload(input: SignInput): string {
     throw new Error('webhook-timestamp must be whole Unix seconds.');
   }
   return input.secrets
-    .map((secret) => {
-      const key = decodeWebhookSecret(secret);
-      return `v1,${computeSignature(key, input.id, input.timestamp, input.body)}`;
-    })
+    .map(
+      (secret) =>
+        `v1,${computeSignature(keyOfSecret(secret), input.id, input.timestamp, input.body)}`,
+    )
     .join(' ');
 }
 

@@ -84,8 +84,8 @@ describe('call events: a status change from a known row', () => {
     const delivery = await db('webhook_deliveries').where({ event_id: event.id }).first();
     expect(delivery).to.include({ url: 'https://example.test/status', event_type: 'call.ringing' });
     expect(JSON.parse(delivery.body as string)).to.include({ id: event.id, type: 'call.ringing' });
-    const job = await db('outbox').whereRaw(`payload->>'delivery_id' = ?`, [delivery.id]).first();
-    expect(job).to.include({ queue: 'webhooks', name: 'webhook.deliver' });
+    expect(delivery).to.include({ status: 'pending', attempts: 0 });
+    expect(delivery.next_attempt_at).to.be.an.instanceOf(Date);
   });
 
   it('falls back to a locked read when the row changed behind it, and the event shows the row as it is', async () => {

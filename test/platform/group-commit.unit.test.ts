@@ -1,0 +1,58 @@
+import { expect } from 'chai';
+import { createGroupCommit } from '../../src/platform/index.js';
+
+describe('createGroupCommit', () => {
+  it('stores items written in one turn of the event loop with one flush', async () => {
+    const flushes: number[][] = [];
+    const group = createGroupCommit(async (batch: readonly number[]) => {
+      flushes.push([...batch]);
+    });
+    await Promise.all([1, 2, 3].map((n) => group.write(n)));
+    expect(flushes).to.deep.equal([[1, 2, 3]]);
+  });
+
+  it('holds items written during a flush and stores them together after it', async () => {
+    const flushes: number[][] = [];
+    let open!: () => void;
+    const held = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const group = createGroupCommit(async (batch: readonly number[]) => {
+      flushes.push([...batch]);
+      if (flushes.length === 1) await held;
+    });
+    const first = group.write(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    const later = [2, 3, 4].map((n) => group.write(n));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(flushes).to.deep.equal([[1]]);
+    open();
+    await Promise.all([first, ...later]);
+    expect(flushes).to.deep.equal([[1], [2, 3, 4]]);
+    await group.idle();
+  });
+
+  it('rejects every item of a batch whose flush fails, and goes on with the next', async () => {
+    let fail = true;
+    const group = createGroupCommit(async () => {
+      if (fail) throw new Error('disk full');
+    });
+    const results = await Promise.allSettled([group.write('a'), group.write('b')]);
+    expect(results.map((r) => r.status)).to.deep.equal(['rejected', 'rejected']);
+    fail = false;
+    await group.write('c');
+  });
+
+  it('splits a batch at maxBatchSize', async () => {
+    const sizes: number[] = [];
+    const group = createGroupCommit(
+      async (batch: readonly number[]) => {
+        sizes.push(batch.length);
+      },
+      { maxBatchSize: 2 },
+    );
+    await Promise.all([1, 2, 3, 4, 5].map((n) => group.write(n)));
+    expect(sizes).to.deep.equal([2, 2, 1]);
+  });
+});
