@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { appendRowsSql, storedEventOf, type StoredEvent } from '../events/index.js';
-import type { Trx } from '../platform/index.js';
+import type { Db, Trx } from '../platform/index.js';
 import { CHAT_STREAM } from './chat-log.js';
 import { lockConversationSql } from './conversations.store.js';
 import { MESSAGE_COLUMNS, type MessageRow } from './messages.store.js';
@@ -53,6 +53,7 @@ interface ResultRow extends Partial<MessageRow> {
   phones: SmsMember[] | null;
   /** The message's `conversation.message.created` event, as `appendRowsSql` returns it. */
   event: Record<string, unknown> | null;
+  refused: null;
 }
 
 /** The event type of a new message; its data is `messageView` of the row. */
@@ -71,7 +72,7 @@ export const MESSAGE_CREATED = 'conversation.message.created';
  * holds its lock. Prepared once per connection with the input (`$1`), the conversation id
  * (`$2`) and the events' time (`$3`) as parameters.
  */
-const appendSql = (inputSql: string, idSql: string, eventTimeSql: string) => `
+const appendSql = (inputSql: string, idSql: string, eventTimeSql: string, aloneSql: string) => `
   with input as (
     select * from jsonb_to_recordset(${inputSql}::jsonb) as r(
       n int, id text, project_id text, member_identity text, author text, body text,
@@ -149,11 +150,17 @@ const appendSql = (inputSql: string, idSql: string, eventTimeSql: string) => `
                    order by m.joined_at, m.identity), '[]'::json)
             from conversation_members m
            where m.conversation_id = ${idSql} and m.kind = 'sms') as phones,
+         -- Alone ($4): the caller commits in this round trip, so SMS copies it cannot queue
+         -- refuse the whole transaction instead.
+         (select trunkline_refuse('conversation_has_sms_members')
+           where ${aloneSql} and exists (select 1 from conversation_members m
+                                          where m.conversation_id = ${idSql} and m.kind = 'sms'))
+           as refused,
          ins.*
     from checked k left join ins on ins.id = k.id left join ev on ev.id = k.event_id
    order by k.n`;
 
-const APPEND_STATEMENT = 'chat_append_messages_v3';
+const APPEND_STATEMENT = 'chat_append_messages_v4';
 /** Connections on which APPEND_STATEMENT exists (a prepared statement lives as long as its session). */
 const prepared = new WeakSet<pg.ClientBase>();
 
@@ -161,7 +168,7 @@ async function prepareAppend(connection: pg.ClientBase): Promise<void> {
   if (prepared.has(connection)) return;
   try {
     await connection.query(
-      `prepare ${APPEND_STATEMENT}(jsonb, text, timestamptz) as ${appendSql('$1', '$2', '$3')}`,
+      `prepare ${APPEND_STATEMENT}(jsonb, text, timestamptz, boolean) as ${appendSql('$1', '$2', '$3', '$4')}`,
     );
   } catch (err) {
     // Already there (this call's transaction fails; the writer retries and finds it).
@@ -186,9 +193,61 @@ function resultOf(row: ResultRow): AppendResult {
     duplicate: _d,
     phones: _p,
     event: _e,
+    refused: _x,
     ...message
   } = row;
   return { kind: 'created', row: message as MessageRow };
+}
+
+/** SQLSTATE of `trunkline_refuse` (migration 007). */
+const REFUSED = 'TL001';
+
+/** What one append made: each message's outcome, the phone members, the created events. */
+export interface Appended {
+  results: AppendResult[];
+  phones: SmsMember[];
+  events: StoredEvent[];
+}
+
+/** The EXECUTE of the prepared append, its arguments as escaped literals. */
+function executeSql(
+  conversationId: string,
+  messages: NewMessage[],
+  events: { ids: string[]; createdAt: Date },
+  alone: boolean,
+): string {
+  const input = messages.map((m, i) => ({
+    n: i + 1,
+    id: m.id,
+    project_id: m.projectId,
+    member_identity: m.memberIdentity,
+    author: m.author,
+    body: m.body,
+    attachments: m.attachments,
+    mention_candidates: m.mentionCandidates,
+    reply_to: m.replyTo,
+    forwarded_from: m.forwardedFrom,
+    client_id: m.clientId,
+    source: m.source,
+    created_at: m.createdAt.toISOString(),
+    event_id: events.ids[i],
+  }));
+  const args = [
+    pg.escapeLiteral(JSON.stringify(input)),
+    pg.escapeLiteral(conversationId),
+    pg.escapeLiteral(events.createdAt.toISOString()),
+    alone ? 'true' : 'false',
+  ];
+  return `execute ${APPEND_STATEMENT}(${args.join(', ')})`;
+}
+
+function appendedOf(rows: ResultRow[]): Appended {
+  return {
+    results: rows.map(resultOf),
+    phones: rows[0]?.phones ?? [],
+    // Rows come in input order, which is the stream's order of the created ones.
+    events: rows.flatMap((row) => (row.event ? [storedEventOf(row.event)] : [])),
+  };
 }
 
 /**
@@ -214,37 +273,49 @@ export async function appendMessageRows(
   conversationId: string,
   messages: NewMessage[],
   events: { ids: string[]; createdAt: Date },
-): Promise<{ results: AppendResult[]; phones: SmsMember[]; events: StoredEvent[] }> {
-  const input = messages.map((m, i) => ({
-    n: i + 1,
-    id: m.id,
-    project_id: m.projectId,
-    member_identity: m.memberIdentity,
-    author: m.author,
-    body: m.body,
-    attachments: m.attachments,
-    mention_candidates: m.mentionCandidates,
-    reply_to: m.replyTo,
-    forwarded_from: m.forwardedFrom,
-    client_id: m.clientId,
-    source: m.source,
-    created_at: m.createdAt.toISOString(),
-    event_id: events.ids[i],
-  }));
+): Promise<Appended> {
   // Inside a transaction, knex hands out the transaction's own connection.
   const connection = (await trx.client.acquireConnection()) as pg.ClientBase;
   await prepareAppend(connection);
-  const idSql = pg.escapeLiteral(conversationId);
-  const inputSql = pg.escapeLiteral(JSON.stringify(input));
-  const timeSql = pg.escapeLiteral(events.createdAt.toISOString());
   const answers = (await connection.query(
-    `${lockConversationSql(idSql)};\nexecute ${APPEND_STATEMENT}(${inputSql}, ${idSql}, ${timeSql})`,
+    `${lockConversationSql(pg.escapeLiteral(conversationId))};\n${executeSql(conversationId, messages, events, false)}`,
   )) as unknown as [unknown, pg.QueryResult<ResultRow>];
-  const { rows } = answers[1];
-  return {
-    results: rows.map(resultOf),
-    phones: rows[0]?.phones ?? [],
-    // Rows come in input order, which is the stream's order of the created ones.
-    events: rows.flatMap((row) => (row.event ? [storedEventOf(row.event)] : [])),
-  };
+  return appendedOf(answers[1].rows);
+}
+
+/**
+ * The same append as a whole transaction in one round trip, for a batch that needs nothing
+ * else in it (no webhook to schedule): BEGIN, the lock, the append and COMMIT go as one
+ * simple-protocol query, so the conversation's lock is held only while Postgres runs them,
+ * never across a round trip to this process (whose event loop may be busy with sockets).
+ * A conversation with phone members needs SMS copies queued in the transaction too: the
+ * statement then refuses (TL001), everything is rolled back, and this resolves with null so
+ * the caller uses `appendMessageRows` in a transaction of its own.
+ */
+export async function appendMessagesAlone(
+  db: Db,
+  conversationId: string,
+  messages: NewMessage[],
+  events: { ids: string[]; createdAt: Date },
+): Promise<Appended | null> {
+  const connection = (await db.client.acquireConnection()) as pg.Client;
+  try {
+    // Outside a transaction a lost race to prepare harms nothing: the statement exists.
+    await prepareAppend(connection).catch((err: { code?: string }) => {
+      if (err.code !== '42P05') throw err;
+    });
+    const answers = (await connection.query(
+      `begin;\n${lockConversationSql(pg.escapeLiteral(conversationId))};\n` +
+        `${executeSql(conversationId, messages, events, true)};\ncommit`,
+    )) as unknown as [unknown, unknown, pg.QueryResult<ResultRow>, unknown];
+    return appendedOf(answers[2].rows);
+  } catch (err) {
+    // The transaction is left open and aborted: end it before the connection goes back. A
+    // connection that cannot even roll back is closed (knex then drops it from the pool).
+    await connection.query('rollback').catch(() => connection.end());
+    if ((err as { code?: string }).code === REFUSED) return null;
+    throw err;
+  } finally {
+    await db.client.releaseConnection(connection);
+  }
 }

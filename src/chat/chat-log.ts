@@ -110,5 +110,22 @@ export function createChatLog(deps: {
     return result;
   }
 
-  return { commit };
+  return {
+    commit,
+    /**
+     * Whether new messages of these projects have webhooks to schedule (their projects have a
+     * webhook URL); when none has, a message batch can commit in one round trip.
+     */
+    async messagesNeedWebhooks(projectIds: Iterable<string>): Promise<boolean> {
+      if (!WEBHOOK_TYPES.has('conversation.message.created')) return false;
+      for (const projectId of new Set(projectIds)) {
+        if (await deps.scheduleWebhook.hasDestination(projectId)) return true;
+      }
+      return false;
+    },
+    /** Announces events a caller committed without `commit` (see `appendMessagesAlone`). */
+    announce(events: StoredEvent[]): void {
+      if (events.length > 0) deps.announce(events);
+    },
+  };
 }

@@ -1,5 +1,10 @@
 import { ConflictError, NotFoundError, UnprocessableError } from '../platform/index.js';
-import { appendMessageRows, type AppendResult, type NewMessage } from './append-message.store.js';
+import {
+  appendMessageRows,
+  appendMessagesAlone,
+  type AppendResult,
+  type NewMessage,
+} from './append-message.store.js';
 import type { ChatContext } from './context.js';
 import type { MessageRow } from './messages.store.js';
 import { queueSmsCopies } from './sms.js';
@@ -70,14 +75,26 @@ export function createMessageWriter(ctx: ChatContext) {
   /**
    * One transaction: rows and one event per new message (one statement, see
    * `appendMessageRows`), their webhooks, SMS copies (only for a conversation with phone
-   * members). Nothing else waits for the database while the conversation's lock is held. The
-   * messages are taken (`take`) once the transaction has begun, so those that arrive during
-   * its BEGIN join it.
+   * members). Nothing else waits for the database while the conversation's lock is held. A
+   * batch that needs no webhook goes first as one round trip (`appendMessagesAlone`), and
+   * through the transaction below only when the conversation turns out to need SMS copies.
    */
   async function commit(conversationId: string, take: () => Job[]): Promise<AppendResult[]> {
+    const jobs = take();
+    const messages = jobs.map((j) => j.message);
+    // Nothing but the append to do (no webhook; SMS copies make the statement refuse): the
+    // whole transaction in one round trip.
+    if (!(await ctx.log.messagesNeedWebhooks(messages.map((m) => m.projectId)))) {
+      const alone = await appendMessagesAlone(ctx.db, conversationId, messages, {
+        ids: messages.map(() => ctx.ids('evt')),
+        createdAt: ctx.clock.now(),
+      });
+      if (alone) {
+        ctx.log.announce(alone.events);
+        return alone.results;
+      }
+    }
     return ctx.log.commit(async (trx, _record, recordAppended) => {
-      const jobs = take();
-      const messages = jobs.map((j) => j.message);
       const { results, phones, events } = await appendMessageRows(trx, conversationId, messages, {
         ids: messages.map(() => ctx.ids('evt')),
         createdAt: ctx.clock.now(),

@@ -109,7 +109,16 @@ export function createWebhookScheduler(deps: {
     };
   }
 
-  return Object.assign(scheduleWebhook, { sql: scheduleWebhookSql });
+  /** Whether an event of the project (with these callback URLs) would be sent anywhere. */
+  async function hasDestination(
+    projectId: string,
+    urls: Array<string | null | undefined> = [],
+  ): Promise<boolean> {
+    if (urls.some((u) => typeof u === 'string' && u.length > 0)) return true;
+    return (await deps.projectWebhookUrl(undefined, projectId)) !== null;
+  }
+
+  return Object.assign(scheduleWebhook, { sql: scheduleWebhookSql, hasDestination });
 }
 
 export type ScheduleWebhook = ReturnType<typeof createWebhookScheduler>;

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { appendMessageRows } from '../../src/chat/append-message.store.js';
+import pg from 'pg';
+import { appendMessageRows, appendMessagesAlone } from '../../src/chat/append-message.store.js';
 import { startApp, type TestApp } from '../support/harness.js';
 import { clientFor } from '../support/http.js';
 import { startChatKit, type ChatKit } from './chat-kit.js';
@@ -138,6 +139,78 @@ describe('appending messages under concurrency', () => {
       `/v1/conversations/${conv}/messages`,
     );
     expect(listed.body.data.map((m) => m.body)).to.deep.equal([body]);
+  });
+
+  const systemMessage = (id: string, body: string) => ({
+    id,
+    projectId: kit.project.id,
+    memberIdentity: null,
+    author: 'system',
+    body,
+    attachments: [],
+    mentionCandidates: [],
+    replyTo: null,
+    forwardedFrom: null,
+    clientId: null,
+    source: 'chat' as const,
+    createdAt: new Date(),
+  });
+
+  it('commits a batch alone as one query, BEGIN to COMMIT, leaving no transaction open', async () => {
+    const { db } = kit.app.runtime;
+    const conv = await group(['bob']);
+    const sent: string[] = [];
+    const query = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      if (typeof args[0] === 'string') sent.push(args[0]);
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof query;
+    let appended;
+    try {
+      appended = await appendMessagesAlone(
+        db,
+        conv,
+        [systemMessage('cmsg_alone1', 'one'), systemMessage('cmsg_alone2', "it's two")],
+        { ids: ['evt_alone1', 'evt_alone2'], createdAt: new Date() },
+      );
+    } finally {
+      pg.Client.prototype.query = query;
+    }
+    expect(appended!.results.map((r) => r.kind)).to.deep.equal(['created', 'created']);
+    expect(appended!.events.map((e) => e.id)).to.deep.equal(['evt_alone1', 'evt_alone2']);
+    const transactions = sent.filter((text) => text.startsWith('begin;'));
+    expect(transactions).to.have.length(1);
+    expect(transactions[0].trimEnd().endsWith('commit')).to.equal(true);
+    const rows = await db('chat_messages').where({ conversation_id: conv }).orderBy('seq');
+    expect(rows.map((r) => [r.id, r.seq])).to.deep.equal([
+      ['cmsg_alone1', 1],
+      ['cmsg_alone2', 2],
+    ]);
+    const open = await db.raw(
+      `select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and state like 'idle in transaction%'`,
+    );
+    expect(open.rows[0].n).to.equal(0);
+  });
+
+  it('refuses alone, writing nothing, for a conversation with a phone member', async () => {
+    const { db } = kit.app.runtime;
+    const conv = await group(['bob']);
+    const added = await alice('POST', `/v1/conversations/${conv}/members`, {
+      body: { phone_number: '+14155550177', proxy_number: '+14155550178' },
+    });
+    expect(added.status, added.text).to.equal(201);
+    const appended = await appendMessagesAlone(db, conv, [systemMessage('cmsg_alone3', 'x')], {
+      ids: ['evt_alone3'],
+      createdAt: new Date(),
+    });
+    expect(appended).to.equal(null);
+    expect(await db('chat_messages').where({ id: 'cmsg_alone3' }).first()).to.equal(undefined);
+    expect(await db('events').where({ id: 'evt_alone3' }).first()).to.equal(undefined);
+    // The connection went back clean: the next message goes through the transaction path.
+    const posted = await post(alice, conv, { body: 'after the refusal' });
+    expect(posted.status, posted.text).to.equal(201);
+    expect(posted.body.seq).to.equal(1);
   });
 
   it('treats a conversation id made of SQL text as text: not found, nothing written', async () => {
