@@ -114,13 +114,41 @@ export function createMessageEvents(deps: {
     return { sql: ctes.join(',\n'), bindings };
   }
 
+  /**
+   * The events of several messages (`groups`, one list per message) and their webhooks, with
+   * the caller's `writes`, in one statement (batched receipts). The statement's text depends
+   * on the batch, so it is not prepared.
+   */
+  async function recordForMessages(
+    trx: Trx,
+    groups: MessageEventEntry[][],
+    writes: SqlFragment[] = [],
+  ): Promise<void> {
+    const recorded: SqlFragment[] = [];
+    const counted: string[] = [];
+    for (const [i, entries] of groups.entries()) {
+      if (entries.length === 0) continue;
+      const name = `recorded${i}`;
+      recorded.push(await recordManySql(trx, entries, { onlyIf: 'always', name }));
+      counted.push(name);
+    }
+    if (writes.length === 0 && recorded.length === 0) return;
+    const ctes = writes.map((write, i) => cte(`write${i}`, write));
+    if (recorded.length > 0) ctes.push(ALWAYS, ...recorded);
+    await runCtes(trx, ctes, counted, { prepare: false });
+  }
+
   const recordMessageEvent = (
     trx: Trx,
     message: MessageRow,
     type: string,
     extra: Record<string, unknown> = {},
   ): Promise<void> => recordMany(trx, [{ message, type, extra }]);
-  return Object.assign(recordMessageEvent, { many: recordMany, sql: recordManySql });
+  return Object.assign(recordMessageEvent, {
+    many: recordMany,
+    sql: recordManySql,
+    forMessages: recordForMessages,
+  });
 }
 
 export type RecordMessageEvent = ReturnType<typeof createMessageEvents>;

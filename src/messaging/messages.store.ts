@@ -73,6 +73,12 @@ export function createMessagesStore(db: Db) {
       db<MessageRow>('messages').where({ project_id: projectId, id }).first(),
     /** Locks the message row for a status change (the event store relies on it). */
     lock: (trx: Trx, id: string) => trx<MessageRow>('messages').where({ id }).forUpdate().first(),
+    /** Locks several message rows, in id order (so two lockers never wait on each other). */
+    lockMany: (trx: Trx, ids: readonly string[]) =>
+      trx<MessageRow>('messages')
+        .whereIn('id', ids as string[])
+        .orderBy('id')
+        .forUpdate() as Promise<MessageRow[]>,
     update: (trx: Trx, id: string, patch: Partial<MessageRow>) =>
       trx('messages').where({ id }).update(patch),
     /**
@@ -116,6 +122,11 @@ export function createMessagesStore(db: Db) {
 
     parts: (messageId: string, trx: Db | Trx = db) =>
       trx<PartRow>('message_parts').where({ message_id: messageId }).orderBy('part'),
+    /** The parts of several messages, by message then part. */
+    partsOfMany: (messageIds: readonly string[], trx: Db | Trx = db) =>
+      trx<PartRow>('message_parts')
+        .whereIn('message_id', messageIds as string[])
+        .orderBy(['message_id', 'part']) as Promise<PartRow[]>,
     insertPart: (row: PartRow & { updated_at: Date }) =>
       db('message_parts').insert(row).onConflict(['message_id', 'part']).ignore(),
     /**

@@ -3,7 +3,14 @@ import {
   normalizeMessageId,
   type ReceiptOutcome,
 } from '../connectors/index.js';
-import type { Clock, Db, Logger, SqlFragment, Trx } from '../platform/index.js';
+import {
+  createGroupCommit,
+  type Clock,
+  type Db,
+  type Logger,
+  type SqlFragment,
+  type Trx,
+} from '../platform/index.js';
 import type { MessageEventEntry, RecordMessageEvent } from './message-events.js';
 import type { MessageRow, MessagesStore, PartRow } from './messages.store.js';
 import { statusFromParts, transition, transitionPart, type PartStatus } from './status.js';
@@ -19,6 +26,12 @@ export interface ReceiptInput {
 }
 
 export type ReceiptResult = 'applied' | 'early' | 'unknown';
+
+/** A receipt whose part is recorded, waiting to be applied. */
+interface Found {
+  input: ReceiptInput;
+  part: PartRow;
+}
 
 /**
  * The one receipt transition (SMPP DLRs and ingress alike). The part moves forward; the message
@@ -37,19 +50,11 @@ export function createReceipts(deps: {
   const { db, store, clock } = deps;
 
   /**
-   * Moves a sent message to what its parts say, in `trx` (message row locked by the caller):
-   * the caller's `writes` (a part's update), the message's update, `before` (events that led
-   * here) and the status event, in one statement.
+   * What a sent message's parts make of it: the message after the move, its UPDATE and its
+   * status event; null when the parts change nothing (or the message is not `sent`).
    */
-  async function settle(
-    trx: Trx,
-    message: MessageRow,
-    known?: PartRow[],
-    before: MessageEventEntry[] = [],
-    writes: SqlFragment[] = [],
-  ): Promise<void> {
-    if (message.status !== 'sent') return deps.recordEvent.many(trx, before, writes);
-    const parts = known ?? (await store.parts(message.id, trx));
+  function settlement(message: MessageRow, parts: PartRow[]) {
+    if (message.status !== 'sent') return null;
     const next = transition(
       message.status,
       statusFromParts(
@@ -57,7 +62,7 @@ export function createReceipts(deps: {
         message.segments,
       ),
     );
-    if (!next.changed) return deps.recordEvent.many(trx, before, writes);
+    if (!next.changed) return null;
     const now = clock.now();
     const failing = parts.find((p) => p.status !== 'delivered' && p.status !== 'sent');
     const updated: MessageRow = {
@@ -79,12 +84,118 @@ export function createReceipts(deps: {
       error_code: updated.error_code,
       error_message: updated.error_message,
     });
-    await deps.recordEvent.many(
-      trx,
-      [...before, { message: updated, type: `message.${next.status}` }],
-      [...writes, update],
-    );
+    const entry: MessageEventEntry = { message: updated, type: `message.${next.status}` };
+    return { update, entry };
   }
+
+  /**
+   * Moves a sent message to what its parts say, in `trx` (message row locked by the caller):
+   * the caller's `writes` (a part's update), the message's update, `before` (events that led
+   * here) and the status event, in one statement.
+   */
+  async function settle(
+    trx: Trx,
+    message: MessageRow,
+    known?: PartRow[],
+    before: MessageEventEntry[] = [],
+    writes: SqlFragment[] = [],
+  ): Promise<void> {
+    if (message.status !== 'sent') return deps.recordEvent.many(trx, before, writes);
+    const settled = settlement(message, known ?? (await store.parts(message.id, trx)));
+    if (!settled) return deps.recordEvent.many(trx, before, writes);
+    await deps.recordEvent.many(trx, [...before, settled.entry], [...writes, settled.update]);
+  }
+
+  /**
+   * Applies found receipts in one transaction: their messages locked in id order, all their
+   * parts read at once, then every part's update, every message's move and every event (a
+   * `message.receipt` per receipt, a status event per message that moves) in one statement.
+   * Receipts of one part apply in arrival order, each to what the one before left.
+   */
+  async function applyFound(batch: readonly Found[]): Promise<void> {
+    await db.transaction(async (trx) => {
+      const ids = [...new Set(batch.map((f) => f.part.message_id))].sort();
+      const messages = new Map((await store.lockMany(trx, ids)).map((m) => [m.id, m]));
+      const parts = new Map<string, PartRow[]>();
+      for (const part of await store.partsOfMany(ids, trx)) {
+        parts.set(part.message_id, [...(parts.get(part.message_id) ?? []), part]);
+      }
+      const writes: SqlFragment[] = [];
+      const groups: MessageEventEntry[][] = [];
+      for (const id of ids) {
+        const message = messages.get(id)!;
+        const own = parts.get(id) ?? [];
+        const entries: MessageEventEntry[] = [];
+        const moved = new Set<PartRow>();
+        for (const { input, part } of batch.filter((f) => f.part.message_id === id)) {
+          const current = own.find((p) => p.part === part.part)!;
+          const outcome = input.outcome === 'pending' ? 'pending' : (input.outcome as PartStatus);
+          const next = transitionPart(current.status, outcome);
+          const changed = next !== current.status;
+          if (changed) {
+            Object.assign(current, { status: next, error_code: input.errorCode });
+            moved.add(current);
+          }
+          entries.push({
+            message,
+            type: 'message.receipt',
+            extra: {
+              receipt: {
+                part: part.part,
+                state: input.state,
+                error_code: input.errorCode,
+                changed,
+              },
+            },
+          });
+        }
+        // One UPDATE per part, with where its receipts left it (a row is written once per statement).
+        for (const part of moved) {
+          writes.push(
+            store.updatePartSql(id, part.part, {
+              status: part.status,
+              error_code: part.error_code,
+              updated_at: clock.now(),
+            }),
+          );
+        }
+        const settled = settlement(message, own);
+        if (settled) {
+          writes.push(settled.update);
+          entries.push(settled.entry);
+        }
+        groups.push(entries);
+      }
+      await deps.recordEvent.forMessages(trx, groups, writes);
+    });
+  }
+
+  /**
+   * Found receipts are applied by group commit: those that arrive while a batch is being
+   * written go together in the next transaction. A batch the database refuses is applied
+   * again one receipt at a time, so only the receipt at fault fails.
+   */
+  const applying = createGroupCommit<Found>(
+    async (batch) => {
+      try {
+        await applyFound(batch);
+        return;
+      } catch (err) {
+        if (batch.length === 1) throw err;
+      }
+      const answers: Array<Error | null> = [];
+      for (const found of batch) {
+        answers.push(
+          await applyFound([found]).then(
+            () => null,
+            (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+          ),
+        );
+      }
+      return answers;
+    },
+    { maxBatchSize: 100 },
+  );
 
   /**
    * Applies the receipts kept for a part whose SMSC id has any of these forms (the receipt may
@@ -118,34 +229,7 @@ export function createReceipts(deps: {
       }
       return 'early';
     }
-    await db.transaction(async (trx) => {
-      const message = (await store.lock(trx, part.message_id))!;
-      const parts = await store.parts(message.id, trx);
-      const current = parts.find((p) => p.part === part.part)!;
-      const outcome = input.outcome === 'pending' ? 'pending' : (input.outcome as PartStatus);
-      const next = transitionPart(current.status, outcome);
-      const changed = next !== current.status;
-      const writes: SqlFragment[] = [];
-      if (changed) {
-        const patch = { status: next, error_code: input.errorCode, updated_at: clock.now() };
-        writes.push(store.updatePartSql(message.id, part.part, patch));
-        Object.assign(current, patch);
-      }
-      const receipt: MessageEventEntry = {
-        message,
-        type: 'message.receipt',
-        extra: {
-          receipt: {
-            part: part.part,
-            state: input.state,
-            error_code: input.errorCode,
-            changed,
-          },
-        },
-      };
-      // The part's update, the message's and the events: one statement.
-      await settle(trx, message, parts, [receipt], writes);
-    });
+    await applying.write({ input, part });
     return 'applied';
   }
 

@@ -9,7 +9,7 @@ import DataLoader from 'dataloader';
  * item of its batch.
  */
 export function createGroupCommit<T>(
-  flush: (batch: readonly T[]) => Promise<void>,
+  flush: (batch: readonly T[]) => Promise<void | ReadonlyArray<Error | null>>,
   options: { maxBatchSize?: number } = {},
 ): { write(item: T): Promise<void>; idle(): Promise<void> } {
   const inFlight = new Set<Promise<unknown>>();
@@ -19,12 +19,13 @@ export function createGroupCommit<T>(
       const flushing = flush(batch);
       const done = flushing.catch(() => undefined);
       inFlight.add(done);
+      let answers: void | ReadonlyArray<Error | null>;
       try {
-        await flushing;
+        answers = await flushing;
       } finally {
         inFlight.delete(done);
       }
-      return batch.map(() => undefined);
+      return batch.map((_, i) => (answers ? (answers[i] ?? undefined) : undefined));
     },
     {
       cache: false,

@@ -122,16 +122,20 @@ export async function runCtes(
   db: Db | Trx,
   ctes: ReadonlyArray<SqlFragment | null>,
   counted: readonly string[],
+  options: { prepare?: boolean } = {},
 ): Promise<Record<string, number>> {
   const parts = ctes.filter((part): part is SqlFragment => part !== null);
   const reads = counted.map((name) => `(select count(*) from ${name})::int as ${name}`);
   const sql = `with ${parts.map((part) => part.sql).join(',\n')} select ${reads.join(', ') || '1'}`;
-  const { rows } = await db
-    .raw<{ rows: Array<Record<string, number>> }>(
-      sql,
-      parts.flatMap((part) => part.bindings),
-    )
-    .options({ name: statementName(sql) });
+  const query = db.raw<{ rows: Array<Record<string, number>> }>(
+    sql,
+    parts.flatMap((part) => part.bindings),
+  );
+  // A statement whose text varies with its input (a batch) is not prepared: each shape would
+  // stay prepared on every connection.
+  const { rows } = await (options.prepare === false
+    ? query
+    : query.options({ name: statementName(sql) }));
   return rows[0];
 }
 

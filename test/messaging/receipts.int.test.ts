@@ -147,4 +147,83 @@ describe('delivery receipts', () => {
       }),
     ).to.equal('unknown');
   });
+
+  describe('applied together', () => {
+    /** `count` one-part messages in `sent`, each with its part recorded as `<prefix><i>`. */
+    async function sentMessages(count: number, prefix: string): Promise<string[]> {
+      const { db } = app.runtime;
+      const [template] = await db('messages').where({ id: messageId });
+      const ids: string[] = [];
+      for (let i = 0; i < count; i += 1) {
+        const id = app.runtime.services.ids('msg');
+        await db('messages').insert({ ...template, id, status: 'sent', segments: 1 });
+        await store.insertPart({
+          message_id: id,
+          part: 1,
+          connector_id: 'smsc-c',
+          smsc_id: `${prefix}${i}`,
+          status: 'sent',
+          error_code: null,
+          updated_at: new Date(),
+        });
+        ids.push(id);
+      }
+      return ids;
+    }
+    const dlr = (smscId: string, outcome: 'delivered' | 'undelivered' = 'delivered') => ({
+      connectorId: 'smsc-c',
+      smscId,
+      outcome,
+      state: outcome === 'delivered' ? 'DELIVRD' : 'UNDELIV',
+      errorCode: outcome === 'delivered' ? null : '001',
+    });
+
+    it('applies concurrent receipts of many messages in a few transactions, each one exactly', async () => {
+      const ids = await sentMessages(30, 'c');
+      let begins = 0;
+      const count = (query: { sql: string }) => {
+        if (query.sql.toUpperCase().startsWith('BEGIN')) begins += 1;
+      };
+      app.runtime.db.on('query', count);
+      try {
+        const results = await Promise.all(ids.map((_, i) => receipts.apply(dlr(`c${i}`))));
+        expect(results.every((r) => r === 'applied')).to.equal(true);
+      } finally {
+        app.runtime.db.off('query', count);
+      }
+      expect(begins, 'transactions for 30 receipts').to.be.below(10);
+      const rows = await app.runtime.db('messages').whereIn('id', ids);
+      expect(rows.every((m) => m.status === 'delivered')).to.equal(true);
+      const events = await app.runtime
+        .db('events')
+        .whereIn('stream_id', ids)
+        .select('stream_id', 'type', 'stream_version')
+        .orderBy(['stream_id', 'stream_version']);
+      for (const id of ids) {
+        expect(
+          events.filter((e) => e.stream_id === id).map((e) => e.type),
+          id,
+        ).to.deep.equal(['message.receipt', 'message.delivered']);
+      }
+    });
+
+    it('applies two concurrent receipts of one part once each: the first final state stays', async () => {
+      const [id] = await sentMessages(1, 'd');
+      await Promise.all([
+        receipts.apply(dlr('d0', 'undelivered')),
+        receipts.apply(dlr('d0', 'delivered')),
+      ]);
+      const [part] = await store.parts(id);
+      const message = (await store.find(id))!;
+      expect(part.status).to.be.oneOf(['delivered', 'undelivered']);
+      expect(message.status, 'the message follows its part').to.equal(part.status);
+      const events = await app.runtime.services.events.readStream(message.project_id, id);
+      const changed = events
+        .filter((e) => e.type === 'message.receipt')
+        .map((e) => (e.data.receipt as { changed: boolean }).changed);
+      expect(changed.sort()).to.deep.equal([false, true]);
+      // Together or one after the other, one status event; a late receipt only adds its own.
+      expect(events.filter((e) => e.type === `message.${part.status}`)).to.have.length(1);
+    });
+  });
 });
