@@ -109,6 +109,37 @@ export function createMessagesStore(db: Db) {
       return row as MessageRow | undefined;
     },
 
+    /**
+     * Moves several messages to `sent` (with their connector and sent time) where each is still
+     * in one of `from`, locking them in id order first; the updated rows.
+     */
+    async markSentMany(
+      trx: Trx,
+      rows: ReadonlyArray<{ id: string; connector: string; sent_at: Date; updated_at: Date }>,
+      from: readonly string[],
+    ): Promise<MessageRow[]> {
+      const { rows: updated } = await trx.raw<{ rows: MessageRow[] }>(
+        `with input as (
+           select * from jsonb_to_recordset(?::jsonb)
+             as r(id text, connector text, sent_at timestamptz, updated_at timestamptz)
+         ),
+         locked as (
+           select m.id from messages m
+            where m.id in (select id from input) and m.status = any(?::text[])
+            order by m.id
+            for update
+         )
+         update messages m
+            set status = 'sent', connector = i.connector, sent_at = i.sent_at,
+                updated_at = i.updated_at
+           from input i, locked l
+          where m.id = i.id and l.id = i.id
+         returning m.*`,
+        [JSON.stringify(rows), [...from]],
+      );
+      return updated;
+    },
+
     listQuery(projectId: string, f: MessageFilters) {
       const q = db<MessageRow>('messages').where({ project_id: projectId });
       if (f.status) q.where('status', f.status);

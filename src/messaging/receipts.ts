@@ -9,7 +9,6 @@ import {
   type Db,
   type Logger,
   type SqlFragment,
-  type Trx,
 } from '../platform/index.js';
 import type { MessageEventEntry, RecordMessageEvent } from './message-events.js';
 import type { MessageRow, MessagesStore, PartRow } from './messages.store.js';
@@ -86,24 +85,6 @@ export function createReceipts(deps: {
     });
     const entry: MessageEventEntry = { message: updated, type: `message.${next.status}` };
     return { update, entry };
-  }
-
-  /**
-   * Moves a sent message to what its parts say, in `trx` (message row locked by the caller):
-   * the caller's `writes` (a part's update), the message's update, `before` (events that led
-   * here) and the status event, in one statement.
-   */
-  async function settle(
-    trx: Trx,
-    message: MessageRow,
-    known?: PartRow[],
-    before: MessageEventEntry[] = [],
-    writes: SqlFragment[] = [],
-  ): Promise<void> {
-    if (message.status !== 'sent') return deps.recordEvent.many(trx, before, writes);
-    const settled = settlement(message, known ?? (await store.parts(message.id, trx)));
-    if (!settled) return deps.recordEvent.many(trx, before, writes);
-    await deps.recordEvent.many(trx, [...before, settled.entry], [...writes, settled.update]);
   }
 
   /**
@@ -235,7 +216,7 @@ export function createReceipts(deps: {
 
   return {
     apply,
-    settle,
+    settlement,
     applyEarly,
     applyTaken,
   };

@@ -1,8 +1,10 @@
 import { messageIdCandidates, normalizeMessageId, type SmsGateway } from '../connectors/index.js';
 import { isStreamConflict } from '../events/index.js';
 import {
+  createGroupCommit,
   cte,
   runCtes,
+  type SqlFragment,
   unchangedColumns,
   isAppError,
   type Clock,
@@ -11,12 +13,19 @@ import {
   type JobHandler,
 } from '../platform/index.js';
 import { encodeMessage } from './encoding/index.js';
-import type { RecordMessageEvent } from './message-events.js';
+import type { MessageEventEntry, RecordMessageEvent } from './message-events.js';
 import { CHANGING_VIEW_COLUMNS } from './message-view.js';
-import type { MessageRow, MessagesStore } from './messages.store.js';
+import type { MessageRow, MessagesStore, PartRow } from './messages.store.js';
 import type { Receipts } from './receipts.js';
 import { SMS_QUEUE } from './send-message.js';
 import { statusesBefore, transition, type MessageStatus } from './status.js';
+
+/** A message whose parts were all submitted, to be marked `sent`. */
+interface Sent {
+  id: string;
+  connector: string;
+  at: Date;
+}
 
 /** Picks the SMPP bind for a destination (route table with fail-over). */
 export interface CarrierPicker {
@@ -42,10 +51,67 @@ export function createSendHandler(deps: {
   const { db, store, clock } = deps;
 
   /**
+   * `sent` for many messages in one transaction (group commit: messages whose parts were all
+   * submitted while a batch was written go together). Each message, locked, settles receipts
+   * that beat it: its `message.sent` event goes with whatever its parts already say. A batch
+   * the database refuses is written again one message at a time.
+   */
+  async function markSent(batch: readonly Sent[]): Promise<void> {
+    await db.transaction(async (trx) => {
+      const updated = await store.markSentMany(
+        trx,
+        batch.map((b) => ({ id: b.id, connector: b.connector, sent_at: b.at, updated_at: b.at })),
+        statusesBefore('sent'),
+      );
+      if (updated.length === 0) return;
+      const parts = new Map<string, PartRow[]>();
+      for (const part of await store.partsOfMany(
+        updated.map((m) => m.id),
+        trx,
+      )) {
+        parts.set(part.message_id, [...(parts.get(part.message_id) ?? []), part]);
+      }
+      const writes: SqlFragment[] = [];
+      const groups = updated.map((message) => {
+        const entries: MessageEventEntry[] = [{ message, type: 'message.sent' }];
+        const settled = deps.receipts.settlement(message, parts.get(message.id) ?? []);
+        if (settled) {
+          writes.push(settled.update);
+          entries.push(settled.entry);
+        }
+        return entries;
+      });
+      await deps.recordEvent.forMessages(trx, groups, writes);
+    });
+  }
+
+  const sending = createGroupCommit<Sent>(
+    async (batch) => {
+      try {
+        await markSent(batch);
+        return;
+      } catch (err) {
+        if (batch.length === 1) throw err;
+      }
+      const answers: Array<Error | null> = [];
+      for (const one of batch) {
+        answers.push(
+          await markSent([one]).then(
+            () => null,
+            (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+          ),
+        );
+      }
+      return answers;
+    },
+    { maxBatchSize: 100 },
+  );
+
+  /**
    * Moves the message to `status` when the status machine allows it. Written from the row the
    * worker read (`known`) in one statement (UPDATE, event, webhook) that applies only while the
-   * row still matches it; else, and always for `sent` (which settles receipts that beat it, under
-   * the row lock), in a transaction that locks first.
+   * row still matches it; else in a transaction that locks first; `sent` (which settles
+   * receipts that beat it, under the row lock) by `markSent`.
    */
   async function move(
     known: MessageRow,
@@ -53,16 +119,20 @@ export function createSendHandler(deps: {
     patch: Partial<MessageRow> = {},
   ): Promise<void> {
     const change = { ...patch, status, updated_at: clock.now() };
-    if (status !== 'sent' && transition(known.status, status).changed) {
+    if (status === 'sent') {
+      return sending.write({
+        id: known.id,
+        connector: String(patch.connector),
+        at: change.updated_at,
+      });
+    }
+    if (transition(known.status, status).changed) {
       if (await moveInOneStatement(known, change)) return;
     }
     await db.transaction(async (trx) => {
       const updated = await store.updateFrom(trx, known.id, statusesBefore(status), change);
       if (!updated) return;
-      const event = { message: updated, type: `message.${status}` };
-      // `sent` settles receipts that beat it: its event goes with what they decide.
-      if (status === 'sent') await deps.receipts.settle(trx, updated, undefined, [event]);
-      else await deps.recordEvent.many(trx, [event]);
+      await deps.recordEvent.many(trx, [{ message: updated, type: `message.${status}` }]);
     });
   }
 

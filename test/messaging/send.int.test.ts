@@ -89,6 +89,36 @@ describe('sending SMS through the sandbox SMSC', () => {
     }
   });
 
+  it('marks messages sent together in few transactions, each with one sent event and webhook', async () => {
+    let sentWrites = 0;
+    const count = (query: { sql: string }) => {
+      if (query.sql.includes("set status = 'sent'")) sentWrites += 1;
+    };
+    app.runtime.db.on('query', count);
+    let ids: string[];
+    try {
+      const created = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => send({ to: '+14155550100', body: `batch ${i}` })),
+      );
+      ids = created.map((res) => res.body.id);
+      await Promise.all(ids.map((id) => finalStatus(id, ['delivered'], 15_000)));
+    } finally {
+      app.runtime.db.off('query', count);
+    }
+    expect(sentWrites, 'statements that marked 40 messages sent').to.be.below(40);
+    const events = await app.runtime
+      .db('events')
+      .whereIn('stream_id', ids)
+      .where({ type: 'message.sent' })
+      .select('stream_id');
+    expect(events.map((e) => e.stream_id).sort()).to.deep.equal([...ids].sort());
+    await eventually(async () =>
+      ids.every((id) => webhookStatuses(id).filter((t) => t === 'message.sent').length === 1)
+        ? true
+        : undefined,
+    );
+  });
+
   it('delivers a long UCS-2 message with emoji as concatenated parts, none lost', async () => {
     const body = 'Grüße 👋 from Trunkline — ' + 'emoji 🎉 and text '.repeat(12);
     const res = await send({ to: '+14155550101', body });
