@@ -192,6 +192,26 @@ export function createMessagesStore(db: Db) {
       );
       return rows;
     },
+    /**
+     * For each lookup, the part its SMSC id (any of its spellings) belongs to, or null; one
+     * statement for them all. `connectorId` null searches every connector.
+     */
+    async findParts(
+      lookups: ReadonlyArray<{ connectorId: string | null; smscIds: string[] }>,
+    ): Promise<Array<PartRow | null>> {
+      const rows = await db<PartRow>('message_parts').whereIn(
+        'smsc_id',
+        lookups.flatMap((l) => l.smscIds),
+      );
+      return lookups.map(
+        (l) =>
+          rows.find(
+            (p) =>
+              l.smscIds.includes(p.smsc_id) &&
+              (l.connectorId === null || p.connector_id === l.connectorId),
+          ) ?? null,
+      );
+    },
     /** The part an SMSC id belongs to; `connectorId` null searches every connector. */
     findPart(connectorId: string | null, smscIds: string[]) {
       const q = db<PartRow>('message_parts').whereIn('smsc_id', smscIds);
@@ -221,6 +241,24 @@ export function createMessagesStore(db: Db) {
         .insert({ ...row, receipt: JSON.stringify(row.receipt) })
         .onConflict(['connector_id', 'smsc_id'])
         .merge(),
+    /**
+     * Takes (and deletes), in `trx`, the receipts kept for any of these (connector, SMSC id)
+     * pairs before their part was recorded.
+     */
+    async takeEarlyReceiptsIn(
+      trx: Trx,
+      keys: ReadonlyArray<{ connector_id: string; smsc_id: string }>,
+    ): Promise<Array<{ receipt: unknown }>> {
+      if (keys.length === 0) return [];
+      const { rows } = await trx.raw<{ rows: Array<{ receipt: unknown }> }>(
+        `delete from early_receipts e
+          using jsonb_to_recordset(?::jsonb) as k(connector_id text, smsc_id text)
+          where e.connector_id = k.connector_id and e.smsc_id = k.smsc_id
+         returning e.receipt`,
+        [JSON.stringify(keys)],
+      );
+      return rows;
+    },
     /** Takes (and deletes) the receipts that arrived for these ids before their part was recorded. */
     takeEarlyReceipts: (connectorId: string, smscIds: string[]) =>
       db('early_receipts')

@@ -5,6 +5,7 @@ import {
 } from '../connectors/index.js';
 import {
   createGroupCommit,
+  orOneByOne,
   type Clock,
   type Db,
   type Logger,
@@ -88,6 +89,50 @@ export function createReceipts(deps: {
   }
 
   /**
+   * Receipts of one locked message applied to its parts (`parts`, all of them, changed in
+   * place): a `message.receipt` event per receipt, then the message's move if its parts now
+   * make one, with one UPDATE per moved part (where its receipts left it: a row is written
+   * once per statement) and the message's. Receipts of one part apply in the given order,
+   * each to what the one before left.
+   */
+  function applyToMessage(
+    message: MessageRow,
+    parts: PartRow[],
+    receipts: ReadonlyArray<{ input: ReceiptInput; part: Pick<PartRow, 'part'> }>,
+  ): { entries: MessageEventEntry[]; writes: SqlFragment[] } {
+    const entries: MessageEventEntry[] = [];
+    const writes: SqlFragment[] = [];
+    const moved = new Set<PartRow>();
+    for (const { input, part } of receipts) {
+      const current = parts.find((p) => p.part === part.part)!;
+      const outcome = input.outcome === 'pending' ? 'pending' : (input.outcome as PartStatus);
+      const next = transitionPart(current.status, outcome);
+      const changed = next !== current.status;
+      if (changed) {
+        Object.assign(current, { status: next, error_code: input.errorCode });
+        moved.add(current);
+      }
+      const receipt = { part: part.part, state: input.state, error_code: input.errorCode, changed };
+      entries.push({ message, type: 'message.receipt', extra: { receipt } });
+    }
+    for (const part of moved) {
+      writes.push(
+        store.updatePartSql(message.id, part.part, {
+          status: part.status,
+          error_code: part.error_code,
+          updated_at: clock.now(),
+        }),
+      );
+    }
+    const settled = settlement(message, parts);
+    if (settled) {
+      writes.push(settled.update);
+      entries.push(settled.entry);
+    }
+    return { entries, writes };
+  }
+
+  /**
    * Applies found receipts in one transaction: their messages locked in id order, all their
    * parts read at once, then every part's update, every message's move and every event (a
    * `message.receipt` per receipt, a status event per message that moves) in one statement.
@@ -102,51 +147,12 @@ export function createReceipts(deps: {
         parts.set(part.message_id, [...(parts.get(part.message_id) ?? []), part]);
       }
       const writes: SqlFragment[] = [];
-      const groups: MessageEventEntry[][] = [];
-      for (const id of ids) {
-        const message = messages.get(id)!;
-        const own = parts.get(id) ?? [];
-        const entries: MessageEventEntry[] = [];
-        const moved = new Set<PartRow>();
-        for (const { input, part } of batch.filter((f) => f.part.message_id === id)) {
-          const current = own.find((p) => p.part === part.part)!;
-          const outcome = input.outcome === 'pending' ? 'pending' : (input.outcome as PartStatus);
-          const next = transitionPart(current.status, outcome);
-          const changed = next !== current.status;
-          if (changed) {
-            Object.assign(current, { status: next, error_code: input.errorCode });
-            moved.add(current);
-          }
-          entries.push({
-            message,
-            type: 'message.receipt',
-            extra: {
-              receipt: {
-                part: part.part,
-                state: input.state,
-                error_code: input.errorCode,
-                changed,
-              },
-            },
-          });
-        }
-        // One UPDATE per part, with where its receipts left it (a row is written once per statement).
-        for (const part of moved) {
-          writes.push(
-            store.updatePartSql(id, part.part, {
-              status: part.status,
-              error_code: part.error_code,
-              updated_at: clock.now(),
-            }),
-          );
-        }
-        const settled = settlement(message, own);
-        if (settled) {
-          writes.push(settled.update);
-          entries.push(settled.entry);
-        }
-        groups.push(entries);
-      }
+      const groups = ids.map((id) => {
+        const own = batch.filter((f) => f.part.message_id === id);
+        const applied = applyToMessage(messages.get(id)!, parts.get(id) ?? [], own);
+        writes.push(...applied.writes);
+        return applied.entries;
+      });
       await deps.recordEvent.forMessages(trx, groups, writes);
     });
   }
@@ -156,27 +162,7 @@ export function createReceipts(deps: {
    * written go together in the next transaction. A batch the database refuses is applied
    * again one receipt at a time, so only the receipt at fault fails.
    */
-  const applying = createGroupCommit<Found>(
-    async (batch) => {
-      try {
-        await applyFound(batch);
-        return;
-      } catch (err) {
-        if (batch.length === 1) throw err;
-      }
-      const answers: Array<Error | null> = [];
-      for (const found of batch) {
-        answers.push(
-          await applyFound([found]).then(
-            () => null,
-            (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
-          ),
-        );
-      }
-      return answers;
-    },
-    { maxBatchSize: 100 },
-  );
+  const applying = createGroupCommit<Found>(orOneByOne(applyFound), { maxBatchSize: 100 });
 
   /**
    * Applies the receipts kept for a part whose SMSC id has any of these forms (the receipt may
@@ -191,9 +177,15 @@ export function createReceipts(deps: {
     for (const { receipt } of taken) await apply(receipt as ReceiptInput);
   }
 
+  /** Parts looked up for receipts together: one statement for those that arrive meanwhile. */
+  const finding = createGroupCommit<
+    { connectorId: string | null; smscIds: string[] },
+    PartRow | null
+  >((lookups) => store.findParts(lookups), { maxBatchSize: 200 });
+
   async function apply(input: ReceiptInput): Promise<ReceiptResult> {
     const candidates = messageIdCandidates(input.smscId);
-    const part = await store.findPart(input.connectorId, candidates);
+    const part = await finding.write({ connectorId: input.connectorId, smscIds: candidates });
     if (!part) {
       if (input.connectorId === null) return 'unknown';
       await store.saveEarlyReceipt({
@@ -216,7 +208,7 @@ export function createReceipts(deps: {
 
   return {
     apply,
-    settlement,
+    applyToMessage,
     applyEarly,
     applyTaken,
   };

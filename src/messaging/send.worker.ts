@@ -2,6 +2,7 @@ import { messageIdCandidates, normalizeMessageId, type SmsGateway } from '../con
 import { isStreamConflict } from '../events/index.js';
 import {
   createGroupCommit,
+  orOneByOne,
   cte,
   runCtes,
   type SqlFragment,
@@ -13,10 +14,10 @@ import {
   type JobHandler,
 } from '../platform/index.js';
 import { encodeMessage } from './encoding/index.js';
-import type { MessageEventEntry, RecordMessageEvent } from './message-events.js';
+import type { RecordMessageEvent } from './message-events.js';
 import { CHANGING_VIEW_COLUMNS } from './message-view.js';
 import type { MessageRow, MessagesStore, PartRow } from './messages.store.js';
-import type { Receipts } from './receipts.js';
+import type { ReceiptInput, Receipts } from './receipts.js';
 import { SMS_QUEUE } from './send-message.js';
 import { statusesBefore, transition, type MessageStatus } from './status.js';
 
@@ -25,6 +26,8 @@ interface Sent {
   id: string;
   connector: string;
   at: Date;
+  /** Every part's connector and SMSC id as the submit response gave it. */
+  parts: Array<{ connector: string; smscId: string }>;
 }
 
 /** Picks the SMPP bind for a destination (route table with fail-over). */
@@ -64,54 +67,54 @@ export function createSendHandler(deps: {
         statusesBefore('sent'),
       );
       if (updated.length === 0) return;
+      const ids = updated.map((m) => m.id);
       const parts = new Map<string, PartRow[]>();
-      for (const part of await store.partsOfMany(
-        updated.map((m) => m.id),
-        trx,
-      )) {
+      for (const part of await store.partsOfMany(ids, trx)) {
         parts.set(part.message_id, [...(parts.get(part.message_id) ?? []), part]);
       }
+      // The last look for receipts that missed their part (see submitParts): every part has
+      // committed, and the messages are locked, so a kept one is applied here, once.
+      // Only for the messages this batch moved: a receipt taken for any other would be lost.
+      const moved = new Set(ids);
+      const early = await store.takeEarlyReceiptsIn(
+        trx,
+        batch
+          .filter((b) => moved.has(b.id))
+          .flatMap((b) =>
+            b.parts.flatMap((p) =>
+              messageIdCandidates(p.smscId).map((id) => ({
+                connector_id: p.connector,
+                smsc_id: id,
+              })),
+            ),
+          ),
+      );
       const writes: SqlFragment[] = [];
       const groups = updated.map((message) => {
-        const entries: MessageEventEntry[] = [{ message, type: 'message.sent' }];
-        const settled = deps.receipts.settlement(message, parts.get(message.id) ?? []);
-        if (settled) {
-          writes.push(settled.update);
-          entries.push(settled.entry);
-        }
-        return entries;
+        const own = parts.get(message.id) ?? [];
+        const receipts = early.flatMap(({ receipt }) => {
+          const input = receipt as ReceiptInput;
+          const forms = messageIdCandidates(input.smscId);
+          const part = own.find(
+            (p) => forms.includes(p.smsc_id) && p.connector_id === input.connectorId,
+          );
+          return part ? [{ input, part }] : [];
+        });
+        const applied = deps.receipts.applyToMessage(message, own, receipts);
+        writes.push(...applied.writes);
+        return [{ message, type: 'message.sent' }, ...applied.entries];
       });
       await deps.recordEvent.forMessages(trx, groups, writes);
     });
   }
 
-  const sending = createGroupCommit<Sent>(
-    async (batch) => {
-      try {
-        await markSent(batch);
-        return;
-      } catch (err) {
-        if (batch.length === 1) throw err;
-      }
-      const answers: Array<Error | null> = [];
-      for (const one of batch) {
-        answers.push(
-          await markSent([one]).then(
-            () => null,
-            (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
-          ),
-        );
-      }
-      return answers;
-    },
-    { maxBatchSize: 100 },
-  );
+  const sending = createGroupCommit<Sent>(orOneByOne(markSent), { maxBatchSize: 100 });
 
   /**
-   * Moves the message to `status` when the status machine allows it. Written from the row the
-   * worker read (`known`) in one statement (UPDATE, event, webhook) that applies only while the
-   * row still matches it; else in a transaction that locks first; `sent` (which settles
-   * receipts that beat it, under the row lock) by `markSent`.
+   * Moves the message to `status` (`sending`, `failed`) when the status machine allows it.
+   * Written from the row the worker read (`known`) in one statement (UPDATE, event, webhook)
+   * that applies only while the row still matches it; else in a transaction that locks first.
+   * `sent` goes through `markSent`.
    */
   async function move(
     known: MessageRow,
@@ -119,13 +122,6 @@ export function createSendHandler(deps: {
     patch: Partial<MessageRow> = {},
   ): Promise<void> {
     const change = { ...patch, status, updated_at: clock.now() };
-    if (status === 'sent') {
-      return sending.write({
-        id: known.id,
-        connector: String(patch.connector),
-        at: change.updated_at,
-      });
-    }
     if (transition(known.status, status).changed) {
       if (await moveInOneStatement(known, change)) return;
     }
@@ -164,11 +160,8 @@ export function createSendHandler(deps: {
     // A message still `queued` has never been submitted: no parts to look for.
     const earlier = message.status === 'sending' ? await store.parts(message.id) : [];
     const done = new Set(earlier.map((p) => p.part));
-    /** Each recorded part's SMSC id forms, by connector, for the last look at early receipts. */
-    const recorded = new Map<string, string[]>();
-    const remember = (connector: string, smscId: string) =>
-      recorded.set(connector, [...(recorded.get(connector) ?? []), ...messageIdCandidates(smscId)]);
-    for (const part of earlier) remember(part.connector_id, part.smsc_id);
+    /** Every recorded part, for the last look at early receipts when the message is sent. */
+    const recorded = earlier.map((p) => ({ connector: p.connector_id, smscId: p.smsc_id }));
     for (const [index, segment] of segments.entries()) {
       if (done.has(index + 1)) continue;
       const remainingSec = Math.max(
@@ -197,13 +190,8 @@ export function createSendHandler(deps: {
         messageIdCandidates(messageId),
       );
       await deps.receipts.applyTaken(early);
-      remember(gateway.id, messageId);
+      recorded.push({ connector: gateway.id, smscId: messageId });
     }
-    // A receipt can miss its part both ways: it is kept as early after the part's INSERT took
-    // its snapshot, and looks for the part again before that INSERT commits. Looking once more
-    // now, after every part committed, finds any such receipt (taking is a delete, so only one
-    // side applies it); the message is still `sending`, so `sent` below settles it.
-    for (const [connector, ids] of recorded) await deps.receipts.applyEarly(connector, ids);
     job.logger.info(
       {
         message_id: message.id,
@@ -213,7 +201,16 @@ export function createSendHandler(deps: {
       },
       'message submitted',
     );
-    await move(message, 'sent', { connector: gateway.id, sent_at: clock.now() });
+    // A receipt can miss its part both ways: it is kept as early after the part's INSERT took
+    // its snapshot, and looks for the part again before that INSERT commits. The `sent`
+    // transaction, after every part committed, takes any such receipt (taking is a delete, so
+    // only one side applies it) and applies it with the move.
+    await sending.write({
+      id: message.id,
+      connector: gateway.id,
+      at: clock.now(),
+      parts: recorded,
+    });
   }
 
   return {

@@ -1,31 +1,34 @@
 import DataLoader from 'dataloader';
 
 /**
- * Group commit: `write(item)` resolves once `flush` has stored the item. Items written while
+ * Group commit: `write(item)` resolves once `flush` has handled the item. Items written while
  * no flush runs go out together at the end of the current turn of the event loop; items
  * written while a flush runs wait for it and then go out together, so under load one
  * statement carries many items and at most one flush is in flight. Built on DataLoader (its
- * batch is held open until the schedule function lets it go). A failed flush rejects every
- * item of its batch.
+ * batch is held open until the schedule function lets it go).
+ *
+ * A flush that throws rejects every item of its batch. A flush may instead answer each item,
+ * in batch order: a value resolves that item's `write` with it, an Error rejects that item
+ * alone.
  */
-export function createGroupCommit<T>(
-  flush: (batch: readonly T[]) => Promise<void | ReadonlyArray<Error | null>>,
+export function createGroupCommit<T, R = void>(
+  flush: (batch: readonly T[]) => Promise<void | ReadonlyArray<R | Error>>,
   options: { maxBatchSize?: number } = {},
-): { write(item: T): Promise<void>; idle(): Promise<void> } {
+): { write(item: T): Promise<R>; idle(): Promise<void> } {
   const inFlight = new Set<Promise<unknown>>();
   const settled = () => Promise.all(inFlight);
-  const loader = new DataLoader<T, void>(
+  const loader = new DataLoader<T, R>(
     async (batch) => {
       const flushing = flush(batch);
       const done = flushing.catch(() => undefined);
       inFlight.add(done);
-      let answers: void | ReadonlyArray<Error | null>;
+      let answers: void | ReadonlyArray<R | Error>;
       try {
         answers = await flushing;
       } finally {
         inFlight.delete(done);
       }
-      return batch.map((_, i) => (answers ? (answers[i] ?? undefined) : undefined));
+      return batch.map((_, i) => (answers ? answers[i] : (undefined as R)));
     },
     {
       cache: false,
@@ -42,5 +45,32 @@ export function createGroupCommit<T>(
     async idle() {
       while (inFlight.size > 0) await settled();
     },
+  };
+}
+
+/**
+ * A flush for `createGroupCommit` that writes the whole batch with `write` and, when the
+ * database refuses it, each item alone, so only the items at fault fail.
+ */
+export function orOneByOne<T>(
+  write: (batch: readonly T[]) => Promise<void>,
+): (batch: readonly T[]) => Promise<void | ReadonlyArray<void | Error>> {
+  return async (batch) => {
+    try {
+      await write(batch);
+      return;
+    } catch (err) {
+      if (batch.length === 1) throw err;
+    }
+    const answers: Array<void | Error> = [];
+    for (const item of batch) {
+      answers.push(
+        await write([item]).then(
+          () => undefined,
+          (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+        ),
+      );
+    }
+    return answers;
   };
 }

@@ -52,7 +52,7 @@ export { toE164, isAlphanumericSender } from './phone.js';
 export { createInvalidationBus } from './invalidation.js';
 export { listenFor } from './listen.js';
 export type { Listener } from './listen.js';
-export { createGroupCommit } from './group-commit.js';
+export { createGroupCommit, orOneByOne } from './group-commit.js';
 export type { InvalidationBus, InvalidationHandler } from './invalidation.js';
 export { createInvalidatedCache } from './cache.js';
 export type { InvalidatedCache } from './cache.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createGroupCommit } from '../../src/platform/index.js';
+import { createGroupCommit, orOneByOne } from '../../src/platform/index.js';
 
 describe('createGroupCommit', () => {
   it('stores items written in one turn of the event loop with one flush', async () => {
@@ -54,5 +54,23 @@ describe('createGroupCommit', () => {
     );
     await Promise.all([1, 2, 3, 4, 5].map((n) => group.write(n)));
     expect(sizes).to.deep.equal([2, 2, 1]);
+  });
+
+  it('resolves each item with the answer the flush gives it', async () => {
+    const group = createGroupCommit<number, number>(async (batch) => batch.map((n) => n * 10));
+    expect(await Promise.all([1, 2, 3].map((n) => group.write(n)))).to.deep.equal([10, 20, 30]);
+  });
+
+  it('orOneByOne: when a batch is refused, writes each item alone and fails only the one at fault', async () => {
+    const written: number[][] = [];
+    const group = createGroupCommit(
+      orOneByOne(async (batch: readonly number[]) => {
+        written.push([...batch]);
+        if (batch.includes(2)) throw new Error('refused');
+      }),
+    );
+    const results = await Promise.allSettled([1, 2, 3].map((n) => group.write(n)));
+    expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
+    expect(written).to.deep.equal([[1, 2, 3], [1], [2], [3]]);
   });
 });
