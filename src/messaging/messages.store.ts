@@ -69,6 +69,9 @@ export function createMessagesStore(db: Db) {
       });
     },
     find: (id: string) => db<MessageRow>('messages').where({ id }).first(),
+    /** Several messages by id, in one statement (order not guaranteed). */
+    findMany: (ids: readonly string[]) =>
+      db<MessageRow>('messages').whereIn('id', ids as string[]) as Promise<MessageRow[]>,
     findForProject: (projectId: string, id: string) =>
       db<MessageRow>('messages').where({ project_id: projectId, id }).first(),
     /** Locks the message row for a status change (the event store relies on it). */
@@ -161,36 +164,43 @@ export function createMessagesStore(db: Db) {
     insertPart: (row: PartRow & { updated_at: Date }) =>
       db('message_parts').insert(row).onConflict(['message_id', 'part']).ignore(),
     /**
-     * Records a submitted part and takes the receipts that arrived for it before it was
-     * recorded (under any spelling of its SMSC id), in one statement.
+     * Records submitted parts and takes the receipts that arrived for each before it was
+     * recorded (under any spelling of its SMSC id), in one statement; the receipts taken, per
+     * part in input order.
      */
-    async insertPartTakingEarly(
-      row: PartRow & { updated_at: Date },
-      smscIds: string[],
-    ): Promise<{ receipt: unknown }[]> {
-      const { rows } = await db.raw<{ rows: { receipt: unknown }[] }>(
+    async insertPartsTakingEarly(
+      parts: ReadonlyArray<{ row: PartRow & { updated_at: Date }; smscIds: string[] }>,
+    ): Promise<Array<Array<{ receipt: unknown }>>> {
+      const rows = parts.map(({ row }, n) => ({ ...row, n }));
+      const keys = parts.flatMap(({ row, smscIds }, n) =>
+        [...new Set([row.smsc_id, ...smscIds])].map((smsc_id) => ({
+          n,
+          connector_id: row.connector_id,
+          smsc_id,
+        })),
+      );
+      const { rows: taken } = await db.raw<{ rows: Array<{ n: number; receipt: unknown }> }>(
         `with part as (
            insert into message_parts
              (message_id, part, connector_id, smsc_id, status, error_code, updated_at)
-           values (?, ?, ?, ?, ?, ?, ?)
+           select message_id, part, connector_id, smsc_id, status, error_code, updated_at
+             from jsonb_to_recordset(?::jsonb) as r(
+               message_id text, part int, connector_id text, smsc_id text, status text,
+               error_code text, updated_at timestamptz)
            on conflict (message_id, part) do nothing
+         ),
+         keys as (
+           select * from jsonb_to_recordset(?::jsonb) as k(n int, connector_id text, smsc_id text)
          )
-         delete from early_receipts
-          where connector_id = ? and smsc_id = any(?::text[])
-         returning receipt`,
-        [
-          row.message_id,
-          row.part,
-          row.connector_id,
-          row.smsc_id,
-          row.status,
-          row.error_code,
-          row.updated_at,
-          row.connector_id,
-          smscIds,
-        ],
+         delete from early_receipts e
+          using keys k
+          where e.connector_id = k.connector_id and e.smsc_id = k.smsc_id
+         returning k.n, e.receipt`,
+        [JSON.stringify(rows), JSON.stringify(keys)],
       );
-      return rows;
+      return parts.map((_, n) =>
+        taken.filter((t) => t.n === n).map(({ receipt }) => ({ receipt })),
+      );
     },
     /**
      * For each lookup, the part its SMSC id (any of its spellings) belongs to, or null; one

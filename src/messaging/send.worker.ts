@@ -108,6 +108,21 @@ export function createSendHandler(deps: {
     });
   }
 
+  /** The messages of jobs that start together, read by one statement. */
+  const reading = createGroupCommit<string, MessageRow | undefined>(
+    async (ids) => {
+      const rows = new Map((await store.findMany(ids)).map((row) => [row.id, row]));
+      return ids.map((id) => rows.get(id));
+    },
+    { maxBatchSize: 200 },
+  );
+
+  /** Parts submitted together, recorded (taking their early receipts) by one statement. */
+  const recordingPart = createGroupCommit<
+    { row: PartRow & { updated_at: Date }; smscIds: string[] },
+    Array<{ receipt: unknown }>
+  >((parts) => store.insertPartsTakingEarly(parts), { maxBatchSize: 200 });
+
   const sending = createGroupCommit<Sent>(orOneByOne(markSent), { maxBatchSize: 100 });
 
   /**
@@ -177,8 +192,8 @@ export function createSendHandler(deps: {
         registeredDelivery: true,
         validityPeriodSeconds: Number.isFinite(remainingSec) ? remainingSec : undefined,
       });
-      const early = await store.insertPartTakingEarly(
-        {
+      const early = await recordingPart.write({
+        row: {
           message_id: message.id,
           part: index + 1,
           connector_id: gateway.id,
@@ -187,8 +202,8 @@ export function createSendHandler(deps: {
           error_code: null,
           updated_at: clock.now(),
         },
-        messageIdCandidates(messageId),
-      );
+        smscIds: messageIdCandidates(messageId),
+      });
       await deps.receipts.applyTaken(early);
       recorded.push({ connector: gateway.id, smscId: messageId });
     }
@@ -218,7 +233,7 @@ export function createSendHandler(deps: {
     concurrency: deps.concurrency ?? 50,
     backoff: (attemptsMade) => Math.min(30_000, 250 * 2 ** Math.max(0, attemptsMade - 1)),
     async handle(job) {
-      const message = await store.find(String(job.data.message_id));
+      const message = await reading.write(String(job.data.message_id));
       if (!message || !['queued', 'scheduled', 'sending'].includes(message.status)) return;
       if (message.expires_at && clock.now() > message.expires_at) {
         await move(message, 'failed', {
