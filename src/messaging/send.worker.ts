@@ -138,7 +138,7 @@ export function createSendHandler(deps: {
   ): Promise<void> {
     const change = { ...patch, status, updated_at: clock.now() };
     if (transition(known.status, status).changed) {
-      if (await moveInOneStatement(known, change)) return;
+      if (await moving.write({ known, change })) return;
     }
     await db.transaction(async (trx) => {
       const updated = await store.updateFrom(trx, known.id, statusesBefore(status), change);
@@ -147,26 +147,47 @@ export function createSendHandler(deps: {
     });
   }
 
-  async function moveInOneStatement(
-    known: MessageRow,
-    change: Partial<MessageRow> & { status: MessageStatus },
-  ): Promise<boolean> {
-    // The status the transition was checked from, and everything else the view shows.
-    const expected = unchangedColumns(known, change, CHANGING_VIEW_COLUMNS, ['status']);
-    const update = store.updateSql(known.id, change, expected);
-    const recorded = await deps.recordEvent.sql(
-      undefined,
-      [{ message: { ...known, ...change }, type: `message.${change.status}` }],
-      { onlyIf: 'moved', name: 'recorded' },
-    );
+  /**
+   * Status moves written from the rows the worker read, one statement for all of them (each
+   * message's UPDATE, and its event and webhook only if that UPDATE applied); whether each
+   * applied. Another append to one of the streams committing meanwhile fails the statement:
+   * then each is tried alone, and the one that conflicts answers false.
+   */
+  async function movesInOneStatement(
+    moves: ReadonlyArray<{
+      known: MessageRow;
+      change: Partial<MessageRow> & { status: MessageStatus };
+    }>,
+  ): Promise<boolean[]> {
+    const ctes: SqlFragment[] = [];
+    for (const [i, { known, change }] of moves.entries()) {
+      // The status the transition was checked from, and everything else the view shows.
+      const expected = unchangedColumns(known, change, CHANGING_VIEW_COLUMNS, ['status']);
+      ctes.push(cte(`moved${i}`, store.updateSql(known.id, change, expected)));
+      ctes.push(
+        await deps.recordEvent.sql(
+          undefined,
+          [{ message: { ...known, ...change }, type: `message.${change.status}` }],
+          { onlyIf: `moved${i}`, name: `recorded${i}` },
+        ),
+      );
+    }
+    const counted = moves.flatMap((_, i) => [`moved${i}`, `recorded${i}`]);
     try {
-      const counts = await runCtes(db, [cte('moved', update), recorded], ['moved', 'recorded']);
-      return counts.moved > 0;
+      // A single move's text is always the same shape: prepared; a batch's is not.
+      const counts = await runCtes(db, ctes, counted, { prepare: moves.length === 1 });
+      return moves.map((_, i) => counts[`moved${i}`] > 0);
     } catch (err) {
-      if (isStreamConflict(err)) return false;
-      throw err;
+      if (!isStreamConflict(err)) throw err;
+      if (moves.length === 1) return [false];
+      const alone: boolean[] = [];
+      for (const one of moves) alone.push(...(await movesInOneStatement([one])));
+      return alone;
     }
   }
+
+  /** One-statement moves that start together go in one statement. */
+  const moving = createGroupCommit(movesInOneStatement, { maxBatchSize: 100 });
 
   async function submitParts(job: JobContext, message: MessageRow): Promise<void> {
     const gateway = deps.carriers.pick(message.to_addr);

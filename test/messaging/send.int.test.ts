@@ -89,10 +89,12 @@ describe('sending SMS through the sandbox SMSC', () => {
     }
   });
 
-  it('marks messages sent together in few transactions, each with one sent event and webhook', async () => {
+  it('moves messages to sending and sent together in few statements, each with one event and webhook', async () => {
     let sentWrites = 0;
+    let sendingWrites = 0;
     const count = (query: { sql: string }) => {
       if (query.sql.includes("set status = 'sent'")) sentWrites += 1;
+      if (query.sql.includes('with moved0 as')) sendingWrites += 1;
     };
     app.runtime.db.on('query', count);
     let ids: string[];
@@ -106,12 +108,15 @@ describe('sending SMS through the sandbox SMSC', () => {
       app.runtime.db.off('query', count);
     }
     expect(sentWrites, 'statements that marked 40 messages sent').to.be.below(40);
-    const events = await app.runtime
-      .db('events')
-      .whereIn('stream_id', ids)
-      .where({ type: 'message.sent' })
-      .select('stream_id');
-    expect(events.map((e) => e.stream_id).sort()).to.deep.equal([...ids].sort());
+    expect(sendingWrites, 'statements that moved 40 messages to sending').to.be.below(40);
+    for (const type of ['message.sending', 'message.sent']) {
+      const events = await app.runtime
+        .db('events')
+        .whereIn('stream_id', ids)
+        .where({ type })
+        .select('stream_id');
+      expect(events.map((e) => e.stream_id).sort(), type).to.deep.equal([...ids].sort());
+    }
     await eventually(async () =>
       ids.every((id) => webhookStatuses(id).filter((t) => t === 'message.sent').length === 1)
         ? true
