@@ -111,41 +111,88 @@ function originOf(url: string): string {
 const SNIPPET_FULL = new Error('snippet full');
 
 /**
+ * One attempt's response, read by undici's dispatch callbacks: the status, and no more than
+ * SNIPPET_BYTES of the body (when more comes, the response is aborted, and so its connection
+ * dropped, instead of read to the end). A class, not a literal of closures, because one is
+ * made per attempt, thousands a second.
+ */
+class AttemptReader implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | null = null;
+  private statusCode: number | null = null;
+  private size = 0;
+  private readonly chunks: Buffer[] = [];
+  private done = false;
+  private readonly started = performance.now();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly resolve: (result: AttemptResult) => void,
+    timeoutMs: number,
+  ) {
+    this.timer = setTimeout(() => {
+      this.failed('timeout');
+      // Not started yet (no controller): it is aborted the moment it starts.
+      this.controller?.abort(new Error('timeout'));
+    }, timeoutMs);
+  }
+
+  private finish(result: Omit<AttemptResult, 'latencyMs'>): void {
+    if (this.done) return;
+    this.done = true;
+    clearTimeout(this.timer);
+    this.resolve({ ...result, latencyMs: Math.round(performance.now() - this.started) });
+  }
+
+  private answered(error: string | null): void {
+    this.finish({
+      outcome: classifyStatus(this.statusCode!),
+      statusCode: this.statusCode,
+      error: error === null ? null : `reading the response body: ${error}`,
+      responseSnippet: Buffer.concat(this.chunks).subarray(0, SNIPPET_BYTES).toString('utf8'),
+    });
+  }
+
+  failed(error: string): void {
+    if (this.statusCode === null) {
+      this.finish({ outcome: 'retry', statusCode: null, error, responseSnippet: null });
+    } else this.answered(error);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.done) controller.abort(new Error('timeout'));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.statusCode = statusCode;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    if (this.size >= SNIPPET_BYTES) {
+      this.answered(null);
+      controller.abort(SNIPPET_FULL);
+    }
+  }
+
+  onResponseEnd(): void {
+    this.answered(null);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.failed(describeSendError(error));
+  }
+}
+
+/**
  * One POST bounded by `timeoutMs`; every failure becomes a result. Sent through undici's
  * `dispatch` with a handler rather than `request`: the response is read by callbacks, with
- * no stream per response, and only its first SNIPPET_BYTES are kept; when more comes, the
- * response is aborted (and so its connection dropped) instead of read to the end.
+ * no stream per response (see `AttemptReader`).
  */
 function attempt(agent: Dispatcher, input: SendInput, timeoutMs: number): Promise<AttemptResult> {
-  const started = performance.now();
   return new Promise<AttemptResult>((resolve) => {
-    let controller: Dispatcher.DispatchController | null = null;
-    let statusCode: number | null = null;
-    let size = 0;
-    const chunks: Buffer[] = [];
-    let done = false;
-    const finish = (result: Omit<AttemptResult, 'latencyMs'>) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      resolve({ ...result, latencyMs: Math.round(performance.now() - started) });
-    };
-    const answered = (error: string | null) =>
-      finish({
-        outcome: classifyStatus(statusCode!),
-        statusCode,
-        error: error === null ? null : `reading the response body: ${error}`,
-        responseSnippet: Buffer.concat(chunks).subarray(0, SNIPPET_BYTES).toString('utf8'),
-      });
-    const failed = (error: string) =>
-      statusCode === null
-        ? finish({ outcome: 'retry', statusCode: null, error, responseSnippet: null })
-        : answered(error);
-    const timer = setTimeout(() => {
-      failed('timeout');
-      // Not started yet (no controller): it is aborted the moment it starts.
-      controller?.abort(new Error('timeout'));
-    }, timeoutMs);
+    const reader = new AttemptReader(resolve, timeoutMs);
     try {
       const target = targetOf(input.url);
       agent.dispatch(
@@ -156,32 +203,10 @@ function attempt(agent: Dispatcher, input: SendInput, timeoutMs: number): Promis
           headers: input.headers,
           body: input.body,
         },
-        {
-          onRequestStart(started) {
-            controller = started;
-            if (done) started.abort(new Error('timeout'));
-          },
-          onResponseStart(_controller, code) {
-            statusCode = code;
-          },
-          onResponseData(current, chunk) {
-            chunks.push(chunk);
-            size += chunk.length;
-            if (size >= SNIPPET_BYTES) {
-              answered(null);
-              current.abort(SNIPPET_FULL);
-            }
-          },
-          onResponseEnd() {
-            answered(null);
-          },
-          onResponseError(_controller, error) {
-            failed(describeSendError(error));
-          },
-        },
+        reader,
       );
     } catch (error) {
-      failed(describeSendError(error));
+      reader.failed(describeSendError(error));
     }
   });
 }
