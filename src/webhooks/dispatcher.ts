@@ -61,6 +61,8 @@ interface Lane {
 }
 
 const LEAST_HAND_BACK_MS = 1000;
+/** How long after a retry is due its alarm rings. */
+const ALARM_MARGIN_MS = 10;
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { store, guard, clock, logger } = options;
@@ -180,7 +182,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       return;
     }
     held -= 1;
-    settle(attempts.write(end), 'attempt', [row.id]);
+    const next = end.update.next_attempt_at;
+    // The alarm is set once the retry time is stored (before that, a claim would still see the
+    // lease), and a little after it, since a timer may fire a millisecond before the clock
+    // reaches its time.
+    const logged = attempts.write(end);
+    settle(next ? logged.then(() => wakeAt(next.getTime() + ALARM_MARGIN_MS)) : logged, 'attempt', [
+      row.id,
+    ]);
     logger.info(
       {
         delivery_id: row.id,
@@ -191,7 +200,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       },
       'webhook attempt',
     );
-    if (end.update.next_attempt_at) wakeAt(end.update.next_attempt_at.getTime());
   }
 
   /** Sets the alarm for `at` unless it already rings sooner. */
