@@ -22,7 +22,7 @@ export interface OutboxEntry {
   projectId: string | null;
   /** Queue name, e.g. `sms`, `webhooks`. */
   queue: string;
-  /** Job name, dot-namespaced: `sms.send`, `webhook.deliver`. */
+  /** Job name, dot-namespaced: `sms.send`, `ingress.dlr`. */
   name: string;
   payload: Record<string, unknown>;
   options?: OutboxJobOptions;

@@ -156,11 +156,20 @@ export function createMessagesStore(db: Db) {
 
     parts: (messageId: string, trx: Db | Trx = db) =>
       trx<PartRow>('message_parts').where({ message_id: messageId }).orderBy('part'),
-    /** The parts of several messages, by message then part. */
-    partsOfMany: (messageIds: readonly string[], trx: Db | Trx = db) =>
-      trx<PartRow>('message_parts')
+    /** The parts of several messages, in part order, by message id. */
+    async partsByMessage(
+      messageIds: readonly string[],
+      trx: Db | Trx = db,
+    ): Promise<Map<string, PartRow[]>> {
+      const rows: PartRow[] = await trx<PartRow>('message_parts')
         .whereIn('message_id', messageIds as string[])
-        .orderBy(['message_id', 'part']) as Promise<PartRow[]>,
+        .orderBy(['message_id', 'part']);
+      const parts = new Map<string, PartRow[]>();
+      for (const part of rows) {
+        parts.set(part.message_id, [...(parts.get(part.message_id) ?? []), part]);
+      }
+      return parts;
+    },
     insertPart: (row: PartRow & { updated_at: Date }) =>
       db('message_parts').insert(row).onConflict(['message_id', 'part']).ignore(),
     /**

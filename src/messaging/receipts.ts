@@ -142,10 +142,7 @@ export function createReceipts(deps: {
     await db.transaction(async (trx) => {
       const ids = [...new Set(batch.map((f) => f.part.message_id))].sort();
       const messages = new Map((await store.lockMany(trx, ids)).map((m) => [m.id, m]));
-      const parts = new Map<string, PartRow[]>();
-      for (const part of await store.partsOfMany(ids, trx)) {
-        parts.set(part.message_id, [...(parts.get(part.message_id) ?? []), part]);
-      }
+      const parts = await store.partsByMessage(ids, trx);
       const writes: SqlFragment[] = [];
       const groups = ids.map((id) => {
         const own = batch.filter((f) => f.part.message_id === id);

@@ -2,7 +2,6 @@ import { messageIdCandidates, normalizeMessageId, type SmsGateway } from '../con
 import { isStreamConflict } from '../events/index.js';
 import {
   createGroupCommit,
-  orOneByOne,
   cte,
   runCtes,
   type SqlFragment,
@@ -17,18 +16,10 @@ import { encodeMessage } from './encoding/index.js';
 import type { RecordMessageEvent } from './message-events.js';
 import { CHANGING_VIEW_COLUMNS } from './message-view.js';
 import type { MessageRow, MessagesStore, PartRow } from './messages.store.js';
-import type { ReceiptInput, Receipts } from './receipts.js';
+import type { Receipts } from './receipts.js';
+import { createSentMarker } from './mark-sent.js';
 import { SMS_QUEUE } from './send-message.js';
 import { statusesBefore, transition, type MessageStatus } from './status.js';
-
-/** A message whose parts were all submitted, to be marked `sent`. */
-interface Sent {
-  id: string;
-  connector: string;
-  at: Date;
-  /** Every part's connector and SMSC id as the submit response gave it. */
-  parts: Array<{ connector: string; smscId: string }>;
-}
 
 /** Picks the SMPP bind for a destination (route table with fail-over). */
 export interface CarrierPicker {
@@ -53,61 +44,6 @@ export function createSendHandler(deps: {
 }): JobHandler {
   const { db, store, clock } = deps;
 
-  /**
-   * `sent` for many messages in one transaction (group commit: messages whose parts were all
-   * submitted while a batch was written go together). Each message, locked, settles receipts
-   * that beat it: its `message.sent` event goes with whatever its parts already say. A batch
-   * the database refuses is written again one message at a time.
-   */
-  async function markSent(batch: readonly Sent[]): Promise<void> {
-    await db.transaction(async (trx) => {
-      const updated = await store.markSentMany(
-        trx,
-        batch.map((b) => ({ id: b.id, connector: b.connector, sent_at: b.at, updated_at: b.at })),
-        statusesBefore('sent'),
-      );
-      if (updated.length === 0) return;
-      const ids = updated.map((m) => m.id);
-      const parts = new Map<string, PartRow[]>();
-      for (const part of await store.partsOfMany(ids, trx)) {
-        parts.set(part.message_id, [...(parts.get(part.message_id) ?? []), part]);
-      }
-      // The last look for receipts that missed their part (see submitParts): every part has
-      // committed, and the messages are locked, so a kept one is applied here, once.
-      // Only for the messages this batch moved: a receipt taken for any other would be lost.
-      const moved = new Set(ids);
-      const early = await store.takeEarlyReceiptsIn(
-        trx,
-        batch
-          .filter((b) => moved.has(b.id))
-          .flatMap((b) =>
-            b.parts.flatMap((p) =>
-              messageIdCandidates(p.smscId).map((id) => ({
-                connector_id: p.connector,
-                smsc_id: id,
-              })),
-            ),
-          ),
-      );
-      const writes: SqlFragment[] = [];
-      const groups = updated.map((message) => {
-        const own = parts.get(message.id) ?? [];
-        const receipts = early.flatMap(({ receipt }) => {
-          const input = receipt as ReceiptInput;
-          const forms = messageIdCandidates(input.smscId);
-          const part = own.find(
-            (p) => forms.includes(p.smsc_id) && p.connector_id === input.connectorId,
-          );
-          return part ? [{ input, part }] : [];
-        });
-        const applied = deps.receipts.applyToMessage(message, own, receipts);
-        writes.push(...applied.writes);
-        return [{ message, type: 'message.sent' }, ...applied.entries];
-      });
-      await deps.recordEvent.forMessages(trx, groups, writes);
-    });
-  }
-
   /** The messages of jobs that start together, read by one statement. */
   const reading = createGroupCommit<string, MessageRow | undefined>(
     async (ids) => {
@@ -123,7 +59,7 @@ export function createSendHandler(deps: {
     Array<{ receipt: unknown }>
   >((parts) => store.insertPartsTakingEarly(parts), { maxBatchSize: 200 });
 
-  const sending = createGroupCommit<Sent>(orOneByOne(markSent), { maxBatchSize: 100 });
+  const sent = createSentMarker(deps);
 
   /**
    * Moves the message to `status` (`sending`, `failed`) when the status machine allows it.
@@ -241,7 +177,7 @@ export function createSendHandler(deps: {
     // its snapshot, and looks for the part again before that INSERT commits. The `sent`
     // transaction, after every part committed, takes any such receipt (taking is a delete, so
     // only one side applies it) and applies it with the move.
-    await sending.write({
+    await sent.mark({
       id: message.id,
       connector: gateway.id,
       at: clock.now(),
