@@ -4,6 +4,8 @@ import type { NumberRow } from '../numbers/index.js';
 import {
   cte,
   runCtes,
+  createGroupCommit,
+  orOneByOne,
   UnprocessableError,
   isAlphanumericSender,
   toE164,
@@ -138,18 +140,14 @@ export function createSendMessage(deps: {
   }
 
   /**
-   * Saves a prepared message with its send job, its event and its webhook, in one statement
-   * that also checks consent unless `bypassOptOut` (in `trx` when given, else on its own).
-   * False, with nothing written, when the recipient opted out of the sender.
+   * The statement parts that save a prepared message with its send job, its event and its
+   * webhook, checking consent unless `bypassOptOut`: CTEs named `inserted<n>`, `job<n>`,
+   * `recorded<n>`, so several messages can share one statement.
    */
-  async function save(
-    trx: Trx | undefined,
-    row: MessageRow,
-    bypassOptOut = false,
-  ): Promise<boolean> {
+  async function saveSql(trx: Trx | undefined, row: MessageRow, bypassOptOut: boolean, n: number) {
     const message = deps.store.insertSql(row, { unlessOptedOut: !bypassOptOut });
     const job = deps.outbox.addIfRowsSql(
-      'inserted',
+      `inserted${n}`,
       {
         projectId: row.project_id,
         queue: SMS_QUEUE,
@@ -158,19 +156,60 @@ export function createSendMessage(deps: {
         options: { attempts: 100_000, backoff: { type: 'custom' } },
         runAt: row.send_at ?? undefined,
       },
-      'job',
+      `job${n}`,
     );
     const type = row.status === 'scheduled' ? 'message.scheduled' : 'message.queued';
     const recorded = await deps.recordEvent.sql(trx, [{ message: row, type }], {
-      onlyIf: 'inserted',
-      name: 'recorded',
+      onlyIf: `inserted${n}`,
+      name: `recorded${n}`,
     });
+    return {
+      ctes: [cte(`inserted${n}`, message), job, recorded],
+      counted: [`inserted${n}`, `job${n}`, `recorded${n}`],
+    };
+  }
+
+  /** Saves messages in one statement; whether each was saved (false: the recipient opted out). */
+  async function saveMany(
+    trx: Trx | undefined,
+    rows: ReadonlyArray<{ row: MessageRow; bypassOptOut: boolean }>,
+  ): Promise<boolean[]> {
+    const parts = await Promise.all(
+      rows.map(({ row, bypassOptOut }, n) => saveSql(trx, row, bypassOptOut, n)),
+    );
     const counts = await runCtes(
       trx ?? deps.db,
-      [cte('inserted', message), job, recorded],
-      ['inserted', 'job', 'recorded'],
+      parts.flatMap((p) => p.ctes),
+      parts.flatMap((p) => p.counted),
+      // One message's statement always has the same shape: prepared; a batch's is not.
+      { prepare: rows.length === 1 },
     );
-    return counts.inserted > 0;
+    return rows.map((_, n) => counts[`inserted${n}`] > 0);
+  }
+
+  /**
+   * Messages sent outside a caller's transaction that arrive while a save is running are saved
+   * together by the next one (group commit); a batch the database refuses is saved again one
+   * message at a time, so only the message at fault fails.
+   */
+  const saving = createGroupCommit<{ row: MessageRow; bypassOptOut: boolean }, boolean>(
+    orOneByOne((batch) => saveMany(undefined, batch)),
+    { maxBatchSize: 100 },
+  );
+
+  /**
+   * Saves a prepared message with its send job, its event and its webhook, in one statement
+   * that also checks consent unless `bypassOptOut` (in `trx` when given, else on its own, shared
+   * with the messages saved at the same moment). False, with nothing written, when the
+   * recipient opted out of the sender.
+   */
+  async function save(
+    trx: Trx | undefined,
+    row: MessageRow,
+    bypassOptOut = false,
+  ): Promise<boolean> {
+    if (!trx) return saving.write({ row, bypassOptOut });
+    return (await saveMany(trx, [{ row, bypassOptOut }]))[0];
   }
 
   return {

@@ -50,23 +50,23 @@ export function createGroupCommit<T, R = void>(
 
 /**
  * A flush for `createGroupCommit` that writes the whole batch with `write` and, when the
- * database refuses it, each item alone, so only the items at fault fail.
+ * database refuses it, each item alone, so only the items at fault fail. `write` may answer
+ * each item of its batch (in order), as a flush may.
  */
-export function orOneByOne<T>(
-  write: (batch: readonly T[]) => Promise<void>,
-): (batch: readonly T[]) => Promise<void | ReadonlyArray<void | Error>> {
+export function orOneByOne<T, R = void>(
+  write: (batch: readonly T[]) => Promise<void | ReadonlyArray<R>>,
+): (batch: readonly T[]) => Promise<void | ReadonlyArray<R | Error>> {
   return async (batch) => {
     try {
-      await write(batch);
-      return;
+      return await write(batch);
     } catch (err) {
       if (batch.length === 1) throw err;
     }
-    const answers: Array<void | Error> = [];
+    const answers: Array<R | Error> = [];
     for (const item of batch) {
       answers.push(
         await write([item]).then(
-          () => undefined,
+          (answer) => (answer ? answer[0] : (undefined as R)),
           (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
         ),
       );

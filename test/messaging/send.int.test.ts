@@ -124,6 +124,43 @@ describe('sending SMS through the sandbox SMSC', () => {
     );
   });
 
+  it('saves concurrent sends together, refusing only the opted-out recipient among them', async () => {
+    const optedOut = '+14155550177';
+    await app.runtime.db('opt_outs').insert({
+      project_id: project.id,
+      number: NUMBER,
+      recipient: optedOut,
+      created_at: new Date(),
+    });
+    let saves = 0;
+    const count = (query: { sql: string }) => {
+      if (query.sql.includes('inserted0 as')) saves += 1;
+    };
+    app.runtime.db.on('query', count);
+    let answers: Array<{ status: number; body: Message }>;
+    try {
+      answers = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          send({ to: i === 7 ? optedOut : '+14155550100', body: `together ${i}` }),
+        ),
+      );
+    } finally {
+      app.runtime.db.off('query', count);
+    }
+    expect(answers.map((a) => a.status)).to.deep.equal(
+      Array.from({ length: 30 }, (_, i) => (i === 7 ? 422 : 201)),
+    );
+    expect(saves, 'statements that saved 30 sends').to.be.below(30);
+    const ids = answers.filter((a) => a.status === 201).map((a) => a.body.id);
+    expect(await app.runtime.db('messages').whereIn('id', ids)).to.have.length(29);
+    const queued = await app.runtime
+      .db('events')
+      .whereIn('stream_id', ids)
+      .where({ type: 'message.queued' });
+    expect(queued).to.have.length(29);
+    await Promise.all(ids.map((id) => finalStatus(id, ['delivered'], 15_000)));
+  });
+
   it('delivers a long UCS-2 message with emoji as concatenated parts, none lost', async () => {
     const body = 'Grüße 👋 from Trunkline — ' + 'emoji 🎉 and text '.repeat(12);
     const res = await send({ to: '+14155550101', body });
