@@ -226,6 +226,32 @@ describe('webhook delivery dispatcher', () => {
     expect(await attemptsOf(project)).to.have.length(10);
   });
 
+  it('keeps at most 10 attempts in flight per endpoint and hands back what waits too long', async () => {
+    const project = await createTestProject(app);
+    let inFlight = 0;
+    let most = 0;
+    const receiver = await receiverFor(project, async () => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      inFlight -= 1;
+      return 200;
+    });
+    const ids = await schedule(project, 40);
+    // 40 claimed at once; the lane starts 10 at a time, so the last ones would wait ~450 ms:
+    // those past 200 ms go back to the table, due at once, and are claimed again.
+    await dispatcher({ maxWaitMs: 200, pollMs: 50 }).start();
+    await eventually(
+      async () =>
+        (await deliveriesOf(project)).every((d) => d.status === 'succeeded') ? true : undefined,
+      10_000,
+    );
+    expect(most).to.be.at.most(10);
+    expect(receiver.events.map((e) => e.id).sort()).to.deep.equal([...ids].sort());
+    expect(receiver.events.every((e) => e.attempt === 1)).to.equal(true);
+    expect(await attemptsOf(project)).to.have.length(40);
+  });
+
   it('drops an attempt whose number another dispatcher already logged', async () => {
     const project = await createTestProject(app);
     await receiverFor(project);
