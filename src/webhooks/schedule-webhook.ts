@@ -45,11 +45,21 @@ export function createWebhookScheduler(deps: {
     urls?: Array<string | null | undefined>;
   };
 
+  /** Where an event goes: the first callback URL given, else the project's; null for nowhere. */
+  async function destinationOf(
+    trx: Trx | undefined,
+    projectId: string,
+    urls: Array<string | null | undefined> = [],
+  ): Promise<string | null> {
+    return (
+      urls.find((u): u is string => typeof u === 'string' && u.length > 0) ??
+      (await deps.projectWebhookUrl(trx, projectId))
+    );
+  }
+
   /** The delivery row's INSERT, or null when the event has nowhere to go. */
   async function plan(trx: Trx | undefined, input: Input, onlyIf?: string) {
-    const url =
-      (input.urls ?? []).find((u): u is string => typeof u === 'string' && u.length > 0) ??
-      (await deps.projectWebhookUrl(trx, input.projectId));
+    const url = await destinationOf(trx, input.projectId, input.urls);
     if (!url) return null;
     const now = deps.clock.now();
     const id = deps.ids('whd');
@@ -114,8 +124,7 @@ export function createWebhookScheduler(deps: {
     projectId: string,
     urls: Array<string | null | undefined> = [],
   ): Promise<boolean> {
-    if (urls.some((u) => typeof u === 'string' && u.length > 0)) return true;
-    return (await deps.projectWebhookUrl(undefined, projectId)) !== null;
+    return (await destinationOf(undefined, projectId, urls)) !== null;
   }
 
   return Object.assign(scheduleWebhook, { sql: scheduleWebhookSql, hasDestination });
