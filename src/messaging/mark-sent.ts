@@ -1,7 +1,7 @@
 import { messageIdCandidates } from '../connectors/index.js';
 import { createGroupCommit, orOneByOne, type Db, type SqlFragment } from '../platform/index.js';
 import type { RecordMessageEvent } from './message-events.js';
-import type { MessagesStore } from './messages.store.js';
+import { partOf, type MessagesStore } from './messages.store.js';
 import type { ReceiptInput, Receipts } from './receipts.js';
 import { statusesBefore } from './status.js';
 
@@ -43,8 +43,7 @@ export function createSentMarker(deps: {
       // committed, and the messages are locked, so a kept one is applied here, once.
       // Only for the messages this batch moved: a receipt taken for any other would be lost.
       const moved = new Set(ids);
-      const early = await store.takeEarlyReceiptsIn(
-        trx,
+      const early = await store.takeEarlyReceipts(
         batch
           .filter((b) => moved.has(b.id))
           .flatMap((b) =>
@@ -55,16 +54,15 @@ export function createSentMarker(deps: {
               })),
             ),
           ),
+        trx,
       );
       const writes: SqlFragment[] = [];
       const groups = updated.map((message) => {
         const own = parts.get(message.id) ?? [];
         const receipts = early.flatMap(({ receipt }) => {
           const input = receipt as ReceiptInput;
-          const forms = messageIdCandidates(input.smscId);
-          const part = own.find(
-            (p) => forms.includes(p.smsc_id) && p.connector_id === input.connectorId,
-          );
+          const smscIds = messageIdCandidates(input.smscId);
+          const part = partOf(own, { connectorId: input.connectorId, smscIds });
           return part ? [{ input, part }] : [];
         });
         const applied = deps.receipts.applyToMessage(message, own, receipts);

@@ -62,20 +62,8 @@ export function createMessageEvents(deps: {
    * Several events of one message and their webhooks, in `trx`, in one statement, with the
    * caller's `writes` (UPDATEs of the rows the events are about) in the same statement.
    */
-  async function recordMany(
-    trx: Trx,
-    entries: MessageEventEntry[],
-    writes: SqlFragment[] = [],
-  ): Promise<void> {
-    if (entries.length === 0 && writes.length === 0) return;
-    const ctes = writes.map((write, i) => cte(`write${i}`, write));
-    if (entries.length === 0) {
-      await runCtes(trx, ctes, []);
-      return;
-    }
-    const recorded = await recordManySql(trx, entries, { onlyIf: 'always', name: 'recorded' });
-    await runCtes(trx, [...ctes, ALWAYS, recorded], ['recorded']);
-  }
+  const recordMany = (trx: Trx, entries: MessageEventEntry[], writes: SqlFragment[] = []) =>
+    recordForMessages(trx, [entries], writes);
 
   /**
    * The same as CTEs for a caller's WITH clause, written only if the caller's CTE `onlyIf`
@@ -116,8 +104,8 @@ export function createMessageEvents(deps: {
 
   /**
    * The events of several messages (`groups`, one list per message) and their webhooks, with
-   * the caller's `writes`, in one statement (batched receipts). The statement's text depends
-   * on the batch, so it is not prepared.
+   * the caller's `writes`, in one statement (batched receipts). Prepared for one message; a
+   * batch's text depends on the batch, so it is not.
    */
   async function recordForMessages(
     trx: Trx,
@@ -135,7 +123,7 @@ export function createMessageEvents(deps: {
     if (writes.length === 0 && recorded.length === 0) return;
     const ctes = writes.map((write, i) => cte(`write${i}`, write));
     if (recorded.length > 0) ctes.push(ALWAYS, ...recorded);
-    await runCtes(trx, ctes, counted, { prepare: false });
+    await runCtes(trx, ctes, counted, { prepare: groups.length <= 1 });
   }
 
   const recordMessageEvent = (

@@ -41,6 +41,23 @@ export interface PartRow {
   error_code: string | null;
 }
 
+/**
+ * Of `parts`, the one an SMSC id (any of its spellings in `smscIds`) belongs to, or null;
+ * `connectorId` null matches any connector.
+ */
+export function partOf(
+  parts: readonly PartRow[],
+  lookup: { connectorId: string | null; smscIds: readonly string[] },
+): PartRow | null {
+  return (
+    parts.find(
+      (p) =>
+        lookup.smscIds.includes(p.smsc_id) &&
+        (lookup.connectorId === null || p.connector_id === lookup.connectorId),
+    ) ?? null
+  );
+}
+
 export interface MessageFilters {
   status?: string;
   direction?: string;
@@ -222,20 +239,7 @@ export function createMessagesStore(db: Db) {
         'smsc_id',
         lookups.flatMap((l) => l.smscIds),
       );
-      return lookups.map(
-        (l) =>
-          rows.find(
-            (p) =>
-              l.smscIds.includes(p.smsc_id) &&
-              (l.connectorId === null || p.connector_id === l.connectorId),
-          ) ?? null,
-      );
-    },
-    /** The part an SMSC id belongs to; `connectorId` null searches every connector. */
-    findPart(connectorId: string | null, smscIds: string[]) {
-      const q = db<PartRow>('message_parts').whereIn('smsc_id', smscIds);
-      if (connectorId !== null) q.where('connector_id', connectorId);
-      return q.first();
+      return lookups.map((l) => partOf(rows, l));
     },
     /** The UPDATE of one part, as SQL for a caller's statement. */
     updatePartSql(
@@ -261,12 +265,12 @@ export function createMessagesStore(db: Db) {
         .onConflict(['connector_id', 'smsc_id'])
         .merge(),
     /**
-     * Takes (and deletes), in `trx`, the receipts kept for any of these (connector, SMSC id)
-     * pairs before their part was recorded.
+     * Takes (and deletes) the receipts kept for any of these (connector, SMSC id) pairs before
+     * their part was recorded; in `trx` when given.
      */
-    async takeEarlyReceiptsIn(
-      trx: Trx,
+    async takeEarlyReceipts(
       keys: ReadonlyArray<{ connector_id: string; smsc_id: string }>,
+      trx: Db | Trx = db,
     ): Promise<Array<{ receipt: unknown }>> {
       if (keys.length === 0) return [];
       const { rows } = await trx.raw<{ rows: Array<{ receipt: unknown }> }>(
@@ -278,13 +282,6 @@ export function createMessagesStore(db: Db) {
       );
       return rows;
     },
-    /** Takes (and deletes) the receipts that arrived for these ids before their part was recorded. */
-    takeEarlyReceipts: (connectorId: string, smscIds: string[]) =>
-      db('early_receipts')
-        .where({ connector_id: connectorId })
-        .whereIn('smsc_id', smscIds)
-        .delete()
-        .returning<{ receipt: unknown }[]>('receipt'),
     pruneEarlyReceipts: (before: Date) =>
       db('early_receipts').where('received_at', '<', before).delete(),
 

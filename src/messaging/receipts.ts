@@ -166,7 +166,8 @@ export function createReceipts(deps: {
    * spell the id in decimal where the submit response gave hex, or the reverse).
    */
   async function applyEarly(connectorId: string, smscIds: string[]): Promise<void> {
-    await applyTaken(await store.takeEarlyReceipts(connectorId, smscIds));
+    const keys = smscIds.map((smsc_id) => ({ connector_id: connectorId, smsc_id }));
+    await applyTaken(await store.takeEarlyReceipts(keys));
   }
 
   /** Applies receipts already taken from the early store. */
@@ -194,7 +195,7 @@ export function createReceipts(deps: {
       // The sender may have recorded the part between our lookup and the save, and taken the
       // early receipts before ours was there: look again. Taking is a delete, so only one
       // side ever applies a kept receipt.
-      if (await store.findPart(input.connectorId, candidates)) {
+      if (await finding.write({ connectorId: input.connectorId, smscIds: candidates })) {
         await applyEarly(input.connectorId, candidates);
       }
       return 'early';

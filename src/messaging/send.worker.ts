@@ -2,6 +2,7 @@ import { messageIdCandidates, normalizeMessageId, type SmsGateway } from '../con
 import { isStreamConflict } from '../events/index.js';
 import {
   createGroupCommit,
+  orOneByOne,
   cte,
   runCtes,
   type SqlFragment,
@@ -65,7 +66,7 @@ export function createSendHandler(deps: {
    * Moves the message to `status` (`sending`, `failed`) when the status machine allows it.
    * Written from the row the worker read (`known`) in one statement (UPDATE, event, webhook)
    * that applies only while the row still matches it; else in a transaction that locks first.
-   * `sent` goes through `markSent`.
+   * `sent` goes through `createSentMarker`.
    */
   async function move(
     known: MessageRow,
@@ -86,8 +87,8 @@ export function createSendHandler(deps: {
   /**
    * Status moves written from the rows the worker read, one statement for all of them (each
    * message's UPDATE, and its event and webhook only if that UPDATE applied); whether each
-   * applied. Another append to one of the streams committing meanwhile fails the statement:
-   * then each is tried alone, and the one that conflicts answers false.
+   * applied. Another append to one of the streams committing meanwhile fails the statement; a
+   * move alone then answers false (its caller takes the locked path).
    */
   async function movesInOneStatement(
     moves: ReadonlyArray<{
@@ -114,16 +115,16 @@ export function createSendHandler(deps: {
       const counts = await runCtes(db, ctes, counted, { prepare: moves.length === 1 });
       return moves.map((_, i) => counts[`moved${i}`] > 0);
     } catch (err) {
-      if (!isStreamConflict(err)) throw err;
-      if (moves.length === 1) return [false];
-      const alone: boolean[] = [];
-      for (const one of moves) alone.push(...(await movesInOneStatement([one])));
-      return alone;
+      if (moves.length === 1 && isStreamConflict(err)) return [false];
+      throw err;
     }
   }
 
-  /** One-statement moves that start together go in one statement. */
-  const moving = createGroupCommit(movesInOneStatement, { maxBatchSize: 100 });
+  /**
+   * One-statement moves that start together go in one statement; a batch that fails is tried
+   * one move at a time.
+   */
+  const moving = createGroupCommit(orOneByOne(movesInOneStatement), { maxBatchSize: 100 });
 
   async function submitParts(job: JobContext, message: MessageRow): Promise<void> {
     const gateway = deps.carriers.pick(message.to_addr);

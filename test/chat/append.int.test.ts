@@ -30,6 +30,21 @@ describe('appending messages under concurrency', () => {
     ).body.id;
   const post = (who: Client, conv: string, body: Record<string, unknown>) =>
     who<Msg>('POST', `/v1/conversations/${conv}/messages`, { body });
+  /** A message by the operator (no member identity), as the writer hands it to the store. */
+  const systemMessage = (id: string, body: string) => ({
+    id,
+    projectId: kit.project.id,
+    memberIdentity: null,
+    author: 'system',
+    body,
+    attachments: [],
+    mentionCandidates: [],
+    replyTo: null,
+    forwardedFrom: null,
+    clientId: null,
+    source: 'chat' as const,
+    createdAt: new Date(),
+  });
 
   before(async () => {
     kit = await startChatKit();
@@ -141,21 +156,6 @@ describe('appending messages under concurrency', () => {
     expect(listed.body.data.map((m) => m.body)).to.deep.equal([body]);
   });
 
-  const systemMessage = (id: string, body: string) => ({
-    id,
-    projectId: kit.project.id,
-    memberIdentity: null,
-    author: 'system',
-    body,
-    attachments: [],
-    mentionCandidates: [],
-    replyTo: null,
-    forwardedFrom: null,
-    clientId: null,
-    source: 'chat' as const,
-    createdAt: new Date(),
-  });
-
   it('commits a batch alone as one query, BEGIN to COMMIT, leaving no transaction open', async () => {
     const { db } = kit.app.runtime;
     const conv = await group(['bob']);
@@ -216,20 +216,7 @@ describe('appending messages under concurrency', () => {
   it('treats a conversation id made of SQL text as text: not found, nothing written', async () => {
     const { db } = kit.app.runtime;
     const id = `x'); select pg_sleep(5); --\\'`;
-    const message = {
-      id: 'cmsg_sqltext',
-      projectId: kit.project.id,
-      memberIdentity: null,
-      author: 'system',
-      body: "it's",
-      attachments: [],
-      mentionCandidates: [],
-      replyTo: null,
-      forwardedFrom: null,
-      clientId: null,
-      source: 'chat' as const,
-      createdAt: new Date(),
-    };
+    const message = systemMessage('cmsg_sqltext', "it's");
     const started = Date.now();
     const { results, events } = await db.transaction((trx) =>
       appendMessageRows(trx, id, [message], { ids: ['evt_sqltext'], createdAt: new Date() }),
