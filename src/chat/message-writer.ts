@@ -79,27 +79,21 @@ export function createMessageWriter(ctx: ChatContext) {
    * batch that needs no webhook goes first as one round trip (`appendMessagesAlone`), and
    * through the transaction below only when the conversation turns out to need SMS copies.
    */
-  async function commit(conversationId: string, take: () => Job[]): Promise<AppendResult[]> {
-    const jobs = take();
-    const messages = jobs.map((j) => j.message);
+  async function commit(conversationId: string, messages: NewMessage[]): Promise<AppendResult[]> {
+    const events = { ids: messages.map(() => ctx.ids('evt')), createdAt: ctx.clock.now() };
     // Nothing but the append to do (no webhook; SMS copies make the statement refuse): the
     // whole transaction in one round trip.
     if (!(await ctx.log.messagesNeedWebhooks(messages.map((m) => m.projectId)))) {
-      const alone = await appendMessagesAlone(ctx.db, conversationId, messages, {
-        ids: messages.map(() => ctx.ids('evt')),
-        createdAt: ctx.clock.now(),
-      });
+      const alone = await appendMessagesAlone(ctx.db, conversationId, messages, events);
       if (alone) {
         ctx.log.announce(alone.events);
         return alone.results;
       }
     }
     return ctx.log.commit(async (trx, _record, recordAppended) => {
-      const { results, phones, events } = await appendMessageRows(trx, conversationId, messages, {
-        ids: messages.map(() => ctx.ids('evt')),
-        createdAt: ctx.clock.now(),
-      });
-      await recordAppended(events);
+      const appended = await appendMessageRows(trx, conversationId, messages, events);
+      const { results, phones } = appended;
+      await recordAppended(appended.events);
       if (phones.length > 0) {
         for (const result of results) {
           if (result.kind === 'created') await queueSmsCopies(ctx, trx, result.row, phones);
@@ -109,19 +103,17 @@ export function createMessageWriter(ctx: ChatContext) {
     });
   }
 
-  /**
-   * Commits the batch `take` gives. A transaction that fails before taking its batch fails
-   * the queue (see `drain`); a batch that fails as a whole is retried one message at a time.
-   */
-  async function run(conversationId: string, take: () => Job[]): Promise<void> {
-    let batch: Job[] = [];
+  /** Commits a batch; a batch that fails as a whole is retried one message at a time. */
+  async function run(conversationId: string, batch: Job[]): Promise<void> {
     let results: AppendResult[];
     try {
-      results = await commit(conversationId, () => (batch = take()));
+      results = await commit(
+        conversationId,
+        batch.map((j) => j.message),
+      );
     } catch (err) {
-      if (batch.length === 0) throw err;
       if (batch.length === 1) return batch[0].reject(err);
-      for (const job of batch) await run(conversationId, () => [job]);
+      for (const job of batch) await run(conversationId, [job]);
       return;
     }
     // Not awaited: the conversation's next batch need not wait for a duplicate's read.
@@ -154,7 +146,7 @@ export function createMessageWriter(ctx: ChatContext) {
 
   async function drain(conversationId: string, queue: Job[]): Promise<void> {
     try {
-      while (queue.length > 0) await run(conversationId, () => takeBatch(queue));
+      while (queue.length > 0) await run(conversationId, takeBatch(queue));
     } catch (err) {
       for (const job of queue.splice(0)) job.reject(err);
     } finally {
