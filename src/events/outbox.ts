@@ -1,6 +1,4 @@
 import {
-  cte,
-  runCtes,
   type Clock,
   type Db,
   type IdGenerator,
@@ -93,22 +91,7 @@ export function createOutbox(deps: { ids: IdGenerator; clock: Clock }) {
   }
 
   /**
-   * Adds the entry only if `insert` (an INSERT … RETURNING of the caller's, e.g. with ON
-   * CONFLICT DO NOTHING) inserted a row: both, and the notification, in one statement.
-   * Resolves with whether it did.
-   */
-  async function addIfInserted(
-    trx: Trx | Db,
-    insert: SqlFragment,
-    entry: OutboxEntry,
-  ): Promise<boolean> {
-    const added = addIfRowsSql('inserted', entry, 'notified');
-    const counts = await runCtes(trx, [cte('inserted', insert), added], ['notified']);
-    return counts.notified > 0;
-  }
-
-  /**
-   * The batch form of `addIfInserted`: `insert` is an INSERT … RETURNING a text column `key`
+   * Adds an entry for each row `insert` inserted: `insert` is an INSERT … RETURNING a text column `key`
    * (e.g. with ON CONFLICT DO NOTHING) over many rows, and `entries` holds the outbox entry of
    * each key. Adds the entries of the keys it inserted and one notification per queue, all in
    * one statement, and resolves with the inserted keys.
@@ -150,5 +133,5 @@ export function createOutbox(deps: { ids: IdGenerator; clock: Clock }) {
     return new Set(inserted.flatMap((r) => (r.key === null ? [] : [r.key])));
   }
 
-  return { add, addIfInserted, addIfRowsSql, addForEachInserted };
+  return { add, addIfRowsSql, addForEachInserted };
 }

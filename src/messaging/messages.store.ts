@@ -72,7 +72,7 @@ export function createMessagesStore(db: Db) {
   return {
     insert: (trx: Trx, row: MessageRow) => trx('messages').insert(row),
     /**
-     * The INSERT of a new message as SQL returning its id (for `outbox.addIfInserted`); with
+     * The INSERT of a new message as SQL returning its id (for a CTE of `POST /v1/messages`); with
      * `unlessOptedOut`, nothing is inserted when the recipient opted out of the sender, so the
      * consent check and the write are one statement.
      */
