@@ -54,6 +54,25 @@ export const insertSql = (condition = 'true') =>
   });
 
 /**
+ * The INSERT of events of many streams from one recordset parameter (rows with `stream_id`,
+ * `project_id`, `stream_type`, `n` = 1, 2, … within the stream, `created_at`), returning the
+ * ids it inserted; with `onlyFor`, only the rows whose stream id the caller's CTE of that name
+ * returns (as `id`). Its text never depends on the input, so it is planned once per
+ * connection however many streams a batch holds. Versions follow `insertEventsSql`.
+ */
+export const insertStreamsSql = (onlyFor?: string) => `insert into events
+         (id, project_id, stream_type, stream_id, stream_version, type, data, metadata, created_at)
+       select e.id, e.project_id, e.stream_type, e.stream_id,
+              (select coalesce(max(v.stream_version), 0) from events v where v.stream_id = e.stream_id) + e.n,
+              e.type, e.data, e.metadata, e.created_at
+         from jsonb_to_recordset(?::jsonb) as e(
+                id text, project_id text, stream_type text, stream_id text, n int, type text,
+                data jsonb, metadata jsonb, created_at timestamptz)
+        where ${onlyFor ? `e.stream_id in (select id from ${onlyFor})` : 'true'}
+        order by e.stream_id, e.n
+       returning id`;
+
+/**
  * An append of rows the caller's own statement selects, as the body of a data-modifying CTE of
  * that statement (e.g. new rows and their events in one round trip). It returns the stored
  * columns; the caller reads each returned row back with `storedEventOf(to_json(<cte>))`.

@@ -1,6 +1,6 @@
 import type { Clock, Db, IdGenerator, SqlFragment, Trx } from '../platform/index.js';
 
-import { insertSql, type PlannedEvent } from './append-sql.js';
+import { insertSql, insertStreamsSql, type PlannedEvent } from './append-sql.js';
 import {
   COLUMNS,
   toEvent,
@@ -95,6 +95,37 @@ export function createEventStore(deps: { db: Db; ids: IdGenerator; clock: Clock 
     };
   }
 
+  /**
+   * Appends to many streams as one CTE body for a caller's statement (`insertStreamsSql`),
+   * returning the inserted ids; with `onlyFor`, only to the streams whose id the caller's CTE
+   * of that name returns. The events (ids, time) are known before it runs, per input. The same
+   * snapshot rule as `appendSql` applies to each stream.
+   */
+  function appendStreamsSql(
+    inputs: readonly AppendInput[],
+    options: { onlyFor?: string } = {},
+  ): SqlFragment & { events: PlannedEvent[][] } {
+    const events = inputs.map(planned);
+    const rows = inputs.flatMap((input, i) =>
+      events[i].map((e, n) => ({
+        id: e.id,
+        project_id: input.projectId,
+        stream_type: input.streamType,
+        stream_id: input.streamId,
+        n: n + 1,
+        type: e.type,
+        data: e.data,
+        metadata: e.metadata,
+        created_at: e.createdAt,
+      })),
+    );
+    return {
+      sql: insertStreamsSql(options.onlyFor),
+      bindings: [JSON.stringify(rows)],
+      events,
+    };
+  }
+
   /** A stream's events in order, for one project (other projects' streams read as empty). */
   async function readStream(projectId: string, streamId: string): Promise<StoredEvent[]> {
     const rows = await db('events')
@@ -155,5 +186,5 @@ export function createEventStore(deps: { db: Db; ids: IdGenerator; clock: Clock 
     return row ? { transactionId: row.tx as string, position: Number(row.position) } : null;
   }
 
-  return { append, appendSql, readStream, readAll, head, cursorAt };
+  return { append, appendSql, appendStreamsSql, readStream, readAll, head, cursorAt };
 }

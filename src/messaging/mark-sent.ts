@@ -1,5 +1,5 @@
 import { messageIdCandidates } from '../connectors/index.js';
-import { createGroupCommit, orOneByOne, type Db, type SqlFragment } from '../platform/index.js';
+import { createGroupCommit, orOneByOne, type Db } from '../platform/index.js';
 import type { RecordMessageEvent } from './message-events.js';
 import { partOf, type MessagesStore } from './messages.store.js';
 import type { ReceiptInput, Receipts } from './receipts.js';
@@ -56,8 +56,7 @@ export function createSentMarker(deps: {
           ),
         trx,
       );
-      const writes: SqlFragment[] = [];
-      const groups = updated.map((message) => {
+      const applied = updated.map((message) => {
         const own = parts.get(message.id) ?? [];
         const receipts = early.flatMap(({ receipt }) => {
           const input = receipt as ReceiptInput;
@@ -65,11 +64,13 @@ export function createSentMarker(deps: {
           const part = partOf(own, { connectorId: input.connectorId, smscIds });
           return part ? [{ input, part }] : [];
         });
-        const applied = deps.receipts.applyToMessage(message, own, receipts);
-        writes.push(...applied.writes);
-        return [{ message, type: 'message.sent' }, ...applied.entries];
+        return deps.receipts.applyToMessage(message, own, receipts);
       });
-      await deps.recordEvent.forMessages(trx, groups, writes);
+      await deps.recordEvent.forMessages(
+        trx,
+        updated.map((message, i) => [{ message, type: 'message.sent' }, ...applied[i].entries]),
+        deps.receipts.writesOf(applied),
+      );
     });
   }
 

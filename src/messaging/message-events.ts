@@ -1,5 +1,5 @@
 import type { EventStore } from '../events/index.js';
-import { ALWAYS, cte, runCtes, type SqlFragment, type Trx } from '../platform/index.js';
+import { cte, runCtes, type SqlFragment, type Trx } from '../platform/index.js';
 import type { ScheduleWebhook } from '../webhooks/index.js';
 import { messageView } from './message-view.js';
 import type { MessageRow } from './messages.store.js';
@@ -48,7 +48,7 @@ export function createMessageEvents(deps: {
     return [message.status_callback, numberUrl];
   }
 
-  const appendInput = (entries: MessageEventEntry[]) => ({
+  const appendInput = (entries: readonly MessageEventEntry[]) => ({
     projectId: entries[0].message.project_id,
     streamType: 'message',
     streamId: entries[0].message.id,
@@ -66,64 +66,63 @@ export function createMessageEvents(deps: {
     recordForMessages(trx, [entries], writes);
 
   /**
-   * The same as CTEs for a caller's WITH clause, written only if the caller's CTE `onlyIf`
-   * has a row; the caller's final SELECT must read `<name>` (it reads the webhooks' wake-ups).
-   * `trx` (if any) serves cache misses of the number's URL.
+   * The events of several messages (`groups`, one list per message, one list per message id)
+   * and their webhooks as CTEs for a caller's WITH clause: `<name>_events` appends them,
+   * `<name>_deliveries` schedules the webhooks of the public ones, `<name>` wakes the
+   * dispatchers and must be read by the caller's final SELECT. With `onlyFor`, only the
+   * messages whose id the caller's CTE of that name returns (as `id`) get theirs. The text is
+   * the same for any batch, so the statement is planned once per connection. `trx` (if any)
+   * serves cache misses of the number's URL.
    */
-  async function recordManySql(
+  async function recordSetSql(
     trx: Trx | undefined,
-    entries: MessageEventEntry[],
-    options: { onlyIf: string; name: string },
+    groups: ReadonlyArray<readonly MessageEventEntry[]>,
+    options: { onlyFor?: string; name: string },
   ): Promise<SqlFragment> {
-    const append = deps.events.appendSql(appendInput(entries), { onlyIf: options.onlyIf });
-    const ctes = [`${options.name}_events as (${append.sql})`];
-    const bindings = [...append.bindings];
-    const reads: string[] = [];
-    for (const [i, { message, type }] of entries.entries()) {
-      if (!isPublic(type)) continue;
-      const event = append.events[i];
-      const name = `${options.name}_w${i}`;
-      const webhook = await deps.scheduleWebhook.sql(
-        {
+    const streams = groups.filter((entries) => entries.length > 0);
+    const append = deps.events.appendStreamsSql(streams.map(appendInput), {
+      onlyFor: options.onlyFor,
+    });
+    const webhooks = [];
+    for (const [s, entries] of streams.entries()) {
+      for (const [i, { message, type }] of entries.entries()) {
+        if (!isPublic(type)) continue;
+        const event = append.events[s][i];
+        webhooks.push({
           projectId: message.project_id,
           event: { id: event.id, type, createdAt: event.createdAt, data: messageView(message) },
           urls: await urlsOf(trx, message),
-        },
-        { onlyIf: options.onlyIf, name, trx },
-      );
-      if (!webhook) continue;
-      ctes.push(webhook.sql);
-      bindings.push(...webhook.bindings);
-      reads.push(`select 1 from ${name}`);
+        });
+      }
     }
-    ctes.push(
-      `${options.name} as (${reads.length > 0 ? reads.join(' union all ') : 'select 1 where false'})`,
-    );
-    return { sql: ctes.join(',\n'), bindings };
+    const deliveries = await deps.scheduleWebhook.manySql(webhooks, {
+      forEventsOf: `${options.name}_events`,
+      name: options.name,
+      trx,
+    });
+    return {
+      sql: `${options.name}_events as (${append.sql}),\n${deliveries.sql}`,
+      bindings: [...append.bindings, ...deliveries.bindings],
+    };
   }
 
   /**
    * The events of several messages (`groups`, one list per message) and their webhooks, with
-   * the caller's `writes`, in one statement (batched receipts). Prepared for one message; a
-   * batch's text depends on the batch, so it is not.
+   * the caller's `writes`, in one statement (batched receipts, `sent`). Its text depends only
+   * on the writes' texts, so it is prepared.
    */
   async function recordForMessages(
     trx: Trx,
-    groups: MessageEventEntry[][],
+    groups: ReadonlyArray<readonly MessageEventEntry[]>,
     writes: SqlFragment[] = [],
   ): Promise<void> {
-    const recorded: SqlFragment[] = [];
-    const counted: string[] = [];
-    for (const [i, entries] of groups.entries()) {
-      if (entries.length === 0) continue;
-      const name = `recorded${i}`;
-      recorded.push(await recordManySql(trx, entries, { onlyIf: 'always', name }));
-      counted.push(name);
-    }
-    if (writes.length === 0 && recorded.length === 0) return;
-    const ctes = writes.map((write, i) => cte(`write${i}`, write));
-    if (recorded.length > 0) ctes.push(ALWAYS, ...recorded);
-    await runCtes(trx, ctes, counted, { prepare: groups.length <= 1 });
+    if (writes.length === 0 && groups.every((entries) => entries.length === 0)) return;
+    const recorded = await recordSetSql(trx, groups, { name: 'recorded' });
+    await runCtes(
+      trx,
+      [...writes.map((write, i) => cte(`write${i}`, write)), recorded],
+      ['recorded'],
+    );
   }
 
   const recordMessageEvent = (
@@ -134,7 +133,7 @@ export function createMessageEvents(deps: {
   ): Promise<void> => recordMany(trx, [{ message, type, extra }]);
   return Object.assign(recordMessageEvent, {
     many: recordMany,
-    sql: recordManySql,
+    setSql: recordSetSql,
     forMessages: recordForMessages,
   });
 }

@@ -1,10 +1,5 @@
-import {
-  insertRowSql,
-  updateRowSql,
-  type Db,
-  type SqlFragment,
-  type Trx,
-} from '../platform/index.js';
+import { updateRowSql, type Db, type SqlFragment, type Trx } from '../platform/index.js';
+import { CHANGING_VIEW_COLUMNS } from './message-view.js';
 import type { MessageStatus, PartStatus } from './status.js';
 
 export interface MessageRow {
@@ -58,6 +53,32 @@ export function partOf(
   );
 }
 
+/** Every column of a message, as `MessageRow` has them (a new message sets them all). */
+const MESSAGE_COLUMNS = [
+  'id',
+  'project_id',
+  'direction',
+  'to_addr',
+  'from_addr',
+  'body',
+  'status',
+  'encoding',
+  'segments',
+  'num_media',
+  'error_code',
+  'error_message',
+  'connector',
+  'status_callback',
+  'validity_period',
+  'send_at',
+  'expires_at',
+  'udh_reference',
+  'created_at',
+  'updated_at',
+  'sent_at',
+  'delivered_at',
+] as const satisfies ReadonlyArray<keyof MessageRow>;
+
 export interface MessageFilters {
   status?: string;
   direction?: string;
@@ -72,23 +93,36 @@ export function createMessagesStore(db: Db) {
   return {
     insert: (trx: Trx, row: MessageRow) => trx('messages').insert(row),
     /**
-     * The INSERT of a new message as SQL returning its id (for a CTE of `POST /v1/messages`); with
-     * `unlessOptedOut`, nothing is inserted when the recipient opted out of the sender, so the
-     * consent check and the write are one statement.
+     * The INSERT of new messages as SQL returning the ids it inserted (for a CTE of
+     * `POST /v1/messages`): a row whose `checkConsent` is set is inserted only if its recipient
+     * has not opted out of its sender, so the consent checks and the writes are one statement.
+     * One text for any number of rows.
      */
-    insertSql(row: MessageRow, options: { unlessOptedOut: boolean }): SqlFragment {
-      const optedOut = `exists (select 1 from opt_outs o
-                                where o.project_id = r.project_id and o.number = r.from_addr
-                                  and o.recipient = r.to_addr)`;
-      return insertRowSql('messages', row, {
-        where: options.unlessOptedOut ? { sql: `not ${optedOut}`, bindings: [] } : undefined,
-        returning: 'id',
-      });
+    insertManySql(rows: ReadonlyArray<{ row: MessageRow; checkConsent: boolean }>): SqlFragment {
+      const columns = MESSAGE_COLUMNS.join(', ');
+      return {
+        sql: `insert into messages (${columns})
+              select ${MESSAGE_COLUMNS.map((c) => `m.${c}`).join(', ')}
+                from jsonb_to_recordset(?::jsonb) as r(row jsonb, check_consent boolean)
+                     cross join lateral jsonb_populate_record(null::messages, r.row) m
+               where not (r.check_consent and exists (
+                       select 1 from opt_outs o
+                        where o.project_id = m.project_id and o.number = m.from_addr
+                          and o.recipient = m.to_addr))
+              returning id`,
+        bindings: [
+          JSON.stringify(
+            rows.map(({ row, checkConsent }) => ({ row, check_consent: checkConsent })),
+          ),
+        ],
+      };
     },
     find: (id: string) => db<MessageRow>('messages').where({ id }).first(),
-    /** Several messages by id, in one statement (order not guaranteed). */
+    /** Several messages by id, in one statement (order not guaranteed; one text for any number). */
     findMany: (ids: readonly string[]) =>
-      db<MessageRow>('messages').whereIn('id', ids as string[]) as Promise<MessageRow[]>,
+      db<MessageRow>('messages').whereRaw('id = any(?::text[])', [[...ids]]) as Promise<
+        MessageRow[]
+      >,
     findForProject: (projectId: string, id: string) =>
       db<MessageRow>('messages').where({ project_id: projectId, id }).first(),
     /** Locks the message row for a status change (the event store relies on it). */
@@ -96,7 +130,7 @@ export function createMessagesStore(db: Db) {
     /** Locks several message rows, in id order (so two lockers never wait on each other). */
     lockMany: (trx: Trx, ids: readonly string[]) =>
       trx<MessageRow>('messages')
-        .whereIn('id', ids as string[])
+        .whereRaw('id = any(?::text[])', [[...ids]])
         .orderBy('id')
         .forUpdate() as Promise<MessageRow[]>,
     update: (trx: Trx, id: string, patch: Partial<MessageRow>) =>
@@ -110,6 +144,37 @@ export function createMessagesStore(db: Db) {
       patch: Partial<MessageRow>,
       expected: Partial<MessageRow> = {},
     ): SqlFragment => updateRowSql('messages', id, patch, expected),
+    /**
+     * The UPDATE of several locked messages to the given rows (the caller read them under its
+     * lock and changed them), as SQL for a caller's statement: every column that changes after
+     * creation is written from the row. One text for any number of rows.
+     */
+    updateManySql: (rows: readonly MessageRow[]): SqlFragment => ({
+      sql: `update messages m
+               set ${CHANGING_VIEW_COLUMNS.map((c) => `${c} = r.${c}`).join(', ')}
+              from jsonb_populate_recordset(null::messages, ?::jsonb) r
+             where m.id = r.id
+            returning m.id`,
+      bindings: [JSON.stringify(rows)],
+    }),
+    /**
+     * Optimistic moves as SQL for a caller's statement: each message becomes its `next` row only
+     * while every column that changes after creation still holds its `known` value (a caller
+     * that read the row and did not lock it); returns the ids it moved. One text for any
+     * number of moves.
+     */
+    moveManySql: (moves: ReadonlyArray<{ known: MessageRow; next: MessageRow }>): SqlFragment => ({
+      sql: `update messages m
+               set ${CHANGING_VIEW_COLUMNS.map((c) => `${c} = n.${c}`).join(', ')}
+              from jsonb_to_recordset(?::jsonb) as r(known jsonb, next jsonb)
+                   cross join lateral jsonb_populate_record(null::messages, r.known) k
+                   cross join lateral jsonb_populate_record(null::messages, r.next) n
+             where m.id = k.id and n.id = k.id
+               and ${CHANGING_VIEW_COLUMNS.map((c) => `m.${c} is not distinct from k.${c}`).join(' and ')}
+            returning m.id`,
+      bindings: [JSON.stringify(moves)],
+    }),
+
     /**
      * Applies `patch` only while the message is in one of `from` (the statuses the status
      * machine lets it leave for the new one): the check and the write in one statement, the row
@@ -179,7 +244,7 @@ export function createMessagesStore(db: Db) {
       trx: Db | Trx = db,
     ): Promise<Map<string, PartRow[]>> {
       const rows: PartRow[] = await trx<PartRow>('message_parts')
-        .whereIn('message_id', messageIds as string[])
+        .whereRaw('message_id = any(?::text[])', [[...messageIds]])
         .orderBy(['message_id', 'part']);
       const parts = new Map<string, PartRow[]>();
       for (const part of rows) {
@@ -235,25 +300,28 @@ export function createMessagesStore(db: Db) {
     async findParts(
       lookups: ReadonlyArray<{ connectorId: string | null; smscIds: string[] }>,
     ): Promise<Array<PartRow | null>> {
-      const rows = await db<PartRow>('message_parts').whereIn(
-        'smsc_id',
+      const rows = await db<PartRow>('message_parts').whereRaw('smsc_id = any(?::text[])', [
         lookups.flatMap((l) => l.smscIds),
-      );
+      ]);
       return lookups.map((l) => partOf(rows, l));
     },
-    /** The UPDATE of one part, as SQL for a caller's statement. */
-    updatePartSql(
-      messageId: string,
-      part: number,
-      patch: Pick<PartRow, 'status' | 'error_code'> & { updated_at: Date },
+    /** The UPDATE of several parts, as SQL for a caller's statement (one text for any number). */
+    updatePartsSql(
+      parts: ReadonlyArray<
+        Pick<PartRow, 'message_id' | 'part' | 'status' | 'error_code'> & { updated_at: Date }
+      >,
     ): SqlFragment {
       return {
-        sql: `update message_parts set status = ?, error_code = ?, updated_at = ?
-               where message_id = ? and part = ?`,
-        bindings: [patch.status, patch.error_code, patch.updated_at, messageId, part],
+        sql: `update message_parts p
+                 set status = r.status, error_code = r.error_code, updated_at = r.updated_at
+                from jsonb_to_recordset(?::jsonb) as r(
+                       message_id text, part int, status text, error_code text,
+                       updated_at timestamptz)
+               where p.message_id = r.message_id and p.part = r.part
+              returning p.part`,
+        bindings: [JSON.stringify(parts)],
       };
     },
-
     saveEarlyReceipt: (row: {
       connector_id: string;
       smsc_id: string;

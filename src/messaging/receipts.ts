@@ -33,6 +33,13 @@ interface Found {
   part: PartRow;
 }
 
+/** What applying receipts to one message changed: its events, its moved parts, its move. */
+export interface Applied {
+  entries: MessageEventEntry[];
+  parts: Array<PartRow & { updated_at: Date }>;
+  message: MessageRow | null;
+}
+
 /**
  * The one receipt transition (SMPP DLRs and ingress alike). The part moves forward; the message
  * follows its parts once every part is submitted (all delivered → delivered; any undelivered or
@@ -50,8 +57,8 @@ export function createReceipts(deps: {
   const { db, store, clock } = deps;
 
   /**
-   * What a sent message's parts make of it: the message after the move, its UPDATE and its
-   * status event; null when the parts change nothing (or the message is not `sent`).
+   * What a sent message's parts make of it: the message after the move and its status event;
+   * null when the parts change nothing (or the message is not `sent`).
    */
   function settlement(message: MessageRow, parts: PartRow[]) {
     if (message.status !== 'sent') return null;
@@ -77,31 +84,23 @@ export function createReceipts(deps: {
           : message.error_code,
       error_message: failing ? `The carrier reported ${next.status}.` : message.error_message,
     };
-    const update = store.updateSql(message.id, {
-      status: updated.status,
-      updated_at: now,
-      delivered_at: updated.delivered_at,
-      error_code: updated.error_code,
-      error_message: updated.error_message,
-    });
     const entry: MessageEventEntry = { message: updated, type: `message.${next.status}` };
-    return { update, entry };
+    return { updated, entry };
   }
 
   /**
    * Receipts of one locked message applied to its parts (`parts`, all of them, changed in
    * place): a `message.receipt` event per receipt, then the message's move if its parts now
-   * make one, with one UPDATE per moved part (where its receipts left it: a row is written
-   * once per statement) and the message's. Receipts of one part apply in the given order,
+   * make one; the parts that moved (each where its receipts left it) and the message after
+   * its move (null if it stays), for `writesOf`. Receipts of one part apply in the given order,
    * each to what the one before left.
    */
   function applyToMessage(
     message: MessageRow,
     parts: PartRow[],
     receipts: ReadonlyArray<{ input: ReceiptInput; part: Pick<PartRow, 'part'> }>,
-  ): { entries: MessageEventEntry[]; writes: SqlFragment[] } {
+  ): Applied {
     const entries: MessageEventEntry[] = [];
-    const writes: SqlFragment[] = [];
     const moved = new Set<PartRow>();
     for (const { input, part } of receipts) {
       const current = parts.find((p) => p.part === part.part)!;
@@ -115,21 +114,26 @@ export function createReceipts(deps: {
       const receipt = { part: part.part, state: input.state, error_code: input.errorCode, changed };
       entries.push({ message, type: 'message.receipt', extra: { receipt } });
     }
-    for (const part of moved) {
-      writes.push(
-        store.updatePartSql(message.id, part.part, {
-          status: part.status,
-          error_code: part.error_code,
-          updated_at: clock.now(),
-        }),
-      );
-    }
     const settled = settlement(message, parts);
-    if (settled) {
-      writes.push(settled.update);
-      entries.push(settled.entry);
-    }
-    return { entries, writes };
+    if (settled) entries.push(settled.entry);
+    const now = clock.now();
+    return {
+      entries,
+      parts: [...moved].map((p) => ({ ...p, updated_at: now })),
+      message: settled?.updated ?? null,
+    };
+  }
+
+  /**
+   * The writes of several messages' applied receipts: one UPDATE of all the parts that moved
+   * and one of all the messages that moved (a row is written once per statement), the same
+   * text for any batch.
+   */
+  function writesOf(applied: readonly Applied[]): SqlFragment[] {
+    return [
+      store.updatePartsSql(applied.flatMap((a) => a.parts)),
+      store.updateManySql(applied.flatMap((a) => (a.message ? [a.message] : []))),
+    ];
   }
 
   /**
@@ -143,14 +147,18 @@ export function createReceipts(deps: {
       const ids = [...new Set(batch.map((f) => f.part.message_id))].sort();
       const messages = new Map((await store.lockMany(trx, ids)).map((m) => [m.id, m]));
       const parts = await store.partsByMessage(ids, trx);
-      const writes: SqlFragment[] = [];
-      const groups = ids.map((id) => {
-        const own = batch.filter((f) => f.part.message_id === id);
-        const applied = applyToMessage(messages.get(id)!, parts.get(id) ?? [], own);
-        writes.push(...applied.writes);
-        return applied.entries;
-      });
-      await deps.recordEvent.forMessages(trx, groups, writes);
+      const applied = ids.map((id) =>
+        applyToMessage(
+          messages.get(id)!,
+          parts.get(id) ?? [],
+          batch.filter((f) => f.part.message_id === id),
+        ),
+      );
+      await deps.recordEvent.forMessages(
+        trx,
+        applied.map((a) => a.entries),
+        writesOf(applied),
+      );
     });
   }
 
@@ -207,6 +215,7 @@ export function createReceipts(deps: {
   return {
     apply,
     applyToMessage,
+    writesOf,
     applyEarly,
     applyTaken,
   };

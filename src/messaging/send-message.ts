@@ -2,8 +2,6 @@ import { randomInt } from 'node:crypto';
 import type { Outbox } from '../events/index.js';
 import type { NumberRow } from '../numbers/index.js';
 import {
-  cte,
-  runCtes,
   createGroupCommit,
   orOneByOne,
   UnprocessableError,
@@ -140,51 +138,50 @@ export function createSendMessage(deps: {
   }
 
   /**
-   * The statement parts that save a prepared message with its send job, its event and its
-   * webhook, checking consent unless `bypassOptOut`: CTEs named `inserted<n>`, `job<n>`,
-   * `recorded<n>`, so several messages can share one statement.
+   * Saves messages in one statement: each message (only with its recipient's consent, unless
+   * `bypassOptOut`), its send job, its event and its webhook; whether each was saved (false:
+   * the recipient opted out). The text is the same for any batch, so it is prepared.
    */
-  async function saveSql(trx: Trx | undefined, row: MessageRow, bypassOptOut: boolean, n: number) {
-    const message = deps.store.insertSql(row, { unlessOptedOut: !bypassOptOut });
-    const job = deps.outbox.addIfRowsSql(
-      `inserted${n}`,
-      {
-        projectId: row.project_id,
-        queue: SMS_QUEUE,
-        name: SEND_JOB,
-        payload: { message_id: row.id },
-        options: { attempts: 100_000, backoff: { type: 'custom' } },
-        runAt: row.send_at ?? undefined,
-      },
-      `job${n}`,
-    );
-    const type = row.status === 'scheduled' ? 'message.scheduled' : 'message.queued';
-    const recorded = await deps.recordEvent.sql(trx, [{ message: row, type }], {
-      onlyIf: `inserted${n}`,
-      name: `recorded${n}`,
-    });
-    return {
-      ctes: [cte(`inserted${n}`, message), job, recorded],
-      counted: [`inserted${n}`, `job${n}`, `recorded${n}`],
-    };
-  }
-
-  /** Saves messages in one statement; whether each was saved (false: the recipient opted out). */
   async function saveMany(
     trx: Trx | undefined,
     rows: ReadonlyArray<{ row: MessageRow; bypassOptOut: boolean }>,
   ): Promise<boolean[]> {
-    const parts = await Promise.all(
-      rows.map(({ row, bypassOptOut }, n) => saveSql(trx, row, bypassOptOut, n)),
+    const messages = deps.store.insertManySql(
+      rows.map(({ row, bypassOptOut }) => ({ row, checkConsent: !bypassOptOut })),
     );
-    const counts = await runCtes(
-      trx ?? deps.db,
-      parts.flatMap((p) => p.ctes),
-      parts.flatMap((p) => p.counted),
-      // One message's statement always has the same shape: prepared; a batch's is not.
-      { prepare: rows.length === 1 },
+    const jobs = deps.outbox.addForKeysSql(
+      'inserted',
+      rows.map(({ row }) => ({
+        key: row.id,
+        entry: {
+          projectId: row.project_id,
+          queue: SMS_QUEUE,
+          name: SEND_JOB,
+          payload: { message_id: row.id },
+          options: { attempts: 100_000, backoff: { type: 'custom' } },
+          runAt: row.send_at ?? undefined,
+        },
+      })),
+      'jobs',
     );
-    return rows.map((_, n) => counts[`inserted${n}`] > 0);
+    const recorded = await deps.recordEvent.setSql(
+      trx,
+      rows.map(({ row }) => [
+        { message: row, type: row.status === 'scheduled' ? 'message.scheduled' : 'message.queued' },
+      ]),
+      { onlyFor: 'inserted', name: 'recorded' },
+    );
+    const { rows: saved } = await (trx ?? deps.db)
+      .raw<{ rows: Array<{ id: string | null }> }>(
+        `with inserted as (${messages.sql}), ${jobs.sql}, ${recorded.sql}
+         select id from inserted
+         union all select null from jobs
+         union all select null from recorded`,
+        [...messages.bindings, ...jobs.bindings, ...recorded.bindings],
+      )
+      .options({ name: 'sms_save' });
+    const inserted = new Set(saved.map((r) => r.id));
+    return rows.map(({ row }) => inserted.has(row.id));
   }
 
   /**

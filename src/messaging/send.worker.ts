@@ -3,10 +3,6 @@ import { isStreamConflict } from '../events/index.js';
 import {
   createGroupCommit,
   orOneByOne,
-  cte,
-  runCtes,
-  type SqlFragment,
-  unchangedColumns,
   isAppError,
   type Clock,
   type Db,
@@ -15,7 +11,6 @@ import {
 } from '../platform/index.js';
 import { encodeMessage } from './encoding/index.js';
 import type { RecordMessageEvent } from './message-events.js';
-import { CHANGING_VIEW_COLUMNS } from './message-view.js';
 import type { MessageRow, MessagesStore, PartRow } from './messages.store.js';
 import type { Receipts } from './receipts.js';
 import { createSentMarker } from './mark-sent.js';
@@ -85,10 +80,11 @@ export function createSendHandler(deps: {
   }
 
   /**
-   * Status moves written from the rows the worker read, one statement for all of them (each
-   * message's UPDATE, and its event and webhook only if that UPDATE applied); whether each
-   * applied. Another append to one of the streams committing meanwhile fails the statement; a
-   * move alone then answers false (its caller takes the locked path).
+   * Status moves written from the rows the worker read, one statement for all of them (the
+   * UPDATEs, and the event and webhook of each move that applied); whether each applied. A
+   * move applies only while the row still holds what the worker read, so the event built from
+   * it is the row's. Another append to one of the streams committing meanwhile fails the
+   * statement; a move alone then answers false (its caller takes the locked path).
    */
   async function movesInOneStatement(
     moves: ReadonlyArray<{
@@ -96,24 +92,23 @@ export function createSendHandler(deps: {
       change: Partial<MessageRow> & { status: MessageStatus };
     }>,
   ): Promise<boolean[]> {
-    const ctes: SqlFragment[] = [];
-    for (const [i, { known, change }] of moves.entries()) {
-      // The status the transition was checked from, and everything else the view shows.
-      const expected = unchangedColumns(known, change, CHANGING_VIEW_COLUMNS, ['status']);
-      ctes.push(cte(`moved${i}`, store.updateSql(known.id, change, expected)));
-      ctes.push(
-        await deps.recordEvent.sql(
-          undefined,
-          [{ message: { ...known, ...change }, type: `message.${change.status}` }],
-          { onlyIf: `moved${i}`, name: `recorded${i}` },
-        ),
-      );
-    }
-    const counted = moves.flatMap((_, i) => [`moved${i}`, `recorded${i}`]);
+    const next = moves.map(({ known, change }) => ({ ...known, ...change }));
+    const recorded = await deps.recordEvent.setSql(
+      undefined,
+      next.map((message) => [{ message, type: `message.${message.status}` }]),
+      { onlyFor: 'moved', name: 'recorded' },
+    );
+    const moved = store.moveManySql(moves.map(({ known }, i) => ({ known, next: next[i] })));
     try {
-      // A single move's text is always the same shape: prepared; a batch's is not.
-      const counts = await runCtes(db, ctes, counted, { prepare: moves.length === 1 });
-      return moves.map((_, i) => counts[`moved${i}`] > 0);
+      const { rows } = await db
+        .raw<{ rows: Array<{ id: string }> }>(
+          `with moved as (${moved.sql}), ${recorded.sql}
+           select id from moved union all select null from recorded`,
+          [...moved.bindings, ...recorded.bindings],
+        )
+        .options({ name: 'sms_moves' });
+      const applied = new Set(rows.map((r) => r.id));
+      return moves.map(({ known }) => applied.has(known.id));
     } catch (err) {
       if (moves.length === 1 && isStreamConflict(err)) return [false];
       throw err;

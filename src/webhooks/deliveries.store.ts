@@ -51,6 +51,35 @@ export const DELIVERIES_CHANNEL = 'trunkline_webhooks';
 export function createDeliveriesStore(db: Db) {
   return {
     /**
+     * The INSERT of many new deliveries from one recordset parameter (none where one exists for
+     * the event and URL), as SQL returning the inserted ids; with `forEventsOf`, only those
+     * whose event id the caller's CTE of that name returns (as `id`: the events the same
+     * statement appended). Its text never depends on the input.
+     */
+    insertManySql(
+      rows: ReadonlyArray<
+        Omit<DeliveryRow, 'attempts' | 'last_status_code' | 'last_error' | 'updated_at' | 'status'>
+      >,
+      forEventsOf?: string,
+    ): SqlFragment {
+      return {
+        sql: `insert into webhook_deliveries
+                (id, project_id, event_id, event_type, url, body, status, max_attempts,
+                 next_attempt_at, created_at, updated_at)
+              select d.id, d.project_id, d.event_id, d.event_type, d.url, d.body, 'pending',
+                     d.max_attempts, d.next_attempt_at, d.created_at, d.created_at
+                from jsonb_to_recordset(?::jsonb) as d(
+                       id text, project_id text, event_id text, event_type text, url text,
+                       body text, max_attempts int, next_attempt_at timestamptz,
+                       created_at timestamptz)
+               where ${forEventsOf ? `d.event_id in (select id from ${forEventsOf})` : 'true'}
+              on conflict (event_id, url) do nothing
+              returning id`,
+        bindings: [JSON.stringify(rows)],
+      };
+    },
+
+    /**
      * The INSERT of a new delivery (none if one exists for the event and URL), as SQL; with
      * `onlyIf`, only if the caller's CTE of that name has a row.
      */

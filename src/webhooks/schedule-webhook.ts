@@ -57,33 +57,33 @@ export function createWebhookScheduler(deps: {
     );
   }
 
-  /** The delivery row's INSERT, or null when the event has nowhere to go. */
-  async function plan(trx: Trx | undefined, input: Input, onlyIf?: string) {
+  /** The delivery row of an event, or null when the event has nowhere to go. */
+  async function rowOf(trx: Trx | undefined, input: Input) {
     const url = await destinationOf(trx, input.projectId, input.urls);
     if (!url) return null;
     const now = deps.clock.now();
-    const id = deps.ids('whd');
-    const body = JSON.stringify({
-      id: input.event.id,
-      type: input.event.type,
-      created_at: input.event.createdAt.toISOString(),
-      data: input.event.data,
-    });
-    const delivery = deps.store.insertSql(
-      {
-        id,
-        project_id: input.projectId,
-        event_id: input.event.id,
-        event_type: input.event.type,
-        url,
-        body,
-        max_attempts: maxAttemptsOf(deps.retryDelaysSec),
-        next_attempt_at: now,
-        created_at: now,
-      },
-      onlyIf,
-    );
-    return { id, delivery };
+    return {
+      id: deps.ids('whd'),
+      project_id: input.projectId,
+      event_id: input.event.id,
+      event_type: input.event.type,
+      url,
+      body: JSON.stringify({
+        id: input.event.id,
+        type: input.event.type,
+        created_at: input.event.createdAt.toISOString(),
+        data: input.event.data,
+      }),
+      max_attempts: maxAttemptsOf(deps.retryDelaysSec),
+      next_attempt_at: now,
+      created_at: now,
+    };
+  }
+
+  /** The delivery row's INSERT, or null when the event has nowhere to go. */
+  async function plan(trx: Trx | undefined, input: Input, onlyIf?: string) {
+    const row = await rowOf(trx, input);
+    return row ? { id: row.id, delivery: deps.store.insertSql(row, onlyIf) } : null;
   }
 
   async function scheduleWebhook(trx: Trx, input: Input): Promise<string | null> {
@@ -119,6 +119,28 @@ export function createWebhookScheduler(deps: {
     };
   }
 
+  /**
+   * Deliveries of many events as CTEs for a caller's WITH clause, each scheduled only if its
+   * event is among the ids the caller's CTE `forEventsOf` returns (the events the statement
+   * appended): `<name>_deliveries` inserts them and `<name>` (a row if any was) wakes the
+   * dispatchers; the caller's final SELECT must read `<name>`. The text is the same for any
+   * number of events, none included, so the statement is planned once per connection.
+   */
+  async function scheduleManySql(
+    inputs: readonly Input[],
+    options: { forEventsOf: string; name: string; trx?: Trx },
+  ): Promise<SqlFragment> {
+    const rows = (await Promise.all(inputs.map((input) => rowOf(options.trx, input)))).filter(
+      (row) => row !== null,
+    );
+    const deliveries = deps.store.insertManySql(rows, options.forEventsOf);
+    return {
+      sql: `${options.name}_deliveries as (${deliveries.sql}),
+       ${options.name} as (select pg_notify(?, '') where exists (select 1 from ${options.name}_deliveries))`,
+      bindings: [...deliveries.bindings, DELIVERIES_CHANNEL],
+    };
+  }
+
   /** Whether an event of the project (with these callback URLs) would be sent anywhere. */
   async function hasDestination(
     projectId: string,
@@ -127,7 +149,11 @@ export function createWebhookScheduler(deps: {
     return (await destinationOf(undefined, projectId, urls)) !== null;
   }
 
-  return Object.assign(scheduleWebhook, { sql: scheduleWebhookSql, hasDestination });
+  return Object.assign(scheduleWebhook, {
+    sql: scheduleWebhookSql,
+    manySql: scheduleManySql,
+    hasDestination,
+  });
 }
 
 export type ScheduleWebhook = ReturnType<typeof createWebhookScheduler>;

@@ -82,7 +82,7 @@ describe('sending SMS through the sandbox SMSC', () => {
     } finally {
       app.runtime.db.off('query', listen);
     }
-    const saves = statements.filter((sql) => sql.includes('insert into "messages"'));
+    const saves = statements.filter((sql) => sql.includes('insert into messages ('));
     expect(saves).to.have.length(1);
     for (const table of ['outbox', 'events', 'webhook_deliveries']) {
       expect(saves[0], table).to.include(`insert into ${table}`);
@@ -94,7 +94,7 @@ describe('sending SMS through the sandbox SMSC', () => {
     let sendingWrites = 0;
     const count = (query: { sql: string }) => {
       if (query.sql.includes("set status = 'sent'")) sentWrites += 1;
-      if (query.sql.includes('with moved0 as')) sendingWrites += 1;
+      if (query.sql.includes('with moved as')) sendingWrites += 1;
     };
     app.runtime.db.on('query', count);
     let ids: string[];
@@ -107,8 +107,8 @@ describe('sending SMS through the sandbox SMSC', () => {
     } finally {
       app.runtime.db.off('query', count);
     }
-    expect(sentWrites, 'statements that marked 40 messages sent').to.be.below(40);
-    expect(sendingWrites, 'statements that moved 40 messages to sending').to.be.below(40);
+    expect(sentWrites, 'statements that marked 40 messages sent').to.be.within(1, 39);
+    expect(sendingWrites, 'statements that moved 40 messages to sending').to.be.within(1, 39);
     for (const type of ['message.sending', 'message.sent']) {
       const events = await app.runtime
         .db('events')
@@ -134,7 +134,7 @@ describe('sending SMS through the sandbox SMSC', () => {
     });
     let saves = 0;
     const count = (query: { sql: string }) => {
-      if (query.sql.includes('inserted0 as')) saves += 1;
+      if (query.sql.includes('with inserted as')) saves += 1;
     };
     app.runtime.db.on('query', count);
     let answers: Array<{ status: number; body: Message }>;
@@ -150,7 +150,7 @@ describe('sending SMS through the sandbox SMSC', () => {
     expect(answers.map((a) => a.status)).to.deep.equal(
       Array.from({ length: 30 }, (_, i) => (i === 7 ? 422 : 201)),
     );
-    expect(saves, 'statements that saved 30 sends').to.be.below(30);
+    expect(saves, 'statements that saved 30 sends').to.be.within(1, 29);
     const ids = answers.filter((a) => a.status === 201).map((a) => a.body.id);
     expect(await app.runtime.db('messages').whereIn('id', ids)).to.have.length(29);
     const queued = await app.runtime
