@@ -6,6 +6,7 @@ import * as m004 from './004-voice.js';
 import * as m005 from './005-chat.js';
 import * as m006 from './006-webhook-dispatch.js';
 import * as m007 from './007-refuse.js';
+import * as m008 from './008-parts-by-smsc-id.js';
 
 /** One migration module: a stable name plus up/down. */
 export interface Migration {
@@ -15,4 +16,4 @@ export interface Migration {
 }
 
 /** Every migration in order. Add new ones at the end; never rename an applied one. */
-export const migrations: Migration[] = [m001, m002, m003, m004, m005, m006, m007];
+export const migrations: Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008];

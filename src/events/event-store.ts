@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Clock, Db, IdGenerator, SqlFragment, Trx } from '../platform/index.js';
 
 import { insertSql, insertStreamsSql, type PlannedEvent } from './append-sql.js';
@@ -137,7 +138,10 @@ export function createEventStore(deps: { db: Db; ids: IdGenerator; clock: Clock 
 
   /**
    * Events committed after `after`, oldest first, that no still-running transaction can
-   * precede: a reader that resumes from the returned cursor never skips an event.
+   * precede: a reader that resumes from the returned cursor never skips an event. A page
+   * shorter than `limit` has read every matching event up to the log's head as of the same
+   * snapshot, so its cursor moves to that head even past events the filters left out: a reader
+   * of a rare stream type does not scan the same other events again on its next read.
    */
   async function readAll(input: {
     after: EventCursor | null;
@@ -145,25 +149,46 @@ export function createEventStore(deps: { db: Db; ids: IdGenerator; clock: Clock 
     projectId?: string;
     streamTypes?: string[];
   }): Promise<{ events: StoredEvent[]; cursor: EventCursor | null }> {
-    const query = db('events')
-      .select(db.raw(COLUMNS.join(', ')))
-      .whereRaw('transaction_id < pg_snapshot_xmin(pg_current_snapshot())')
-      .orderBy([{ column: 'transaction_id' }, { column: 'position' }])
-      .limit(input.limit);
+    const conditions = ['transaction_id < s.xmin'];
+    const bindings: unknown[] = [];
     if (input.after) {
-      query.whereRaw('(transaction_id, position) > (?::xid8, ?)', [
-        input.after.transactionId,
-        input.after.position,
-      ]);
+      conditions.push('(transaction_id, position) > (?::xid8, ?)');
+      bindings.push(input.after.transactionId, input.after.position);
     }
-    if (input.projectId) query.where({ project_id: input.projectId });
-    if (input.streamTypes) query.whereIn('stream_type', input.streamTypes);
-    const events = ((await query) as EventRow[]).map(toEvent);
+    const head = [...conditions];
+    const headBindings = [...bindings];
+    if (input.projectId) {
+      conditions.push('project_id = ?');
+      bindings.push(input.projectId);
+    }
+    if (input.streamTypes) {
+      conditions.push('stream_type = any(?::text[])');
+      bindings.push(input.streamTypes);
+    }
+    // The page, then (as a row of its own, `is_head`) the newest event of the same snapshot.
+    const { rows } = await db.raw<{ rows: Array<EventRow & { is_head: boolean }> }>(
+      `with s as (select pg_snapshot_xmin(pg_current_snapshot()) as xmin)
+       (select false as is_head, ${COLUMNS.join(', ')} from events, s
+         where ${conditions.join(' and ')}
+         order by transaction_id, position limit ?)
+       union all
+       (select true, null, position, transaction_id::text, null, null, null, null, null, null,
+               null, null
+          from events, s
+         where ${head.join(' and ')}
+         order by transaction_id desc, position desc limit 1)`,
+      [...bindings, input.limit, ...headBindings] as Knex.Value[],
+    );
+    const events = rows.filter((row) => !row.is_head).map(toEvent);
+    const newest = rows.find((row) => row.is_head);
     const last = events.at(-1);
-    return {
-      events,
-      cursor: last ? { transactionId: last.transactionId, position: last.position } : input.after,
-    };
+    const cursor =
+      events.length < input.limit && newest
+        ? { transactionId: newest.tx, position: Number(newest.position) }
+        : last
+          ? { transactionId: last.transactionId, position: last.position }
+          : input.after;
+    return { events, cursor };
   }
 
   /** The cursor of the newest event no running transaction can precede: start here to miss nothing. */

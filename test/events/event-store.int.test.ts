@@ -45,6 +45,29 @@ describe('event store', () => {
     expect(await store.readStream('prj_other', streamId)).to.deep.equal([]);
   });
 
+  it('moves a filtered reader past the events it left out, and still returns a later match', async () => {
+    const append = (streamType: string, streamId: string) =>
+      db.transaction((trx) =>
+        store.append(trx, { projectId, streamType, streamId, events: [{ type: 't', data: {} }] }),
+      );
+    const start = await store.head();
+    for (let i = 0; i < 3; i++) await append('message', `msg_skip_${Date.now()}_${i}`);
+    const [newest] = await append('message', `msg_skip_${Date.now()}_last`);
+    const empty = await store.readAll({ after: start, limit: 10, streamTypes: ['rare'] });
+    expect(empty.events).to.deep.equal([]);
+    expect(empty.cursor?.position).to.equal(Number(newest.position));
+
+    const [rare] = await append('rare', `rare_${Date.now()}`);
+    const next = await store.readAll({ after: empty.cursor, limit: 10, streamTypes: ['rare'] });
+    expect(next.events.map((e) => e.id)).to.deep.equal([rare.id]);
+
+    const full = await store.readAll({ after: start, limit: 2, streamTypes: ['message'] });
+    expect(full.events).to.have.length(2);
+    expect(full.cursor?.position, 'a full page stops at its last event').to.equal(
+      full.events[1].position,
+    );
+  });
+
   it("leaves nothing behind when the caller's transaction rolls back", async () => {
     const streamId = `msg_rollback_${Date.now()}`;
     await db
