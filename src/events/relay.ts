@@ -90,11 +90,9 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
         .skipLocked();
       if (rows.length === 0) return 0;
       await enqueue(rows);
+      // `= any(array)`: one statement text (planned once) whatever the batch's size.
       await trx('outbox')
-        .whereIn(
-          'id',
-          rows.map((r) => r.id),
-        )
+        .whereRaw('id = any(?::text[])', [rows.map((r) => r.id)])
         .update({ enqueued_at: clock.now(), checked_at: clock.now() });
       return rows.length;
     });
@@ -141,10 +139,7 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
       await enqueue(missing);
     }
     await db('outbox')
-      .whereIn(
-        'id',
-        rows.map((r) => r.id),
-      )
+      .whereRaw('id = any(?::text[])', [rows.map((r) => r.id)])
       .update({ checked_at: clock.now() });
     return { checked: rows.length, missing: missing.length };
   }
