@@ -190,6 +190,7 @@ export function createFeatures(ctx: FeatureContext) {
     handleConversationSms: (input) => chat.handleInboundSms(input),
     smppUrl: config.smppUrl,
     carriers: roles.worker,
+    databaseUrl: config.databaseUrl,
   });
   sendSms = messaging.sendSms;
 

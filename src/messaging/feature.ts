@@ -1,5 +1,5 @@
 import type { NumbersStore } from '../numbers/index.js';
-import { UpstreamError } from '../platform/index.js';
+import { listenFor, UpstreamError } from '../platform/index.js';
 import type { IngressProcessor } from '../webhooks/index.js';
 import { createInboundHandler } from './inbound.js';
 import { createMessageEvents } from './message-events.js';
@@ -8,7 +8,10 @@ import { createMessagesStore } from './messages.store.js';
 import { createReceipts, outcomeOfStatusWord } from './receipts.js';
 import { createSandboxSmsRouter } from './sandbox.routes.js';
 import { createSendMessage } from './send-message.js';
-import { createSendHandler } from './send.worker.js';
+import { createSendClaimsStore } from './send-claims.store.js';
+import { createSendDispatcher } from './send-dispatcher.js';
+import { createSender } from './send.worker.js';
+import { SMS_CHANNEL } from './messages.store.js';
 import { createSmsCarriers } from './sms-carriers.js';
 import type { SharedDeps } from '../features.js';
 import type { ChatFeature } from '../chat/index.js';
@@ -19,11 +22,13 @@ export interface MessagingDeps extends SharedDeps {
   registerIngressProcessor(kind: 'dlr' | 'mo', processor: IngressProcessor): void;
   handleConversationSms: ChatFeature['handleInboundSms'];
   smppUrl: string | null;
-  /** Bind to the SMSCs (send and receive) in this process: the worker role. */
+  /** Bind to the SMSCs (send and receive) and send messages in this process: the worker role. */
   carriers: boolean;
+  /** For the send dispatcher's LISTEN connection. */
+  databaseUrl: string;
 }
 
-/** SMS: the API, the send worker, receipts and inbound messages, and the SMPP binds. */
+/** SMS: the API, the send dispatcher, receipts and inbound messages, and the SMPP binds. */
 export function createMessagingFeature(deps: MessagingDeps) {
   const { db, clock, logger } = deps;
   const store = createMessagesStore(db);
@@ -36,7 +41,6 @@ export function createMessagingFeature(deps: MessagingDeps) {
   const sendMessage = createSendMessage({
     db,
     store,
-    outbox: deps.outbox,
     ids: deps.ids,
     clock,
     recordEvent,
@@ -58,6 +62,14 @@ export function createMessagingFeature(deps: MessagingDeps) {
   });
   const carriers = createSmsCarriers({ smppUrl: deps.smppUrl, logger, clock });
   carriers.onInbound((pdu) => inbound.handlePdu(pdu));
+  const dispatcher = createSendDispatcher({
+    store: createSendClaimsStore(db),
+    send: createSender({ db, store, carriers, receipts, recordEvent, clock, logger }).send,
+    clock,
+    logger,
+    listen: (onNotify) =>
+      listenFor({ databaseUrl: deps.databaseUrl, channel: SMS_CHANNEL, logger, onNotify }),
+  });
 
   deps.registerIngressProcessor('dlr', async (event) => {
     const result = await receipts.apply({
@@ -110,12 +122,10 @@ export function createMessagingFeature(deps: MessagingDeps) {
           findNumber: (n) => deps.numbers.findByNumber(n),
         }),
       ],
-      handlers: deps.carriers
-        ? [createSendHandler({ db, store, carriers, receipts, recordEvent, clock })]
-        : [],
       async start() {
         if (!deps.carriers) return;
         await carriers.start();
+        await dispatcher.start();
         timer = setInterval(() => {
           void inbound
             .flushExpired()
@@ -128,6 +138,7 @@ export function createMessagingFeature(deps: MessagingDeps) {
       },
       async stop() {
         if (timer) clearInterval(timer);
+        if (deps.carriers) await dispatcher.stop();
         await carriers.stop();
       },
       readiness: async () => (deps.carriers ? carriers.readiness() : {}),

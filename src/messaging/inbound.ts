@@ -140,6 +140,8 @@ export function createInboundHandler(deps: {
       updated_at: now,
       sent_at: null,
       delivered_at: null,
+      next_attempt_at: null,
+      send_attempts: 0,
     };
     const keyword = keywordOf(sms.body);
     await deps.db.transaction(async (trx) => {

@@ -25,7 +25,14 @@ export interface MessageRow {
   updated_at: Date;
   sent_at: Date | null;
   delivered_at: Date | null;
+  /** When the send dispatcher next takes the message up (null: nothing left to send). */
+  next_attempt_at: Date | null;
+  /** Tries that ended in a transient failure, for the back-off. */
+  send_attempts: number;
 }
+
+/** Send dispatchers LISTEN here; a saved message NOTIFYs (sent on commit). */
+export const SMS_CHANNEL = 'trunkline_sms';
 
 export interface PartRow {
   message_id: string;
@@ -77,6 +84,8 @@ const MESSAGE_COLUMNS = [
   'updated_at',
   'sent_at',
   'delivered_at',
+  'next_attempt_at',
+  'send_attempts',
 ] as const satisfies ReadonlyArray<keyof MessageRow>;
 
 export interface MessageFilters {
@@ -88,7 +97,10 @@ export interface MessageFilters {
   created_before?: string;
 }
 
-/** The only place knex touches messages, message_parts, early_receipts, opt_outs and unrouted_messages. */
+/**
+ * The only place knex touches messages (but for the send dispatcher's claims,
+ * `send-claims.store.ts`), message_parts, early_receipts, opt_outs and unrouted_messages.
+ */
 export function createMessagesStore(db: Db) {
   return {
     insert: (trx: Trx, row: MessageRow) => trx('messages').insert(row),
@@ -118,11 +130,6 @@ export function createMessagesStore(db: Db) {
       };
     },
     find: (id: string) => db<MessageRow>('messages').where({ id }).first(),
-    /** Several messages by id, in one statement (order not guaranteed; one text for any number). */
-    findMany: (ids: readonly string[]) =>
-      db<MessageRow>('messages').whereRaw('id = any(?::text[])', [[...ids]]) as Promise<
-        MessageRow[]
-      >,
     findForProject: (projectId: string, id: string) =>
       db<MessageRow>('messages').where({ project_id: projectId, id }).first(),
     /** Locks the message row for a status change (the event store relies on it). */
@@ -196,7 +203,8 @@ export function createMessagesStore(db: Db) {
 
     /**
      * Moves several messages to `sent` (with their connector and sent time) where each is still
-     * in one of `from`, locking them in id order first; the updated rows.
+     * in one of `from`, locking them in id order first, and ends their sending (nothing more
+     * is due); the updated rows.
      */
     async markSentMany(
       trx: Trx,
@@ -216,7 +224,7 @@ export function createMessagesStore(db: Db) {
          )
          update messages m
             set status = 'sent', connector = i.connector, sent_at = i.sent_at,
-                updated_at = i.updated_at
+                updated_at = i.updated_at, next_attempt_at = null
            from input i, locked l
           where m.id = i.id and l.id = i.id
          returning m.*`,

@@ -1,5 +1,4 @@
 import { randomInt } from 'node:crypto';
-import type { Outbox } from '../events/index.js';
 import type { NumberRow } from '../numbers/index.js';
 import {
   createGroupCommit,
@@ -14,10 +13,8 @@ import {
 } from '../platform/index.js';
 import { MAX_SEGMENTS, analyzeText } from './encoding/index.js';
 import type { RecordMessageEvent } from './message-events.js';
-import type { MessageRow, MessagesStore } from './messages.store.js';
+import { SMS_CHANNEL, type MessageRow, type MessagesStore } from './messages.store.js';
 
-export const SMS_QUEUE = 'sms';
-export const SEND_JOB = 'sms.send';
 /** Longest body accepted, in characters (code points), like Twilio's 1,600. */
 export const MAX_BODY_CHARACTERS = 1600;
 /** How long an unsent message may wait for a carrier when no validity_period is given (10 h). */
@@ -44,14 +41,13 @@ function refuse(path: string, code: string, detail: string): never {
 
 /**
  * The send use case: validate the addresses and body, check ownership and schedule, then save
- * the message (only with the recipient's consent), its event and its send job in one
- * transaction. Used by the API, by
+ * the message (only with the recipient's consent), its event and its webhook in one
+ * statement; the send dispatcher takes it from there. Used by the API, by
  * automatic replies, by chat (SMS participants) and by call flows (the `sms` verb).
  */
 export function createSendMessage(deps: {
   db: Db;
   store: MessagesStore;
-  outbox: Outbox;
   ids: IdGenerator;
   clock: Clock;
   recordEvent: RecordMessageEvent;
@@ -134,13 +130,17 @@ export function createSendMessage(deps: {
       updated_at: now,
       sent_at: null,
       delivered_at: null,
+      // The send dispatcher takes it up at once, or at its scheduled time.
+      next_attempt_at: sendAt ?? now,
+      send_attempts: 0,
     };
   }
 
   /**
    * Saves messages in one statement: each message (only with its recipient's consent, unless
-   * `bypassOptOut`), its send job, its event and its webhook; whether each was saved (false:
-   * the recipient opted out). The text is the same for any batch, so it is prepared.
+   * `bypassOptOut`), its event and its webhook, and wakes the send dispatchers (the row itself,
+   * due at `next_attempt_at`, is the work to do); whether each was saved (false: the recipient
+   * opted out). The text is the same for any batch, so it is prepared.
    */
   async function saveMany(
     trx: Trx | undefined,
@@ -148,21 +148,6 @@ export function createSendMessage(deps: {
   ): Promise<boolean[]> {
     const messages = deps.store.insertManySql(
       rows.map(({ row, bypassOptOut }) => ({ row, checkConsent: !bypassOptOut })),
-    );
-    const jobs = deps.outbox.addForKeysSql(
-      'inserted',
-      rows.map(({ row }) => ({
-        key: row.id,
-        entry: {
-          projectId: row.project_id,
-          queue: SMS_QUEUE,
-          name: SEND_JOB,
-          payload: { message_id: row.id },
-          options: { attempts: 100_000, backoff: { type: 'custom' } },
-          runAt: row.send_at ?? undefined,
-        },
-      })),
-      'jobs',
     );
     const recorded = await deps.recordEvent.setSql(
       trx,
@@ -173,11 +158,12 @@ export function createSendMessage(deps: {
     );
     const { rows: saved } = await (trx ?? deps.db)
       .raw<{ rows: Array<{ id: string | null }> }>(
-        `with inserted as (${messages.sql}), ${jobs.sql}, ${recorded.sql}
+        `with inserted as (${messages.sql}), ${recorded.sql},
+         woken as (select pg_notify(?, '') where exists (select 1 from inserted))
          select id from inserted
-         union all select null from jobs
-         union all select null from recorded`,
-        [...messages.bindings, ...jobs.bindings, ...recorded.bindings],
+         union all select null from recorded
+         union all select null from woken`,
+        [...messages.bindings, ...recorded.bindings, SMS_CHANNEL],
       )
       .options({ name: 'sms_save' });
     const inserted = new Set(saved.map((r) => r.id));
@@ -195,7 +181,7 @@ export function createSendMessage(deps: {
   );
 
   /**
-   * Saves a prepared message with its send job, its event and its webhook, in one statement
+   * Saves a prepared message with its event and its webhook, in one statement
    * that also checks consent unless `bypassOptOut` (in `trx` when given, else on its own, shared
    * with the messages saved at the same moment). False, with nothing written, when the
    * recipient opted out of the sender.

@@ -6,15 +6,13 @@ import {
   isAppError,
   type Clock,
   type Db,
-  type JobContext,
-  type JobHandler,
+  type Logger,
 } from '../platform/index.js';
 import { encodeMessage } from './encoding/index.js';
 import type { RecordMessageEvent } from './message-events.js';
 import type { MessageRow, MessagesStore, PartRow } from './messages.store.js';
 import type { Receipts } from './receipts.js';
 import { createSentMarker } from './mark-sent.js';
-import { SMS_QUEUE } from './send-message.js';
 import { statusesBefore, transition, type MessageStatus } from './status.js';
 
 /** Picks the SMPP bind for a destination (route table with fail-over). */
@@ -22,32 +20,27 @@ export interface CarrierPicker {
   pick(destination: string): SmsGateway;
 }
 
+/** How a claimed message's sending ended: `sent` also ended its claim; `done` did not. */
+export type SendOutcome = 'sent' | 'done';
+
 /**
- * `sms.send`: submits each part of a message, one `submit_sm` per segment with its UDH. A part
- * already recorded is never submitted again, so a retry after a crash resumes where it stopped
- * (a crash between the SMSC's ack and our insert can duplicate one part: SMPP is at-least-once).
- * Transient failures (throttling, no bind, timeouts) retry with capped back-off until the
- * message's validity ends; permanent ones fail the message with the SMPP error code.
+ * Sends one message the send dispatcher claimed: submits each part, one `submit_sm` per
+ * segment with its UDH. A part already recorded is never submitted again, so a retry after a
+ * crash resumes where it stopped (a crash between the SMSC's ack and our insert can duplicate
+ * one part: SMPP is at-least-once). Transient failures (throttling, no bind, timeouts) throw,
+ * and the dispatcher retries with capped back-off until the message's validity ends;
+ * permanent ones fail the message with the SMPP error code.
  */
-export function createSendHandler(deps: {
+export function createSender(deps: {
   db: Db;
   store: MessagesStore;
   carriers: CarrierPicker;
   receipts: Receipts;
   recordEvent: RecordMessageEvent;
   clock: Clock;
-  concurrency?: number;
-}): JobHandler {
+  logger: Logger;
+}) {
   const { db, store, clock } = deps;
-
-  /** The messages of jobs that start together, read by one statement. */
-  const reading = createGroupCommit<string, MessageRow | undefined>(
-    async (ids) => {
-      const rows = new Map((await store.findMany(ids)).map((row) => [row.id, row]));
-      return ids.map((id) => rows.get(id));
-    },
-    { maxBatchSize: 200 },
-  );
 
   /** Parts submitted together, recorded (taking their early receipts) by one statement. */
   const recordingPart = createGroupCommit<
@@ -121,7 +114,7 @@ export function createSendHandler(deps: {
    */
   const moving = createGroupCommit(orOneByOne(movesInOneStatement), { maxBatchSize: 100 });
 
-  async function submitParts(job: JobContext, message: MessageRow): Promise<void> {
+  async function submitParts(message: MessageRow): Promise<void> {
     const gateway = deps.carriers.pick(message.to_addr);
     if (message.status !== 'sending') await move(message, 'sending', { connector: gateway.id });
     const { segments } = encodeMessage(message.body, message.udh_reference);
@@ -160,7 +153,7 @@ export function createSendHandler(deps: {
       await deps.receipts.applyTaken(early);
       recorded.push({ connector: gateway.id, smscId: messageId });
     }
-    job.logger.info(
+    deps.logger.info(
       {
         message_id: message.id,
         project_id: message.project_id,
@@ -181,30 +174,35 @@ export function createSendHandler(deps: {
     });
   }
 
-  return {
-    queue: SMS_QUEUE,
-    concurrency: deps.concurrency ?? 50,
-    backoff: (attemptsMade) => Math.min(30_000, 250 * 2 ** Math.max(0, attemptsMade - 1)),
-    async handle(job) {
-      const message = await reading.write(String(job.data.message_id));
-      if (!message || !['queued', 'scheduled', 'sending'].includes(message.status)) return;
-      if (message.expires_at && clock.now() > message.expires_at) {
-        await move(message, 'failed', {
-          error_code: 'expired',
-          error_message: 'The validity period ended before a carrier accepted the message.',
-        });
-        return;
-      }
-      try {
-        await submitParts(job, message);
-      } catch (err) {
-        if (!isAppError(err) || err.retryable) throw err;
-        job.logger.warn(
-          { message_id: message.id, code: err.code },
-          'message refused by the carrier',
-        );
-        await move(message, 'failed', { error_code: err.code, error_message: err.detail });
-      }
-    },
-  };
+  /** Sends `message` as claimed (its row as the claim read it); throws on a transient failure. */
+  async function send(message: MessageRow): Promise<SendOutcome> {
+    if (!['queued', 'scheduled', 'sending'].includes(message.status)) return 'done';
+    if (message.expires_at && clock.now() > message.expires_at) {
+      await move(message, 'failed', {
+        error_code: 'expired',
+        error_message: 'The validity period ended before a carrier accepted the message.',
+      });
+      return 'done';
+    }
+    try {
+      await submitParts(message);
+      return 'sent';
+    } catch (err) {
+      if (!isAppError(err) || err.retryable) throw err;
+      deps.logger.warn(
+        { message_id: message.id, project_id: message.project_id, code: err.code },
+        'message refused by the carrier',
+      );
+      await move(message, 'failed', { error_code: err.code, error_message: err.detail });
+      return 'done';
+    }
+  }
+
+  return { send };
 }
+
+export type Sender = ReturnType<typeof createSender>;
+
+/** Delay before the next try of a message after its `failures`-th transient failure. */
+export const sendBackoffMs = (failures: number) =>
+  Math.min(30_000, 250 * 2 ** Math.max(0, failures - 1));

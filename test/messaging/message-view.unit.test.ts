@@ -41,12 +41,16 @@ describe('messageView', () => {
     updated_at: now,
     sent_at: null,
     delivered_at: null,
+    next_attempt_at: null,
+    send_attempts: 0,
   };
   const changed: Record<string, unknown> = {
     status_callback: 'https://example.test/cb',
     validity_period: 60,
     expires_at: new Date('2026-01-02T00:00:00Z'),
     udh_reference: 8,
+    next_attempt_at: new Date('2026-01-03T00:00:00Z'),
+    send_attempts: 3,
   };
 
   it('shows no column that may change other than those a one-statement write checks', () => {

@@ -25,7 +25,13 @@ describe('scheduled messages and SMSC faults', () => {
   });
   after(() => app.stop());
 
-  it('schedules a message with send_at and sends it when its delayed job comes due', async () => {
+  /** Makes a scheduled message due now, as if its `send_at` had come, and wakes the senders. */
+  async function comeDue(id: string): Promise<void> {
+    await app.runtime.db('messages').where({ id }).update({ next_attempt_at: new Date() });
+    await app.runtime.db.raw("select pg_notify('trunkline_sms', '')");
+  }
+
+  it('schedules a message with send_at and sends it when that time comes', async () => {
     const sendAt = new Date(Date.now() + 10 * 60_000).toISOString();
     const res = await api<Message>('POST', '/v1/messages', {
       body: { from: NUMBER, to: '+14155550400', body: 'later', send_at: sendAt },
@@ -33,19 +39,16 @@ describe('scheduled messages and SMSC faults', () => {
     expect(res.status).to.equal(201);
     expect(res.body.status).to.equal('scheduled');
     expect(res.body.send_at).to.equal(sendAt);
-    const row = await app.runtime
-      .db('outbox')
-      .whereRaw("payload->>'message_id' = ?", [res.body.id])
-      .first();
-    expect(new Date(row.available_at).toISOString()).to.equal(sendAt);
-    const job = await eventually(
-      async () => (await app.runtime.queues.get('sms').getJob(row.id)) ?? undefined,
-    );
-    expect(await job.getState()).to.equal('delayed');
-    await job.promote();
+    const row = await app.runtime.db('messages').where({ id: res.body.id }).first();
+    expect(new Date(row.next_attempt_at).toISOString(), 'due at send_at').to.equal(sendAt);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await statusOf(res.body.id), 'not sent before its time').to.equal('scheduled');
+    await comeDue(res.body.id);
     await eventually(async () =>
       (await statusOf(res.body.id)) === 'delivered' ? true : undefined,
     );
+    const sent = await app.runtime.db('messages').where({ id: res.body.id }).first();
+    expect(sent.next_attempt_at, 'nothing left to send').to.equal(null);
   });
 
   it('cancels a scheduled message once (200), then answers 409', async () => {
@@ -57,16 +60,18 @@ describe('scheduled messages and SMSC faults', () => {
     expect(canceled.status).to.equal(200);
     expect(canceled.body.status).to.equal('canceled');
     expect((await api('DELETE', `/v1/messages/${res.body.id}`)).status).to.equal(409);
-    const row = await app.runtime
-      .db('outbox')
-      .whereRaw("payload->>'message_id' = ?", [res.body.id])
-      .first();
-    const job = await eventually(
-      async () => (await app.runtime.queues.get('sms').getJob(row.id)) ?? undefined,
-    );
-    await job.promote();
-    await new Promise((r) => setTimeout(r, 300));
+    await comeDue(res.body.id);
+    // The claim finds it canceled and ends: nothing is sent, nothing stays due.
+    await eventually(async () => {
+      const row = await app.runtime.db('messages').where({ id: res.body.id }).first();
+      return row.next_attempt_at === null ? true : undefined;
+    });
     expect(await statusOf(res.body.id)).to.equal('canceled');
+    const submitted = app.runtime.services
+      .sandboxSmsc()!
+      .submissions()
+      .filter((s) => s.text === 'never');
+    expect(submitted).to.deep.equal([]);
   });
 
   it('answers 409 to canceling a message that is not scheduled', async () => {

@@ -1,0 +1,72 @@
+import type { Db } from '../platform/index.js';
+import type { MessageRow } from './messages.store.js';
+
+/**
+ * The send dispatcher's claims on messages: a message is due to be sent at its
+ * `next_attempt_at`; a claim moves that a lease ahead while the message is being sent, and
+ * ends by setting it to the next try's time or to null (nothing more to send).
+ */
+export function createSendClaimsStore(db: Db) {
+  return {
+    /**
+     * Claims up to `limit` messages due to be sent, oldest due first, skipping those another
+     * dispatcher holds: each claim moves `next_attempt_at` to `leaseUntil`, so the claims of a
+     * process that dies come due again then. The claimed rows.
+     */
+    async claimDue(now: Date, limit: number, leaseUntil: Date): Promise<MessageRow[]> {
+      const { rows } = await db
+        .raw<{ rows: MessageRow[] }>(
+          `with due as (
+             select id from messages
+              where next_attempt_at <= ?
+              order by next_attempt_at
+              limit ?
+              for update skip locked
+           )
+           update messages m set next_attempt_at = ?
+             from due where m.id = due.id
+           returning m.*`,
+          [now, limit, leaseUntil],
+        )
+        .options({ name: 'sms_claim' });
+      return rows;
+    },
+    /**
+     * Moves the leases of messages still being sent to `leaseUntil`, each only while it still
+     * holds the lease its claim gave (`lease`); the ids renewed.
+     */
+    async renewLeases(
+      held: ReadonlyArray<{ id: string; lease: Date }>,
+      leaseUntil: Date,
+    ): Promise<string[]> {
+      const { rows } = await db.raw<{ rows: Array<{ id: string }> }>(
+        `update messages m set next_attempt_at = ?
+           from jsonb_to_recordset(?::jsonb) as r(id text, lease timestamptz)
+          where m.id = r.id and m.next_attempt_at = r.lease
+         returning m.id`,
+        [leaseUntil, JSON.stringify(held)],
+      );
+      return rows.map((r) => r.id);
+    },
+    /**
+     * Ends claims, each only while the message still holds the claim's `lease`: the message is
+     * due again at `at` with one more failed try counted (`failed`), or (`at` null) needs no
+     * more sending. One statement for the batch.
+     */
+    async release(
+      batch: ReadonlyArray<{ id: string; lease: Date; at: Date | null; failed: boolean }>,
+    ): Promise<void> {
+      await db.raw(
+        `update messages m
+            set next_attempt_at = r.at,
+                send_attempts = m.send_attempts + case when r.failed then 1 else 0 end
+           from jsonb_to_recordset(?::jsonb) as r(
+                  id text, lease timestamptz, at timestamptz, failed boolean)
+          where m.id = r.id and m.next_attempt_at = r.lease`,
+        [JSON.stringify(batch)],
+      );
+    },
+  };
+}
+
+export type SendClaimsStore = ReturnType<typeof createSendClaimsStore>;

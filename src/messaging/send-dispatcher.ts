@@ -1,0 +1,196 @@
+import { createGroupCommit, type Clock, type Listener, type Logger } from '../platform/index.js';
+import type { MessageRow } from './messages.store.js';
+import type { SendClaimsStore } from './send-claims.store.js';
+import { sendBackoffMs, type SendOutcome } from './send.worker.js';
+
+/**
+ * Sends outbound messages straight from Postgres. The `messages` row is the work to do: a
+ * message is due at its `next_attempt_at` (now when saved, its `send_at` when scheduled, a
+ * retry's time after a transient failure). A dispatcher claims due rows in batches
+ * (`FOR UPDATE SKIP LOCKED`, so several worker processes share the work) and moves each
+ * claimed row's `next_attempt_at` a lease ahead, renewed while the message is being sent: if
+ * the process dies, the message is due again when the lease runs out and the next claim
+ * resumes it (parts already submitted are not submitted again). Redis plays no part.
+ *
+ * Why not a BullMQ job per message (the first design): the job and its outbox row carried only
+ * the message id, at an outbox INSERT, the relay's read and close, and several Redis round
+ * trips per message, on top of the row that already held the message's whole state; the claim
+ * also reads the row the job had to read (bench/RESULTS.md).
+ *
+ * Woken by NOTIFY (a message saved), by its own timer at the earliest retry it wrote, by
+ * sends finishing while more may be due, and by a periodic sweep (scheduled messages).
+ */
+export interface SendDispatcherOptions {
+  store: SendClaimsStore;
+  send(message: MessageRow): Promise<SendOutcome>;
+  clock: Clock;
+  logger: Logger;
+  /** Opens the LISTEN that wakes this dispatcher. */
+  listen(onNotify: () => void): Promise<Listener>;
+  /** Messages being sent at once, at most; default 100. */
+  capacity?: number;
+  /** How far a claim (or its renewal) moves `next_attempt_at`; default 60 s. */
+  leaseMs?: number;
+  /** Period of the sweep for due rows nobody announced; default 1 s. */
+  pollMs?: number;
+}
+
+export interface SendDispatcher {
+  start(): Promise<void>;
+  /** Claims no more and waits for the sends in flight. */
+  stop(): Promise<void>;
+  /** Look for due messages now. */
+  wake(): void;
+}
+
+/** How long after a retry is due its alarm rings (a timer may fire a little early). */
+const ALARM_MARGIN_MS = 10;
+
+export function createSendDispatcher(options: SendDispatcherOptions): SendDispatcher {
+  const { store, clock, logger } = options;
+  const capacity = options.capacity ?? 100;
+  const leaseMs = options.leaseMs ?? 60_000;
+  /** The claims being worked on: message id → the lease `next_attempt_at` holds. */
+  const held = new Map<string, Date>();
+  const releases = createGroupCommit(
+    (batch: ReadonlyArray<{ id: string; lease: Date; at: Date | null; failed: boolean }>) =>
+      store.release(batch),
+  );
+  const running = new Set<Promise<void>>();
+  let mayHaveMore = false;
+  let claiming: Promise<void> | null = null;
+  let again = false;
+  let stopped = true;
+  let listener: Listener | null = null;
+  let poll: NodeJS.Timeout | null = null;
+  let renewal: NodeJS.Timeout | null = null;
+  let alarm: { at: number; timer: NodeJS.Timeout } | null = null;
+
+  /** Ends a claim: due again at `at` (a failed try counted when `failed`), or done (null). */
+  async function release(row: MessageRow, at: Date | null, failed: boolean): Promise<void> {
+    const lease = held.get(row.id)!;
+    try {
+      await releases.write({ id: row.id, lease, at, failed });
+      if (at) wakeAt(at.getTime() + ALARM_MARGIN_MS);
+    } catch (err) {
+      // The claim stays until its lease runs out; then the message is due again.
+      logger.error({ err, message_id: row.id }, 'message claim could not be released');
+    }
+  }
+
+  async function run(row: MessageRow): Promise<void> {
+    try {
+      const outcome = await options.send(row);
+      // `sent` ended the claim in the same statement; anything else ends it here.
+      if (outcome === 'done') await release(row, null, false);
+    } catch (err) {
+      const failures = row.send_attempts + 1;
+      const at = new Date(clock.now().getTime() + sendBackoffMs(failures));
+      logger.info(
+        {
+          message_id: row.id,
+          project_id: row.project_id,
+          err: (err as Error).message,
+          attempt: failures,
+        },
+        'message will retry',
+      );
+      await release(row, at, true);
+    } finally {
+      held.delete(row.id);
+    }
+  }
+
+  function admit(row: MessageRow, lease: Date): void {
+    held.set(row.id, lease);
+    const done = run(row).finally(() => {
+      running.delete(done);
+      if (mayHaveMore && held.size <= capacity / 2) wake();
+    });
+    running.add(done);
+  }
+
+  /** Sets the alarm for `at` unless it already rings sooner. */
+  function wakeAt(at: number): void {
+    if (stopped || (alarm && alarm.at <= at)) return;
+    if (alarm) clearTimeout(alarm.timer);
+    const timer = setTimeout(
+      () => {
+        alarm = null;
+        wake();
+      },
+      Math.max(0, at - clock.now().getTime()),
+    );
+    timer.unref();
+    alarm = { at, timer };
+  }
+
+  /** Claims while at most half the capacity is busy, so each claim is worth a statement. */
+  async function claimWhileRoom(): Promise<void> {
+    do {
+      again = false;
+      while (!stopped && held.size <= capacity / 2) {
+        const want = capacity - held.size;
+        const now = clock.now();
+        const lease = new Date(now.getTime() + leaseMs);
+        const rows = await store.claimDue(now, want, lease);
+        mayHaveMore = rows.length === want;
+        for (const row of rows) admit(row, lease);
+        if (!mayHaveMore) break;
+      }
+    } while (again && !stopped);
+  }
+
+  function wake(): void {
+    if (stopped) return;
+    if (claiming) {
+      again = true;
+      return;
+    }
+    claiming = claimWhileRoom()
+      .catch((err: unknown) => logger.error({ err }, 'claiming messages to send failed'))
+      .finally(() => {
+        claiming = null;
+      });
+  }
+
+  /** Moves the leases of claims past a third of their time, so a slow send keeps its claim. */
+  async function renewOld(): Promise<void> {
+    const now = clock.now().getTime();
+    const old = [...held]
+      .filter(([, lease]) => lease.getTime() - now < (leaseMs * 2) / 3)
+      .map(([id, lease]) => ({ id, lease }));
+    if (old.length === 0) return;
+    const lease = new Date(now + leaseMs);
+    for (const id of await store.renewLeases(old, lease)) {
+      if (held.has(id)) held.set(id, lease);
+    }
+  }
+
+  return {
+    async start() {
+      stopped = false;
+      listener = await options.listen(wake);
+      poll = setInterval(wake, options.pollMs ?? 1000);
+      poll.unref();
+      renewal = setInterval(() => {
+        renewOld().catch((err: unknown) => logger.warn({ err }, 'renewing message claims failed'));
+      }, leaseMs / 6);
+      renewal.unref();
+      wake();
+    },
+    async stop() {
+      stopped = true;
+      for (const timer of [poll, renewal]) if (timer) clearInterval(timer);
+      if (alarm) clearTimeout(alarm.timer);
+      poll = null;
+      renewal = null;
+      alarm = null;
+      await listener?.stop();
+      listener = null;
+      await claiming;
+      await Promise.all(running);
+    },
+    wake,
+  };
+}
