@@ -12,7 +12,7 @@ import type { BenchSettings } from './support/settings.js';
 /**
  * Trunkline's side of the `sms` suite: the whole platform bound to the benchmark's SMSC
  * simulator, webhooks on, deployed as in production: the API role in this process and the
- * worker role (relay, send worker, SMPP binds, receipts, webhook deliveries) in a child
+ * worker role (send dispatcher, SMPP binds, receipts, webhook deliveries, relay) in a child
  * process, like `trunkline api` next to `trunkline worker`. Phase 1 posts messages as fast as
  * the API takes them and follows them to `delivered`; phase 2 holds 500 req/s and reads API
  * latency.

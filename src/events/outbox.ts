@@ -18,9 +18,9 @@ export interface OutboxJobOptions {
 
 export interface OutboxEntry {
   projectId: string | null;
-  /** Queue name, e.g. `sms`, `webhooks`. */
+  /** Queue name, e.g. `chat-sms`, `ingress`. */
   queue: string;
-  /** Job name, dot-namespaced: `sms.send`, `ingress.dlr`. */
+  /** Job name, dot-namespaced: `chat.sms.send`, `ingress.dlr`. */
   name: string;
   payload: Record<string, unknown>;
   options?: OutboxJobOptions;
@@ -91,46 +91,6 @@ export function createOutbox(deps: { ids: IdGenerator; clock: Clock }) {
   }
 
   /**
-   * CTEs for a caller's WITH clause that add the entry of each key the caller's CTE `source`
-   * returns (as `id`), and wake the relay: `<name>_added` inserts the rows, `<name>` sends one
-   * notification per queue (on commit) and has a row if any entry was added, so the caller's
-   * final SELECT must read it. The text is the same for any number of entries.
-   */
-  function addForKeysSql(
-    source: string,
-    entries: ReadonlyArray<{ key: string; entry: OutboxEntry }>,
-    name: string,
-  ): SqlFragment {
-    const now = deps.clock.now();
-    const rows = entries.map(({ key, entry }) => ({
-      key,
-      id: deps.ids('obx'),
-      project_id: entry.projectId,
-      queue: entry.queue,
-      name: entry.name,
-      payload: entry.payload,
-      options: entry.options ?? {},
-      available_at: entry.runAt ?? now,
-      created_at: now,
-    }));
-    return {
-      sql: `${name}_added as (
-         insert into outbox (id, project_id, queue, name, payload, options, available_at, created_at)
-         select e.id, e.project_id, e.queue, e.name, e.payload, e.options, e.available_at, e.created_at
-           from jsonb_to_recordset(?::jsonb) as e(
-                  key text, id text, project_id text, queue text, name text, payload jsonb,
-                  options jsonb, available_at timestamptz, created_at timestamptz)
-          where e.key in (select id from ${source})
-         returning queue
-       ),
-       ${name} as (
-         select pg_notify(?, q.queue) from (select distinct queue from ${name}_added) q
-       )`,
-      bindings: [JSON.stringify(rows), OUTBOX_CHANNEL],
-    };
-  }
-
-  /**
    * Adds an entry for each row `insert` inserted: `insert` is an INSERT … RETURNING a text column `key`
    * (e.g. with ON CONFLICT DO NOTHING) over many rows, and `entries` holds the outbox entry of
    * each key. Adds the entries of the keys it inserted and one notification per queue, all in
@@ -173,5 +133,5 @@ export function createOutbox(deps: { ids: IdGenerator; clock: Clock }) {
     return new Set(inserted.flatMap((r) => (r.key === null ? [] : [r.key])));
   }
 
-  return { add, addIfRowsSql, addForKeysSql, addForEachInserted };
+  return { add, addIfRowsSql, addForEachInserted };
 }

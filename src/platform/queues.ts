@@ -2,7 +2,7 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 /**
- * The BullMQ queues, one per feature (`sms`, `webhooks`, `calls`...), created on first use and
+ * The BullMQ queues, one per feature (`ingress`, `chat-sms`, `calls`...), created on first use and
  * sharing one Redis connection. Queue names are plain; isolation between deployments or test
  * runs comes from the key prefix.
  */
