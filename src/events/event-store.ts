@@ -107,13 +107,21 @@ export function createEventStore(deps: { db: Db; ids: IdGenerator; clock: Clock 
     options: { onlyFor?: string } = {},
   ): SqlFragment & { events: PlannedEvent[][] } {
     const events = inputs.map(planned);
+    // `n` counts on across inputs of the same stream, so two inputs of one stream never
+    // claim the same version.
+    const counts = new Map<string, number>();
+    const next = (streamId: string) => {
+      const n = (counts.get(streamId) ?? 0) + 1;
+      counts.set(streamId, n);
+      return n;
+    };
     const rows = inputs.flatMap((input, i) =>
-      events[i].map((e, n) => ({
+      events[i].map((e) => ({
         id: e.id,
         project_id: input.projectId,
         stream_type: input.streamType,
         stream_id: input.streamId,
-        n: n + 1,
+        n: next(input.streamId),
         type: e.type,
         data: e.data,
         metadata: e.metadata,

@@ -66,10 +66,10 @@ export function createMessageEvents(deps: {
     recordForMessages(trx, [entries], writes);
 
   /**
-   * The events of several messages (`groups`, one list per message, one list per message id)
-   * and their webhooks as CTEs for a caller's WITH clause: `<name>_events` appends them,
-   * `<name>_deliveries` schedules the webhooks of the public ones, `<name>` wakes the
-   * dispatchers and must be read by the caller's final SELECT. With `onlyFor`, only the
+   * The events of several messages (`groups`, one list per message) and their webhooks as
+   * CTEs for a caller's WITH clause: `<name>_events` appends them, `<name>_deliveries`
+   * schedules the webhooks of the public ones, `<name>` wakes the dispatchers and must be read
+   * by the caller's final SELECT. With `onlyFor`, only the
    * messages whose id the caller's CTE of that name returns (as `id`) get theirs. The text is
    * the same for any batch, so the statement is planned once per connection. `trx` (if any)
    * serves cache misses of the number's URL.

@@ -68,6 +68,43 @@ describe('event store', () => {
     );
   });
 
+  it('appends to many streams in one statement, each continuing its own versions', async () => {
+    const a = `msg_many_a_${Date.now()}`;
+    const b = `msg_many_b_${Date.now()}`;
+    await db.transaction((trx) =>
+      store.append(trx, {
+        projectId,
+        streamType: 'message',
+        streamId: a,
+        events: [{ type: 'message.queued', data: {} }],
+      }),
+    );
+    const input = (streamId: string, type: string) => ({
+      projectId,
+      streamType: 'message',
+      streamId,
+      events: [{ type, data: {} }],
+    });
+    const append = store.appendStreamsSql([
+      input(a, 'message.sent'),
+      input(b, 'message.queued'),
+      input(a, 'message.delivered'),
+    ]);
+    const { rows } = await db.raw<{ rows: Array<{ id: string }> }>(
+      `with appended as (${append.sql}) select id from appended`,
+      append.bindings,
+    );
+    expect(rows).to.have.length(3);
+    const versions = async (streamId: string) =>
+      (await store.readStream(projectId, streamId)).map((e) => [e.streamVersion, e.type]);
+    expect(await versions(a)).to.deep.equal([
+      [1, 'message.queued'],
+      [2, 'message.sent'],
+      [3, 'message.delivered'],
+    ]);
+    expect(await versions(b)).to.deep.equal([[1, 'message.queued']]);
+  });
+
   it("leaves nothing behind when the caller's transaction rolls back", async () => {
     const streamId = `msg_rollback_${Date.now()}`;
     await db
