@@ -14,8 +14,8 @@ import type { BenchSettings } from './support/settings.js';
  * simulator, webhooks on, deployed as in production: the API role in this process and the
  * worker role (send dispatcher, SMPP binds, receipts, webhook deliveries, relay) in a child
  * process, like `trunkline api` next to `trunkline worker`. Phase 1 posts messages as fast as
- * the API takes them and follows them to `delivered`; phase 2 holds 500 req/s and reads API
- * latency.
+ * the API takes them and follows them to `delivered`; phase 2 holds 500 req/s (paced, open
+ * loop) and reads API latency.
  */
 
 export const FIXED_RATE = 500;
@@ -116,7 +116,8 @@ async function fixedRatePhase(spec: LoadSpec, db: Db, warm: Date): Promise<Fixed
   const pendingHooks = (await webhookStats(db, warm)).pending;
   progress(`sms: phase 2, ${FIXED_RATE} req/s`);
   const since = new Date();
-  const load = await runLoad({ ...spec, overallRate: FIXED_RATE });
+  // Paced: one request every 2 ms, latency from when each was due (see paced-load.ts).
+  const load = await runLoad({ ...spec, overallRate: FIXED_RATE, paced: true });
   const loadEnded = Date.now();
   progress('sms: phase 2, waiting until every message is delivered');
   const stats = await waitForDelivery(db, since, DELIVERY_WAIT_MS);

@@ -104,7 +104,7 @@ function notesOf(settings: BenchSettings, ours: PlatformFigures, raw: RawRunFigu
     `Delivered ${n(t.delivered)}/${n(t.created)} created (autocannon counted ${n(t.load.ok)} 2xx; the rest were in flight when it stopped); API non-2xx/errors ${t.load.non2xx + t.load.errors}; webhooks still pending when the last message was delivered: ${n(t.webhooks.pendingAtLastDelivery)}.`,
     `Lost DLRs (message left \`sent\` with its receipt unapplied in early_receipts): ${ours.warmUpStranded} in the warm-up, ${t.stranded} in phase 1, ${fixed.stranded} in phase 2.`,
     `The raw client submitted ${n(raw.count)} (${raw.errors} errors) after Trunkline stopped, and received ${n(raw.receipts.length)} DLRs.`,
-    `At ${FIXED_RATE} req/s for ${settings.seconds} s (${n(fixed.webhooksPendingAtStart)} webhooks of phase 1 still pending at its start): ${n(fixed.load.ok)} accepted, ${fixed.load.non2xx + fixed.load.errors} non-2xx/errors; ${caughtUp}.`,
+    `At ${FIXED_RATE} req/s for ${settings.seconds} s, paced (open loop: one request due every ${1000 / FIXED_RATE} ms over up to ${settings.connections} connections, latency from its due time; until 2026-12-06 this phase used autocannon's overallRate, which sends each connection's share of a second in a burst at its start) (${n(fixed.webhooksPendingAtStart)} webhooks of phase 1 still pending at its start): ${n(fixed.load.ok)} accepted, ${fixed.load.non2xx + fixed.load.errors} non-2xx/errors; ${caughtUp}.`,
   ];
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import type { LoadResult, LoadSpec, RequestVariation } from './load-spec.js';
+import { runPaced } from './paced-load.js';
 import { signedDlr } from './standard-webhooks.js';
 
 /**
@@ -66,6 +67,11 @@ function resultOf(result: autocannon.Result): LoadResult {
 
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
+  if (spec.paced && spec.overallRate && spec.vary.kind === 'none') {
+    if (spec.warmupSeconds > 0) await runPaced(spec, spec.warmupSeconds);
+    process.stdout.write(JSON.stringify(await runPaced(spec, spec.seconds)));
+    return;
+  }
   if (spec.warmupSeconds > 0) await run(spec, spec.warmupSeconds);
   const result = await run(spec, spec.seconds);
   process.stdout.write(JSON.stringify(resultOf(result)));

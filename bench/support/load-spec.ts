@@ -27,6 +27,11 @@ export interface LoadSpec {
   warmupSeconds: number;
   /** Requests per second across all connections; unset = as fast as the server answers. */
   overallRate?: number;
+  /**
+   * With `overallRate`: send at a steady rate, open loop, latency from each request's due
+   * time (`paced-load.ts`), instead of autocannon's per-second bursts.
+   */
+  paced?: boolean;
   vary: RequestVariation;
 }
 
@@ -39,7 +44,7 @@ export interface LoadResult {
   durationSec: number;
   /** 2xx responses per second over the phase. */
   okPerSec: number;
-  /** Latency percentiles in milliseconds (autocannon's histogram, 1 ms resolution). */
+  /** Latency percentiles in milliseconds (autocannon's histogram, 1 ms resolution; paced: exact). */
   p50: number;
   p99: number;
   statusCodes: Record<string, number>;
