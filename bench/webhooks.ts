@@ -16,7 +16,7 @@ function deliveryRows(out: DeliveryFigures): ReportRow[] {
   const ceilingLabel = `bare undici, ${PER_ENDPOINT_CONCURRENCY} concurrent`;
   return [
     {
-      metric: `deliveries to one receiver (${out.count.toLocaleString('en-US')}, signed)`,
+      metric: `deliveries to one receiver (${(out.count / out.oursPasses.length).toLocaleString('en-US')} per pass, signed; median of ${out.oursPasses.length})`,
       ours: out.oursPerSec,
       ceiling: out.ceilingPerSec,
       ceilingLabel,
@@ -78,7 +78,7 @@ function ingressRows(ingress: IngressFigures): ReportRow[] {
 function notesOf(settings: BenchSettings, out: DeliveryFigures, ingress: IngressFigures): string[] {
   const n = (value: number) => value.toLocaleString('en-US');
   return [
-    `Deliveries: ${n(out.succeeded)}/${n(out.count)} succeeded; scheduled in one transaction while the dispatcher runs, timed from its commit to the last succeeded row (worker role in the benchmark process with the receiver; dispatcher capacity 500, 10 in flight per endpoint), after a warm-up pass of the same N deliveries for another project. The ceiling POSTs the same body without signing or bookkeeping, after a warm-up pass.`,
+    `Deliveries: ${n(out.succeeded)}/${n(out.count)} succeeded; each pass schedules N in one transaction while the dispatcher runs and is timed from its commit to the last succeeded row (worker role in the benchmark process with the receiver; dispatcher capacity 500, 10 in flight per endpoint). The ceiling POSTs the same body without signing or bookkeeping. After a warm-up pass of each, ${out.oursPasses.length} ceiling passes and ${out.oursPasses.length} of ours alternate, and each side's figure is its median pass: ours ${out.oursPasses.map((r) => n(Math.round(r))).join(', ')} /s; ceiling ${out.ceilingPasses.map((r) => n(Math.round(r))).join(', ')} /s.`,
     'The receiver is a bare node:http server answering 200 with keep-alive, shared by both measurements.',
     `Ingress: autocannon in a child process, ${settings.connections} connections, ${settings.seconds} s after a 1 s warm-up, API role only; ${n(ingress.accepted)} accepted, ${n(ingress.stored)} rows stored (warm-up included), ${ingress.failures} non-2xx/errors. The ceiling runs ${settings.connections} lanes over a 10-connection pg pool (Trunkline's knex pool size) into a copy of ingress_events, for the same time after a 1 s warm-up.`,
   ];
