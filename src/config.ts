@@ -41,6 +41,8 @@ export interface Config {
   webhookBreakerThreshold: number;
   /** How long an open breaker parks an endpoint's deliveries before one probe, in ms. */
   webhookBreakerOpenMs: number;
+  /** Webhook attempts in flight at once per endpoint, per worker process. */
+  webhookConcurrencyPerEndpoint: number;
 }
 
 interface Setting {
@@ -161,6 +163,12 @@ export const SETTINGS: Setting[] = [
     default: '30000',
     description: 'how long an open breaker parks deliveries (ms)',
   },
+  {
+    env: 'WEBHOOK_CONCURRENCY_PER_ENDPOINT',
+    type: 'integer',
+    default: '10',
+    description: 'webhook attempts in flight at once per endpoint, per worker process',
+  },
 ];
 
 function buildSchema() {
@@ -232,5 +240,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dataDir: String(v.DATA_DIR),
     webhookBreakerThreshold: Math.max(1, Number(v.WEBHOOK_BREAKER_THRESHOLD)),
     webhookBreakerOpenMs: Number(v.WEBHOOK_BREAKER_OPEN_MS),
+    webhookConcurrencyPerEndpoint: Math.max(1, Number(v.WEBHOOK_CONCURRENCY_PER_ENDPOINT)),
   };
 }

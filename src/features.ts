@@ -134,6 +134,7 @@ export function createFeatures(ctx: FeatureContext) {
       failureThreshold: config.webhookBreakerThreshold,
       openForMs: config.webhookBreakerOpenMs,
     },
+    concurrencyPerEndpoint: config.webhookConcurrencyPerEndpoint,
     signingSecrets: (projectId) => accounts.signingSecrets(projectId),
     projectWebhookUrl: (trx, projectId) => accounts.projectWebhookUrl(trx, projectId),
   });

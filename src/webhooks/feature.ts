@@ -38,12 +38,14 @@ export interface WebhooksDeps {
   allowPrivate: boolean;
   retryDelays: string | null;
   breaker: { failureThreshold: number; openForMs: number };
+  /** Attempts in flight at once per endpoint (per worker process); default 10. */
+  concurrencyPerEndpoint?: number;
   signingSecrets(projectId: string): Promise<string[]>;
   /** Read on `trx` on a cache miss when given (see the pool deadlock in bench/RESULTS.md). */
   projectWebhookUrl(trx: Trx | undefined, projectId: string): Promise<string | null>;
 }
 
-/** Attempts in flight at once per endpoint. */
+/** Attempts in flight at once per endpoint, unless configured (WEBHOOK_CONCURRENCY_PER_ENDPOINT). */
 const PER_ENDPOINT = 10;
 
 /**
@@ -57,8 +59,9 @@ export function createWebhooksFeature(deps: WebhooksDeps) {
   const connectors = createConnectorsStore(deps.db);
   const sender = createWebhookSender({ allowPrivate: deps.allowPrivate, logger: deps.logger });
   // The dispatcher keeps each endpoint's waiting deliveries itself and never runs more than
-  // PER_ENDPOINT at once, so the guard's bulkhead only caps, and its breaker parks.
-  const guard = createEndpointGuard({ maxConcurrent: PER_ENDPOINT, ...deps.breaker });
+  // perEndpoint at once, so the guard's bulkhead only caps, and its breaker parks.
+  const perEndpoint = deps.concurrencyPerEndpoint ?? PER_ENDPOINT;
+  const guard = createEndpointGuard({ maxConcurrent: perEndpoint, ...deps.breaker });
   const dispatcher = createDispatcher({
     store: deliveries,
     attempt: createAttempter({
@@ -79,7 +82,7 @@ export function createWebhooksFeature(deps: WebhooksDeps) {
         logger: deps.logger,
         onNotify,
       }),
-    maxConcurrentPerEndpoint: PER_ENDPOINT,
+    maxConcurrentPerEndpoint: perEndpoint,
   });
   const ingress = createIngressHandler({ store: connectors, clock: deps.clock });
   const scheduleWebhook = createWebhookScheduler({
