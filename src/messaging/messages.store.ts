@@ -1,4 +1,4 @@
-import { updateRowSql, type Db, type SqlFragment, type Trx } from '../platform/index.js';
+import type { Db, SqlFragment, Trx } from '../platform/index.js';
 import { CHANGING_VIEW_COLUMNS } from './message-view.js';
 import type { MessageStatus, PartStatus } from './status.js';
 
@@ -142,15 +142,6 @@ export function createMessagesStore(db: Db) {
         .forUpdate() as Promise<MessageRow[]>,
     update: (trx: Trx, id: string, patch: Partial<MessageRow>) =>
       trx('messages').where({ id }).update(patch),
-    /**
-     * The UPDATE of `patch` as SQL for a caller's statement, returning the id; with `expected`,
-     * applied only while each of those columns still holds its value (an optimistic write).
-     */
-    updateSql: (
-      id: string,
-      patch: Partial<MessageRow>,
-      expected: Partial<MessageRow> = {},
-    ): SqlFragment => updateRowSql('messages', id, patch, expected),
     /**
      * The UPDATE of several locked messages to the given rows (the caller read them under its
      * lock and changed them), as SQL for a caller's statement: every column that changes after
