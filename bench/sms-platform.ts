@@ -116,8 +116,9 @@ async function fixedRatePhase(spec: LoadSpec, db: Db, warm: Date): Promise<Fixed
   const pendingHooks = (await webhookStats(db, warm)).pending;
   progress(`sms: phase 2, ${FIXED_RATE} req/s`);
   const since = new Date();
-  // Paced: one request every 2 ms, latency from when each was due (see paced-load.ts).
-  const load = await runLoad({ ...spec, overallRate: FIXED_RATE, paced: true });
+  // Paced: one request every 2 ms, latency from when each was due (see paced-load.ts), after
+  // 1 s of the same (its connections opened, its messages in the pipeline), not measured.
+  const load = await runLoad({ ...spec, overallRate: FIXED_RATE, paced: true, warmupSeconds: 1 });
   const loadEnded = Date.now();
   progress('sms: phase 2, waiting until every message is delivered');
   const stats = await waitForDelivery(db, since, DELIVERY_WAIT_MS);
