@@ -6,8 +6,9 @@ import type { Knex } from 'knex';
  * retry's time, or a claim's lease; null once it needs no more sending) and `send_attempts`
  * counts the tries that ended in a transient failure (for the back-off). Messages still
  * waiting to be sent become due now (scheduled ones at their `send_at`), and the outbox rows
- * of the old send jobs are closed. Stop the old workers before migrating: a message one of
- * them was sending would be claimed again.
+ * of the old send jobs are closed. Stop the old API and worker processes before migrating: a
+ * message an old worker is sending would be claimed again, and a message an old API saves
+ * would get a send job instead of a due time.
  */
 export const name = '009-sms-dispatch';
 
