@@ -1,4 +1,10 @@
-import { createGroupCommit, type Clock, type Listener, type Logger } from '../platform/index.js';
+import {
+  createClaimLoop,
+  createGroupCommit,
+  type Clock,
+  type Listener,
+  type Logger,
+} from '../platform/index.js';
 import type { MessageRow } from './messages.store.js';
 import type { SendClaimsStore } from './send-claims.store.js';
 import { sendBackoffMs, type SendOutcome } from './send.worker.js';
@@ -43,9 +49,6 @@ export interface SendDispatcher {
   wake(): void;
 }
 
-/** How long after a retry is due its alarm rings (a timer may fire a little early). */
-const ALARM_MARGIN_MS = 10;
-
 export function createSendDispatcher(options: SendDispatcherOptions): SendDispatcher {
   const { store, clock, logger } = options;
   const capacity = options.capacity ?? 100;
@@ -57,21 +60,29 @@ export function createSendDispatcher(options: SendDispatcherOptions): SendDispat
       store.release(batch),
   );
   const running = new Set<Promise<void>>();
-  let mayHaveMore = false;
-  let claiming: Promise<void> | null = null;
-  let again = false;
-  let stopped = true;
-  let listener: Listener | null = null;
-  let poll: NodeJS.Timeout | null = null;
   let renewal: NodeJS.Timeout | null = null;
-  let alarm: { at: number; timer: NodeJS.Timeout } | null = null;
+  const loop = createClaimLoop<{ row: MessageRow; lease: Date }>({
+    async claim(want) {
+      const now = clock.now();
+      const lease = new Date(now.getTime() + leaseMs);
+      return (await store.claimDue(now, want, lease)).map((row) => ({ row, lease }));
+    },
+    admit,
+    held: () => held.size,
+    capacity,
+    listen: options.listen,
+    pollMs: options.pollMs,
+    clock,
+    logger,
+    what: 'messages to send',
+  });
 
   /** Ends a claim: due again at `at` (a failed try counted when `failed`), or done (null). */
   async function release(row: MessageRow, at: Date | null, failed: boolean): Promise<void> {
     const lease = held.get(row.id)!;
     try {
       await releases.write({ id: row.id, lease, at, failed });
-      if (at) wakeAt(at.getTime() + ALARM_MARGIN_MS);
+      if (at) loop.wakeAt(at.getTime());
     } catch (err) {
       // The claim stays until its lease runs out; then the message is due again.
       logger.error({ err, message_id: row.id }, 'message claim could not be released');
@@ -101,57 +112,13 @@ export function createSendDispatcher(options: SendDispatcherOptions): SendDispat
     }
   }
 
-  function admit(row: MessageRow, lease: Date): void {
+  function admit({ row, lease }: { row: MessageRow; lease: Date }): void {
     held.set(row.id, lease);
     const done = run(row).finally(() => {
       running.delete(done);
-      if (mayHaveMore && held.size <= capacity / 2) wake();
+      loop.finished();
     });
     running.add(done);
-  }
-
-  /** Sets the alarm for `at` unless it already rings sooner. */
-  function wakeAt(at: number): void {
-    if (stopped || (alarm && alarm.at <= at)) return;
-    if (alarm) clearTimeout(alarm.timer);
-    const timer = setTimeout(
-      () => {
-        alarm = null;
-        wake();
-      },
-      Math.max(0, at - clock.now().getTime()),
-    );
-    timer.unref();
-    alarm = { at, timer };
-  }
-
-  /** Claims while at most half the capacity is busy, so each claim is worth a statement. */
-  async function claimWhileRoom(): Promise<void> {
-    do {
-      again = false;
-      while (!stopped && held.size <= capacity / 2) {
-        const want = capacity - held.size;
-        const now = clock.now();
-        const lease = new Date(now.getTime() + leaseMs);
-        const rows = await store.claimDue(now, want, lease);
-        mayHaveMore = rows.length === want;
-        for (const row of rows) admit(row, lease);
-        if (!mayHaveMore) break;
-      }
-    } while (again && !stopped);
-  }
-
-  function wake(): void {
-    if (stopped) return;
-    if (claiming) {
-      again = true;
-      return;
-    }
-    claiming = claimWhileRoom()
-      .catch((err: unknown) => logger.error({ err }, 'claiming messages to send failed'))
-      .finally(() => {
-        claiming = null;
-      });
   }
 
   /** Moves the leases of claims past a third of their time, so a slow send keeps its claim. */
@@ -169,28 +136,18 @@ export function createSendDispatcher(options: SendDispatcherOptions): SendDispat
 
   return {
     async start() {
-      stopped = false;
-      listener = await options.listen(wake);
-      poll = setInterval(wake, options.pollMs ?? 1000);
-      poll.unref();
+      await loop.start();
       renewal = setInterval(() => {
         renewOld().catch((err: unknown) => logger.warn({ err }, 'renewing message claims failed'));
       }, leaseMs / 6);
       renewal.unref();
-      wake();
     },
     async stop() {
-      stopped = true;
-      for (const timer of [poll, renewal]) if (timer) clearInterval(timer);
-      if (alarm) clearTimeout(alarm.timer);
-      poll = null;
+      if (renewal) clearInterval(renewal);
       renewal = null;
-      alarm = null;
-      await listener?.stop();
-      listener = null;
-      await claiming;
+      await loop.stop();
       await Promise.all(running);
     },
-    wake,
+    wake: () => loop.wake(),
   };
 }

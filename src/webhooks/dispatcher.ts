@@ -1,4 +1,10 @@
-import { createGroupCommit, type Clock, type Listener, type Logger } from '../platform/index.js';
+import {
+  createClaimLoop,
+  createGroupCommit,
+  type Clock,
+  type Listener,
+  type Logger,
+} from '../platform/index.js';
 import type { AttemptEnd, Attempter } from './attempt.js';
 import type { DeliveriesStore, ClaimedDelivery } from './deliveries.store.js';
 import { endpointKeyOf, type EndpointGuard } from './endpoint-guard.js';
@@ -61,8 +67,6 @@ interface Lane {
 }
 
 const LEAST_HAND_BACK_MS = 1000;
-/** How long after a retry is due its alarm rings. */
-const ALARM_MARGIN_MS = 10;
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { store, guard, clock, logger } = options;
@@ -82,13 +86,21 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const settling = new Set<Promise<void>>();
   const running = new Set<Promise<void>>();
   let held = 0;
-  let mayHaveMore = false;
-  let claiming: Promise<void> | null = null;
-  let again = false;
-  let stopped = true;
-  let listener: Listener | null = null;
-  let poll: NodeJS.Timeout | null = null;
-  let alarm: { at: number; timer: NodeJS.Timeout } | null = null;
+  const loop = createClaimLoop<ClaimedDelivery>({
+    claim: (want) => {
+      const now = clock.now();
+      return store.claimDue(now, want, new Date(now.getTime() + leaseMs));
+    },
+    admit,
+    held: () => held,
+    capacity,
+    claimBatch,
+    listen: options.listen,
+    pollMs: options.pollMs,
+    clock,
+    logger,
+    what: 'webhook deliveries',
+  });
 
   function settle(write: Promise<void>, what: string, ids: string[]): void {
     const done = write.catch((err: unknown) => {
@@ -120,7 +132,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   function admit(row: ClaimedDelivery): void {
     held += 1;
-    if (stopped) return handBack(row, clock.now().getTime());
+    if (loop.stopped()) return handBack(row, clock.now().getTime());
     const key = endpointKeyOf(row.url);
     let lane = lanes.get(key);
     if (!lane) {
@@ -143,7 +155,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   function pump(key: string, lane: Lane): void {
     while (lane.running.length < perEndpoint && lane.waiting.length > 0) {
       const next = lane.waiting.shift()!;
-      if (stopped || Date.now() - next.claimedAt > maxWaitMs) {
+      if (loop.stopped() || Date.now() - next.claimedAt > maxWaitMs) {
         handBack(next.row, clock.now().getTime());
         continue;
       }
@@ -154,7 +166,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         running.delete(run);
         pump(key, lane);
         if (lane.running.length === 0 && lane.waiting.length === 0) lanes.delete(key);
-        if (mayHaveMore && held <= capacity / 2) wake();
+        loop.finished();
       });
       running.add(run);
     }
@@ -187,9 +199,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     // lease), and a little after it, since a timer may fire a millisecond before the clock
     // reaches its time.
     const logged = attempts.write(end);
-    settle(next ? logged.then(() => wakeAt(next.getTime() + ALARM_MARGIN_MS)) : logged, 'attempt', [
-      row.id,
-    ]);
+    settle(next ? logged.then(() => loop.wakeAt(next.getTime())) : logged, 'attempt', [row.id]);
     logger.info(
       {
         delivery_id: row.id,
@@ -202,69 +212,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     );
   }
 
-  /** Sets the alarm for `at` unless it already rings sooner. */
-  function wakeAt(at: number): void {
-    if (stopped || (alarm && alarm.at <= at)) return;
-    if (alarm) clearTimeout(alarm.timer);
-    const timer = setTimeout(
-      () => {
-        alarm = null;
-        wake();
-      },
-      Math.max(0, at - clock.now().getTime()),
-    );
-    timer.unref();
-    alarm = { at, timer };
-  }
-
-  /**
-   * Claims while at most half the capacity is held, so each claim is a batch worth a
-   * statement (not a few rows whenever one delivery finishes).
-   */
-  async function claimWhileRoom(): Promise<void> {
-    do {
-      again = false;
-      while (!stopped && held <= capacity / 2) {
-        const want = Math.min(claimBatch, capacity - held);
-        const now = clock.now();
-        const rows = await store.claimDue(now, want, new Date(now.getTime() + leaseMs));
-        mayHaveMore = rows.length === want;
-        for (const row of rows) admit(row);
-        if (!mayHaveMore) break;
-      }
-    } while (again && !stopped);
-  }
-
-  function wake(): void {
-    if (stopped) return;
-    if (claiming) {
-      again = true;
-      return;
-    }
-    claiming = claimWhileRoom()
-      .catch((err: unknown) => logger.error({ err }, 'claiming webhook deliveries failed'))
-      .finally(() => {
-        claiming = null;
-      });
-  }
-
   return {
-    async start() {
-      stopped = false;
-      listener = await options.listen(wake);
-      poll = setInterval(wake, options.pollMs ?? 1000);
-      poll.unref();
-      wake();
-    },
+    start: () => loop.start(),
     async stop() {
-      stopped = true;
-      if (poll) clearInterval(poll);
-      if (alarm) clearTimeout(alarm.timer);
-      poll = null;
-      alarm = null;
-      await listener?.stop();
-      listener = null;
-      await claiming;
+      await loop.stop();
       const now = clock.now().getTime();
       for (const lane of lanes.values()) {
         for (const waiting of lane.waiting.splice(0)) handBack(waiting.row, now);
@@ -272,6 +223,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       await Promise.all(running);
       while (settling.size > 0) await Promise.all(settling);
     },
-    wake,
+    wake: () => loop.wake(),
   };
 }
