@@ -60,16 +60,16 @@ export const insertSql = (condition = 'true') =>
  * returns (as `id`). Its text never depends on the input, so it is planned once per
  * connection however many streams a batch holds. Versions follow `insertEventsSql`.
  */
-export const insertStreamsSql = (onlyFor?: string) => `insert into events
-         (id, project_id, stream_type, stream_id, stream_version, type, data, metadata, created_at)
-       select e.id, e.project_id, e.stream_type, e.stream_id,
-              (select coalesce(max(v.stream_version), 0) from events v where v.stream_id = e.stream_id) + e.n,
-              e.type, e.data, e.metadata, e.created_at
-         from jsonb_to_recordset(?::jsonb) as e(
-                id text, project_id text, stream_type text, stream_id text, n int, type text,
-                data jsonb, metadata jsonb, created_at timestamptz)
-        where ${onlyFor ? `e.stream_id in (select id from ${onlyFor})` : 'true'}
-        order by e.stream_id, e.n
+export const insertStreamsSql = (onlyFor?: string) => `${insertEventsSql({
+  rows: `jsonb_to_recordset(?::jsonb) as e(
+           id text, project_id text, stream_type text, stream_id text, n int, type text,
+           data jsonb, metadata jsonb, created_at timestamptz)`,
+  projectId: 'e.project_id',
+  streamType: 'e.stream_type',
+  streamId: 'e.stream_id',
+  createdAt: 'e.created_at',
+  where: onlyFor ? `e.stream_id in (select id from ${onlyFor})` : undefined,
+})}
        returning id`;
 
 /**

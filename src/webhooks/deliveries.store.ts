@@ -51,16 +51,16 @@ export const DELIVERIES_CHANNEL = 'trunkline_webhooks';
 export function createDeliveriesStore(db: Db) {
   return {
     /**
-     * The INSERT of many new deliveries from one recordset parameter (none where one exists for
-     * the event and URL), as SQL returning the inserted ids; with `forEventsOf`, only those
-     * whose event id the caller's CTE of that name returns (as `id`: the events the same
-     * statement appended). Its text never depends on the input.
+     * The INSERT of new deliveries from one recordset parameter (none where one exists for the
+     * event and URL), as SQL returning the inserted ids; with `where`, only the rows for which
+     * that condition (on the row `d`, e.g. a test against the caller's CTEs) holds. Its text
+     * depends only on `where`, never on the rows.
      */
-    insertManySql(
+    insertSql(
       rows: ReadonlyArray<
         Omit<DeliveryRow, 'attempts' | 'last_status_code' | 'last_error' | 'updated_at' | 'status'>
       >,
-      forEventsOf?: string,
+      where = 'true',
     ): SqlFragment {
       return {
         sql: `insert into webhook_deliveries
@@ -72,45 +72,10 @@ export function createDeliveriesStore(db: Db) {
                        id text, project_id text, event_id text, event_type text, url text,
                        body text, max_attempts int, next_attempt_at timestamptz,
                        created_at timestamptz)
-               where ${forEventsOf ? `d.event_id in (select id from ${forEventsOf})` : 'true'}
+               where ${where}
               on conflict (event_id, url) do nothing
               returning id`,
         bindings: [JSON.stringify(rows)],
-      };
-    },
-
-    /**
-     * The INSERT of a new delivery (none if one exists for the event and URL), as SQL; with
-     * `onlyIf`, only if the caller's CTE of that name has a row.
-     */
-    insertSql(
-      row: Omit<
-        DeliveryRow,
-        'attempts' | 'last_status_code' | 'last_error' | 'updated_at' | 'status'
-      >,
-      onlyIf?: string,
-    ): SqlFragment {
-      return {
-        sql: `insert into webhook_deliveries
-                (id, project_id, event_id, event_type, url, body, status, max_attempts,
-                 next_attempt_at, created_at, updated_at)
-              select ?, ?, ?, ?, ?, ?, 'pending', ?::integer, ?::timestamptz, ?::timestamptz,
-                     ?::timestamptz
-               where ${onlyIf ? `exists (select 1 from ${onlyIf})` : 'true'}
-              on conflict (event_id, url) do nothing
-              returning id`,
-        bindings: [
-          row.id,
-          row.project_id,
-          row.event_id,
-          row.event_type,
-          row.url,
-          row.body,
-          row.max_attempts,
-          row.next_attempt_at,
-          row.created_at,
-          row.created_at,
-        ],
       };
     },
 

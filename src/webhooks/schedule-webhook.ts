@@ -83,7 +83,9 @@ export function createWebhookScheduler(deps: {
   /** The delivery row's INSERT, or null when the event has nowhere to go. */
   async function plan(trx: Trx | undefined, input: Input, onlyIf?: string) {
     const row = await rowOf(trx, input);
-    return row ? { id: row.id, delivery: deps.store.insertSql(row, onlyIf) } : null;
+    if (!row) return null;
+    const where = onlyIf ? `exists (select 1 from ${onlyIf})` : undefined;
+    return { id: row.id, delivery: deps.store.insertSql([row], where) };
   }
 
   async function scheduleWebhook(trx: Trx, input: Input): Promise<string | null> {
@@ -133,7 +135,10 @@ export function createWebhookScheduler(deps: {
     const rows = (await Promise.all(inputs.map((input) => rowOf(options.trx, input)))).filter(
       (row) => row !== null,
     );
-    const deliveries = deps.store.insertManySql(rows, options.forEventsOf);
+    const deliveries = deps.store.insertSql(
+      rows,
+      `d.event_id in (select id from ${options.forEventsOf})`,
+    );
     return {
       sql: `${options.name}_deliveries as (${deliveries.sql}),
        ${options.name} as (select pg_notify(?, '') where exists (select 1 from ${options.name}_deliveries))`,
