@@ -1,7 +1,8 @@
 import { messageIdCandidates } from '../connectors/index.js';
 import { createGroupCommit, orOneByOne, type Db } from '../platform/index.js';
 import type { RecordMessageEvent } from './message-events.js';
-import { partOf, type MessagesStore } from './messages.store.js';
+import { partOf } from './message-parts.store.js';
+import type { MessagesStore } from './messages.store.js';
 import type { ReceiptInput, Receipts } from './receipts.js';
 import { statusesBefore } from './status.js';
 

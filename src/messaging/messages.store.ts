@@ -1,6 +1,7 @@
 import type { Db, SqlFragment, Trx } from '../platform/index.js';
 import { CHANGING_VIEW_COLUMNS } from './message-view.js';
-import type { MessageStatus, PartStatus } from './status.js';
+import { createPartsStore } from './message-parts.store.js';
+import type { MessageStatus } from './status.js';
 
 export interface MessageRow {
   id: string;
@@ -33,32 +34,6 @@ export interface MessageRow {
 
 /** Send dispatchers LISTEN here; a saved message NOTIFYs (sent on commit). */
 export const SMS_CHANNEL = 'trunkline_sms';
-
-export interface PartRow {
-  message_id: string;
-  part: number;
-  connector_id: string;
-  smsc_id: string;
-  status: PartStatus;
-  error_code: string | null;
-}
-
-/**
- * Of `parts`, the one an SMSC id (any of its spellings in `smscIds`) belongs to, or null;
- * `connectorId` null matches any connector.
- */
-export function partOf(
-  parts: readonly PartRow[],
-  lookup: { connectorId: string | null; smscIds: readonly string[] },
-): PartRow | null {
-  return (
-    parts.find(
-      (p) =>
-        lookup.smscIds.includes(p.smsc_id) &&
-        (lookup.connectorId === null || p.connector_id === lookup.connectorId),
-    ) ?? null
-  );
-}
 
 /** Every column of a message, as `MessageRow` has them (a new message sets them all). */
 const MESSAGE_COLUMNS = [
@@ -99,10 +74,12 @@ export interface MessageFilters {
 
 /**
  * The only place knex touches messages (but for the send dispatcher's claims,
- * `send-claims.store.ts`), message_parts, early_receipts, opt_outs and unrouted_messages.
+ * `send-claims.store.ts`), opt_outs and unrouted_messages; with the queries of message_parts
+ * and early_receipts (`message-parts.store.ts`), so one store serves the messaging feature.
  */
 export function createMessagesStore(db: Db) {
   return {
+    ...createPartsStore(db),
     insert: (trx: Trx, row: MessageRow) => trx('messages').insert(row),
     /**
      * The INSERT of new messages as SQL returning the ids it inserted (for a CTE of
@@ -234,123 +211,6 @@ export function createMessagesStore(db: Db) {
       if (f.created_before) q.where('created_at', '<', new Date(f.created_before));
       return q;
     },
-
-    parts: (messageId: string, trx: Db | Trx = db) =>
-      trx<PartRow>('message_parts').where({ message_id: messageId }).orderBy('part'),
-    /** The parts of several messages, in part order, by message id. */
-    async partsByMessage(
-      messageIds: readonly string[],
-      trx: Db | Trx = db,
-    ): Promise<Map<string, PartRow[]>> {
-      const rows: PartRow[] = await trx<PartRow>('message_parts')
-        .whereRaw('message_id = any(?::text[])', [[...messageIds]])
-        .orderBy(['message_id', 'part']);
-      const parts = new Map<string, PartRow[]>();
-      for (const part of rows) {
-        parts.set(part.message_id, [...(parts.get(part.message_id) ?? []), part]);
-      }
-      return parts;
-    },
-    insertPart: (row: PartRow & { updated_at: Date }) =>
-      db('message_parts').insert(row).onConflict(['message_id', 'part']).ignore(),
-    /**
-     * Records submitted parts and takes the receipts that arrived for each before it was
-     * recorded (under any spelling of its SMSC id), in one statement; the receipts taken, per
-     * part in input order.
-     */
-    async insertPartsTakingEarly(
-      parts: ReadonlyArray<{ row: PartRow & { updated_at: Date }; smscIds: string[] }>,
-    ): Promise<Array<Array<{ receipt: unknown }>>> {
-      const rows = parts.map(({ row }, n) => ({ ...row, n }));
-      const keys = parts.flatMap(({ row, smscIds }, n) =>
-        [...new Set([row.smsc_id, ...smscIds])].map((smsc_id) => ({
-          n,
-          connector_id: row.connector_id,
-          smsc_id,
-        })),
-      );
-      const { rows: taken } = await db.raw<{ rows: Array<{ n: number; receipt: unknown }> }>(
-        `with part as (
-           insert into message_parts
-             (message_id, part, connector_id, smsc_id, status, error_code, updated_at)
-           select message_id, part, connector_id, smsc_id, status, error_code, updated_at
-             from jsonb_to_recordset(?::jsonb) as r(
-               message_id text, part int, connector_id text, smsc_id text, status text,
-               error_code text, updated_at timestamptz)
-           on conflict (message_id, part) do nothing
-         ),
-         keys as (
-           select * from jsonb_to_recordset(?::jsonb) as k(n int, connector_id text, smsc_id text)
-         )
-         delete from early_receipts e
-          using keys k
-          where e.connector_id = k.connector_id and e.smsc_id = k.smsc_id
-         returning k.n, e.receipt`,
-        [JSON.stringify(rows), JSON.stringify(keys)],
-      );
-      return parts.map((_, n) =>
-        taken.filter((t) => t.n === n).map(({ receipt }) => ({ receipt })),
-      );
-    },
-    /**
-     * For each lookup, the part its SMSC id (any of its spellings) belongs to, or null; one
-     * statement for them all. `connectorId` null searches every connector.
-     */
-    async findParts(
-      lookups: ReadonlyArray<{ connectorId: string | null; smscIds: string[] }>,
-    ): Promise<Array<PartRow | null>> {
-      const rows = await db<PartRow>('message_parts').whereRaw('smsc_id = any(?::text[])', [
-        lookups.flatMap((l) => l.smscIds),
-      ]);
-      return lookups.map((l) => partOf(rows, l));
-    },
-    /** The UPDATE of several parts, as SQL for a caller's statement (one text for any number). */
-    updatePartsSql(
-      parts: ReadonlyArray<
-        Pick<PartRow, 'message_id' | 'part' | 'status' | 'error_code'> & { updated_at: Date }
-      >,
-    ): SqlFragment {
-      return {
-        sql: `update message_parts p
-                 set status = r.status, error_code = r.error_code, updated_at = r.updated_at
-                from jsonb_to_recordset(?::jsonb) as r(
-                       message_id text, part int, status text, error_code text,
-                       updated_at timestamptz)
-               where p.message_id = r.message_id and p.part = r.part
-              returning p.part`,
-        bindings: [JSON.stringify(parts)],
-      };
-    },
-    saveEarlyReceipt: (row: {
-      connector_id: string;
-      smsc_id: string;
-      receipt: unknown;
-      received_at: Date;
-    }) =>
-      db('early_receipts')
-        .insert({ ...row, receipt: JSON.stringify(row.receipt) })
-        .onConflict(['connector_id', 'smsc_id'])
-        .merge(),
-    /**
-     * Takes (and deletes) the receipts kept for any of these (connector, SMSC id) pairs before
-     * their part was recorded; in `trx` when given.
-     */
-    async takeEarlyReceipts(
-      keys: ReadonlyArray<{ connector_id: string; smsc_id: string }>,
-      trx: Db | Trx = db,
-    ): Promise<Array<{ receipt: unknown }>> {
-      if (keys.length === 0) return [];
-      const { rows } = await trx.raw<{ rows: Array<{ receipt: unknown }> }>(
-        `delete from early_receipts e
-          using jsonb_to_recordset(?::jsonb) as k(connector_id text, smsc_id text)
-          where e.connector_id = k.connector_id and e.smsc_id = k.smsc_id
-         returning e.receipt`,
-        [JSON.stringify(keys)],
-      );
-      return rows;
-    },
-    pruneEarlyReceipts: (before: Date) =>
-      db('early_receipts').where('received_at', '<', before).delete(),
 
     optOut: (
       trx: Trx,

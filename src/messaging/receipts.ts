@@ -12,7 +12,8 @@ import {
   type SqlFragment,
 } from '../platform/index.js';
 import type { MessageEventEntry, RecordMessageEvent } from './message-events.js';
-import type { MessageRow, MessagesStore, PartRow } from './messages.store.js';
+import type { PartRow } from './message-parts.store.js';
+import type { MessageRow, MessagesStore } from './messages.store.js';
 import { statusFromParts, transition, transitionPart, type PartStatus } from './status.js';
 
 /** A delivery receipt from any source: an SMPP DLR or a provider's ingress webhook. */

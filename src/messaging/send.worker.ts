@@ -10,7 +10,8 @@ import {
 } from '../platform/index.js';
 import { encodeMessage } from './encoding/index.js';
 import type { RecordMessageEvent } from './message-events.js';
-import type { MessageRow, MessagesStore, PartRow } from './messages.store.js';
+import type { PartRow } from './message-parts.store.js';
+import type { MessageRow, MessagesStore } from './messages.store.js';
 import type { Receipts } from './receipts.js';
 import { createSentMarker } from './mark-sent.js';
 import { statusesBefore, transition, type MessageStatus } from './status.js';
