@@ -7,7 +7,7 @@ import {
 } from '../platform/index.js';
 import type { MessageRow } from './messages.store.js';
 import type { SendClaimsStore } from './send-claims.store.js';
-import { sendBackoffMs, type SendOutcome } from './send.worker.js';
+import type { SendOutcome } from './send.worker.js';
 
 /**
  * Sends outbound messages straight from Postgres. The `messages` row is the work to do: a
@@ -26,6 +26,10 @@ import { sendBackoffMs, type SendOutcome } from './send.worker.js';
  * Woken by NOTIFY (a message saved), by its own timer at the earliest retry it wrote, by
  * sends finishing while more may be due, and by a periodic sweep (scheduled messages).
  */
+/** Delay before the next try of a message after its `failures`-th transient failure. */
+export const sendBackoffMs = (failures: number) =>
+  Math.min(30_000, 250 * 2 ** Math.max(0, failures - 1));
+
 export interface SendDispatcherOptions {
   store: SendClaimsStore;
   send(message: MessageRow): Promise<SendOutcome>;

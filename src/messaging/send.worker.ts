@@ -201,9 +201,3 @@ export function createSender(deps: {
 
   return { send };
 }
-
-export type Sender = ReturnType<typeof createSender>;
-
-/** Delay before the next try of a message after its `failures`-th transient failure. */
-export const sendBackoffMs = (failures: number) =>
-  Math.min(30_000, 250 * 2 ** Math.max(0, failures - 1));

@@ -52,7 +52,6 @@ export { toE164, isAlphanumericSender } from './phone.js';
 export { createInvalidationBus } from './invalidation.js';
 export { listenFor } from './listen.js';
 export { createClaimLoop } from './claim-loop.js';
-export type { ClaimLoop, ClaimLoopOptions } from './claim-loop.js';
 export type { Listener } from './listen.js';
 export { createGroupCommit, orOneByOne } from './group-commit.js';
 export type { InvalidationBus, InvalidationHandler } from './invalidation.js';
