@@ -48,14 +48,15 @@ export function createMessageEvents(deps: {
     return [message.status_callback, numberUrl];
   }
 
-  const appendInput = (entries: readonly MessageEventEntry[]) => ({
+  /** One message's entries as an append; `views` holds each entry's message view. */
+  const appendInput = (
+    entries: readonly MessageEventEntry[],
+    views: ReadonlyArray<ReturnType<typeof messageView>>,
+  ) => ({
     projectId: entries[0].message.project_id,
     streamType: 'message',
     streamId: entries[0].message.id,
-    events: entries.map(({ message, type, extra }) => ({
-      type,
-      data: { ...messageView(message), ...extra },
-    })),
+    events: entries.map(({ type, extra }, i) => ({ type, data: { ...views[i], ...extra } })),
   });
 
   /**
@@ -69,10 +70,10 @@ export function createMessageEvents(deps: {
    * The events of several messages (`groups`, one list per message) and their webhooks as
    * CTEs for a caller's WITH clause: `<name>_events` appends them, `<name>_deliveries`
    * schedules the webhooks of the public ones, `<name>` wakes the dispatchers and must be read
-   * by the caller's final SELECT. With `onlyFor`, only the
-   * messages whose id the caller's CTE of that name returns (as `id`) get theirs. The text is
-   * the same for any batch, so the statement is planned once per connection. `trx` (if any)
-   * serves cache misses of the number's URL.
+   * by the caller's final SELECT. With `onlyFor`, only the messages whose id the caller's CTE
+   * of that name returns (as `id`) get theirs. The text is the same for any batch, so the
+   * statement is planned once per connection. `trx` (if any) serves cache misses of the
+   * number's URL.
    */
   async function recordSetSql(
     trx: Trx | undefined,
@@ -80,9 +81,12 @@ export function createMessageEvents(deps: {
     options: { onlyFor?: string; name: string },
   ): Promise<SqlFragment> {
     const streams = groups.filter((entries) => entries.length > 0);
-    const append = deps.events.appendStreamsSql(streams.map(appendInput), {
-      onlyFor: options.onlyFor,
-    });
+    // Each view is built once: the event's data and its webhook's data both start from it.
+    const views = streams.map((entries) => entries.map(({ message }) => messageView(message)));
+    const append = deps.events.appendStreamsSql(
+      streams.map((entries, s) => appendInput(entries, views[s])),
+      { onlyFor: options.onlyFor },
+    );
     const webhooks = [];
     for (const [s, entries] of streams.entries()) {
       for (const [i, { message, type }] of entries.entries()) {
@@ -90,7 +94,7 @@ export function createMessageEvents(deps: {
         const event = append.events[s][i];
         webhooks.push({
           projectId: message.project_id,
-          event: { id: event.id, type, createdAt: event.createdAt, data: messageView(message) },
+          event: { id: event.id, type, createdAt: event.createdAt, data: views[s][i] },
           urls: await urlsOf(trx, message),
         });
       }
