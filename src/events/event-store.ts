@@ -158,7 +158,7 @@ export function createEventStore(deps: { db: Db; ids: IdGenerator; clock: Clock 
     streamTypes?: string[];
   }): Promise<{ events: StoredEvent[]; cursor: EventCursor | null }> {
     const conditions = ['transaction_id < s.xmin'];
-    const bindings: unknown[] = [];
+    const bindings: Knex.Value[] = [];
     if (input.after) {
       conditions.push('(transaction_id, position) > (?::xid8, ?)');
       bindings.push(input.after.transactionId, input.after.position);
@@ -185,7 +185,7 @@ export function createEventStore(deps: { db: Db; ids: IdGenerator; clock: Clock 
           from events, s
          where ${head.join(' and ')}
          order by transaction_id desc, position desc limit 1)`,
-      [...bindings, input.limit, ...headBindings] as Knex.Value[],
+      [...bindings, input.limit, ...headBindings],
     );
     const events = rows.filter((row) => !row.is_head).map(toEvent);
     const newest = rows.find((row) => row.is_head);
