@@ -103,9 +103,10 @@ export function createWebhookScheduler(deps: {
   /**
    * The same as CTEs for a caller's WITH clause, scheduled only if the caller's CTE `onlyIf`
    * has a row: `<name>_delivery` inserts it and `<name>` (a row if it did) wakes the
-   * dispatchers; the caller's final SELECT must read `<name>`. Null when the event has nowhere to go. A cache miss of
-   * the project's URL is read on `options.trx` when the statement will run in one (through
-   * the pool while holding a pooled connection could deadlock), else through the pool.
+   * dispatchers; the caller's final SELECT must read `<name>`. Null when the event has nowhere
+   * to go. A cache miss of the project's URL is read on `options.trx` when the statement will
+   * run in one (through the pool while holding a pooled connection could deadlock), else
+   * through the pool.
    */
   async function scheduleWebhookSql(
     input: Input,
@@ -139,10 +140,10 @@ export function createWebhookScheduler(deps: {
       rows,
       `d.event_id in (select id from ${options.forEventsOf})`,
     );
+    const notified = notifySql(`${options.name}_deliveries`, options.name);
     return {
-      sql: `${options.name}_deliveries as (${deliveries.sql}),
-       ${options.name} as (select pg_notify(?, '') where exists (select 1 from ${options.name}_deliveries))`,
-      bindings: [...deliveries.bindings, DELIVERIES_CHANNEL],
+      sql: `${options.name}_deliveries as (${deliveries.sql}), ${notified.sql}`,
+      bindings: [...deliveries.bindings, ...notified.bindings],
     };
   }
 
