@@ -121,9 +121,6 @@ async function timeDispatch(runtime: Runtime, projectId: string, released: numbe
 /** Interleaved passes of each side; the figures are each side's median pass. */
 const PASSES = 3;
 
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
 /**
  * Both sides, interleaved: warm-up passes of each, then PASSES times a ceiling pass and one
  * of ours (N new deliveries each), so a machine that speeds up or slows down during the suite
@@ -161,8 +158,14 @@ async function measureBoth(settings: BenchSettings, receiverUrl: string) {
           ceilings.push(await bare.pass());
           ours.push(await passOfOurs(`bench ${i + 1}`));
         }
-        const oursMedian = median(ours.map((o) => o.perSec));
-        const ceilingMedian = median(ceilings.map((c) => c.perSec));
+        const oursMedian = percentile(
+          ours.map((o) => o.perSec),
+          50,
+        );
+        const ceilingMedian = percentile(
+          ceilings.map((c) => c.perSec),
+          50,
+        );
         const middle = ours.find((o) => o.perSec === oursMedian)!;
         const attempts = (await runtime
           .db('webhook_attempts')

@@ -1,5 +1,6 @@
 import { Pool } from 'undici';
 import type { LoadResult, LoadSpec } from './load-spec.js';
+import { percentile } from './stats.js';
 
 /**
  * An open-loop load at a steady rate: request i is due at start + i / rate, sent when due
@@ -55,14 +56,7 @@ export async function runPaced(spec: LoadSpec, seconds: number): Promise<LoadRes
   await Promise.all(inFlight);
   const durationSec = (performance.now() - start) / 1000;
   await pool.close();
-  latencies.sort((a, b) => a - b);
-  const at = (p: number) =>
-    latencies.length === 0
-      ? 0
-      : Math.round(
-          latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)] *
-            10,
-        ) / 10;
+  const at = (p: number) => Math.round((percentile(latencies, p) || 0) * 10) / 10;
   return {
     ok,
     non2xx,
