@@ -117,8 +117,9 @@ export function createPartsStore(db: Db) {
                        message_id text, part int, status text, error_code text,
                        updated_at timestamptz)
                where p.message_id = r.message_id and p.part = r.part
+                 and p.message_id = any(?::text[])
               returning p.part`,
-        bindings: [JSON.stringify(parts)],
+        bindings: [JSON.stringify(parts), parts.map((p) => p.message_id)],
       };
     },
     saveEarlyReceipt: (row: {

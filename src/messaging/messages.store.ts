@@ -128,9 +128,9 @@ export function createMessagesStore(db: Db) {
       sql: `update messages m
                set ${CHANGING_VIEW_COLUMNS.map((c) => `${c} = r.${c}`).join(', ')}
               from jsonb_populate_recordset(null::messages, ?::jsonb) r
-             where m.id = r.id
+             where m.id = r.id and m.id = any(?::text[])
             returning m.id`,
-      bindings: [JSON.stringify(rows)],
+      bindings: [JSON.stringify(rows), rows.map((r) => r.id)],
     }),
     /**
      * Optimistic moves as SQL for a caller's statement: each message becomes its `next` row only
@@ -144,10 +144,10 @@ export function createMessagesStore(db: Db) {
               from jsonb_to_recordset(?::jsonb) as r(known jsonb, next jsonb)
                    cross join lateral jsonb_populate_record(null::messages, r.known) k
                    cross join lateral jsonb_populate_record(null::messages, r.next) n
-             where m.id = k.id and n.id = k.id
+             where m.id = k.id and n.id = k.id and m.id = any(?::text[])
                and ${CHANGING_VIEW_COLUMNS.map((c) => `m.${c} is not distinct from k.${c}`).join(' and ')}
             returning m.id`,
-      bindings: [JSON.stringify(moves)],
+      bindings: [JSON.stringify(moves), moves.map((m) => m.known.id)],
     }),
 
     /**
@@ -179,6 +179,7 @@ export function createMessagesStore(db: Db) {
       rows: ReadonlyArray<{ id: string; connector: string; sent_at: Date; updated_at: Date }>,
       from: readonly string[],
     ): Promise<MessageRow[]> {
+      const ids = rows.map((r) => r.id);
       const { rows: updated } = await trx.raw<{ rows: MessageRow[] }>(
         `with input as (
            select * from jsonb_to_recordset(?::jsonb)
@@ -186,7 +187,7 @@ export function createMessagesStore(db: Db) {
          ),
          locked as (
            select m.id from messages m
-            where m.id in (select id from input) and m.status = any(?::text[])
+            where m.id = any(?::text[]) and m.status = any(?::text[])
             order by m.id
             for update
          )
@@ -194,9 +195,9 @@ export function createMessagesStore(db: Db) {
             set status = 'sent', connector = i.connector, sent_at = i.sent_at,
                 updated_at = i.updated_at, next_attempt_at = null
            from input i, locked l
-          where m.id = i.id and l.id = i.id
+          where m.id = i.id and l.id = i.id and m.id = any(?::text[])
          returning m.*`,
-        [JSON.stringify(rows), [...from]],
+        [JSON.stringify(rows), ids, [...from], ids],
       );
       return updated;
     },

@@ -24,7 +24,7 @@ export function createSendClaimsStore(db: Db) {
               for update skip locked
            )
            update messages m set next_attempt_at = ?
-             from due where m.id = due.id
+            where m.id = any(array(select id from due))
            returning m.*`,
           [now, limit, leaseUntil],
         )
@@ -42,9 +42,9 @@ export function createSendClaimsStore(db: Db) {
       const { rows } = await db.raw<{ rows: Array<{ id: string }> }>(
         `update messages m set next_attempt_at = ?
            from jsonb_to_recordset(?::jsonb) as r(id text, lease timestamptz)
-          where m.id = r.id and m.next_attempt_at = r.lease
+          where m.id = r.id and m.next_attempt_at = r.lease and m.id = any(?::text[])
          returning m.id`,
-        [leaseUntil, JSON.stringify(held)],
+        [leaseUntil, JSON.stringify(held), held.map((h) => h.id)],
       );
       return rows.map((r) => r.id);
     },
@@ -62,8 +62,8 @@ export function createSendClaimsStore(db: Db) {
                 send_attempts = m.send_attempts + case when r.failed then 1 else 0 end
            from jsonb_to_recordset(?::jsonb) as r(
                   id text, lease timestamptz, at timestamptz, failed boolean)
-          where m.id = r.id and m.next_attempt_at = r.lease`,
-        [JSON.stringify(batch)],
+          where m.id = r.id and m.next_attempt_at = r.lease and m.id = any(?::text[])`,
+        [JSON.stringify(batch), batch.map((b) => b.id)],
       );
     },
   };

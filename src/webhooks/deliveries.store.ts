@@ -94,7 +94,7 @@ export function createDeliveriesStore(db: Db) {
             for update skip locked
          )
          update webhook_deliveries d set next_attempt_at = ?
-           from due where d.id = due.id
+          where d.id = any(array(select id from due))
          returning d.id, d.project_id, d.event_id, d.url, d.body, d.attempts, d.max_attempts`,
         [now, limit, leaseUntil],
       );
@@ -106,8 +106,8 @@ export function createDeliveriesStore(db: Db) {
       await db.raw(
         `update webhook_deliveries d set next_attempt_at = r.at
            from jsonb_to_recordset(?::jsonb) as r(id text, at timestamptz)
-          where d.id = r.id and d.status = 'pending'`,
-        [JSON.stringify(batch)],
+          where d.id = r.id and d.status = 'pending' and d.id = any(?::text[])`,
+        [JSON.stringify(batch), batch.map((b) => b.id)],
       );
     },
 
@@ -167,6 +167,7 @@ export function createDeliveriesStore(db: Db) {
                   last_status_code = i.status_code, last_error = i.error
              from input i
             where d.id = i.delivery_id and d.status = 'pending' and d.attempts = i.number - 1
+              and d.id = any(?::text[])
            returning d.id
          )
          insert into webhook_attempts
@@ -175,7 +176,7 @@ export function createDeliveriesStore(db: Db) {
          select i.id, i.delivery_id, i.project_id, i.number, i.attempted_at, i.status_code,
                 i.latency_ms, i.error, i.response_snippet
            from input i join moved m on m.id = i.delivery_id`,
-        [JSON.stringify(rows)],
+        [JSON.stringify(rows), rows.map((r) => r.delivery_id)],
       );
     },
 
