@@ -3,6 +3,7 @@ import { e2eLatencies, waitForDelivery, webhookStats } from './sms-stats.js';
 import type { Runtime } from '../src/runtime.js';
 import { runLoad, type LoadResult, type LoadSpec } from './support/load.js';
 import { withPlatform } from './support/platform.js';
+import { startCpuWindow, type CpuSplit } from './support/process-cpu.js';
 import { countQueries } from './support/queries.js';
 import { startRoleProcess, type RoleProcess } from './support/role-process.js';
 import type { BenchReceiver } from './support/receiver.js';
@@ -39,6 +40,8 @@ export interface ThroughputFigures {
   e2eP50: number;
   e2eP99: number;
   webhooks: { total: number; pendingAtLastDelivery: number; succeeded: number; lastMs: number };
+  /** CPU each group of processes used from the phase's start until its webhooks were done. */
+  cpu: CpuSplit;
 }
 
 export interface FixedRateFigures {
@@ -79,6 +82,7 @@ async function throughputPhase(
   const t0 = since.getTime();
   const counter = countQueries(runtime.db);
   const workerBefore = await worker.statements();
+  const cpu = startCpuWindow((await worker.usage()).cpuMs);
   const load = await runLoad(spec);
   progress('sms: phase 1, waiting until every message is delivered');
   const stats = await waitForDelivery(db, since, DELIVERY_WAIT_MS);
@@ -86,6 +90,7 @@ async function throughputPhase(
   progress('sms: phase 1, waiting for the webhooks');
   await waitUntil(async () => (await webhookStats(db, since)).pending === 0, WEBHOOK_WAIT_MS);
   counter.stop();
+  const cpuSplit = cpu.end((await worker.usage()).cpuMs);
   const workerStatements = (await worker.statements()) - workerBefore;
   const hooks = await webhookStats(db, since);
   const latencies = await e2eLatencies(db, since);
@@ -109,6 +114,7 @@ async function throughputPhase(
       succeeded: hooks.succeeded,
       lastMs: (hooks.last?.getTime() ?? t0) - t0,
     },
+    cpu: cpuSplit,
   };
 }
 

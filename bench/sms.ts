@@ -45,7 +45,32 @@ function apiRows(ours: ThroughputFigures): ReportRow[] {
       unit: '',
       kind: 'count',
     },
+    ...cpuRows(ours),
   ];
+}
+
+/** Phase 1's CPU per message created, summed over every process that has a reading. */
+function cpuRows(ours: ThroughputFigures): ReportRow[] {
+  const { cpu } = ours;
+  const parts = [cpu.benchMs, cpu.workerMs, cpu.postgresMs, cpu.loadMs];
+  if (parts.some((ms) => ms === null)) return [];
+  const total = parts.reduce<number>((sum, ms) => sum + (ms ?? 0), 0);
+  return [
+    {
+      metric: 'CPU per message, every process (split in the notes)',
+      ours: total / Math.max(1, ours.created),
+      unit: 'ms',
+      kind: 'count',
+    },
+  ];
+}
+
+/** The note that splits phase 1's CPU per message by process. */
+function cpuNote(ours: ThroughputFigures): string {
+  const { cpu } = ours;
+  const per = (ms: number | null) =>
+    ms === null ? 'n/a' : `${(ms / Math.max(1, ours.created)).toFixed(2)} ms`;
+  return `CPU per message created in phase 1 (from the load's start until its last webhook; /proc and process.cpuUsage): API process with the SMSC simulator and the receiver ${per(cpu.benchMs)}, worker ${per(cpu.workerMs)}, PostgreSQL ${per(cpu.postgresMs)}, load generator ${per(cpu.loadMs)}. A rate moves with the machine's speed that minute; these move with the code.`;
 }
 
 function pipelineRows(ours: ThroughputFigures, raw: RawRunFigures): ReportRow[] {
@@ -102,6 +127,7 @@ function notesOf(settings: BenchSettings, ours: PlatformFigures, raw: RawRunFigu
   return [
     `Full platform as deployed: the API role in the benchmark process, the worker role (send dispatcher, SMPP bind, receipts, webhook deliveries, relay) in a child process (\`trunkline api\` + \`trunkline worker\`); statements counted in both. LOG_LEVEL=warn, project webhook_url = a local 200 receiver; 1-part GSM-7 messages from an alphanumeric sender; autocannon in a child process, ${settings.connections} connections, ${settings.seconds} s, after a 1 s warm-up at 200 req/s that is left to drain.`,
     `Delivered ${n(t.delivered)}/${n(t.created)} created (autocannon counted ${n(t.load.ok)} 2xx; the rest were in flight when it stopped); API non-2xx/errors ${t.load.non2xx + t.load.errors}; webhooks still pending when the last message was delivered: ${n(t.webhooks.pendingAtLastDelivery)}.`,
+    cpuNote(t),
     `Lost DLRs (message left \`sent\` with its receipt unapplied in early_receipts): ${ours.warmUpStranded} in the warm-up, ${t.stranded} in phase 1, ${fixed.stranded} in phase 2.`,
     `The raw client submitted ${n(raw.count)} (${raw.errors} errors) after Trunkline stopped, and received ${n(raw.receipts.length)} DLRs.`,
     `At ${FIXED_RATE} req/s for ${settings.seconds} s, paced (open loop: one request due every ${1000 / FIXED_RATE} ms over up to ${settings.connections} connections, latency from its due time, after 1 s of the same that is not measured; until 2026-12-06 this phase used autocannon's overallRate, which sends each connection's share of a second in a burst at its start) (${n(fixed.webhooksPendingAtStart)} webhooks of phase 1 still pending at its start): ${n(fixed.load.ok)} accepted, ${fixed.load.non2xx + fixed.load.errors} non-2xx/errors; ${caughtUp}.`,
