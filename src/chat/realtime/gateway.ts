@@ -250,11 +250,12 @@ export function createRealtimeGateway(deps: {
     start() {
       heartbeat = setInterval(
         () => {
-          for (const c of connections.values()) {
-            void deps.presence
-              .heartbeat(c.session.projectId, c.session.identity, c.id, now())
-              .catch(() => undefined);
-          }
+          const sockets = [...connections.values()].map((c) => ({
+            projectId: c.session.projectId,
+            identity: c.session.identity,
+            socketId: c.id,
+          }));
+          void deps.presence.heartbeat(sockets, now()).catch(() => undefined);
         },
         Math.max(50, options.presenceTtlMs / 3),
       );

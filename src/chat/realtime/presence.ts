@@ -26,8 +26,21 @@ export function createPresence(deps: { redis: Redis; prefix: string; ttlMs: numb
       await deps.redis.zadd(key, now + deps.ttlMs, socketId);
       return (await live(key, now)) === 1;
     },
-    async heartbeat(projectId: string, identity: string, socketId: string, now: number) {
-      await deps.redis.zadd(keyOf(projectId, identity), now + deps.ttlMs, socketId);
+    /**
+     * Refreshes the heartbeat of every given socket in one round trip (a pipeline, not one
+     * command per socket), and keeps each identity's key from expiring while it has sockets:
+     * the key's own expiry is only the clean-up for identities that left no socket behind.
+     */
+    async heartbeat(
+      sockets: Iterable<{ projectId: string; identity: string; socketId: string }>,
+      now: number,
+    ) {
+      const pipeline = deps.redis.pipeline();
+      for (const { projectId, identity, socketId } of sockets) {
+        const key = keyOf(projectId, identity);
+        pipeline.zadd(key, now + deps.ttlMs, socketId).pexpire(key, deps.ttlMs * 2);
+      }
+      if (pipeline.length > 0) await pipeline.exec();
     },
     /** Unregisters a socket; true when it was the identity's last (it just went offline). */
     async disconnect(projectId: string, identity: string, socketId: string, now: number) {
