@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { createPbxSimulator, type PbxSimulator } from '../src/connectors/index.js';
 import { createLogger } from '../src/platform/index.js';
 import type { Runtime } from '../src/runtime.js';
 import { withPlatform } from './support/platform.js';
+import { postgresCpuMs } from './support/process-cpu.js';
 import { startRoleProcess, type ProcessUsage, type RoleProcess } from './support/role-process.js';
 import type { BenchSettings } from './support/settings.js';
 
@@ -42,34 +42,6 @@ export interface VoiceUsage {
   postgresCpuMs: number | null;
   /** Statements of the three processes (the benchmark's runtime sends next to none). */
   statements: number;
-}
-
-/** Clock ticks per second of /proc's utime and stime (USER_HZ, 100 on Linux). */
-const TICKS_PER_SECOND = 100;
-
-/**
- * CPU (user + system, ms) used so far by the Postgres server processes whose title names
- * `database` (`postgres: <cluster>: <user> <database> <client> <state>`): the backends of the
- * run's connections, autovacuum on its tables; not the WAL writer or checkpointer, which serve
- * every database, nor a backend that exited in between (pool connections live through a phase).
- * Null when no such process is visible (Postgres on another machine).
- */
-export function postgresCpuMs(database: string): number | null {
-  let ticks = 0;
-  let found = false;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!title.startsWith('postgres:') || !title.split(' ').includes(database)) continue;
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-      found = true;
-    } catch {
-      // The process ended while it was being read.
-    }
-  }
-  return found ? (ticks * 1000) / TICKS_PER_SECOND : null;
 }
 
 export function benchCpuMs(): number {

@@ -37,8 +37,15 @@ function ownCpuMs(fields: string[]): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks();
 }
 
-/** CPU (ms) PostgreSQL's server processes on this machine have used so far (live ones). */
-export function postgresCpuMs(): number | null {
+/**
+ * CPU (ms) PostgreSQL's server processes on this machine have used so far (live ones): every
+ * one of them, or with `database` only those whose title names it (`postgres: <cluster>:
+ * <user> <database> <client> <state>`: the backends of the run's connections and autovacuum
+ * on its tables; not the WAL writer or checkpointer, which serve every database). A process
+ * that exited in between is not counted (pool connections live through a phase). Null when
+ * none is visible (no /proc, or PostgreSQL on another machine).
+ */
+export function postgresCpuMs(database?: string): number | null {
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
@@ -46,18 +53,21 @@ export function postgresCpuMs(): number | null {
     return null;
   }
   let total = 0;
+  let found = false;
   for (const pid of pids) {
-    let name: string;
     try {
-      name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
+      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (database !== undefined && !title.split(' ').includes(database)) continue;
     } catch {
-      continue;
+      continue; // The process ended while it was being read.
     }
-    if (name !== 'postgres') continue;
     const fields = statFields(pid);
-    if (fields) total += ownCpuMs(fields);
+    if (!fields) continue;
+    total += ownCpuMs(fields);
+    found = true;
   }
-  return total;
+  return found ? total : null;
 }
 
 /** CPU (ms) of this process's children that have exited and been waited for (cutime + cstime). */
