@@ -1,9 +1,8 @@
 import {
   createClaimLoop,
   createGroupCommit,
-  type Clock,
-  type Listener,
-  type Logger,
+  type ClaimLoopWiring,
+  type RowDispatcher,
 } from '../platform/index.js';
 import type { MessageRow } from './messages.store.js';
 import type { SendClaimsStore } from './send-claims.store.js';
@@ -30,30 +29,16 @@ import type { SendOutcome } from './send.worker.js';
 export const sendBackoffMs = (failures: number) =>
   Math.min(30_000, 250 * 2 ** Math.max(0, failures - 1));
 
-export interface SendDispatcherOptions {
+export interface SendDispatcherOptions extends ClaimLoopWiring {
   store: SendClaimsStore;
   send(message: MessageRow): Promise<SendOutcome>;
-  clock: Clock;
-  logger: Logger;
-  /** Opens the LISTEN that wakes this dispatcher. */
-  listen(onNotify: () => void): Promise<Listener>;
   /** Messages being sent at once, at most; default 100. */
   capacity?: number;
   /** How far a claim (or its renewal) moves `next_attempt_at`; default 60 s. */
   leaseMs?: number;
-  /** Period of the sweep for due rows nobody announced; default 1 s. */
-  pollMs?: number;
 }
 
-export interface SendDispatcher {
-  start(): Promise<void>;
-  /** Claims no more and waits for the sends in flight. */
-  stop(): Promise<void>;
-  /** Look for due messages now. */
-  wake(): void;
-}
-
-export function createSendDispatcher(options: SendDispatcherOptions): SendDispatcher {
+export function createSendDispatcher(options: SendDispatcherOptions): RowDispatcher {
   const { store, clock, logger } = options;
   const capacity = options.capacity ?? 100;
   const leaseMs = options.leaseMs ?? 60_000;

@@ -26,6 +26,21 @@ export interface ClaimLoopOptions<T> {
   what: string;
 }
 
+/** What a dispatcher built on a claim loop hands it straight from its own options. */
+export type ClaimLoopWiring = Pick<
+  ClaimLoopOptions<unknown>,
+  'listen' | 'pollMs' | 'clock' | 'logger'
+>;
+
+/** A dispatcher working straight from Postgres rows, as its feature starts and stops it. */
+export interface RowDispatcher {
+  start(): Promise<void>;
+  /** Claims no more and waits for the work in flight. */
+  stop(): Promise<void>;
+  /** Look for due rows now. */
+  wake(): void;
+}
+
 export interface ClaimLoop {
   start(): Promise<void>;
   /** Claims no more: stops the timers and the LISTEN, and waits for a claim in flight. */

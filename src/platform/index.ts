@@ -52,6 +52,7 @@ export { toE164, isAlphanumericSender } from './phone.js';
 export { createInvalidationBus } from './invalidation.js';
 export { listenFor } from './listen.js';
 export { createClaimLoop } from './claim-loop.js';
+export type { ClaimLoopWiring, RowDispatcher } from './claim-loop.js';
 export type { Listener } from './listen.js';
 export { createGroupCommit, orOneByOne } from './group-commit.js';
 export type { InvalidationBus, InvalidationHandler } from './invalidation.js';

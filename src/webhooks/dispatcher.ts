@@ -1,9 +1,8 @@
 import {
   createClaimLoop,
   createGroupCommit,
-  type Clock,
-  type Listener,
-  type Logger,
+  type ClaimLoopWiring,
+  type RowDispatcher,
 } from '../platform/index.js';
 import type { AttemptEnd, Attempter } from './attempt.js';
 import type { DeliveriesStore, ClaimedDelivery } from './deliveries.store.js';
@@ -23,16 +22,13 @@ import { endpointKeyOf, type EndpointGuard } from './endpoint-guard.js';
  * which capped deliveries at ~500/s on 2 cores (bench/RESULTS.md).
  *
  * Woken by NOTIFY (a new or re-opened delivery), by its own timer at the earliest retry it
- * wrote, by a lane emptying while more may be due, and by a periodic sweep.
+ * wrote, by a lane emptying while more may be due, and by a periodic sweep. `stop` claims no
+ * more, hands back what has not started and waits for the attempts in flight.
  */
-export interface DispatcherOptions {
+export interface DispatcherOptions extends ClaimLoopWiring {
   store: DeliveriesStore;
   attempt: Attempter;
   guard: EndpointGuard;
-  clock: Clock;
-  logger: Logger;
-  /** Opens the LISTEN that wakes this dispatcher. */
-  listen(onNotify: () => void): Promise<Listener>;
   /** Attempts in flight at once per endpoint (the guard's `maxConcurrent`). */
   maxConcurrentPerEndpoint: number;
   /** Deliveries claimed and not yet finished, at most; default 500. */
@@ -46,16 +42,6 @@ export interface DispatcherOptions {
    * attempt can start after its lease could have run out; default 10 s.
    */
   maxWaitMs?: number;
-  /** Period of the sweep for due rows nobody announced; default 1 s. */
-  pollMs?: number;
-}
-
-export interface Dispatcher {
-  start(): Promise<void>;
-  /** Claims no more, hands back what has not started, waits for attempts in flight. */
-  stop(): Promise<void>;
-  /** Look for due deliveries now. */
-  wake(): void;
 }
 
 interface Lane {
@@ -68,7 +54,7 @@ interface Lane {
 
 const LEAST_HAND_BACK_MS = 1000;
 
-export function createDispatcher(options: DispatcherOptions): Dispatcher {
+export function createDispatcher(options: DispatcherOptions): RowDispatcher {
   const { store, guard, clock, logger } = options;
   const perEndpoint = options.maxConcurrentPerEndpoint;
   const capacity = options.capacity ?? 500;
