@@ -1,4 +1,4 @@
-import type { Db, SqlFragment, Trx } from '../platform/index.js';
+import { batchKeys, type Db, type SqlFragment, type Trx } from '../platform/index.js';
 import type { PartStatus } from './status.js';
 
 export interface PartRow {
@@ -117,7 +117,7 @@ export function createPartsStore(db: Db) {
                        message_id text, part int, status text, error_code text,
                        updated_at timestamptz)
                where p.message_id = r.message_id and p.part = r.part
-                 and p.message_id = any(?::text[])
+                 and ${batchKeys('p.message_id')}
               returning p.part`,
         bindings: [JSON.stringify(parts), parts.map((p) => p.message_id)],
       };

@@ -1,4 +1,4 @@
-import type { Db, SqlFragment, Trx } from '../platform/index.js';
+import { batchKeys, type Db, type SqlFragment, type Trx } from '../platform/index.js';
 import { CHANGING_VIEW_COLUMNS } from './message-view.js';
 import { createPartsStore } from './message-parts.store.js';
 import type { MessageStatus } from './status.js';
@@ -128,7 +128,7 @@ export function createMessagesStore(db: Db) {
       sql: `update messages m
                set ${CHANGING_VIEW_COLUMNS.map((c) => `${c} = r.${c}`).join(', ')}
               from jsonb_populate_recordset(null::messages, ?::jsonb) r
-             where m.id = r.id and m.id = any(?::text[])
+             where m.id = r.id and ${batchKeys('m.id')}
             returning m.id`,
       bindings: [JSON.stringify(rows), rows.map((r) => r.id)],
     }),
@@ -144,7 +144,7 @@ export function createMessagesStore(db: Db) {
               from jsonb_to_recordset(?::jsonb) as r(known jsonb, next jsonb)
                    cross join lateral jsonb_populate_record(null::messages, r.known) k
                    cross join lateral jsonb_populate_record(null::messages, r.next) n
-             where m.id = k.id and n.id = k.id and m.id = any(?::text[])
+             where m.id = k.id and n.id = k.id and ${batchKeys('m.id')}
                and ${CHANGING_VIEW_COLUMNS.map((c) => `m.${c} is not distinct from k.${c}`).join(' and ')}
             returning m.id`,
       bindings: [JSON.stringify(moves), moves.map((m) => m.known.id)],
@@ -187,7 +187,7 @@ export function createMessagesStore(db: Db) {
          ),
          locked as (
            select m.id from messages m
-            where m.id = any(?::text[]) and m.status = any(?::text[])
+            where ${batchKeys('m.id')} and m.status = any(?::text[])
             order by m.id
             for update
          )
@@ -195,7 +195,7 @@ export function createMessagesStore(db: Db) {
             set status = 'sent', connector = i.connector, sent_at = i.sent_at,
                 updated_at = i.updated_at, next_attempt_at = null
            from input i, locked l
-          where m.id = i.id and l.id = i.id and m.id = any(?::text[])
+          where m.id = i.id and l.id = i.id and ${batchKeys('m.id')}
          returning m.*`,
         [JSON.stringify(rows), ids, [...from], ids],
       );

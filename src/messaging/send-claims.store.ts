@@ -1,4 +1,4 @@
-import type { Db } from '../platform/index.js';
+import { batchKeys, type Db } from '../platform/index.js';
 import type { MessageRow } from './messages.store.js';
 
 /**
@@ -24,7 +24,7 @@ export function createSendClaimsStore(db: Db) {
               for update skip locked
            )
            update messages m set next_attempt_at = ?
-            where m.id = any(array(select id from due))
+            where m.id = any(array(select id from due)) -- see batchKeys
            returning m.*`,
           [now, limit, leaseUntil],
         )
@@ -42,7 +42,7 @@ export function createSendClaimsStore(db: Db) {
       const { rows } = await db.raw<{ rows: Array<{ id: string }> }>(
         `update messages m set next_attempt_at = ?
            from jsonb_to_recordset(?::jsonb) as r(id text, lease timestamptz)
-          where m.id = r.id and m.next_attempt_at = r.lease and m.id = any(?::text[])
+          where m.id = r.id and m.next_attempt_at = r.lease and ${batchKeys('m.id')}
          returning m.id`,
         [leaseUntil, JSON.stringify(held), held.map((h) => h.id)],
       );
@@ -62,7 +62,7 @@ export function createSendClaimsStore(db: Db) {
                 send_attempts = m.send_attempts + case when r.failed then 1 else 0 end
            from jsonb_to_recordset(?::jsonb) as r(
                   id text, lease timestamptz, at timestamptz, failed boolean)
-          where m.id = r.id and m.next_attempt_at = r.lease and m.id = any(?::text[])`,
+          where m.id = r.id and m.next_attempt_at = r.lease and ${batchKeys('m.id')}`,
         [JSON.stringify(batch), batch.map((b) => b.id)],
       );
     },

@@ -60,6 +60,7 @@ export { createInvalidatedCache } from './cache.js';
 export type { InvalidatedCache } from './cache.js';
 export {
   ALWAYS,
+  batchKeys,
   cte,
   insertRowSql,
   runCtes,

@@ -12,6 +12,19 @@ export interface SqlFragment {
 }
 
 /**
+ * `<column> = any(?::text[])`: the condition a batch write from a jsonb recordset adds beside
+ * its join on the key, with the batch's keys bound as a text array. PostgreSQL estimates every
+ * `jsonb_to_recordset` at 100 rows, so with the join alone it prefers a hash join over a
+ * sequential scan of the table until the table holds ~30,000 rows; keys given as an array are
+ * estimated at 10, and the primary key is probed at any size
+ * (test/messaging/batch-plans.int.test.ts). A claim that updates the rows its own CTE locked
+ * says the same with `id = any(array(select id from <cte>))`.
+ */
+export function batchKeys(column: string): string {
+  return `${column} = any(?::text[])`;
+}
+
+/**
  * `INSERT INTO table (…) SELECT … RETURNING …` of one row given as an object: the values
  * travel as one JSON parameter typed by the table's own row type (`jsonb_populate_record`), so
  * no column needs a cast and jsonb columns take objects as they are. With `where`, the row is

@@ -1,4 +1,4 @@
-import type { Db, SqlFragment } from '../platform/index.js';
+import { batchKeys, type Db, type SqlFragment } from '../platform/index.js';
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
 
@@ -94,7 +94,7 @@ export function createDeliveriesStore(db: Db) {
             for update skip locked
          )
          update webhook_deliveries d set next_attempt_at = ?
-          where d.id = any(array(select id from due))
+          where d.id = any(array(select id from due)) -- see batchKeys
          returning d.id, d.project_id, d.event_id, d.url, d.body, d.attempts, d.max_attempts`,
         [now, limit, leaseUntil],
       );
@@ -106,7 +106,7 @@ export function createDeliveriesStore(db: Db) {
       await db.raw(
         `update webhook_deliveries d set next_attempt_at = r.at
            from jsonb_to_recordset(?::jsonb) as r(id text, at timestamptz)
-          where d.id = r.id and d.status = 'pending' and d.id = any(?::text[])`,
+          where d.id = r.id and d.status = 'pending' and ${batchKeys('d.id')}`,
         [JSON.stringify(batch), batch.map((b) => b.id)],
       );
     },
@@ -167,7 +167,7 @@ export function createDeliveriesStore(db: Db) {
                   last_status_code = i.status_code, last_error = i.error
              from input i
             where d.id = i.delivery_id and d.status = 'pending' and d.attempts = i.number - 1
-              and d.id = any(?::text[])
+              and ${batchKeys('d.id')}
            returning d.id
          )
          insert into webhook_attempts
