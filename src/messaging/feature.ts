@@ -10,7 +10,7 @@ import { createSandboxSmsRouter } from './sandbox.routes.js';
 import { createSendMessage } from './send-message.js';
 import { createSendClaimsStore } from './send-claims.store.js';
 import { createSendDispatcher } from './send-dispatcher.js';
-import { createSender } from './send.worker.js';
+import { createSender } from './sender.js';
 import { SMS_CHANNEL } from './messages.store.js';
 import { createSmsCarriers } from './sms-carriers.js';
 import type { SharedDeps } from '../features.js';

@@ -31,7 +31,7 @@ export type MessageView = ReturnType<typeof messageView>;
  * The columns `messageView` shows that can change after the message is created (id,
  * direction, addresses, body, encoding, segments, media count and `created_at` never do). A
  * write that believes it knows the row checks these, so the event it builds without reading
- * is the row's (see the send worker's `move`).
+ * is the row's (see the sender's `move`).
  */
 export const CHANGING_VIEW_COLUMNS = [
   'status',

@@ -6,7 +6,7 @@ import {
 } from '../platform/index.js';
 import type { MessageRow } from './messages.store.js';
 import type { SendClaimsStore } from './send-claims.store.js';
-import type { SendOutcome } from './send.worker.js';
+import type { SendOutcome } from './sender.js';
 
 /**
  * Sends outbound messages straight from Postgres. The `messages` row is the work to do: a

@@ -9,7 +9,7 @@ const SLOW_TO = '+14155550797';
  * A part's INSERT that is slow to commit (a trigger sleeps in it, for one destination): the
  * sandbox SMSC's receipt (20 ms after the submit) is kept as early after that INSERT took its
  * snapshot, and looks for the part before the INSERT commits, so neither side sees the other.
- * The send worker's last look at early receipts, after every part committed, must apply it.
+ * The sender's last look at early receipts, after every part committed, must apply it.
  */
 describe('a delivery receipt that races its part both ways', function () {
   this.timeout(30_000);

@@ -5,7 +5,7 @@ import {
   type SendDispatcherOptions,
 } from '../../src/messaging/send-dispatcher.js';
 import { SMS_CHANNEL, type MessageRow } from '../../src/messaging/messages.store.js';
-import type { SendOutcome } from '../../src/messaging/send.worker.js';
+import type { SendOutcome } from '../../src/messaging/sender.js';
 import { createSilentLogger, listenFor, systemClock } from '../../src/platform/index.js';
 import { createTestProject, harnessSettings, startApp, type TestApp } from '../support/harness.js';
 import { clientFor, eventually } from '../support/http.js';

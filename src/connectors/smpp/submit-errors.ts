@@ -15,7 +15,7 @@ export interface SubmitErrorRule {
 /**
  * How `submit_sm_resp.command_status` values become our errors: the one place SMPP statuses
  * are interpreted. Transient statuses say nothing about the message itself (SMSC busy,
- * throttled, not bound), so the send worker retries them; the others describe the message and
+ * throttled, not bound), so the send dispatcher retries them; the others describe the message and
  * fail it for good. A status missing from this table is permanent, coded `smpp_error_0x…`.
  */
 export const SUBMIT_ERROR_TABLE: readonly SubmitErrorRule[] = [

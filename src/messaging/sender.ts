@@ -53,7 +53,7 @@ export function createSender(deps: {
 
   /**
    * Moves the message to `status` (`sending`, `failed`) when the status machine allows it.
-   * Written from the row the worker read (`known`) in one statement (UPDATE, event, webhook)
+   * Written from the row the claim read (`known`) in one statement (UPDATE, event, webhook)
    * that applies only while the row still matches it; else in a transaction that locks first.
    * `sent` goes through `createSentMarker`.
    */
@@ -74,9 +74,9 @@ export function createSender(deps: {
   }
 
   /**
-   * Status moves written from the rows the worker read, one statement for all of them (the
+   * Status moves written from the rows the claims read, one statement for all of them (the
    * UPDATEs, and the event and webhook of each move that applied); whether each applied. A
-   * move applies only while the row still holds what the worker read, so the event built from
+   * move applies only while the row still holds what the claim read, so the event built from
    * it is the row's. Another append to one of the streams committing meanwhile fails the
    * statement; a move alone then answers false (its caller takes the locked path).
    */
