@@ -182,8 +182,7 @@ export function createDispatcher(options: DispatcherOptions): RowDispatcher {
     held -= 1;
     const next = end.update.next_attempt_at;
     // The alarm is set once the retry time is stored (before that, a claim would still see the
-    // lease), and a little after it, since a timer may fire a millisecond before the clock
-    // reaches its time.
+    // lease); the claim loop rings it a little after that time.
     const logged = attempts.write(end);
     settle(next ? logged.then(() => loop.wakeAt(next.getTime())) : logged, 'attempt', [row.id]);
     logger.info(

@@ -57,7 +57,8 @@ export function createEventTailer(deps: {
       limit: options.batch,
       streamTypes: [CHAT_STREAM],
     });
-    // The cursor moves even past a page with no chat event: the events it read past are not read again.
+    // The cursor moves even past a page with no chat event: the events it read past are not
+    // read again.
     cursor = page.cursor;
     if (page.events.length === 0) return 0;
     if (seen.size > 50_000) seen = new Set();
