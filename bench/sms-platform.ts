@@ -1,10 +1,8 @@
 import { createDb, type Db } from '../src/platform/index.js';
 import { e2eLatencies, waitForDelivery, webhookStats } from './sms-stats.js';
-import type { Runtime } from '../src/runtime.js';
 import { runLoad, type LoadResult, type LoadSpec } from './support/load.js';
 import { withPlatform } from './support/platform.js';
 import { startCpuWindow, type CpuSplit } from './support/process-cpu.js';
-import { countQueries } from './support/queries.js';
 import { startRoleProcess, type RoleProcess } from './support/role-process.js';
 import type { BenchReceiver } from './support/receiver.js';
 import { percentile, progress, waitUntil } from './support/stats.js';
@@ -12,11 +10,13 @@ import type { BenchSettings } from './support/settings.js';
 
 /**
  * Trunkline's side of the `sms` suite: the whole platform bound to the benchmark's SMSC
- * simulator, webhooks on, deployed as in production: the API role in this process and the
- * worker role (send dispatcher, SMPP binds, receipts, webhook deliveries, relay) in a child
- * process, like `trunkline api` next to `trunkline worker`. Phase 1 posts messages as fast as
- * the API takes them and follows them to `delivered`; phase 2 holds 500 req/s (paced, open
- * loop) and reads API latency.
+ * simulator, webhooks on, deployed as in production: the API role and the worker role (send
+ * dispatcher, SMPP binds, receipts, webhook deliveries, relay) each in a child process, like
+ * `trunkline api` next to `trunkline worker`. The SMSC simulator and the customer's webhook
+ * receiver stay in this process, as outside parties do: until 2026-12-06 the API role ran
+ * here too, so its event loop also served every submit, receipt and webhook of the run.
+ * Phase 1 posts messages as fast as the API takes them and follows them to `delivered`;
+ * phase 2 holds 500 req/s (paced, open loop) and reads API latency.
  */
 
 export const FIXED_RATE = 500;
@@ -28,7 +28,7 @@ export interface ThroughputFigures {
   load: LoadResult;
   /** Messages the API created during the phase (autocannon's 2xx plus those in flight at the end). */
   created: number;
-  /** SQL statements sent from the phase's start until its webhooks were done (polls included). */
+  /** SQL statements Trunkline's processes sent from the phase's start until its webhooks were done. */
   statements: number;
   delivered: number;
   /** Messages whose DLR arrived but was never applied (left `sent`). */
@@ -70,34 +70,45 @@ async function warmUp(spec: LoadSpec, db: Db): Promise<{ warm: Date; stranded: n
   return { warm, stranded: stats.stranded };
 }
 
+/** The platform's two processes, as `trunkline api` and `trunkline worker`. */
+interface Roles {
+  api: RoleProcess;
+  worker: RoleProcess;
+}
+
+const statementsOf = async ({ api, worker }: Roles) =>
+  (await api.statements()) + (await worker.statements());
+
+const cpuOf = async ({ api, worker }: Roles) => ({
+  apiMs: (await api.usage()).cpuMs,
+  workerMs: (await worker.usage()).cpuMs,
+});
+
 async function throughputPhase(
   spec: LoadSpec,
-  runtime: Runtime,
-  worker: RoleProcess,
+  roles: Roles,
   db: Db,
   smsc: SmscProbe,
 ): Promise<ThroughputFigures> {
   progress('sms: phase 1, POST /v1/messages as fast as accepted');
   const since = new Date();
   const t0 = since.getTime();
-  const counter = countQueries(runtime.db);
-  const workerBefore = await worker.statements();
-  const cpu = startCpuWindow((await worker.usage()).cpuMs);
+  const statementsBefore = await statementsOf(roles);
+  const cpu = startCpuWindow(await cpuOf(roles));
   const load = await runLoad(spec);
   progress('sms: phase 1, waiting until every message is delivered');
   const stats = await waitForDelivery(db, since, DELIVERY_WAIT_MS);
   const atLastDelivery = await webhookStats(db, since);
   progress('sms: phase 1, waiting for the webhooks');
   await waitUntil(async () => (await webhookStats(db, since)).pending === 0, WEBHOOK_WAIT_MS);
-  counter.stop();
-  const cpuSplit = cpu.end((await worker.usage()).cpuMs);
-  const workerStatements = (await worker.statements()) - workerBefore;
+  const cpuSplit = cpu.end(await cpuOf(roles));
+  const statements = (await statementsOf(roles)) - statementsBefore;
   const hooks = await webhookStats(db, since);
   const latencies = await e2eLatencies(db, since);
   return {
     load,
     created: stats.created,
-    statements: counter.count() + workerStatements,
+    statements,
     delivered: stats.delivered,
     stranded: stats.stranded,
     submits: smsc
@@ -140,7 +151,8 @@ async function fixedRatePhase(spec: LoadSpec, db: Db, warm: Date): Promise<Fixed
 
 /**
  * Runs the warm-up and both phases against a started platform. The benchmark's own polling
- * goes through a pool of its own, so the statement count is Trunkline's alone.
+ * goes through a pool of its own, and the statements are counted in the role processes, so
+ * the count is Trunkline's alone.
  */
 export async function measurePlatform(
   settings: BenchSettings,
@@ -148,17 +160,18 @@ export async function measurePlatform(
   receiver: BenchReceiver,
   smsc: SmscProbe,
 ) {
-  const roles = { api: true, worker: false, orchestrator: false };
+  const none = { api: false, worker: false, orchestrator: false };
   return withPlatform(
-    { settings, roles, env: { SMPP_URL: smppUrl } },
-    async ({ url, runtime, databaseUrl, config }) => {
+    { settings, roles: none, env: { SMPP_URL: smppUrl } },
+    async ({ runtime, databaseUrl, config }) => {
       const db = createDb(databaseUrl, 2);
-      const worker = await startRoleProcess(config, {
-        api: false,
-        worker: true,
-        orchestrator: false,
-      });
+      const [api, worker] = await Promise.all([
+        startRoleProcess(config, { ...none, api: true }),
+        startRoleProcess(config, { ...none, worker: true }),
+      ]);
       try {
+        if (api.port === null) throw new Error('the API process reported no port');
+        const url = `http://127.0.0.1:${api.port}`;
         const { accounts } = runtime.services;
         const project = await accounts.createProject({ name: 'bench' });
         await accounts.updateProject(project.id, { webhook_url: receiver.url });
@@ -166,7 +179,7 @@ export async function measurePlatform(
           throw new Error('Trunkline did not bind to the SMSC simulator within 10 s');
         }
         const spec: LoadSpec = {
-          url: url!,
+          url,
           method: 'POST',
           path: '/v1/messages',
           headers: {
@@ -180,11 +193,11 @@ export async function measurePlatform(
           vary: { kind: 'none' },
         };
         const warmUpResult = await warmUp(spec, db);
-        const throughput = await throughputPhase(spec, runtime, worker, db, smsc);
+        const throughput = await throughputPhase(spec, { api, worker }, db, smsc);
         const fixedRate = await fixedRatePhase(spec, db, warmUpResult.warm);
         return { throughput, fixedRate, warmUpStranded: warmUpResult.stranded };
       } finally {
-        await worker.stop();
+        await Promise.all([api.stop(), worker.stop()]);
         await db.destroy();
       }
     },

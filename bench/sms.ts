@@ -52,7 +52,7 @@ function apiRows(ours: ThroughputFigures): ReportRow[] {
 /** Phase 1's CPU per message created, summed over every process that has a reading. */
 function cpuRows(ours: ThroughputFigures): ReportRow[] {
   const { cpu } = ours;
-  const parts = [cpu.benchMs, cpu.workerMs, cpu.postgresMs, cpu.loadMs];
+  const parts = [cpu.apiMs, cpu.workerMs, cpu.benchMs, cpu.postgresMs, cpu.loadMs];
   if (parts.some((ms) => ms === null)) return [];
   const total = parts.reduce<number>((sum, ms) => sum + (ms ?? 0), 0);
   return [
@@ -70,7 +70,7 @@ function cpuNote(ours: ThroughputFigures): string {
   const { cpu } = ours;
   const per = (ms: number | null) =>
     ms === null ? 'n/a' : `${(ms / Math.max(1, ours.created)).toFixed(2)} ms`;
-  return `CPU per message created in phase 1 (from the load's start until its last webhook; /proc and process.cpuUsage): API process with the SMSC simulator and the receiver ${per(cpu.benchMs)}, worker ${per(cpu.workerMs)}, PostgreSQL ${per(cpu.postgresMs)}, load generator ${per(cpu.loadMs)}. A rate moves with the machine's speed that minute; these move with the code.`;
+  return `CPU per message created in phase 1 (from the load's start until its last webhook; /proc and process.cpuUsage): API process ${per(cpu.apiMs)}, worker ${per(cpu.workerMs)}, benchmark process (SMSC simulator, webhook receiver, polling) ${per(cpu.benchMs)}, PostgreSQL ${per(cpu.postgresMs)}, load generator ${per(cpu.loadMs)}. A rate moves with the machine's speed that minute; these move with the code.`;
 }
 
 function pipelineRows(ours: ThroughputFigures, raw: RawRunFigures): ReportRow[] {
@@ -125,7 +125,7 @@ function notesOf(settings: BenchSettings, ours: PlatformFigures, raw: RawRunFigu
       ? 'the pipeline had not delivered them all 45 s after the load'
       : `the last one was delivered ${(fixed.caughtUpMs / 1000).toFixed(1)} s after the load ended`;
   return [
-    `Full platform as deployed: the API role in the benchmark process, the worker role (send dispatcher, SMPP bind, receipts, webhook deliveries, relay) in a child process (\`trunkline api\` + \`trunkline worker\`); statements counted in both. LOG_LEVEL=warn, project webhook_url = a local 200 receiver; 1-part GSM-7 messages from an alphanumeric sender; autocannon in a child process, ${settings.connections} connections, ${settings.seconds} s, after a 1 s warm-up at 200 req/s that is left to drain.`,
+    `Full platform as deployed: the API role and the worker role (send dispatcher, SMPP bind, receipts, webhook deliveries, relay) each in a child process (\`trunkline api\` + \`trunkline worker\`), the SMSC simulator and the webhook receiver in the benchmark process; statements counted in both roles. LOG_LEVEL=warn, project webhook_url = a local 200 receiver; 1-part GSM-7 messages from an alphanumeric sender; autocannon in a child process, ${settings.connections} connections, ${settings.seconds} s, after a 1 s warm-up at 200 req/s that is left to drain.`,
     `Delivered ${n(t.delivered)}/${n(t.created)} created (autocannon counted ${n(t.load.ok)} 2xx; the rest were in flight when it stopped); API non-2xx/errors ${t.load.non2xx + t.load.errors}; webhooks still pending when the last message was delivered: ${n(t.webhooks.pendingAtLastDelivery)}.`,
     cpuNote(t),
     `Lost DLRs (message left \`sent\` with its receipt unapplied in early_receipts): ${ours.warmUpStranded} in the warm-up, ${t.stranded} in phase 1, ${fixed.stranded} in phase 2.`,

@@ -79,8 +79,10 @@ export function exitedChildrenCpuMs(): number | null {
 
 /** CPU per process group over a window, as the suites report it. */
 export interface CpuSplit {
-  /** This process (the API role, and in `sms` the SMSC simulator and the webhook receiver). */
+  /** This process (in `sms`: the SMSC simulator, the webhook receiver and the polling). */
   benchMs: number;
+  /** The API role's child process. */
+  apiMs: number;
   /** The worker role's child process. */
   workerMs: number;
   /** PostgreSQL's server processes; null without /proc. */
@@ -89,19 +91,26 @@ export interface CpuSplit {
   loadMs: number | null;
 }
 
-/** Starts a window; `end` takes the worker's CPU at the end and returns each group's share. */
-export function startCpuWindow(workerCpuMsAtStart: number) {
+/** CPU (ms) the role processes have used so far, as their `usage` reports it. */
+export interface RoleCpu {
+  apiMs: number;
+  workerMs: number;
+}
+
+/** Starts a window; `end` takes the role processes' CPU at the end and returns each share. */
+export function startCpuWindow(rolesAtStart: RoleCpu) {
   const bench = process.cpuUsage();
   const postgres = postgresCpuMs();
   const load = exitedChildrenCpuMs();
   return {
-    end(workerCpuMsAtEnd: number): CpuSplit {
+    end(rolesAtEnd: RoleCpu): CpuSplit {
       const used = process.cpuUsage(bench);
       const postgresNow = postgresCpuMs();
       const loadNow = exitedChildrenCpuMs();
       return {
         benchMs: (used.user + used.system) / 1000,
-        workerMs: workerCpuMsAtEnd - workerCpuMsAtStart,
+        apiMs: rolesAtEnd.apiMs - rolesAtStart.apiMs,
+        workerMs: rolesAtEnd.workerMs - rolesAtStart.workerMs,
         postgresMs: postgres === null || postgresNow === null ? null : postgresNow - postgres,
         loadMs: load === null || loadNow === null ? null : loadNow - load,
       };
