@@ -1,5 +1,21 @@
-import { batchKeys, type Db } from '../platform/index.js';
+import { batchKeys, runClaim, type Db } from '../platform/index.js';
 import type { MessageRow } from './messages.store.js';
+
+/**
+ * The send dispatcher's claim (bindings: now, limit, lease end): due messages, oldest due
+ * first, skipping those another dispatcher holds, each moved a lease ahead. Run by
+ * `runClaim` (its plan must read the due index in order). Exported for the plan test.
+ */
+export const CLAIM_MESSAGES_SQL = `with due as (
+    select id from messages
+     where next_attempt_at <= ?
+     order by next_attempt_at
+     limit ?
+     for update skip locked
+  )
+  update messages m set next_attempt_at = ?
+   where m.id = any(array(select id from due)) -- see batchKeys
+  returning m.*`;
 
 /**
  * The send dispatcher's claims on messages: a message is due to be sent at its
@@ -14,22 +30,7 @@ export function createSendClaimsStore(db: Db) {
      * process that dies come due again then. The claimed rows.
      */
     async claimDue(now: Date, limit: number, leaseUntil: Date): Promise<MessageRow[]> {
-      const { rows } = await db
-        .raw<{ rows: MessageRow[] }>(
-          `with due as (
-             select id from messages
-              where next_attempt_at <= ?
-              order by next_attempt_at
-              limit ?
-              for update skip locked
-           )
-           update messages m set next_attempt_at = ?
-            where m.id = any(array(select id from due)) -- see batchKeys
-           returning m.*`,
-          [now, limit, leaseUntil],
-        )
-        .options({ name: 'sms_claim' });
-      return rows;
+      return runClaim<MessageRow>(db, CLAIM_MESSAGES_SQL, [now, limit, leaseUntil], 'sms_claim');
     },
     /**
      * Moves the leases of messages still being sent to `leaseUntil`, each only while it still

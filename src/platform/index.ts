@@ -61,6 +61,8 @@ export type { InvalidatedCache } from './cache.js';
 export {
   ALWAYS,
   batchKeys,
+  ORDERED_CLAIM_SETTINGS,
+  runClaim,
   cte,
   insertRowSql,
   runCtes,

@@ -1,4 +1,4 @@
-import { batchKeys, type Db, type SqlFragment } from '../platform/index.js';
+import { batchKeys, runClaim, type Db, type SqlFragment } from '../platform/index.js';
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
 
@@ -49,8 +49,8 @@ export const DELIVERIES_CHANNEL = 'trunkline_webhooks';
 
 /**
  * The dispatchers' claim (bindings: now, limit, lease end): due deliveries, oldest due first,
- * skipping rows another dispatcher holds, each moved a lease ahead. It runs under
- * CLAIM_PLAN_SETTINGS. Exported for the plan test.
+ * skipping rows another dispatcher holds, each moved a lease ahead. Run by `runClaim`
+ * (its plan must read the due index in order). Exported for the plan test.
  */
 export const CLAIM_DELIVERIES_SQL = `with due as (
     select id from webhook_deliveries
@@ -62,18 +62,6 @@ export const CLAIM_DELIVERIES_SQL = `with due as (
   update webhook_deliveries d set next_attempt_at = ?
    where d.id = any(array(select id from due)) -- see batchKeys
   returning d.id, d.project_id, d.event_id, d.url, d.body, d.attempts, d.max_attempts`;
-
-/**
- * The claim's only good plan is to read the due index in order and stop at the limit, and the
- * planner does not always see it: it chooses by its estimate of the pending rows, which lags
- * far behind during a backlog (statistics taken when few were pending). In the `sms`
- * benchmark it expected ~180 due rows where 25,000 were and read and sorted all of them for
- * each claim of 200 (18 ms a claim); without the ORDER BY it scanned the table from its
- * start, through every delivered row, to find pending ones (94 buffers per claimed row). The
- * claim's transaction therefore rules out the other plans (no sequential or bitmap scans).
- */
-export const CLAIM_PLAN_SETTINGS =
-  'set local enable_seqscan = off; set local enable_bitmapscan = off';
 
 /** The only place knex touches webhook_deliveries and webhook_attempts. */
 export function createDeliveriesStore(db: Db) {
@@ -113,15 +101,7 @@ export function createDeliveriesStore(db: Db) {
      * claimer goes away before recording an attempt it is due again then (at-least-once).
      */
     async claimDue(now: Date, limit: number, leaseUntil: Date): Promise<ClaimedDelivery[]> {
-      return db.transaction(async (trx) => {
-        await trx.raw(CLAIM_PLAN_SETTINGS);
-        const { rows } = await trx.raw<{ rows: ClaimedDelivery[] }>(CLAIM_DELIVERIES_SQL, [
-          now,
-          limit,
-          leaseUntil,
-        ]);
-        return rows;
-      });
+      return runClaim<ClaimedDelivery>(db, CLAIM_DELIVERIES_SQL, [now, limit, leaseUntil]);
     },
 
     /** Hands claimed deliveries back unattempted, each due again at its `at`. */

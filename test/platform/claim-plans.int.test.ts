@@ -1,19 +1,23 @@
 import { expect } from 'chai';
 import {
+  CLAIM_MESSAGES_SQL,
+  createSendClaimsStore,
+} from '../../src/messaging/send-claims.store.js';
+import { ORDERED_CLAIM_SETTINGS } from '../../src/platform/index.js';
+import {
   CLAIM_DELIVERIES_SQL,
-  CLAIM_PLAN_SETTINGS,
   createDeliveriesStore,
 } from '../../src/webhooks/deliveries.store.js';
 import { createTestProject, startApp, type TestApp } from '../support/harness.js';
 
 /**
- * The webhook dispatchers' claim during a backlog that built up faster than the statistics
- * follow: the table is analyzed first, then 4,000 delivered rows and 8,000 due ones arrive.
- * Left to itself, the planner trusted the old statistics, expected a few due rows, and read
- * and sorted every due row to claim 200. Under the claim's settings it reads the due index in
- * order and stops at its limit.
+ * The two claims (due webhook deliveries, due messages) during a backlog that built up faster
+ * than the statistics follow: the tables are analyzed first, then 4,000 finished rows and
+ * 8,000 due ones arrive. Left to itself, the planner trusted the old statistics, expected a
+ * few due rows, and read and sorted every due row to claim 200. Under `runClaim`'s settings
+ * it reads the due index in order and stops at the limit.
  */
-describe('the webhook claim during a backlog', () => {
+describe('claims of due rows during a backlog', () => {
   const DONE = 4_000;
   const DUE = 8_000;
   let app: TestApp;
@@ -25,7 +29,7 @@ describe('the webhook claim during a backlog', () => {
     app = await startApp({ roles: { worker: false, orchestrator: false } });
     projectId = (await createTestProject(app, 'claim plans')).id;
     const { db } = app.runtime;
-    await db.raw('analyze webhook_deliveries');
+    await db.raw('analyze webhook_deliveries, messages');
     await db.raw(
       `insert into webhook_deliveries (id, project_id, event_id, event_type, url, body, status,
                                        attempts, max_attempts, next_attempt_at)
@@ -38,42 +42,66 @@ describe('the webhook claim during a backlog', () => {
          from generate_series(1, ?) g`,
       [projectId, DONE, DONE, DONE, DONE + DUE, DONE + DUE],
     );
+    await db.raw(
+      `insert into messages (id, project_id, direction, to_addr, from_addr, body, status,
+                             encoding, segments, next_attempt_at)
+       select 'msg_claimplan' || lpad(g::text, 8, '0'), ?, 'outbound', '+14155550100',
+              'Plans', 'claim plan', case when g <= ? then 'delivered' else 'queued' end,
+              'GSM-7', 1,
+              case when g <= ? then null
+                   else now() - interval '1 hour' + (? - g) * interval '1 ms' end
+         from generate_series(1, ?) g`,
+      [projectId, DONE, DONE, DONE + DUE, DONE + DUE],
+    );
   });
 
   after(async () => {
     await app.runtime.db('webhook_deliveries').where({ project_id: projectId }).delete();
+    await app.runtime.db('messages').where({ project_id: projectId }).delete();
     await app.stop();
   });
 
-  /** The plan the claim gets in its own transaction, under its settings. */
-  async function claimPlan(): Promise<string> {
+  /** The plan a claim gets in its own transaction, under `runClaim`'s settings. */
+  async function claimPlan(sql: string): Promise<string> {
     const now = new Date();
     return app.runtime.db.transaction(async (trx) => {
-      await trx.raw(CLAIM_PLAN_SETTINGS);
-      const { rows } = await trx.raw<{ rows: Array<{ 'QUERY PLAN': string }> }>(
-        `explain ${CLAIM_DELIVERIES_SQL}`,
-        [now, 200, new Date(now.getTime() + 60_000)],
-      );
+      await trx.raw(ORDERED_CLAIM_SETTINGS);
+      const { rows } = await trx.raw<{ rows: Array<{ 'QUERY PLAN': string }> }>(`explain ${sql}`, [
+        now,
+        200,
+        new Date(now.getTime() + 60_000),
+      ]);
       return rows.map((r) => r['QUERY PLAN']).join('\n');
     });
   }
 
-  it('reads the due index in order and stops at the limit, without sorting the backlog', async () => {
-    const plan = await claimPlan();
+  it('reads the due index of webhook deliveries in order, without sorting the backlog', async () => {
+    const plan = await claimPlan(CLAIM_DELIVERIES_SQL);
     expect(plan).to.match(/Index Scan using webhook_deliveries_due on webhook_deliveries/);
     expect(plan).not.to.match(/Sort|Seq Scan|Bitmap Heap Scan on webhook_deliveries\s/);
   });
 
-  it('claims exactly its limit, the oldest due first', async () => {
+  it('reads the due index of messages in order, without sorting the backlog', async () => {
+    const plan = await claimPlan(CLAIM_MESSAGES_SQL);
+    expect(plan).to.match(/Index Scan using messages_due on messages/);
+    expect(plan).not.to.match(/Sort|Seq Scan|Bitmap Heap Scan on messages\s/);
+  });
+
+  /** The ids of the `count` oldest due rows: due times fall as the ids rise. */
+  const oldestDue = (prefix: string, count: number) =>
+    Array.from({ length: count }, (_, i) => `${prefix}${String(DONE + DUE - i).padStart(8, '0')}`);
+
+  it('claims exactly its limit of webhook deliveries, the oldest due first', async () => {
     const now = new Date();
     const store = createDeliveriesStore(app.runtime.db);
     const claimed = await store.claimDue(now, 200, new Date(now.getTime() + 60_000));
-    expect(claimed).to.have.length(200);
-    // The due times fall as the ids rise: the oldest due are the highest ids.
-    const expected = Array.from(
-      { length: 200 },
-      (_, i) => `whd_plan${String(DONE + DUE - i).padStart(8, '0')}`,
-    );
-    expect(claimed.map((d) => d.id).sort()).to.deep.equal(expected.sort());
+    expect(claimed.map((d) => d.id).sort()).to.deep.equal(oldestDue('whd_plan', 200).sort());
+  });
+
+  it('claims exactly its limit of messages, the oldest due first', async () => {
+    const now = new Date();
+    const store = createSendClaimsStore(app.runtime.db);
+    const claimed = await store.claimDue(now, 200, new Date(now.getTime() + 60_000));
+    expect(claimed.map((m) => m.id).sort()).to.deep.equal(oldestDue('msg_claimplan', 200).sort());
   });
 });
