@@ -28,6 +28,16 @@ export interface MessageEventEntry {
   extra?: Record<string, unknown>;
 }
 
+/**
+ * The events of several messages and their webhooks as CTEs for a caller's statement. With
+ * `handOff`, the webhooks may go to this process's dispatcher: once the statement has
+ * committed, the caller calls `adopt` with the ids of the messages whose events it appended
+ * (all, without an argument); see `scheduleWebhook.manySql`.
+ */
+export interface RecordedSet extends SqlFragment {
+  adopt(messageIds?: ReadonlySet<string>): void;
+}
+
 export function createMessageEvents(deps: {
   events: EventStore;
   scheduleWebhook: ScheduleWebhook;
@@ -78,8 +88,8 @@ export function createMessageEvents(deps: {
   async function recordSetSql(
     trx: Trx | undefined,
     groups: ReadonlyArray<readonly MessageEventEntry[]>,
-    options: { onlyFor?: string; name: string },
-  ): Promise<SqlFragment> {
+    options: { onlyFor?: string; name: string; handOff?: boolean },
+  ): Promise<RecordedSet> {
     const streams = groups.filter((entries) => entries.length > 0);
     // Each view is built once: the event's data and its webhook's data both start from it.
     const views = streams.map((entries) => entries.map(({ message }) => messageView(message)));
@@ -88,10 +98,13 @@ export function createMessageEvents(deps: {
       { onlyFor: options.onlyFor },
     );
     const webhooks = [];
+    /** Message id by event id, so `adopt` can name the messages whose events were appended. */
+    const messageOf = new Map<string, string>();
     for (const [s, entries] of streams.entries()) {
       for (const [i, { message, type }] of entries.entries()) {
         if (!isPublic(type)) continue;
         const event = append.events[s][i];
+        messageOf.set(event.id, message.id);
         webhooks.push({
           projectId: message.project_id,
           event: { id: event.id, type, createdAt: event.createdAt, data: views[s][i] },
@@ -103,10 +116,16 @@ export function createMessageEvents(deps: {
       forEventsOf: `${options.name}_events`,
       name: options.name,
       trx,
+      handOff: options.handOff,
     });
     return {
       sql: `${options.name}_events as (${append.sql}),\n${deliveries.sql}`,
       bindings: [...append.bindings, ...deliveries.bindings],
+      adopt(messageIds) {
+        if (!messageIds) return deliveries.adopt();
+        const events = [...messageOf].filter(([, id]) => messageIds.has(id)).map(([e]) => e);
+        deliveries.adopt(new Set(events));
+      },
     };
   }
 
@@ -126,12 +145,17 @@ export function createMessageEvents(deps: {
     writes: SqlFragment[] = [],
   ): Promise<void> {
     if (writes.length === 0 && groups.every((entries) => entries.length === 0)) return;
-    const recorded = await recordSetSql(trx, groups, { name: 'recorded' });
+    const recorded = await recordSetSql(trx, groups, { name: 'recorded', handOff: true });
     await runCtes(
       trx,
       [...writes.map((write, i) => cte(`write${i}`, write)), recorded],
       ['recorded'],
       { prepare: false },
+    );
+    // Every event was appended; the webhooks are this process's once the transaction commits.
+    trx.executionPromise.then(
+      () => recorded.adopt(),
+      () => undefined, // Rolled back: nothing was inserted.
     );
   }
 

@@ -90,7 +90,7 @@ export function createSender(deps: {
     const recorded = await deps.recordEvent.setSql(
       undefined,
       next.map((message) => [{ message, type: `message.${message.status}` }]),
-      { onlyFor: 'moved', name: 'recorded' },
+      { onlyFor: 'moved', name: 'recorded', handOff: true },
     );
     const moved = store.moveManySql(moves.map(({ known }, i) => ({ known, next: next[i] })));
     try {
@@ -102,6 +102,8 @@ export function createSender(deps: {
         )
         .options({ name: 'sms_moves' });
       const applied = new Set(rows.map((r) => r.id));
+      // Committed (one statement): the webhooks of the moved messages are this process's.
+      recorded.adopt(applied);
       return moves.map(({ known }) => applied.has(known.id));
     } catch (err) {
       if (moves.length === 1 && isStreamConflict(err)) return [false];

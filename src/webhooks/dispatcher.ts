@@ -25,6 +25,22 @@ import { endpointKeyOf, type EndpointGuard } from './endpoint-guard.js';
  * wrote, by a lane emptying while more may be due, and by a periodic sweep. `stop` claims no
  * more, hands back what has not started and waits for the attempts in flight.
  */
+/**
+ * What a dispatcher offers the scheduler in its own process: deliveries inserted already
+ * claimed by it (`next_attempt_at` a lease ahead) and handed over once their transaction has
+ * committed, so they need no claim and wake no dispatcher. A delivery never handed over (the
+ * process died, the transaction rolled back) is due again when its lease runs out, like any
+ * claimed delivery.
+ */
+export interface LocalHandOff {
+  /** How far ahead an adopted delivery's `next_attempt_at` must be (the claims' lease). */
+  leaseMs: number;
+  /** Whether the dispatcher runs and has room for more deliveries now. */
+  accepting(): boolean;
+  /** Takes committed deliveries inserted with a lease as if it had claimed them. */
+  adopt(rows: readonly ClaimedDelivery[]): void;
+}
+
 export interface DispatcherOptions extends ClaimLoopWiring {
   store: DeliveriesStore;
   attempt: Attempter;
@@ -54,7 +70,7 @@ interface Lane {
 
 const LEAST_HAND_BACK_MS = 1000;
 
-export function createDispatcher(options: DispatcherOptions): RowDispatcher {
+export function createDispatcher(options: DispatcherOptions): RowDispatcher & LocalHandOff {
   const { store, guard, clock, logger } = options;
   const perEndpoint = options.maxConcurrentPerEndpoint;
   const capacity = options.capacity ?? 500;
@@ -198,6 +214,11 @@ export function createDispatcher(options: DispatcherOptions): RowDispatcher {
   }
 
   return {
+    leaseMs,
+    accepting: () => !loop.stopped() && held < capacity,
+    adopt(rows) {
+      for (const row of rows) admit(row);
+    },
     start: () => loop.start(),
     async stop() {
       await loop.stop();

@@ -91,6 +91,7 @@ export function createWebhooksFeature(deps: WebhooksDeps) {
     clock: deps.clock,
     retryDelaysSec,
     projectWebhookUrl: deps.projectWebhookUrl,
+    handOff: deps.dispatch ? dispatcher : undefined,
   });
 
   return {

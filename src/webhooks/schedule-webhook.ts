@@ -6,7 +6,12 @@ import {
   type SqlFragment,
   type Trx,
 } from '../platform/index.js';
-import { DELIVERIES_CHANNEL, type DeliveriesStore } from './deliveries.store.js';
+import {
+  DELIVERIES_CHANNEL,
+  type ClaimedDelivery,
+  type DeliveriesStore,
+} from './deliveries.store.js';
+import type { LocalHandOff } from './dispatcher.js';
 import { maxAttemptsOf } from './retry-schedule.js';
 
 /** The customer-visible part of an event, as it is POSTed (API.md "Webhooks to your app"). */
@@ -17,12 +22,24 @@ export interface WebhookEvent {
   data: Record<string, unknown>;
 }
 
-/** A CTE `name` that wakes the dispatchers (on commit) if the CTE `source` has a row. */
-function notifySql(source: string, name: string): SqlFragment {
+/**
+ * A CTE `name` that wakes the dispatchers (on commit) if the CTE `source` has a row and
+ * `wake` holds (deliveries handed to this process's dispatcher wake nobody).
+ */
+function notifySql(source: string, name: string, wake = true): SqlFragment {
   return {
-    sql: `${name} as (select pg_notify(?, '') from ${source} limit 1)`,
-    bindings: [DELIVERIES_CHANNEL],
+    sql: `${name} as (select pg_notify(?, '') from ${source} where ?::boolean limit 1)`,
+    bindings: [DELIVERIES_CHANNEL, wake],
   };
+}
+
+/**
+ * Deliveries planned for a caller's statement. `adopt` hands those of the given events (all,
+ * without an argument) to this process's dispatcher once the caller's transaction has
+ * committed; it does nothing when they were planned due now, for any dispatcher to claim.
+ */
+export interface PlannedDeliveries extends SqlFragment {
+  adopt(eventIds?: ReadonlySet<string>): void;
 }
 
 /**
@@ -38,6 +55,8 @@ export function createWebhookScheduler(deps: {
   retryDelaysSec: readonly number[];
   /** The project's `webhook_url`, the last fallback. */
   projectWebhookUrl(trx: Trx | undefined, projectId: string): Promise<string | null>;
+  /** This process's dispatcher, in the worker role: callers may hand it their deliveries. */
+  handOff?: LocalHandOff;
 }) {
   type Input = {
     projectId: string;
@@ -57,8 +76,11 @@ export function createWebhookScheduler(deps: {
     );
   }
 
-  /** The delivery row of an event, or null when the event has nowhere to go. */
-  async function rowOf(trx: Trx | undefined, input: Input) {
+  /**
+   * The delivery row of an event, or null when the event has nowhere to go: due now, or with
+   * `leaseMs`, already claimed by this process's dispatcher for that long.
+   */
+  async function rowOf(trx: Trx | undefined, input: Input, leaseMs?: number) {
     const url = await destinationOf(trx, input.projectId, input.urls);
     if (!url) return null;
     const now = deps.clock.now();
@@ -75,7 +97,7 @@ export function createWebhookScheduler(deps: {
         data: input.event.data,
       }),
       max_attempts: maxAttemptsOf(deps.retryDelaysSec),
-      next_attempt_at: now,
+      next_attempt_at: leaseMs === undefined ? now : new Date(now.getTime() + leaseMs),
       created_at: now,
     };
   }
@@ -128,24 +150,47 @@ export function createWebhookScheduler(deps: {
    * appended): `<name>_deliveries` inserts them and `<name>` (a row if any was) wakes the
    * dispatchers; the caller's final SELECT must read `<name>`. The text is the same for any
    * number of events, none included, so the statement is planned once per connection.
+   *
+   * With `handOff`, and a dispatcher in this process with room, the deliveries are inserted
+   * claimed by it and wake nobody: the caller must call `adopt` once its statement has
+   * committed, with the ids of the events it appended if it appended only some. This spares
+   * each delivery the claim (a row version and its four index entries, and the claim's scan)
+   * and the other dispatchers a wake-up.
    */
   async function scheduleManySql(
     inputs: readonly Input[],
-    options: { forEventsOf: string; name: string; trx?: Trx },
-  ): Promise<SqlFragment> {
-    const rows = (await Promise.all(inputs.map((input) => rowOf(options.trx, input)))).filter(
-      (row) => row !== null,
-    );
+    options: { forEventsOf: string; name: string; trx?: Trx; handOff?: boolean },
+  ): Promise<PlannedDeliveries> {
+    const local = options.handOff && deps.handOff?.accepting() ? deps.handOff : undefined;
+    const rows = (
+      await Promise.all(inputs.map((input) => rowOf(options.trx, input, local?.leaseMs)))
+    ).filter((row) => row !== null);
     const deliveries = deps.store.insertSql(
       rows,
       `d.event_id in (select id from ${options.forEventsOf})`,
     );
-    const notified = notifySql(`${options.name}_deliveries`, options.name);
+    const notified = notifySql(`${options.name}_deliveries`, options.name, !local);
     return {
       sql: `${options.name}_deliveries as (${deliveries.sql}), ${notified.sql}`,
       bindings: [...deliveries.bindings, ...notified.bindings],
+      adopt(eventIds) {
+        if (!local || rows.length === 0) return;
+        const adopted = eventIds ? rows.filter((row) => eventIds.has(row.event_id)) : rows;
+        local.adopt(adopted.map((row) => claimedOf(row)));
+      },
     };
   }
+
+  /** A planned row as the dispatcher holds a claimed one (no attempt made yet). */
+  const claimedOf = (row: NonNullable<Awaited<ReturnType<typeof rowOf>>>): ClaimedDelivery => ({
+    id: row.id,
+    project_id: row.project_id,
+    event_id: row.event_id,
+    url: row.url,
+    body: row.body,
+    attempts: 0,
+    max_attempts: row.max_attempts,
+  });
 
   /** Whether an event of the project (with these callback URLs) would be sent anywhere. */
   async function hasDestination(

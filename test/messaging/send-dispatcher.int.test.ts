@@ -127,12 +127,14 @@ describe('SMS send dispatcher', () => {
     const calls: string[] = [];
     const slow = async (message: MessageRow): Promise<SendOutcome> => {
       calls.push(message.id);
-      if (message.id === id) await new Promise((r) => setTimeout(r, 900));
+      if (message.id === id) await new Promise((r) => setTimeout(r, 1500));
       return 'done';
     };
-    await dispatcher(slow, { leaseMs: 300 });
+    // The send outlasts the lease 2.5 times; the lease is long enough that a claim slowed by a
+    // busy machine (the full suite) still returns well inside it.
+    await dispatcher(slow, { leaseMs: 600 });
     await eventually(async () => (calls.includes(id) ? true : undefined));
-    await dispatcher(slow, { leaseMs: 300 });
+    await dispatcher(slow, { leaseMs: 600 });
     await eventually(async () => ((await rowOf(id)).next_attempt_at === null ? true : undefined));
     expect(calls.filter((c) => c === id)).to.have.length(1);
   });

@@ -5,6 +5,7 @@ import { createDeliveriesStore, DELIVERIES_CHANNEL } from '../../src/webhooks/de
 import { createDispatcher, type DispatcherOptions } from '../../src/webhooks/dispatcher.js';
 import { createEndpointGuard } from '../../src/webhooks/endpoint-guard.js';
 import { createWebhookSender } from '../../src/webhooks/http-sender.js';
+import { createWebhookScheduler } from '../../src/webhooks/schedule-webhook.js';
 import { createWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/index.js';
 import {
   createTestProject,
@@ -276,5 +277,98 @@ describe('webhook delivery dispatcher', () => {
     const logged = await attemptsOf(project);
     expect(logged.map((a) => a.id)).to.deep.equal(['wha_first']);
     expect((await deliveriesOf(project))[0]).to.include({ attempts: 1, last_status_code: 503 });
+  });
+
+  /**
+   * Schedules `count` deliveries as a worker's statement does, offered to `local` (this
+   * process's dispatcher), in one transaction; adopts them after the commit unless told not
+   * to. Their delivery ids.
+   */
+  async function handOver(
+    project: TestProject,
+    count: number,
+    local: ReturnType<typeof dispatcher>,
+    options: { adopt: boolean },
+  ): Promise<string[]> {
+    const { ids, clock } = app.runtime.services;
+    const receiverUrl = (await db('projects').where({ id: project.id }).first()).webhook_url;
+    const scheduler = createWebhookScheduler({
+      store: store(),
+      ids,
+      clock,
+      retryDelaysSec: [0.2, 0.2],
+      projectWebhookUrl: async () => receiverUrl as string,
+      handOff: local,
+    });
+    const events = Array.from({ length: count }, (_, i) => ({
+      id: ids('evt'),
+      type: 'message.sent',
+      createdAt: clock.now(),
+      data: { i },
+    }));
+    const planned = await scheduler.manySql(
+      events.map((event) => ({ projectId: project.id, event })),
+      { forEventsOf: 'appended', name: 'hooks', handOff: true },
+    );
+    await db.transaction((trx) =>
+      trx.raw(
+        `with appended as (select unnest(?::text[]) as id), ${planned.sql}
+         select (select count(*) from hooks)::int as woken`,
+        [events.map((e) => e.id), ...planned.bindings],
+      ),
+    );
+    if (options.adopt) planned.adopt();
+    const rows = await db('webhook_deliveries').whereIn(
+      'event_id',
+      events.map((e) => e.id),
+    );
+    return rows.map((row: { id: string }) => row.id);
+  }
+
+  it('sends deliveries its own process hands over without claiming them or waking anyone', async () => {
+    const project = await createTestProject(app);
+    const receiver = await receiverFor(project);
+    const claimed: string[] = [];
+    const base = store();
+    const local = dispatcher({
+      store: {
+        ...base,
+        claimDue: async (...args: Parameters<typeof base.claimDue>) => {
+          const rows = await base.claimDue(...args);
+          claimed.push(...rows.map((row) => row.id));
+          return rows;
+        },
+      },
+    });
+    await local.start();
+    let woken = 0;
+    const listener = await listenFor({
+      databaseUrl: harnessSettings.databaseUrl,
+      channel: DELIVERIES_CHANNEL,
+      logger,
+      onNotify: () => {
+        woken += 1;
+      },
+    });
+    running.push(listener);
+    const handed = await handOver(project, 30, local, { adopt: true });
+    await eventually(async () => (receiver.events.length === 30 ? true : undefined));
+    expect(receiver.events.every((e) => e.verified && e.attempt === 1)).to.equal(true);
+    expect(claimed.filter((id) => handed.includes(id))).to.deep.equal([]);
+    expect(woken, 'no dispatcher was woken').to.equal(0);
+    expect((await deliveriesOf(project)).every((d) => d.status === 'succeeded')).to.equal(true);
+  });
+
+  it('sends a handed-over delivery that was never adopted once its lease runs out', async () => {
+    const project = await createTestProject(app);
+    const receiver = await receiverFor(project);
+    const local = dispatcher({ leaseMs: 400 });
+    await local.start();
+    // The process "dies" between its commit and the hand-over: nothing adopts the rows.
+    await handOver(project, 3, local, { adopt: false });
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(receiver.events, 'not before the lease ran out').to.have.length(0);
+    await eventually(async () => (receiver.events.length === 3 ? true : undefined));
+    expect(receiver.events.every((e) => e.attempt === 1)).to.equal(true);
   });
 });
