@@ -1,5 +1,5 @@
 import { createDb, type Db } from '../src/platform/index.js';
-import { e2eLatencies, waitForDelivery, webhookStats } from './sms-stats.js';
+import { e2eLatencies, pendingWebhooks, waitForDelivery, webhookStats } from './sms-stats.js';
 import { runLoad, type LoadResult, type LoadSpec } from './support/load.js';
 import { withPlatform } from './support/platform.js';
 import { startCpuWindow, type CpuSplit } from './support/process-cpu.js';
@@ -61,12 +61,19 @@ export interface SmscProbe {
   boundSessions(): number;
 }
 
-async function warmUp(spec: LoadSpec, db: Db): Promise<{ warm: Date; stranded: number }> {
+const noPendingWebhooks = (db: Db) =>
+  waitUntil(async () => (await pendingWebhooks(db)) === 0, WEBHOOK_WAIT_MS);
+
+async function warmUp(
+  spec: LoadSpec,
+  db: Db,
+  projectId: string,
+): Promise<{ warm: Date; stranded: number }> {
   progress('sms: warm-up at 200 req/s for 1 s, then drain');
   const warm = new Date();
   await runLoad({ ...spec, seconds: 1, overallRate: 200 });
-  const stats = await waitForDelivery(db, warm, DELIVERY_WAIT_MS);
-  await waitUntil(async () => (await webhookStats(db, warm)).pending === 0, WEBHOOK_WAIT_MS);
+  const stats = await waitForDelivery(db, projectId, warm, DELIVERY_WAIT_MS);
+  await noPendingWebhooks(db);
   return { warm, stranded: stats.stranded };
 }
 
@@ -88,6 +95,7 @@ async function throughputPhase(
   spec: LoadSpec,
   roles: Roles,
   db: Db,
+  projectId: string,
   smsc: SmscProbe,
 ): Promise<ThroughputFigures> {
   progress('sms: phase 1, POST /v1/messages as fast as accepted');
@@ -97,10 +105,10 @@ async function throughputPhase(
   const cpu = startCpuWindow(await cpuOf(roles));
   const load = await runLoad(spec);
   progress('sms: phase 1, waiting until every message is delivered');
-  const stats = await waitForDelivery(db, since, DELIVERY_WAIT_MS);
+  const stats = await waitForDelivery(db, projectId, since, DELIVERY_WAIT_MS);
   const atLastDelivery = await webhookStats(db, since);
   progress('sms: phase 1, waiting for the webhooks');
-  await waitUntil(async () => (await webhookStats(db, since)).pending === 0, WEBHOOK_WAIT_MS);
+  await noPendingWebhooks(db);
   const cpuSplit = cpu.end(await cpuOf(roles));
   const statements = (await statementsOf(roles)) - statementsBefore;
   const hooks = await webhookStats(db, since);
@@ -129,7 +137,12 @@ async function throughputPhase(
   };
 }
 
-async function fixedRatePhase(spec: LoadSpec, db: Db, warm: Date): Promise<FixedRateFigures> {
+async function fixedRatePhase(
+  spec: LoadSpec,
+  db: Db,
+  projectId: string,
+  warm: Date,
+): Promise<FixedRateFigures> {
   const pendingHooks = (await webhookStats(db, warm)).pending;
   progress(`sms: phase 2, ${FIXED_RATE} req/s`);
   const since = new Date();
@@ -138,7 +151,7 @@ async function fixedRatePhase(spec: LoadSpec, db: Db, warm: Date): Promise<Fixed
   const load = await runLoad({ ...spec, overallRate: FIXED_RATE, paced: true, warmupSeconds: 1 });
   const loadEnded = Date.now();
   progress('sms: phase 2, waiting until every message is delivered');
-  const stats = await waitForDelivery(db, since, DELIVERY_WAIT_MS);
+  const stats = await waitForDelivery(db, projectId, since, DELIVERY_WAIT_MS);
   const caughtUp = stats.delivered + stats.stranded >= stats.created && stats.last !== null;
 
   return {
@@ -192,9 +205,9 @@ export async function measurePlatform(
           warmupSeconds: 0,
           vary: { kind: 'none' },
         };
-        const warmUpResult = await warmUp(spec, db);
-        const throughput = await throughputPhase(spec, { api, worker }, db, smsc);
-        const fixedRate = await fixedRatePhase(spec, db, warmUpResult.warm);
+        const warmUpResult = await warmUp(spec, db, project.id);
+        const throughput = await throughputPhase(spec, { api, worker }, db, project.id, smsc);
+        const fixedRate = await fixedRatePhase(spec, db, project.id, warmUpResult.warm);
         return { throughput, fixedRate, warmUpStranded: warmUpResult.stranded };
       } finally {
         await Promise.all([api.stop(), worker.stop()]);
