@@ -9,6 +9,22 @@ import type { DeliveriesStore, ClaimedDelivery } from './deliveries.store.js';
 import { endpointKeyOf, type EndpointGuard } from './endpoint-guard.js';
 
 /**
+ * What a dispatcher offers the scheduler in its own process: deliveries inserted already
+ * claimed by it (`next_attempt_at` a lease ahead) and handed over once their transaction has
+ * committed, so they need no claim and wake no dispatcher. A delivery never handed over (the
+ * process died, the transaction rolled back) is due again when its lease runs out, like any
+ * claimed delivery.
+ */
+export interface LocalHandOff {
+  /** How far ahead an adopted delivery's `next_attempt_at` must be (the claims' lease). */
+  leaseMs: number;
+  /** Whether the dispatcher runs and has room for more deliveries now. */
+  accepting(): boolean;
+  /** Takes committed deliveries inserted with a lease as if it had claimed them. */
+  adopt(rows: readonly ClaimedDelivery[]): void;
+}
+
+/**
  * Sends webhook deliveries straight from Postgres. The `webhook_deliveries` row is the work
  * to do: a pending row is due at its `next_attempt_at`. A dispatcher claims due rows in
  * batches (`FOR UPDATE SKIP LOCKED`, so several processes share the work) and moves each
@@ -25,22 +41,6 @@ import { endpointKeyOf, type EndpointGuard } from './endpoint-guard.js';
  * wrote, by a lane emptying while more may be due, and by a periodic sweep. `stop` claims no
  * more, hands back what has not started and waits for the attempts in flight.
  */
-/**
- * What a dispatcher offers the scheduler in its own process: deliveries inserted already
- * claimed by it (`next_attempt_at` a lease ahead) and handed over once their transaction has
- * committed, so they need no claim and wake no dispatcher. A delivery never handed over (the
- * process died, the transaction rolled back) is due again when its lease runs out, like any
- * claimed delivery.
- */
-export interface LocalHandOff {
-  /** How far ahead an adopted delivery's `next_attempt_at` must be (the claims' lease). */
-  leaseMs: number;
-  /** Whether the dispatcher runs and has room for more deliveries now. */
-  accepting(): boolean;
-  /** Takes committed deliveries inserted with a lease as if it had claimed them. */
-  adopt(rows: readonly ClaimedDelivery[]): void;
-}
-
 export interface DispatcherOptions extends ClaimLoopWiring {
   store: DeliveriesStore;
   attempt: Attempter;
