@@ -1,5 +1,5 @@
 import type { EventStore } from '../events/index.js';
-import { cte, runCtes, type SqlFragment, type Trx } from '../platform/index.js';
+import { afterCommit, cte, runCtes, type SqlFragment, type Trx } from '../platform/index.js';
 import type { ScheduleWebhook } from '../webhooks/index.js';
 import { messageView } from './message-view.js';
 import type { MessageRow } from './messages.store.js';
@@ -153,10 +153,7 @@ export function createMessageEvents(deps: {
       { prepare: false },
     );
     // Every event was appended; the webhooks are this process's once the transaction commits.
-    trx.executionPromise.then(
-      () => recorded.adopt(),
-      () => undefined, // Rolled back: nothing was inserted.
-    );
+    afterCommit(trx, () => recorded.adopt());
   }
 
   const recordMessageEvent = (

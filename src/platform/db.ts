@@ -16,6 +16,16 @@ export function createDb(databaseUrl: string, poolMax = 10): Db {
   });
 }
 
+/**
+ * Runs `fn` once `trx`'s work is committed: when its outermost transaction commits (a nested
+ * transaction's savepoint release is not a commit), never if that transaction rolls back.
+ */
+export function afterCommit(trx: Trx, fn: () => void): void {
+  let outer = trx;
+  while (outer.parentTransaction) outer = outer.parentTransaction;
+  outer.executionPromise.then(fn, () => undefined);
+}
+
 /** Creates the database named in the URL when it does not exist (connecting to `postgres`). */
 export async function ensureDatabase(databaseUrl: string): Promise<void> {
   const url = new URL(databaseUrl);

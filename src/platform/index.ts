@@ -21,7 +21,7 @@ export { systemClock, createManualClock } from './clock.js';
 export type { Clock } from './clock.js';
 export { createIdGenerator, isId, ID_PREFIXES } from './ids.js';
 export type { IdGenerator, IdPrefix } from './ids.js';
-export { createDb, ensureDatabase, dropDatabase, migrateLatest } from './db.js';
+export { afterCommit, createDb, ensureDatabase, dropDatabase, migrateLatest } from './db.js';
 export type { Db, Trx } from './db.js';
 export { createRedis, redisOptions } from './redis.js';
 export type { Redis } from './redis.js';
