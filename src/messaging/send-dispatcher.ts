@@ -8,6 +8,10 @@ import type { MessageRow } from './messages.store.js';
 import type { SendClaimsStore } from './send-claims.store.js';
 import type { SendOutcome } from './sender.js';
 
+/** Delay before the next try of a message after its `failures`-th transient failure. */
+export const sendBackoffMs = (failures: number) =>
+  Math.min(30_000, 250 * 2 ** Math.max(0, failures - 1));
+
 /**
  * Sends outbound messages straight from Postgres. The `messages` row is the work to do: a
  * message is due at its `next_attempt_at` (now when saved, its `send_at` when scheduled, a
@@ -25,10 +29,6 @@ import type { SendOutcome } from './sender.js';
  * Woken by NOTIFY (a message saved), by its own timer at the earliest retry it wrote, by
  * sends finishing while more may be due, and by a periodic sweep (scheduled messages).
  */
-/** Delay before the next try of a message after its `failures`-th transient failure. */
-export const sendBackoffMs = (failures: number) =>
-  Math.min(30_000, 250 * 2 ** Math.max(0, failures - 1));
-
 export interface SendDispatcherOptions extends ClaimLoopWiring {
   store: SendClaimsStore;
   send(message: MessageRow): Promise<SendOutcome>;
