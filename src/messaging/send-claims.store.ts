@@ -1,21 +1,11 @@
-import { batchKeys, runClaim, type Db } from '../platform/index.js';
+import { batchKeys, claimDueSql, runClaim, type Db } from '../platform/index.js';
 import type { MessageRow } from './messages.store.js';
 
 /**
- * The send dispatcher's claim (bindings: now, limit, lease end): due messages, oldest due
- * first, skipping those another dispatcher holds, each moved a lease ahead. Run by
- * `runClaim` (its plan must read the due index in order). Exported for the plan test.
+ * The send dispatcher's claim of due messages (`claimDueSql`, run by `runClaim`). Exported for
+ * the plan test.
  */
-export const CLAIM_MESSAGES_SQL = `with due as (
-    select id from messages
-     where next_attempt_at <= ?
-     order by next_attempt_at
-     limit ?
-     for update skip locked
-  )
-  update messages m set next_attempt_at = ?
-   where m.id = any(array(select id from due)) -- see batchKeys
-  returning m.*`;
+export const CLAIM_MESSAGES_SQL = claimDueSql('messages', { returning: 't.*' });
 
 /**
  * The send dispatcher's claims on messages: a message is due to be sent at its

@@ -61,6 +61,7 @@ export type { InvalidatedCache } from './cache.js';
 export {
   ALWAYS,
   batchKeys,
+  claimDueSql,
   ORDERED_CLAIM_SETTINGS,
   runClaim,
   cte,

@@ -25,9 +25,27 @@ export function batchKeys(column: string): string {
 }
 
 /**
- * Runs a claim of due rows (`with due as (select … where next_attempt_at <= ? order by
- * next_attempt_at limit ? for update skip locked) update …`) in a transaction of its own that
- * rules out sequential and bitmap scans, and returns the claimed rows. A claim's only good
+ * The claim of a table whose rows are due at `next_attempt_at` (bindings: now, limit, lease
+ * end): up to `limit` due rows (those matching `where` too), oldest due first, skipping rows
+ * another claimer holds, each moved a lease ahead; `returning` reads the claimed row `t`.
+ * Run it with `runClaim`: its only good plan reads the due index in order.
+ */
+export function claimDueSql(table: string, options: { where?: string; returning: string }) {
+  return `with due as (
+    select id from ${table}
+     where ${options.where ? `${options.where} and ` : ''}next_attempt_at <= ?
+     order by next_attempt_at
+     limit ?
+     for update skip locked
+  )
+  update ${table} t set next_attempt_at = ?
+   where t.id = any(array(select id from due)) -- see batchKeys
+  returning ${options.returning}`;
+}
+
+/**
+ * Runs a claim of due rows (`claimDueSql`) in a transaction of its own that rules out
+ * sequential and bitmap scans, and returns the claimed rows. A claim's only good
  * plan reads the due index in order and stops at the limit, but the planner chooses by its
  * estimate of the due rows, which lags far behind during a backlog (statistics taken when few
  * were due). In the `sms` benchmark it expected ~180 due webhook deliveries where 25,000

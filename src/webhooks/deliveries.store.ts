@@ -1,4 +1,4 @@
-import { batchKeys, runClaim, type Db, type SqlFragment } from '../platform/index.js';
+import { batchKeys, claimDueSql, runClaim, type Db, type SqlFragment } from '../platform/index.js';
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
 
@@ -48,20 +48,13 @@ export interface AttemptRow {
 export const DELIVERIES_CHANNEL = 'trunkline_webhooks';
 
 /**
- * The dispatchers' claim (bindings: now, limit, lease end): due deliveries, oldest due first,
- * skipping rows another dispatcher holds, each moved a lease ahead. Run by `runClaim`
- * (its plan must read the due index in order). Exported for the plan test.
+ * The dispatchers' claim of due deliveries (`claimDueSql`, run by `runClaim`). Exported for
+ * the plan test.
  */
-export const CLAIM_DELIVERIES_SQL = `with due as (
-    select id from webhook_deliveries
-     where status = 'pending' and next_attempt_at <= ?
-     order by next_attempt_at
-     limit ?
-     for update skip locked
-  )
-  update webhook_deliveries d set next_attempt_at = ?
-   where d.id = any(array(select id from due)) -- see batchKeys
-  returning d.id, d.project_id, d.event_id, d.url, d.body, d.attempts, d.max_attempts`;
+export const CLAIM_DELIVERIES_SQL = claimDueSql('webhook_deliveries', {
+  where: "status = 'pending'",
+  returning: 't.id, t.project_id, t.event_id, t.url, t.body, t.attempts, t.max_attempts',
+});
 
 /** The only place knex touches webhook_deliveries and webhook_attempts. */
 export function createDeliveriesStore(db: Db) {
