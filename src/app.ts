@@ -17,7 +17,7 @@ export interface AppDeps {
   metrics: ReturnType<typeof createMetrics>;
   /** Each dependency's reachability for /readyz. */
   readiness: () => Promise<Record<string, boolean>>;
-  /** Feature routers, mounted in order (those marked `mountFirst` first). */
+  /** Feature routers, mounted in order. */
   routers: Router[];
   trustProxy: boolean;
 }
@@ -82,12 +82,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(
     inSequence([createHttpLogger(deps.logger), deps.metrics.middleware, requireJson, parseJson]),
   );
-  // Express tries each mounted router's layers in turn: a provider callback behind eight
-  // routers matched ~40 layer patterns before its own. Routers marked `mountFirst` go first;
-  // the others keep their order, so which of them answers a request is unchanged.
-  for (const router of deps.routers) if (router.mountFirst) app.use(router);
   app.use(healthRouter(deps));
-  for (const router of deps.routers) if (!router.mountFirst) app.use(router);
+  for (const router of deps.routers) app.use(router);
   app.use(notFoundHandler);
   app.use(problemHandler);
   return app;

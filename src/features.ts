@@ -20,6 +20,7 @@ import {
   type IdGenerator,
   type InvalidationBus,
   type JobHandler,
+  type LeanRoute,
   type Logger,
   type Redis,
   type Validate,
@@ -42,6 +43,8 @@ export interface Roles {
 /** What a feature contributes to the process. */
 export interface Feature {
   routers?: Router[];
+  /** Routes served ahead of Express (see `platform/http/lean-routes.ts`). */
+  leanRoutes?: LeanRoute[];
   handlers?: JobHandler[];
   start?(): Promise<void>;
   stop?(): Promise<void>;

@@ -17,6 +17,7 @@ import {
   createQueueRegistry,
   createInvalidationBus,
   createRedis,
+  createRequestListener,
   createRequestValidation,
   loadOpenApi,
   redisOptions,
@@ -138,7 +139,15 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
       if (roles.worker) await relay.start();
       if (roles.worker || roles.orchestrator) runner.start();
       if (!roles.api) return null;
-      server = createServer(app);
+      server = createServer(
+        createRequestListener({
+          app,
+          routes: features.flatMap((f) => f.leanRoutes ?? []),
+          logger,
+          metrics,
+          trustProxy: config.trustProxy,
+        }),
+      );
       server.keepAliveTimeout = 65_000;
       for (const feature of features) feature.onServer?.(server);
       await new Promise<void>((resolve, reject) => {

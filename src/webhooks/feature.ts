@@ -17,7 +17,7 @@ import { createDeliveriesStore, DELIVERIES_CHANNEL } from './deliveries.store.js
 import { createDispatcher } from './dispatcher.js';
 import { createEndpointGuard } from './endpoint-guard.js';
 import { createWebhookSender } from './http-sender.js';
-import { createIngressRouter } from './ingress.routes.js';
+import { createIngressRoute } from './ingress.routes.js';
 import { createIngressWriter } from './ingress-writer.js';
 import { createIngressHandler } from './ingress.worker.js';
 import { parseRetryDelays } from './retry-schedule.js';
@@ -112,7 +112,9 @@ export function createWebhooksFeature(deps: WebhooksDeps) {
           adminGuard: deps.auth.admin,
           validate: deps.validate,
         }),
-        createIngressRouter({
+      ],
+      leanRoutes: [
+        createIngressRoute({
           store: connectors,
           writer: createIngressWriter({
             db: deps.db,

@@ -31,6 +31,11 @@ describe('SMS participants', () => {
       logger: createSilentLogger(),
       validate: Object.assign(() => (_req: unknown, _res: unknown, next: () => void) => next(), {
         check: () => () => undefined,
+        input: () => (request: { params?: Record<string, string>; body?: unknown }) => ({
+          params: request.params ?? {},
+          query: {},
+          body: request.body,
+        }),
       }),
       auth: {
         project: [],

@@ -225,4 +225,107 @@ describe('provider ingress', () => {
       message: 'is not a CIDR such as 203.0.113.0/24',
     });
   });
+
+  describe('served ahead of Express', () => {
+    it('echoes a sane X-Request-Id and makes one for a request without it', async () => {
+      const request = signed(connector.secret, { provider_event_id: 'evt-rid' });
+      const given = await post('dlr', {
+        ...request,
+        headers: { ...request.headers, 'x-request-id': 'carrier-42' },
+      });
+      expect(given.headers.get('x-request-id')).to.equal('carrier-42');
+      const made = await post('dlr', signed(connector.secret, { provider_event_id: 'evt-rid2' }));
+      expect(made.headers.get('x-request-id')).to.match(/^req_/);
+    });
+
+    it('answers a malformed percent-escape in the path 400, not 500', async () => {
+      const res = await post(
+        'dlr',
+        signed(connector.secret, { provider_event_id: 'x' }),
+        '%E0%A4%A',
+      );
+      expect(res.status).to.equal(400);
+      expect(res.headers.get('content-type')).to.contain('application/problem+json');
+    });
+
+    it('answers 415 to a compressed body or a charset other than UTF-8', async () => {
+      const request = signed(connector.secret, { provider_event_id: 'evt-enc' });
+      const gzip = await post('dlr', {
+        ...request,
+        headers: { ...request.headers, 'content-encoding': 'gzip' },
+      });
+      expect(gzip.status).to.equal(415);
+      const latin1 = await post('dlr', {
+        ...request,
+        headers: { ...request.headers, 'content-type': 'application/json; charset=iso-8859-1' },
+      });
+      expect(latin1.status).to.equal(415);
+      expect(await storedCount('evt-enc')).to.equal(0);
+    });
+
+    it('reads an empty body as {} (400: provider_event_id is required) and refuses U+0000', async () => {
+      const at = new Date();
+      const headers = {
+        ...signed(connector.secret, {}, at, 'msg_empty').headers,
+        'webhook-signature': new Webhook(connector.secret).sign('msg_empty', at, ''),
+      };
+      const empty = await post('dlr', { rawBody: '', headers });
+      expect(empty.status).to.equal(400);
+      expect(empty.body.errors).to.deep.include({
+        path: '/provider_event_id',
+        message: 'is required',
+      });
+      const nul = await post('dlr', signed(connector.secret, { provider_event_id: 'a\u0000b' }));
+      expect(nul.status).to.equal(400);
+      expect(nul.body.code).to.equal('nul_character');
+    });
+
+    it('accepts the path with a trailing slash and in any case, as Express routes do', async () => {
+      const request = signed(connector.secret, { provider_event_id: 'evt-path' });
+      const res = await call(app.url, 'POST', `/V1/Ingress/${connector.id}/dlr/`, request);
+      expect(res.status).to.equal(200);
+      expect(await storedCount('evt-path')).to.equal(1);
+    });
+
+    it('leaves other methods on the path to the API, which answers 404', async () => {
+      const res = await call(app.url, 'GET', `/v1/ingress/${connector.id}/dlr`);
+      expect(res.status).to.equal(404);
+      expect(res.headers.get('content-type')).to.contain('application/problem+json');
+    });
+  });
+
+  describe('the client address', () => {
+    const viaProxy = (request: { rawBody: string; headers: Record<string, string> }) => ({
+      ...request,
+      headers: { ...request.headers, 'x-forwarded-for': '203.0.113.7, 10.0.0.1' },
+    });
+    let remote: Connector;
+    before(async () => {
+      remote = await createConnector({
+        kind: 'http',
+        name: 'behind a proxy',
+        allowed_cidrs: ['203.0.113.0/24'],
+      });
+    });
+
+    it('ignores X-Forwarded-For unless TRUST_PROXY is set', async () => {
+      const event = { provider_event_id: 'evt-xff-untrusted' };
+      const res = await post('dlr', viaProxy(signed(remote.secret, event)), remote.id);
+      expect(res.status).to.equal(403);
+    });
+
+    it('checks the first X-Forwarded-For address against the allow-list under TRUST_PROXY', async () => {
+      const proxied = await startApp({ env: { TRUST_PROXY: 'true' } });
+      try {
+        const event = { provider_event_id: 'evt-xff-trusted' };
+        const path = `/v1/ingress/${remote.id}/dlr`;
+        const res = await call(proxied.url, 'POST', path, viaProxy(signed(remote.secret, event)));
+        expect(res.status).to.equal(200);
+        const direct = await call(proxied.url, 'POST', path, signed(remote.secret, event));
+        expect(direct.status).to.equal(403);
+      } finally {
+        await proxied.stop();
+      }
+    });
+  });
 });

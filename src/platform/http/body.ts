@@ -1,9 +1,13 @@
-import express, { type Request, type RequestHandler } from 'express';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { parse as parseContentType } from 'content-type';
+import express, { type RequestHandler } from 'express';
+import getRawBody from 'raw-body';
+import typeis from 'type-is';
 import { UnsupportedMediaTypeError, ValidationError } from '../errors.js';
 
 export const BODY_LIMIT = '1mb';
 
-function hasBody(req: Request): boolean {
+function hasBody(req: { headers: IncomingHttpHeaders }): boolean {
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
@@ -14,16 +18,21 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
 const PLAIN_JSON = /^application\/json(?:; ?charset=utf-8)?$/i;
 
 /** True for a JSON body; the plain type is recognised without parsing the header. */
-function isJson(req: Request): boolean {
+function isJson(req: { headers: IncomingHttpHeaders }): boolean {
   const type = req.headers['content-type'];
-  return (type !== undefined && PLAIN_JSON.test(type)) || Boolean(req.is(JSON_TYPES));
+  return type !== undefined && (PLAIN_JSON.test(type) || Boolean(typeis.is(type, JSON_TYPES)));
+}
+
+/** Throws 415 for a body that is not JSON; a request without a body may omit Content-Type. */
+function checkJsonType(req: { method?: string; headers: IncomingHttpHeaders }): void {
+  if (BODY_METHODS.has(req.method ?? '') && hasBody(req) && !isJson(req)) {
+    throw new UnsupportedMediaTypeError();
+  }
 }
 
 /** 415 for a body that is not JSON; a request without a body may omit Content-Type. */
 export const requireJson: RequestHandler = (req, _res, next) => {
-  if (BODY_METHODS.has(req.method) && hasBody(req) && !isJson(req)) {
-    throw new UnsupportedMediaTypeError();
-  }
+  checkJsonType(req);
   next();
 };
 
@@ -55,16 +64,20 @@ function nulPointer(value: unknown, path = ''): string | null {
  * neither `text` nor `jsonb`, and no field of the API has a use for it. Cheap: the walk runs
  * only when the raw bytes contain the escape.
  */
-const refuseNul: RequestHandler = (req, _res, next) => {
-  const raw = (req as unknown as { rawBody?: Buffer }).rawBody;
-  if (!raw?.includes('u0000')) return next();
-  const pointer = nulPointer(req.body);
-  if (pointer === null) return next();
+function refuseNulIn(raw: Buffer | undefined, body: unknown): void {
+  if (!raw?.includes('u0000')) return;
+  const pointer = nulPointer(body);
+  if (pointer === null) return;
   throw new ValidationError(
     'Text may not contain the NUL character (U+0000).',
     [{ path: pointer, message: 'contains U+0000' }],
     'nul_character',
   );
+}
+
+const refuseNul: RequestHandler = (req, _res, next) => {
+  refuseNulIn(req.rawBody, req.body);
+  next();
 };
 
 /** Parses a JSON body; requests without one (most GETs) skip the parser entirely. */
@@ -79,3 +92,46 @@ export const parseJson: RequestHandler = (req, res, next) => {
     }
   });
 };
+
+/** The same refusals as the JSON parser's errors, which `problemHandler` maps by `type`. */
+function parserError(type: string): Error {
+  return Object.assign(new Error(type), { type });
+}
+
+/** The charset parameter, lower-cased; none for the plain type or an unparsable header. */
+function charsetOf(type: string | undefined): string | undefined {
+  if (type === undefined || PLAIN_JSON.test(type)) return undefined;
+  try {
+    return parseContentType(type).parameters.charset?.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The JSON body of a request served outside Express (see `lean-routes.ts`), read and checked
+ * as `requireJson` and `parseJson` do for the others: 415 for another type, charset or a
+ * compressed body, 413 beyond 1 MB, 400 for malformed JSON or U+0000. An empty body is `{}`,
+ * as the parser gives it. Resolves with the parsed value and the exact bytes.
+ */
+export async function readJsonBody(req: IncomingMessage): Promise<{ body: unknown; raw: Buffer }> {
+  checkJsonType(req);
+  const charset = charsetOf(req.headers['content-type']);
+  if (charset !== undefined && !charset.startsWith('utf-'))
+    throw parserError('charset.unsupported');
+  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+  if (encoding !== 'identity') throw parserError('encoding.unsupported');
+  const raw = await getRawBody(req, {
+    length: req.headers['content-length'],
+    limit: BODY_LIMIT,
+  });
+  if (raw.length === 0) return { body: {}, raw };
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw parserError('entity.parse.failed');
+  }
+  refuseNulIn(raw, body);
+  return { body, raw };
+}

@@ -14,14 +14,6 @@ declare module 'express-serve-static-core' {
     /** The exact bytes of a JSON body, for signature checks (ingress). */
     rawBody?: Buffer;
   }
-  interface Router {
-    /**
-     * Set on a feature router whose paths no other router serves and which has no middleware
-     * for other paths: the app mounts it ahead of the other routers, so its requests skip
-     * their layers, while other requests pass its few layers as before.
-     */
-    mountFirst?: boolean;
-  }
 }
 
 /** The project of an authenticated request; routes behind project auth may rely on it. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Logger } from '../logger.js';
 
@@ -22,6 +23,38 @@ interface LoggedRequest {
 
 function redactedUrl(url: string): string {
   return url.includes('token=') ? url.replace(/([?&]token=)[^&]*/g, '$1[redacted]') : url;
+}
+
+/** The request's id: a sane incoming `X-Request-Id` is kept, otherwise one is made. */
+export function requestIdOf(incoming: string | string[] | undefined): string {
+  return typeof incoming === 'string' && SAFE_ID.test(incoming) ? incoming : `req_${randomUUID()}`;
+}
+
+/**
+ * Writes the request's access line when its response closes: info, or error for a 5xx, and
+ * only when that level is enabled. `log` gives the request's logger (made only if needed).
+ */
+export function logAccessWhenClosed(
+  logger: Logger,
+  res: ServerResponse,
+  req: { method: string; url: string; log: () => Logger },
+): void {
+  const started = performance.now();
+  res.once('close', () => {
+    const finished = res.writableFinished;
+    // A client that hangs up before the answer is sent is routine (timeouts, load
+    // generators stopping), not a server problem: info, like a completed request.
+    const level = res.statusCode >= 500 ? 'error' : 'info';
+    if (!logger.isLevelEnabled(level)) return;
+    req.log()[level](
+      {
+        req: { method: req.method, url: redactedUrl(req.url) },
+        res: { status: res.statusCode },
+        responseTime: Math.round(performance.now() - started),
+      },
+      finished ? 'request completed' : 'request aborted by the client',
+    );
+  });
 }
 
 /**
@@ -60,26 +93,13 @@ export function createHttpLogger(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const proto = Object.getPrototypeOf(req) as object;
     if (!withLog.has(proto)) installLogGetter(proto);
-    const incoming = req.headers['x-request-id'];
-    const id =
-      typeof incoming === 'string' && SAFE_ID.test(incoming) ? incoming : `req_${randomUUID()}`;
+    const id = requestIdOf(req.headers['x-request-id']);
     res.setHeader('X-Request-Id', id);
     req.id = id;
-    const started = performance.now();
-    res.once('close', () => {
-      const finished = res.writableFinished;
-      // A client that hangs up before the answer is sent is routine (timeouts, load
-      // generators stopping), not a server problem: info, like a completed request.
-      const level = res.statusCode >= 500 ? 'error' : 'info';
-      if (!logger.isLevelEnabled(level)) return;
-      req.log[level](
-        {
-          req: { method: req.method, url: redactedUrl(req.originalUrl) },
-          res: { status: res.statusCode },
-          responseTime: Math.round(performance.now() - started),
-        },
-        finished ? 'request completed' : 'request aborted by the client',
-      );
+    logAccessWhenClosed(logger, res, {
+      method: req.method,
+      url: req.originalUrl,
+      log: () => req.log,
     });
     next();
   };

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -34,16 +35,22 @@ export function createMetrics() {
     return series;
   }
 
-  const middleware: RequestHandler = (req, res, next) => {
+  /** Counts the response and observes its latency once it is sent, under `route()`. */
+  function track(res: ServerResponse, method: string, route: () => string): void {
     const start = performance.now();
     res.once('finish', () => {
-      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-      const series = seriesFor(req.method, route, res.statusCode);
+      const series = seriesFor(method, route(), res.statusCode);
       series.count();
       series.observe((performance.now() - start) / 1000);
     });
+  }
+
+  const middleware: RequestHandler = (req, res, next) => {
+    track(res, req.method, () =>
+      req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched',
+    );
     next();
   };
 
-  return { registry, middleware };
+  return { registry, middleware, track };
 }

@@ -126,27 +126,47 @@ export function createRequestValidation(doc: OpenApiDocument) {
     }
   }
 
-  function check(operationId: string): (req: Request, res: Response) => void {
+  /**
+   * The operation's checks on plain values: throws `ValidationError` listing every failing
+   * path, else gives the params and query as validated (and type-coerced).
+   */
+  function input(operationId: string) {
     const op = operations.get(operationId);
     if (!op) throw new Error(`openapi.yaml has no operation ${operationId}`);
-    return (req, res) => {
+    return (request: {
+      params?: Record<string, string>;
+      query?: Record<string, unknown>;
+      body?: unknown;
+    }): { params: Record<string, string>; query: Record<string, unknown>; body: unknown } => {
       const errors: FieldError[] = [];
-      if (op.params) {
-        const params = { ...req.params };
-        if (!op.params(params)) errors.push(...fieldErrorsOf(op.params.errors, '/params'));
-        res.locals.params = params;
+      const params = { ...request.params };
+      if (op.params && !op.params(params)) {
+        errors.push(...fieldErrorsOf(op.params.errors, '/params'));
       }
-      if (op.query) {
-        const query = { ...(req.query as Record<string, unknown>) };
-        if (!op.query(query)) errors.push(...fieldErrorsOf(op.query.errors, '/query'));
-        res.locals.query = query;
-      }
+      const query = { ...request.query };
+      if (op.query && !op.query(query)) errors.push(...fieldErrorsOf(op.query.errors, '/query'));
+      let body = request.body;
       if (op.body) {
-        if (req.body === undefined && op.bodyRequired) req.body = {};
-        if (req.body !== undefined && !op.body(req.body))
-          errors.push(...fieldErrorsOf(op.body.errors));
+        if (body === undefined && op.bodyRequired) body = {};
+        if (body !== undefined && !op.body(body)) errors.push(...fieldErrorsOf(op.body.errors));
       }
       if (errors.length > 0) throw new ValidationError('The request is not valid.', errors);
+      return { params, query, body };
+    };
+  }
+
+  function check(operationId: string): (req: Request, res: Response) => void {
+    const op = operations.get(operationId);
+    const run = input(operationId);
+    return (req, res) => {
+      const valid = run({
+        params: op!.params ? (req.params as Record<string, string>) : undefined,
+        query: op!.query ? (req.query as Record<string, unknown>) : undefined,
+        body: req.body,
+      });
+      if (op!.params) res.locals.params = valid.params;
+      if (op!.query) res.locals.query = valid.query;
+      req.body = valid.body;
     };
   }
 
@@ -158,7 +178,7 @@ export function createRequestValidation(doc: OpenApiDocument) {
     };
   }
 
-  return Object.assign(validate, { check });
+  return Object.assign(validate, { check, input });
 }
 
 /** The validated (and type-coerced) query of a request. */

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, NotFoundError } from '../errors.js';
+import type { Logger } from '../logger.js';
 
 const BODY_PARSER_ERRORS: Record<string, () => AppError> = {
   'entity.too.large': () => new AppError(413, 'payload_too_large', 'Request body exceeds 1 MB.'),
@@ -48,20 +49,27 @@ export function problemOf(err: AppError, instance?: string) {
 }
 
 /**
- * The one place errors become responses. Known errors render as problem+json; anything else
- * is logged with the request id and answered 500 with a generic detail.
+ * The one place errors become answers: known errors as their problem, anything else logged
+ * (with the request id, through `log`) and answered 500 with a generic detail.
  */
-export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
+export function problemAnswer(err: unknown, instance: string, log: () => Logger | undefined) {
   const known = toAppError(err);
   const appError =
     known ?? new AppError(500, 'internal_error', 'Something went wrong on our side.');
-  if (!known) req.log?.error({ err }, 'unhandled error');
+  if (!known) log()?.error({ err }, 'unhandled error');
+  return {
+    status: appError.status,
+    headers: appError.headers ?? {},
+    document: problemOf(appError, instance),
+  };
+}
+
+/** Express's error handler: every error of an Express route is answered as problem+json. */
+export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  const answer = problemAnswer(err, req.originalUrl, () => req.log);
   if (res.headersSent) return void res.end();
-  for (const [name, value] of Object.entries(appError.headers ?? {})) res.setHeader(name, value);
-  res
-    .status(appError.status)
-    .type('application/problem+json')
-    .json(problemOf(appError, req.originalUrl));
+  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+  res.status(answer.status).type('application/problem+json').json(answer.document);
 };
 
 export const notFoundHandler: RequestHandler = () => {
