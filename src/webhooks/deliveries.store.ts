@@ -56,6 +56,82 @@ export const CLAIM_DELIVERIES_SQL = claimDueSql('webhook_deliveries', {
   returning: 't.id, t.project_id, t.event_id, t.url, t.body, t.attempts, t.max_attempts',
 });
 
+/**
+ * "Still pending", for the batch updates of claimed deliveries (attempts, hand-backs), which
+ * find their rows by primary key. Written as "not finished" rather than `status = 'pending'`
+ * on purpose: that condition is the due index's, and the planner, whose statistics lag a
+ * backlog (they said 42 pending rows where 5,200 were), then read the whole due index and
+ * every pending row for each batch of 50, instead of 50 primary-key probes. The two are
+ * equal: `status` has three values (a check constraint).
+ */
+const STILL_PENDING = "d.status not in ('succeeded', 'failed')";
+
+/** The hand-back of claimed deliveries (`release`), as SQL. */
+export function releaseSql(batch: ReadonlyArray<{ id: string; at: Date }>): SqlFragment {
+  return {
+    sql: `update webhook_deliveries d set next_attempt_at = r.at
+            from jsonb_to_recordset(?::jsonb) as r(id text, at timestamptz)
+           where d.id = r.id and ${STILL_PENDING} and ${batchKeys('d.id')}`,
+    bindings: [JSON.stringify(batch), batch.map((b) => b.id)],
+  };
+}
+
+/**
+ * Logs attempts and moves their deliveries on, atomically, in one statement for the whole
+ * batch (each delivery at most once per batch). An attempt whose delivery has moved on
+ * meanwhile (another dispatcher recorded that attempt number after this one's claim ran
+ * out) is dropped, so the log never holds one number twice.
+ */
+export function recordAttemptsSql(
+  batch: ReadonlyArray<{ attempt: AttemptRow; update: DeliveryUpdate }>,
+): SqlFragment {
+  // Times travel as epoch milliseconds: cheaper to write than ISO text, many per second.
+  const rows = batch.map(({ attempt: a, update: u }) => ({
+    id: a.id,
+    delivery_id: a.delivery_id,
+    project_id: a.project_id,
+    number: a.number,
+    attempted_at: a.attempted_at.getTime(),
+    status_code: a.status_code,
+    latency_ms: a.latency_ms,
+    error: a.error,
+    response_snippet: a.response_snippet,
+    status: u.status,
+    next_attempt_at: u.next_attempt_at?.getTime() ?? null,
+    updated_at: u.updated_at.getTime(),
+  }));
+  return {
+    sql: `with input as (
+       select r.id, r.delivery_id, r.project_id, r.number, r.status_code, r.latency_ms,
+              r.error, r.response_snippet, r.status,
+              to_timestamp(r.attempted_at / 1000.0) as attempted_at,
+              to_timestamp(r.next_attempt_at / 1000.0) as next_attempt_at,
+              to_timestamp(r.updated_at / 1000.0) as updated_at
+         from jsonb_to_recordset(?::jsonb) as r(
+           id text, delivery_id text, project_id text, number int, attempted_at bigint,
+           status_code int, latency_ms int, error text, response_snippet text, status text,
+           next_attempt_at bigint, updated_at bigint)
+     ),
+     moved as (
+       update webhook_deliveries d
+          set status = i.status, next_attempt_at = i.next_attempt_at,
+              updated_at = i.updated_at, attempts = i.number,
+              last_status_code = i.status_code, last_error = i.error
+         from input i
+        where d.id = i.delivery_id and ${STILL_PENDING} and d.attempts = i.number - 1
+          and ${batchKeys('d.id')}
+       returning d.id
+     )
+     insert into webhook_attempts
+       (id, delivery_id, project_id, number, attempted_at, status_code, latency_ms, error,
+        response_snippet)
+     select i.id, i.delivery_id, i.project_id, i.number, i.attempted_at, i.status_code,
+            i.latency_ms, i.error, i.response_snippet
+       from input i join moved m on m.id = i.delivery_id`,
+    bindings: [JSON.stringify(rows), rows.map((r) => r.delivery_id)],
+  };
+}
+
 /** The only place knex touches webhook_deliveries and webhook_attempts. */
 export function createDeliveriesStore(db: Db) {
   return {
@@ -99,12 +175,8 @@ export function createDeliveriesStore(db: Db) {
 
     /** Hands claimed deliveries back unattempted, each due again at its `at`. */
     async release(batch: ReadonlyArray<{ id: string; at: Date }>): Promise<void> {
-      await db.raw(
-        `update webhook_deliveries d set next_attempt_at = r.at
-           from jsonb_to_recordset(?::jsonb) as r(id text, at timestamptz)
-          where d.id = r.id and d.status = 'pending' and ${batchKeys('d.id')}`,
-        [JSON.stringify(batch), batch.map((b) => b.id)],
-      );
+      const { sql, bindings } = releaseSql(batch);
+      await db.raw(sql, bindings);
     },
 
     findForProject: (projectId: string, id: string) =>
@@ -120,60 +192,12 @@ export function createDeliveriesStore(db: Db) {
     attemptsOf: (deliveryId: string) =>
       db<AttemptRow>('webhook_attempts').where({ delivery_id: deliveryId }).orderBy('number'),
 
-    /**
-     * Logs attempts and moves their deliveries on, atomically, in one statement for the whole
-     * batch (each delivery at most once per batch). An attempt whose delivery has moved on
-     * meanwhile (another dispatcher recorded that attempt number after this one's claim ran
-     * out) is dropped, so the log never holds one number twice.
-     */
+    /** Logs attempts and moves their deliveries on (`recordAttemptsSql`). */
     async recordAttempts(
       batch: ReadonlyArray<{ attempt: AttemptRow; update: DeliveryUpdate }>,
     ): Promise<void> {
-      // Times travel as epoch milliseconds: cheaper to write than ISO text, many per second.
-      const rows = batch.map(({ attempt: a, update: u }) => ({
-        id: a.id,
-        delivery_id: a.delivery_id,
-        project_id: a.project_id,
-        number: a.number,
-        attempted_at: a.attempted_at.getTime(),
-        status_code: a.status_code,
-        latency_ms: a.latency_ms,
-        error: a.error,
-        response_snippet: a.response_snippet,
-        status: u.status,
-        next_attempt_at: u.next_attempt_at?.getTime() ?? null,
-        updated_at: u.updated_at.getTime(),
-      }));
-      await db.raw(
-        `with input as (
-           select r.id, r.delivery_id, r.project_id, r.number, r.status_code, r.latency_ms,
-                  r.error, r.response_snippet, r.status,
-                  to_timestamp(r.attempted_at / 1000.0) as attempted_at,
-                  to_timestamp(r.next_attempt_at / 1000.0) as next_attempt_at,
-                  to_timestamp(r.updated_at / 1000.0) as updated_at
-             from jsonb_to_recordset(?::jsonb) as r(
-               id text, delivery_id text, project_id text, number int, attempted_at bigint,
-               status_code int, latency_ms int, error text, response_snippet text, status text,
-               next_attempt_at bigint, updated_at bigint)
-         ),
-         moved as (
-           update webhook_deliveries d
-              set status = i.status, next_attempt_at = i.next_attempt_at,
-                  updated_at = i.updated_at, attempts = i.number,
-                  last_status_code = i.status_code, last_error = i.error
-             from input i
-            where d.id = i.delivery_id and d.status = 'pending' and d.attempts = i.number - 1
-              and ${batchKeys('d.id')}
-           returning d.id
-         )
-         insert into webhook_attempts
-           (id, delivery_id, project_id, number, attempted_at, status_code, latency_ms, error,
-            response_snippet)
-         select i.id, i.delivery_id, i.project_id, i.number, i.attempted_at, i.status_code,
-                i.latency_ms, i.error, i.response_snippet
-           from input i join moved m on m.id = i.delivery_id`,
-        [JSON.stringify(rows), rows.map((r) => r.delivery_id)],
-      );
+      const { sql, bindings } = recordAttemptsSql(batch);
+      await db.raw(sql, bindings);
     },
 
     /**

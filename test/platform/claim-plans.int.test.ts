@@ -7,6 +7,8 @@ import { ORDERED_CLAIM_SETTINGS } from '../../src/platform/index.js';
 import {
   CLAIM_DELIVERIES_SQL,
   createDeliveriesStore,
+  recordAttemptsSql,
+  releaseSql,
 } from '../../src/webhooks/deliveries.store.js';
 import { createTestProject, startApp, type TestApp } from '../support/harness.js';
 
@@ -15,7 +17,8 @@ import { createTestProject, startApp, type TestApp } from '../support/harness.js
  * than the statistics follow: the tables are analyzed first, then 4,000 finished rows and
  * 8,000 due ones arrive. Left to itself, the planner trusted the old statistics, expected a
  * few due rows, and read and sorted every due row to claim 200. Under `runClaim`'s settings
- * it reads the due index in order and stops at the limit.
+ * it reads the due index in order and stops at the limit. The batch updates of the claimed
+ * rows must likewise find them by key, not through the due index.
  */
 describe('claims of due rows during a backlog', () => {
   const DONE = 4_000;
@@ -85,6 +88,51 @@ describe('claims of due rows during a backlog', () => {
     const plan = await claimPlan(CLAIM_MESSAGES_SQL);
     expect(plan).to.match(/Index Scan using messages_due on messages/);
     expect(plan).not.to.match(/Sort|Seq Scan|Bitmap Heap Scan on messages\s/);
+  });
+
+  /** The plan of a batch statement, with its bindings (no settings of its own). */
+  async function planOf(fragment: { sql: string; bindings: unknown[] }): Promise<string> {
+    const { rows } = await app.runtime.db.raw<{ rows: Array<{ 'QUERY PLAN': string }> }>(
+      `explain ${fragment.sql}`,
+      fragment.bindings as never[],
+    );
+    return rows.map((r) => r['QUERY PLAN']).join('\n');
+  }
+
+  /** Fifty of the backlog's deliveries, as a dispatcher holds them. */
+  const heldIds = Array.from(
+    { length: 50 },
+    (_, i) => `whd_plan${String(DONE + 1 + i * 7).padStart(8, '0')}`,
+  );
+
+  it('finds the deliveries of a batch of attempts by primary key, not through the due index', async () => {
+    const now = new Date();
+    const plan = await planOf(
+      recordAttemptsSql(
+        heldIds.map((id, i) => ({
+          attempt: {
+            id: `wha_plan${i}`,
+            delivery_id: id,
+            project_id: projectId,
+            number: 1,
+            attempted_at: now,
+            status_code: 200,
+            latency_ms: 1,
+            error: null,
+            response_snippet: '',
+          },
+          update: { status: 'succeeded' as const, next_attempt_at: null, updated_at: now },
+        })),
+      ),
+    );
+    expect(plan).to.match(/Index Scan (using|on) webhook_deliveries_pkey/);
+    expect(plan).not.to.match(/webhook_deliveries_due|Seq Scan on webhook_deliveries/);
+  });
+
+  it('finds the deliveries it hands back by primary key, not through the due index', async () => {
+    const plan = await planOf(releaseSql(heldIds.map((id) => ({ id, at: new Date() }))));
+    expect(plan).to.match(/Index Scan (using|on) webhook_deliveries_pkey/);
+    expect(plan).not.to.match(/webhook_deliveries_due|Seq Scan on webhook_deliveries/);
   });
 
   /** The ids of the `count` oldest due rows: due times fall as the ids rise. */
