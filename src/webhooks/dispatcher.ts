@@ -1,6 +1,7 @@
 import {
   createClaimLoop,
   createGroupCommit,
+  orOneByOne,
   type ClaimLoopWiring,
   type RowDispatcher,
 } from '../platform/index.js';
@@ -78,11 +79,13 @@ export function createDispatcher(options: DispatcherOptions): RowDispatcher & Lo
   const leaseMs = options.leaseMs ?? 60_000;
   const maxWaitMs = options.maxWaitMs ?? 10_000;
   const lanes = new Map<string, Lane>();
-  const attempts = createGroupCommit(
-    (batch: ReadonlyArray<Extract<AttemptEnd, { parked: null }>>) => store.recordAttempts(batch),
+  // A batch the database refuses is written again one item at a time, so only the item at
+  // fault stays unlogged (due again when its lease runs out) and the others are not re-sent.
+  const attempts = createGroupCommit<Extract<AttemptEnd, { parked: null }>>(
+    orOneByOne((batch) => store.recordAttempts(batch)),
   );
-  const handBacks = createGroupCommit((batch: ReadonlyArray<{ id: string; at: Date }>) =>
-    store.release(batch),
+  const handBacks = createGroupCommit<{ id: string; at: Date }>(
+    orOneByOne((batch) => store.release(batch)),
   );
   /** Writes not yet stored, so `stop` can wait for them. */
   const settling = new Set<Promise<void>>();

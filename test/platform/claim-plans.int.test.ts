@@ -3,7 +3,7 @@ import {
   CLAIM_MESSAGES_SQL,
   createSendClaimsStore,
 } from '../../src/messaging/send-claims.store.js';
-import { ORDERED_CLAIM_SETTINGS } from '../../src/platform/index.js';
+import { ORDERED_CLAIM_SETTINGS, type SqlFragment } from '../../src/platform/index.js';
 import {
   CLAIM_DELIVERIES_SQL,
   createDeliveriesStore,
@@ -91,10 +91,10 @@ describe('claims of due rows during a backlog', () => {
   });
 
   /** The plan of a batch statement, with its bindings (no settings of its own). */
-  async function planOf(fragment: { sql: string; bindings: unknown[] }): Promise<string> {
+  async function planOf(fragment: SqlFragment): Promise<string> {
     const { rows } = await app.runtime.db.raw<{ rows: Array<{ 'QUERY PLAN': string }> }>(
       `explain ${fragment.sql}`,
-      fragment.bindings as never[],
+      fragment.bindings,
     );
     return rows.map((r) => r['QUERY PLAN']).join('\n');
   }

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { createSilentLogger } from '../../src/platform/index.js';
 import { createWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/index.js';
@@ -156,6 +158,32 @@ describe('webhook deliveries', () => {
       expect(receiver.events.some((e) => e.id === id)).to.equal(false);
     } finally {
       await other.stop();
+    }
+  });
+
+  it('logs an answer holding NUL bytes and invalid UTF-8, and sends the delivery once', async () => {
+    let calls = 0;
+    const binary = createServer((req, res) => {
+      calls += 1;
+      req.resume();
+      res.writeHead(200).end(Buffer.from([0x6f, 0x6b, 0x00, 0xff, 0x21]));
+    });
+    await new Promise<void>((resolve) => binary.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(binary.address() as AddressInfo).port}/hook`;
+    try {
+      const id = await emit('message.sent', {}, [url]);
+      const { db } = app.runtime;
+      const delivery = await eventually(async () => {
+        const row = await db('webhook_deliveries').where({ event_id: id }).first();
+        return row?.status === 'succeeded' ? row : undefined;
+      }, 5000);
+      const attempts = await db('webhook_attempts').where({ delivery_id: delivery.id });
+      expect(attempts).to.have.length(1);
+      // PostgreSQL text cannot hold U+0000; it is kept as U+FFFD, as an invalid byte is.
+      expect(attempts[0].response_snippet).to.equal('ok\uFFFD\uFFFD!');
+      expect(calls).to.equal(1);
+    } finally {
+      await new Promise<void>((resolve) => binary.close(() => resolve()));
     }
   });
 

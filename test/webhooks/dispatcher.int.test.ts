@@ -119,6 +119,34 @@ describe('webhook delivery dispatcher', () => {
     expect(await attemptsOf(project)).to.have.length(120);
   });
 
+  it('logs the rest of a batch of attempts when the database refuses one of them', async () => {
+    const project = await createTestProject(app);
+    const receiver = await receiverFor(project);
+    await schedule(project, 30);
+    const poisoned = (await deliveriesOf(project)).at(-1)!;
+    const real = store();
+    await dispatcher({
+      store: {
+        ...real,
+        // Slow flushes, so the attempts that finish meanwhile are logged together.
+        recordAttempts: async (batch) => {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          if (batch.some((b) => b.attempt.delivery_id === poisoned.id)) throw new Error('refused');
+          return real.recordAttempts(batch);
+        },
+      },
+    }).start();
+    await eventually(async () => {
+      const rows = await deliveriesOf(project);
+      return rows.filter((d) => d.status === 'succeeded').length === 29 ? true : undefined;
+    });
+    expect(receiver.events).to.have.length(30);
+    expect(new Set(receiver.events.map((e) => e.id)).size).to.equal(30);
+    expect((await deliveriesOf(project)).find((d) => d.id === poisoned.id)!.status).to.equal(
+      'pending',
+    );
+  });
+
   it('is woken by the commit of a new delivery without waiting for its sweep', async () => {
     const project = await createTestProject(app);
     const receiver = await receiverFor(project);
