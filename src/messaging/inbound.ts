@@ -1,6 +1,12 @@
 import { isDeliveryReceipt, parseDeliveryReceipt, type InboundPdu } from '../connectors/index.js';
 import type { NumberRow } from '../numbers/index.js';
-import type { Clock, Db, IdGenerator, Logger } from '../platform/index.js';
+import {
+  storableText,
+  type Clock,
+  type Db,
+  type IdGenerator,
+  type Logger,
+} from '../platform/index.js';
 import { analyzeText, decodeShortMessage, parseUdh } from './encoding/index.js';
 import { createReassembler } from './inbound/index.js';
 import type { RecordMessageEvent } from './message-events.js';
@@ -98,6 +104,9 @@ export function createInboundHandler(deps: {
   }
 
   async function receive(sms: InboundSms): Promise<void> {
+    // Kept whatever it holds: an 8-bit or UCS-2 message may carry NUL, which no text column
+    // can store (it was refused, and the SMSC redelivered the message forever).
+    const body = storableText(sms.body);
     const to = sms.to.startsWith('+') ? sms.to : `+${sms.to}`;
     const number = await deps.findNumber(to);
     const now = deps.clock.now();
@@ -107,7 +116,7 @@ export function createInboundHandler(deps: {
         connector_id: sms.connectorId,
         from_addr: sms.from,
         to_addr: to,
-        body: sms.body,
+        body: body,
         received_at: now,
       });
       deps.logger.warn(
@@ -116,14 +125,14 @@ export function createInboundHandler(deps: {
       );
       return;
     }
-    const analysis = analyzeText(sms.body);
+    const analysis = analyzeText(body);
     const row: MessageRow = {
       id: deps.ids('msg'),
       project_id: number.project_id,
       direction: 'inbound',
       to_addr: number.number,
       from_addr: sms.from,
-      body: sms.body,
+      body: body,
       status: 'received',
       encoding: analysis.encoding,
       segments: analysis.segments,
@@ -143,7 +152,7 @@ export function createInboundHandler(deps: {
       next_attempt_at: null,
       send_attempts: 0,
     };
-    const keyword = keywordOf(sms.body);
+    const keyword = keywordOf(body);
     await deps.db.transaction(async (trx) => {
       await deps.store.insert(trx, row);
       await deps.recordEvent(trx, row, 'message.received');
@@ -156,12 +165,12 @@ export function createInboundHandler(deps: {
       { message_id: row.id, project_id: row.project_id, keyword },
       'inbound SMS received',
     );
-    await autoReply(number, sms.from, sms.body);
+    await autoReply(number, sms.from, body);
     await deps.handleConversationSms({
       projectId: number.project_id,
       from: sms.from,
       to: number.number,
-      body: sms.body,
+      body: body,
       messageId: row.id,
     });
   }

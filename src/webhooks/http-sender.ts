@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
-import type { Logger } from '../platform/index.js';
+import { storableText, type Logger } from '../platform/index.js';
 import { createGuardedAgent, type HostLookup } from './url-guard.js';
 
 /**
@@ -107,15 +107,6 @@ function originOf(url: string): string {
   }
 }
 
-/**
- * Text the delivery log can store: PostgreSQL's `text` cannot hold U+0000, so a NUL byte in a
- * receiver's answer becomes U+FFFD, as an invalid UTF-8 byte already does. (Before this, one
- * such answer made the whole batch of attempts fail to be logged, and be sent again.)
- */
-function storableText(text: string): string {
-  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
-}
-
 /** Why this sender ended a response itself: the snippet was full. Never reported. */
 const SNIPPET_FULL = new Error('snippet full');
 
@@ -157,6 +148,7 @@ class AttemptReader implements Dispatcher.DispatchHandler {
       outcome: classifyStatus(this.statusCode!),
       statusCode: this.statusCode,
       error: error === null ? null : `reading the response body: ${error}`,
+      // Storable: one NUL in an answer once made the whole batch of attempts fail to be logged.
       responseSnippet: storableText(
         Buffer.concat(this.chunks).subarray(0, SNIPPET_BYTES).toString('utf8'),
       ),

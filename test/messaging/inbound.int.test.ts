@@ -180,6 +180,17 @@ describe('inbound SMS, opt-out and receipts by ingress', () => {
     ).to.equal('delivered');
   });
 
+  it('stores an 8-bit MO holding a NUL octet, with U+FFFD for the NUL', async () => {
+    await app.runtime.services.sandboxSmsc()!.injectMo({
+      from: '+14155550302',
+      to: NUMBER,
+      body: '',
+      raw: { dataCoding: 4, shortMessage: Buffer.from([0x41, 0x00, 0x42]) },
+    });
+    const message = await inboundFrom('+14155550302', 'A\uFFFDB');
+    expect(message).to.include({ status: 'received', direction: 'inbound' });
+  });
+
   it('keeps an MO to an unknown number as unrouted', async () => {
     await app.runtime.services
       .sandboxSmsc()!

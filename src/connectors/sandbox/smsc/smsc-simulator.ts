@@ -187,9 +187,11 @@ export function createSmscSimulator(options: SmscSimulatorOptions): SmscSimulato
       .catch((err: Error) => log.warn({ err: err.message, messageId: id }, 'DLR dropped'));
   }
 
-  async function injectMo(input: { from: string; to: string; body: string }): Promise<void> {
+  async function injectMo(input: Parameters<SmscSimulator['injectMo']>[0]): Promise<void> {
     if (!pickReceiver()) throw new Error('No ESME is bound to receive this message.');
-    const { segments } = encodeMessage(input.body, moReference);
+    const segments = input.raw
+      ? [{ esmClass: 0, ...input.raw }]
+      : encodeMessage(input.body, moReference).segments;
     moReference = (moReference + 1) & 0xff;
     const from = toWireAddress(input.from);
     const to = toWireAddress(input.to);

@@ -56,9 +56,16 @@ export interface SmscSimulator {
   stop(): Promise<void>;
   /**
    * A phone texts `to`: one `deliver_sm` per part (UDH when long), in order, each delivered
-   * until acknowledged. Rejects at once when no receiver or transceiver is bound.
+   * until acknowledged. Rejects at once when no receiver or transceiver is bound. With `raw`,
+   * one `deliver_sm` carries exactly those octets under that data_coding (a binary or 8-bit
+   * message, as carriers pass them through), and `body` is ignored.
    */
-  injectMo(input: { from: string; to: string; body: string }): Promise<void>;
+  injectMo(input: {
+    from: string;
+    to: string;
+    body: string;
+    raw?: { dataCoding: number; shortMessage: Buffer };
+  }): Promise<void>;
   /** Accepted messages, parts reassembled, in acceptance order of their last part. */
   submissions(): ReadonlyArray<Submission>;
   /** Destroys every client socket, as a network failure would. */
