@@ -20,7 +20,7 @@ export function createSendClaimsStore(db: Db) {
      * process that dies come due again then. The claimed rows.
      */
     async claimDue(now: Date, limit: number, leaseUntil: Date): Promise<MessageRow[]> {
-      return runClaim<MessageRow>(db, CLAIM_MESSAGES_SQL, [now, limit, leaseUntil], 'sms_claim');
+      return runClaim<MessageRow>(db, CLAIM_MESSAGES_SQL, { now, limit, leaseUntil });
     },
     /**
      * Moves the leases of messages still being sent to `leaseUntil`, each only while it still

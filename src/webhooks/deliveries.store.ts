@@ -170,7 +170,7 @@ export function createDeliveriesStore(db: Db) {
      * claimer goes away before recording an attempt it is due again then (at-least-once).
      */
     async claimDue(now: Date, limit: number, leaseUntil: Date): Promise<ClaimedDelivery[]> {
-      return runClaim<ClaimedDelivery>(db, CLAIM_DELIVERIES_SQL, [now, limit, leaseUntil]);
+      return runClaim<ClaimedDelivery>(db, CLAIM_DELIVERIES_SQL, { now, limit, leaseUntil });
     },
 
     /** Hands claimed deliveries back unattempted, each due again at its `at`. */

@@ -3,14 +3,19 @@ import {
   CLAIM_MESSAGES_SQL,
   createSendClaimsStore,
 } from '../../src/messaging/send-claims.store.js';
-import { ORDERED_CLAIM_SETTINGS, type SqlFragment } from '../../src/platform/index.js';
+import {
+  createDb,
+  ORDERED_CLAIM_SETTINGS,
+  runClaim,
+  type SqlFragment,
+} from '../../src/platform/index.js';
 import {
   CLAIM_DELIVERIES_SQL,
   createDeliveriesStore,
   recordAttemptsSql,
   releaseSql,
 } from '../../src/webhooks/deliveries.store.js';
-import { createTestProject, startApp, type TestApp } from '../support/harness.js';
+import { createTestProject, harnessSettings, startApp, type TestApp } from '../support/harness.js';
 
 /**
  * The two claims (due webhook deliveries, due messages) during a backlog that built up faster
@@ -151,5 +156,44 @@ describe('claims of due rows during a backlog', () => {
     const store = createSendClaimsStore(app.runtime.db);
     const claimed = await store.claimDue(now, 200, new Date(now.getTime() + 60_000));
     expect(claimed.map((m) => m.id).sort()).to.deep.equal(oldestDue('msg_claimplan', 200).sort());
+  });
+
+  describe('runClaim, one simple query', () => {
+    it("leaves its connection with the planner's own settings, after a claim and after a failure", async () => {
+      const single = createDb(harnessSettings.databaseUrl, 1);
+      try {
+        const now = new Date('2000-01-01T00:00:00Z');
+        const claim = { now, limit: 5, leaseUntil: now };
+        expect(await runClaim(single, CLAIM_DELIVERIES_SQL, claim)).to.deep.equal([]);
+        const failed = await runClaim(
+          single,
+          'select * from no_such_table where a <= ? limit ? and b = ?',
+          claim,
+        ).then(
+          () => null,
+          (err: Error) => err,
+        );
+        expect(failed?.message).to.match(/no_such_table/);
+        const { rows } = await single.raw<{ rows: Array<{ seq: string; bitmap: string }> }>(
+          "select current_setting('enable_seqscan') as seq, current_setting('enable_bitmapscan') as bitmap",
+        );
+        expect(rows[0]).to.deep.equal({ seq: 'on', bitmap: 'on' });
+      } finally {
+        await single.destroy();
+      }
+    });
+
+    it('refuses a limit that is not a whole number, before sending anything', async () => {
+      const now = new Date();
+      const failed = await runClaim(app.runtime.db, CLAIM_DELIVERIES_SQL, {
+        now,
+        limit: 1.5,
+        leaseUntil: now,
+      }).then(
+        () => null,
+        (err: Error) => err,
+      );
+      expect(failed?.message).to.match(/whole number/);
+    });
   });
 });
