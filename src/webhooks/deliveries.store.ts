@@ -85,50 +85,47 @@ export function releaseSql(batch: ReadonlyArray<{ id: string; at: Date }>): SqlF
 export function recordAttemptsSql(
   batch: ReadonlyArray<{ attempt: AttemptRow; update: DeliveryUpdate }>,
 ): SqlFragment {
-  // Times travel as epoch milliseconds: cheaper to write than ISO text, many per second.
-  const rows = batch.map(({ attempt: a, update: u }) => ({
-    id: a.id,
-    delivery_id: a.delivery_id,
-    project_id: a.project_id,
-    number: a.number,
-    attempted_at: a.attempted_at.getTime(),
-    status_code: a.status_code,
-    latency_ms: a.latency_ms,
-    error: a.error,
-    response_snippet: a.response_snippet,
-    status: u.status,
-    next_attempt_at: u.next_attempt_at?.getTime() ?? null,
-    updated_at: u.updated_at.getTime(),
-  }));
+  // One array per column (a third of the bytes of a JSON recordset, and cheaper to read on
+  // both sides); times travel as epoch milliseconds. The attempt's project is its delivery's.
+  // (pg sends each as an array literal; nulls included, which knex's binding type leaves out.)
+  const column = <T>(of: (item: (typeof batch)[number]) => T) =>
+    batch.map(of) as unknown as SqlFragment['bindings'][number];
   return {
     sql: `with input as (
-       select r.id, r.delivery_id, r.project_id, r.number, r.status_code, r.latency_ms,
-              r.error, r.response_snippet, r.status,
-              to_timestamp(r.attempted_at / 1000.0) as attempted_at,
-              to_timestamp(r.next_attempt_at / 1000.0) as next_attempt_at,
-              to_timestamp(r.updated_at / 1000.0) as updated_at
-         from jsonb_to_recordset(?::jsonb) as r(
-           id text, delivery_id text, project_id text, number int, attempted_at bigint,
-           status_code int, latency_ms int, error text, response_snippet text, status text,
-           next_attempt_at bigint, updated_at bigint)
+       select * from unnest(?::text[], ?::text[], ?::int[], ?::bigint[], ?::int[], ?::int[],
+                            ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[])
+         as r(id, delivery_id, number, attempted_at, status_code, latency_ms, error,
+              response_snippet, status, next_attempt_at, updated_at)
      ),
      moved as (
        update webhook_deliveries d
-          set status = i.status, next_attempt_at = i.next_attempt_at,
-              updated_at = i.updated_at, attempts = i.number,
+          set status = i.status, next_attempt_at = to_timestamp(i.next_attempt_at / 1000.0),
+              updated_at = to_timestamp(i.updated_at / 1000.0), attempts = i.number,
               last_status_code = i.status_code, last_error = i.error
          from input i
         where d.id = i.delivery_id and ${STILL_PENDING} and d.attempts = i.number - 1
-          and ${batchKeys('d.id')}
-       returning d.id
+          and d.id = any(array(select delivery_id from input)) -- see batchKeys
+       returning d.id, d.project_id
      )
      insert into webhook_attempts
        (id, delivery_id, project_id, number, attempted_at, status_code, latency_ms, error,
         response_snippet)
-     select i.id, i.delivery_id, i.project_id, i.number, i.attempted_at, i.status_code,
-            i.latency_ms, i.error, i.response_snippet
+     select i.id, i.delivery_id, m.project_id, i.number, to_timestamp(i.attempted_at / 1000.0),
+            i.status_code, i.latency_ms, i.error, i.response_snippet
        from input i join moved m on m.id = i.delivery_id`,
-    bindings: [JSON.stringify(rows), rows.map((r) => r.delivery_id)],
+    bindings: [
+      column((b) => b.attempt.id),
+      column((b) => b.attempt.delivery_id),
+      column((b) => b.attempt.number),
+      column((b) => b.attempt.attempted_at.getTime()),
+      column((b) => b.attempt.status_code),
+      column((b) => b.attempt.latency_ms),
+      column((b) => b.attempt.error),
+      column((b) => b.attempt.response_snippet),
+      column((b) => b.update.status),
+      column((b) => b.update.next_attempt_at?.getTime() ?? null),
+      column((b) => b.update.updated_at.getTime()),
+    ],
   };
 }
 
