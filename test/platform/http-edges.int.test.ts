@@ -37,6 +37,20 @@ describe('the HTTP edge', () => {
     expect(after.body.name).to.not.contain('\u0000');
   });
 
+  it('answers 400 too_deep to a body nested deeper than 64 levels, and takes 64', async () => {
+    const nested = (depth: number) =>
+      `{"name":"deep","x":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
+    const deep = await patch(nested(100_000));
+    expect(deep.status).to.equal(400);
+    expect(deep.body).to.include({ code: 'too_deep' });
+    // 64 levels pass the body check (and then meet the schema, which has no field "x").
+    const fine = await patch(nested(64));
+    expect(fine.status).to.equal(400);
+    expect(fine.body).to.include({ code: 'invalid_request' });
+    const quoted = await patch(JSON.stringify({ name: '['.repeat(80) }));
+    expect(quoted.status).to.equal(200);
+  });
+
   it('answers 400 nul_character to U+0000 in a path or query parameter', async () => {
     for (const path of ['/v1/messages/msg_%00', '/v1/messages?to=%00']) {
       const res = await call(app.url, 'GET', path, { key: project.apiKey });

@@ -87,6 +87,17 @@ describe('lean routes ahead of Express', () => {
     expect(await other.json()).to.deep.equal({ from: 'express' });
   });
 
+  it('drops a leading byte order mark before parsing, and keeps it in the raw bytes', async () => {
+    const res = await fetch(`${http.url}/v1/things/bom/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"n":2}')]),
+    });
+    expect(await res.json())
+      .to.include({ id: 'bom', raw: 10 })
+      .and.deep.include({ body: { n: 2 } });
+  });
+
   it('puts the request id on the handler’s lines and on the access line', async () => {
     await http.post('/v1/things/t1/echo?token=s3cret', '{}', { 'x-request-id': 'lean-1' });
     await settle();

@@ -280,6 +280,20 @@ describe('provider ingress', () => {
       expect(nul.body.code).to.equal('nul_character');
     });
 
+    it('answers 400 to a body nested too deep to store, and stores nothing', async () => {
+      const depth = 100_000;
+      const rawBody = `{"provider_event_id":"evt-deep","pad":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+      const at = new Date();
+      const headers = {
+        ...signed(connector.secret, {}, at, 'msg_deep').headers,
+        'webhook-signature': new Webhook(connector.secret).sign('msg_deep', at, rawBody),
+      };
+      const res = await post('dlr', { rawBody, headers });
+      expect(res.status).to.equal(400);
+      expect(res.body.code).to.equal('too_deep');
+      expect(await storedCount('evt-deep')).to.equal(0);
+    });
+
     it('accepts the path with a trailing slash and in any case, as Express routes do', async () => {
       const request = signed(connector.secret, { provider_event_id: 'evt-path' });
       const res = await call(app.url, 'POST', `/V1/Ingress/${connector.id}/dlr/`, request);

@@ -75,8 +75,46 @@ function refuseNulIn(raw: Buffer | undefined, body: unknown): void {
   );
 }
 
-const refuseNul: RequestHandler = (req, _res, next) => {
-  refuseNulIn(req.rawBody, req.body);
+/** Nesting allowed in a body: no field of the API needs more than a few levels. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Refuses a body whose arrays and objects nest deeper than MAX_JSON_DEPTH. JSON.parse takes
+ * any depth, but JSON.stringify and PostgreSQL's jsonb recurse: a signed provider event with
+ * 100,000 nested arrays in a free-form field was a 500. Read off the raw bytes (brackets
+ * outside strings), so it costs one pass and allocates nothing.
+ */
+function refuseDeepNesting(raw: Buffer | undefined): void {
+  if (!raw) return;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < raw.length; i += 1) {
+    const byte = raw[i];
+    if (inString) {
+      if (byte === 0x5c) i += 1;
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) inString = true;
+    else if (byte === 0x7b || byte === 0x5b) {
+      depth += 1;
+      if (depth > MAX_JSON_DEPTH) {
+        throw new ValidationError(
+          `JSON may nest at most ${MAX_JSON_DEPTH} arrays and objects deep.`,
+          [],
+          'too_deep',
+        );
+      }
+    } else if (byte === 0x7d || byte === 0x5d) depth -= 1;
+  }
+}
+
+/** The refusals of a parsed body that neither the parser nor the schemas make. */
+function refuseUnstorable(raw: Buffer | undefined, body: unknown): void {
+  refuseDeepNesting(raw);
+  refuseNulIn(raw, body);
+}
+
+const refuseUnstorableBody: RequestHandler = (req, _res, next) => {
+  refuseUnstorable(req.rawBody, req.body);
   next();
 };
 
@@ -86,7 +124,7 @@ export const parseJson: RequestHandler = (req, res, next) => {
   return jsonParser(req, res, (err?: unknown) => {
     if (err) return next(err);
     try {
-      refuseNul(req, res, next);
+      refuseUnstorableBody(req, res, next);
     } catch (refused) {
       next(refused);
     }
@@ -111,8 +149,9 @@ function charsetOf(type: string | undefined): string | undefined {
 /**
  * The JSON body of a request served outside Express (see `lean-routes.ts`), read and checked
  * as `requireJson` and `parseJson` do for the others: 415 for another type, charset or a
- * compressed body, 413 beyond 1 MB, 400 for malformed JSON or U+0000. An empty body is `{}`,
- * as the parser gives it. Resolves with the parsed value and the exact bytes.
+ * compressed body, 413 beyond 1 MB, 400 for malformed JSON, U+0000 or deep nesting. An empty
+ * body is `{}` and a leading byte order mark is dropped, as the parser does. Resolves with the
+ * parsed value and the exact bytes.
  */
 export async function readJsonBody(req: IncomingMessage): Promise<{ body: unknown; raw: Buffer }> {
   checkJsonType(req);
@@ -126,12 +165,14 @@ export async function readJsonBody(req: IncomingMessage): Promise<{ body: unknow
     limit: BODY_LIMIT,
   });
   if (raw.length === 0) return { body: {}, raw };
+  // A leading byte order mark is dropped, as body-parser drops it (the raw bytes keep it).
+  const start = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? 3 : 0;
   let body: unknown;
   try {
-    body = JSON.parse(raw.toString('utf8'));
+    body = JSON.parse(raw.toString('utf8', start));
   } catch {
     throw parserError('entity.parse.failed');
   }
-  refuseNulIn(raw, body);
+  refuseUnstorable(raw, body);
   return { body, raw };
 }
