@@ -37,6 +37,20 @@ describe('the HTTP edge', () => {
     expect(after.body.name).to.not.contain('\u0000');
   });
 
+  it('answers 400 invalid_unicode to a lone surrogate, where a message body would reach jsonb', async () => {
+    const res = await call(app.url, 'POST', '/v1/messages', {
+      key: project.apiKey,
+      rawBody: '{"to":"+14155550100","from":"Trunkline","body":"half a \\ud83d pair"}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status).to.equal(400);
+    expect(res.body).to.include({ code: 'invalid_unicode' });
+    expect(res.body.errors).to.deep.equal([{ path: '/body', message: 'holds a lone surrogate' }]);
+    const pair = await patch('{"name":"a pair \\ud83d\\ude00 is fine"}');
+    expect(pair.status).to.equal(200);
+    expect(pair.body.name).to.equal('a pair \u{1F600} is fine');
+  });
+
   it('answers 400 too_deep to a body nested deeper than 64 levels, and takes 64', async () => {
     const nested = (depth: number) =>
       `{"name":"deep","x":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;

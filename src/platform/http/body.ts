@@ -46,33 +46,53 @@ const jsonParser = express.json({
   },
 });
 
-/** The JSON pointer of the first string (or key) in `value` holding U+0000, else null. */
-function nulPointer(value: unknown, path = ''): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path || '/' : null;
+/** The JSON pointer of the first string (or key) in `value` that `bad` picks, else null. */
+function pointerOf(value: unknown, bad: (text: string) => boolean, path = ''): string | null {
+  if (typeof value === 'string') return bad(value) ? path || '/' : null;
   if (value === null || typeof value !== 'object') return null;
   for (const [key, item] of Object.entries(value)) {
     const at = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-    if (key.includes('\u0000')) return at;
-    const found = nulPointer(item, at);
+    if (bad(key)) return at;
+    const found = pointerOf(item, bad, at);
     if (found) return found;
   }
   return null;
 }
 
+const holdsNul = (text: string) => text.includes('\u0000');
+/** `String.prototype.isWellFormed` (Node 20; not yet in TypeScript's ES2022 lib). */
+const holdsLoneSurrogate = (text: string) =>
+  !(text as string & { isWellFormed(): boolean }).isWellFormed();
+
 /**
- * Refuses a body whose text holds U+0000 (`\u0000` in JSON): PostgreSQL can store it in
- * neither `text` nor `jsonb`, and no field of the API has a use for it. Cheap: the walk runs
- * only when the raw bytes contain the escape.
+ * Refuses a body whose text PostgreSQL cannot store: U+0000 (`\u0000` in JSON; neither `text`
+ * nor `jsonb` holds it, and no field of the API has a use for it), and a lone surrogate
+ * (`\ud83d` without its pair: JSON allows the escape, jsonb refuses it, and a message body
+ * reaches jsonb in its event; it was a 500). Cheap: each walk runs only when the raw bytes
+ * contain the escape it looks for (neither can be written as raw UTF-8).
  */
-function refuseNulIn(raw: Buffer | undefined, body: unknown): void {
-  if (!raw?.includes('u0000')) return;
-  const pointer = nulPointer(body);
-  if (pointer === null) return;
-  throw new ValidationError(
-    'Text may not contain the NUL character (U+0000).',
-    [{ path: pointer, message: 'contains U+0000' }],
-    'nul_character',
-  );
+function refuseUnstorableText(raw: Buffer | undefined, body: unknown): void {
+  if (!raw) return;
+  if (raw.includes('u0000')) {
+    const pointer = pointerOf(body, holdsNul);
+    if (pointer !== null) {
+      throw new ValidationError(
+        'Text may not contain the NUL character (U+0000).',
+        [{ path: pointer, message: 'contains U+0000' }],
+        'nul_character',
+      );
+    }
+  }
+  if (raw.includes('\\ud') || raw.includes('\\uD')) {
+    const pointer = pointerOf(body, holdsLoneSurrogate);
+    if (pointer !== null) {
+      throw new ValidationError(
+        'Text must be well-formed Unicode: a surrogate escape needs its pair.',
+        [{ path: pointer, message: 'holds a lone surrogate' }],
+        'invalid_unicode',
+      );
+    }
+  }
 }
 
 /** Nesting allowed in a body: no field of the API needs more than a few levels. */
@@ -110,7 +130,7 @@ function refuseDeepNesting(raw: Buffer | undefined): void {
 /** The refusals of a parsed body that neither the parser nor the schemas make. */
 function refuseUnstorable(raw: Buffer | undefined, body: unknown): void {
   refuseDeepNesting(raw);
-  refuseNulIn(raw, body);
+  refuseUnstorableText(raw, body);
 }
 
 const refuseUnstorableBody: RequestHandler = (req, _res, next) => {
