@@ -82,6 +82,10 @@ describe('voice faults (ARI)', function () {
   it('closes a call whose caller hung up while the WebSocket was down (call.channel_lost)', async () => {
     const callId = await place(GATHER_THEN_BYE);
     await statusOf(callId, 'in-progress');
+    // The gather's prompt is playing: no command is in flight, so only the reconnect can find
+    // the channel gone. (Hung up while the prompt's command was still on its way, that command's
+    // 404 ended the call as an ordinary hang-up first, once in a CI run.)
+    await mediaRunning(callId);
     pbx.dropWebSockets();
     await pbx.hangupFarEnd(callId);
     const ended = await statusOf(callId, 'completed');
