@@ -8,6 +8,18 @@ import type { MessageRow } from './messages.store.js';
 export const CLAIM_MESSAGES_SQL = claimDueSql('messages', { returning: 't.*' });
 
 /**
+ * The end of one claim: the leases it may hold (the claim's, and a renewal's that may have
+ * been written meanwhile), when it is due again (null: nothing more to send), and whether a
+ * failed try is counted.
+ */
+export interface Release {
+  id: string;
+  leases: Date[];
+  at: Date | null;
+  failed: boolean;
+}
+
+/**
  * The send dispatcher's claims on messages: a message is due to be sent at its
  * `next_attempt_at`; a claim moves that a lease ahead while the message is being sent, and
  * ends by setting it to the next try's time or to null (nothing more to send).
@@ -40,20 +52,18 @@ export function createSendClaimsStore(db: Db) {
       return rows.map((r) => r.id);
     },
     /**
-     * Ends claims, each only while the message still holds the claim's `lease`: the message is
+     * Ends claims, each only while the message still holds one of the claim's `leases`: it is
      * due again at `at` with one more failed try counted (`failed`), or (`at` null) needs no
      * more sending. One statement for the batch.
      */
-    async release(
-      batch: ReadonlyArray<{ id: string; lease: Date; at: Date | null; failed: boolean }>,
-    ): Promise<void> {
+    async release(batch: ReadonlyArray<Release>): Promise<void> {
       await db.raw(
         `update messages m
             set next_attempt_at = r.at,
                 send_attempts = m.send_attempts + case when r.failed then 1 else 0 end
            from jsonb_to_recordset(?::jsonb) as r(
-                  id text, lease timestamptz, at timestamptz, failed boolean)
-          where m.id = r.id and m.next_attempt_at = r.lease and ${batchKeys('m.id')}`,
+                  id text, leases timestamptz[], at timestamptz, failed boolean)
+          where m.id = r.id and m.next_attempt_at = any(r.leases) and ${batchKeys('m.id')}`,
         [JSON.stringify(batch), batch.map((b) => b.id)],
       );
     },

@@ -5,7 +5,7 @@ import {
   type RowDispatcher,
 } from '../platform/index.js';
 import type { MessageRow } from './messages.store.js';
-import type { SendClaimsStore } from './send-claims.store.js';
+import type { Release, SendClaimsStore } from './send-claims.store.js';
 import type { SendOutcome } from './sender.js';
 
 /** Delay before the next try of a message after its `failures`-th transient failure. */
@@ -42,12 +42,15 @@ export function createSendDispatcher(options: SendDispatcherOptions): RowDispatc
   const { store, clock, logger } = options;
   const capacity = options.capacity ?? 100;
   const leaseMs = options.leaseMs ?? 60_000;
-  /** The claims being worked on: message id → the lease `next_attempt_at` holds. */
-  const held = new Map<string, Date>();
-  const releases = createGroupCommit(
-    (batch: ReadonlyArray<{ id: string; lease: Date; at: Date | null; failed: boolean }>) =>
-      store.release(batch),
-  );
+  /**
+   * The claims being worked on: message id → the lease `next_attempt_at` holds, the one a
+   * renewal in flight may have written instead, and whether the claim is being ended (no
+   * renewal starts then). A release matches either lease: ending a claim while its renewal
+   * was on its way, or renewing it while its release was, left the message claimed until the
+   * renewed lease ran out, and then claimed and tried again.
+   */
+  const held = new Map<string, { lease: Date; renewing: Date | null; ending: boolean }>();
+  const releases = createGroupCommit((batch: ReadonlyArray<Release>) => store.release(batch));
   const running = new Set<Promise<void>>();
   let renewal: NodeJS.Timeout | null = null;
   const loop = createClaimLoop<{ row: MessageRow; lease: Date }>({
@@ -68,9 +71,16 @@ export function createSendDispatcher(options: SendDispatcherOptions): RowDispatc
 
   /** Ends a claim: due again at `at` (a failed try counted when `failed`), or done (null). */
   async function release(row: MessageRow, at: Date | null, failed: boolean): Promise<void> {
-    const lease = held.get(row.id)!;
+    const claim = held.get(row.id)!;
+    claim.ending = true;
+    const { lease, renewing } = claim;
     try {
-      await releases.write({ id: row.id, lease, at, failed });
+      await releases.write({
+        id: row.id,
+        leases: renewing ? [lease, renewing] : [lease],
+        at,
+        failed,
+      });
       if (at) loop.wakeAt(at.getTime());
     } catch (err) {
       // The claim stays until its lease runs out; then the message is due again.
@@ -102,7 +112,7 @@ export function createSendDispatcher(options: SendDispatcherOptions): RowDispatc
   }
 
   function admit({ row, lease }: { row: MessageRow; lease: Date }): void {
-    held.set(row.id, lease);
+    held.set(row.id, { lease, renewing: null, ending: false });
     const done = run(row).finally(() => {
       running.delete(done);
       loop.finished();
@@ -114,12 +124,23 @@ export function createSendDispatcher(options: SendDispatcherOptions): RowDispatc
   async function renewOld(): Promise<void> {
     const now = clock.now().getTime();
     const old = [...held]
-      .filter(([, lease]) => lease.getTime() - now < (leaseMs * 2) / 3)
-      .map(([id, lease]) => ({ id, lease }));
+      .filter(([, claim]) => !claim.ending && !claim.renewing)
+      .filter(([, claim]) => claim.lease.getTime() - now < (leaseMs * 2) / 3)
+      .map(([id, claim]) => ({ id, lease: claim.lease }));
     if (old.length === 0) return;
     const lease = new Date(now + leaseMs);
-    for (const id of await store.renewLeases(old, lease)) {
-      if (held.has(id)) held.set(id, lease);
+    for (const { id } of old) held.get(id)!.renewing = lease;
+    const renewed = new Set(
+      await store.renewLeases(old, lease).finally(() => {
+        for (const { id } of old) {
+          const claim = held.get(id);
+          if (claim) claim.renewing = null;
+        }
+      }),
+    );
+    for (const { id } of old) {
+      const claim = held.get(id);
+      if (claim && renewed.has(id)) claim.lease = lease;
     }
   }
 
