@@ -384,7 +384,10 @@ describe('webhook delivery dispatcher', () => {
     expect(receiver.events.every((e) => e.verified && e.attempt === 1)).to.equal(true);
     expect(claimed.filter((id) => handed.includes(id))).to.deep.equal([]);
     expect(woken, 'no dispatcher was woken').to.equal(0);
-    expect((await deliveriesOf(project)).every((d) => d.status === 'succeeded')).to.equal(true);
+    // Attempts are logged once answered (group commit): the last may still be on its way.
+    await eventually(async () =>
+      (await deliveriesOf(project)).every((d) => d.status === 'succeeded') ? true : undefined,
+    );
   });
 
   it('sends a handed-over delivery that was never adopted once its lease runs out', async () => {
