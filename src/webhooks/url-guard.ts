@@ -20,7 +20,12 @@ export type HostLookup = (host: string) => Promise<string[]>;
 export const systemLookup: HostLookup = async (host) =>
   (await dnsLookup(host, { all: true, verbatim: true })).map((entry) => entry.address);
 
-const MAX_URL_LENGTH = 2048;
+/**
+ * Longest callback URL, in UTF-8 bytes rather than characters: each delivery stores its URL
+ * under a unique index, whose entries PostgreSQL caps at 2,704 bytes, and 2,048 characters of
+ * emoji (8 KB) made every event of the project fail to be scheduled (a 500 on each send).
+ */
+const MAX_URL_BYTES = 2048;
 const DEFAULT_LOOKUP_TIMEOUT_MS = 5000;
 const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
 
@@ -92,8 +97,8 @@ export async function checkCallbackUrl(
   options: CheckCallbackUrlOptions,
 ): Promise<void> {
   const { path } = options;
-  if (url.length > MAX_URL_LENGTH)
-    refuse(`Callback URL is longer than ${MAX_URL_LENGTH} characters.`, path);
+  if (Buffer.byteLength(url) > MAX_URL_BYTES)
+    refuse(`Callback URL is longer than ${MAX_URL_BYTES} bytes (UTF-8).`, path);
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -42,6 +42,16 @@ describe('checkCallbackUrl', () => {
     expect(error.errors).to.deep.equal([{ path: '/webhook_url', message: error.detail }]);
   });
 
+  it('refuses a URL over 2,048 bytes of UTF-8, however few characters it has', async () => {
+    const emoji = `https://hooks.example.com/${'\u{1F600}'.repeat(600)}`;
+    expect(emoji.length).to.be.below(2048);
+    expect((await refusal(emoji)).detail).to.match(/longer than 2048 bytes/);
+    await checkCallbackUrl(`https://hooks.example.com/${'x'.repeat(2000)}`, {
+      allowPrivate: false,
+      lookup,
+    });
+  });
+
   it('refuses schemes other than http and https', async () => {
     expect((await refusal('ftp://hooks.example.com/x')).detail).to.match(/http or https, not ftp/);
     expect((await refusal('file:///etc/passwd')).detail).to.match(/not file/);
