@@ -147,6 +147,10 @@ describe('conversation messages', () => {
       `/v1/conversations/${conv}/messages?after=2&limit=2`,
     );
     expect(after.body.data.map((m) => m.seq)).to.deep.equal([3, 4]);
+    for (const query of ['before=99999999999999999999', 'after=1e300']) {
+      const res = await alice('GET', `/v1/conversations/${conv}/messages?${query}`);
+      expect(res.status, query).to.equal(400);
+    }
   });
 
   it('pins for admins only and forwards into another conversation of the sender', async () => {

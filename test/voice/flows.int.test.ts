@@ -165,8 +165,14 @@ describe('/v1/flows', () => {
       ]);
     });
 
-    it('answers 404 for a version that does not exist', async () => {
+    it('answers 404 for a version that does not exist, and 400 for one no version can be', async () => {
       expect((await api('POST', `/v1/flows/${flowId}/versions/9/activate`)).status).to.equal(404);
+      const huge = await api('POST', `/v1/flows/${flowId}/versions/3000000000/activate`);
+      expect(huge.status).to.equal(400);
+      const simulated = await api('POST', `/v1/flows/${flowId}/simulate`, {
+        body: { version: 3000000000, events: [] },
+      });
+      expect(simulated.status).to.equal(400);
     });
 
     it("answers 404 for another project's flow, whatever the route", async () => {

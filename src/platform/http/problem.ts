@@ -20,10 +20,21 @@ const BODY_PARSER_ERRORS: Record<string, () => AppError> = {
  */
 const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
 
+/**
+ * PostgreSQL's refusal of a number its column cannot hold (22003). The contract bounds every
+ * number it takes (a flow version in 32 bits, a chat seq below 2^53), so this is a safety net
+ * for a bound that is missing: the number came from the request, and the answer is its 400.
+ */
+const OUT_OF_RANGE = '22003';
+
 function toAppError(err: unknown): AppError | null {
   if (err instanceof AppError) return err;
-  if (UNSTORABLE_TEXT.has((err as { code?: string } | null)?.code ?? '')) {
+  const code = (err as { code?: string } | null)?.code ?? '';
+  if (UNSTORABLE_TEXT.has(code)) {
     return new AppError(400, 'nul_character', 'Text may not contain the NUL character (U+0000).');
+  }
+  if (code === OUT_OF_RANGE) {
+    return new AppError(400, 'out_of_range', 'A number in the request is out of range.');
   }
   const type = (err as { type?: string } | null)?.type;
   if (type && BODY_PARSER_ERRORS[type]) return BODY_PARSER_ERRORS[type]();
