@@ -1,5 +1,5 @@
 import { Router, type RequestHandler } from 'express';
-import { paginate, pageOf, validQuery, type Validate } from '../platform/index.js';
+import { paginate, pageOf, parseInstant, validQuery, type Validate } from '../platform/index.js';
 import { actorOf } from './access.js';
 import { identityFor } from './messages.routes.js';
 import type { MessageRow, MessagesStore } from './messages.store.js';
@@ -25,7 +25,8 @@ export function createSearchRouter(deps: {
       const query = validQuery(res);
       const requested = query.identity as string | undefined;
       const identity = actor.identity || requested ? identityFor(actor, requested) : undefined;
-      const date = (value: unknown) => (typeof value === 'string' ? new Date(value) : undefined);
+      const date = (value: unknown) =>
+        typeof value === 'string' ? parseInstant(value) : undefined;
       const search = deps.messages.searchQuery(actor.projectId, {
         q: query.q as string,
         identity,

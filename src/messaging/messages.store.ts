@@ -1,4 +1,4 @@
-import { batchKeys, type Db, type SqlFragment, type Trx } from '../platform/index.js';
+import { batchKeys, parseInstant, type Db, type SqlFragment, type Trx } from '../platform/index.js';
 import { CHANGING_VIEW_COLUMNS } from './message-view.js';
 import { createPartsStore } from './message-parts.store.js';
 import type { MessageStatus } from './status.js';
@@ -208,8 +208,8 @@ export function createMessagesStore(db: Db) {
       if (f.direction) q.where('direction', f.direction);
       if (f.to) q.where('to_addr', f.to);
       if (f.from) q.where('from_addr', f.from);
-      if (f.created_after) q.where('created_at', '>=', new Date(f.created_after));
-      if (f.created_before) q.where('created_at', '<', new Date(f.created_before));
+      if (f.created_after) q.where('created_at', '>=', parseInstant(f.created_after));
+      if (f.created_before) q.where('created_at', '<', parseInstant(f.created_before));
       return q;
     },
 

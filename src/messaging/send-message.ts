@@ -3,6 +3,7 @@ import type { NumberRow } from '../numbers/index.js';
 import {
   createGroupCommit,
   orOneByOne,
+  parseInstant,
   UnprocessableError,
   isAlphanumericSender,
   toE164,
@@ -75,7 +76,7 @@ export function createSendMessage(deps: {
 
   function scheduleOf(sendAt: string | null | undefined, now: Date): Date | null {
     if (!sendAt) return null;
-    const at = new Date(sendAt);
+    const at = parseInstant(sendAt);
     const ahead = at.getTime() - now.getTime();
     if (Number.isNaN(ahead) || ahead < MIN_SCHEDULE_MS || ahead > MAX_SCHEDULE_MS) {
       refuse(

@@ -51,6 +51,13 @@ describe('the HTTP edge', () => {
     expect(pair.body.name).to.equal('a pair \u{1F600} is fine');
   });
 
+  it('takes a leap second in a date-time filter (RFC 3339 allows 23:59:60)', async () => {
+    const res = await call(app.url, 'GET', '/v1/messages?created_after=2026-12-31T23:59:60Z', {
+      key: project.apiKey,
+    });
+    expect(res.status).to.equal(200);
+  });
+
   it('answers 400 too_deep to a body nested deeper than 64 levels, and takes 64', async () => {
     const nested = (depth: number) =>
       `{"name":"deep","x":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;

@@ -1,0 +1,20 @@
+import { expect } from 'chai';
+import { parseInstant } from '../../src/platform/index.js';
+
+describe('parseInstant', () => {
+  it('reads RFC 3339 date-times with offsets, fractions and lower-case t and z', () => {
+    expect(parseInstant('2026-12-07T00:00:00+05:30').toISOString()).to.equal(
+      '2026-12-06T18:30:00.000Z',
+    );
+    expect(parseInstant('2026-12-07t00:00:00.123z').toISOString()).to.equal(
+      '2026-12-07T00:00:00.123Z',
+    );
+  });
+
+  it('reads a leap second as the second after :59, as PostgreSQL does', () => {
+    expect(parseInstant('2026-12-31T23:59:60Z').toISOString()).to.equal('2027-01-01T00:00:00.000Z');
+    expect(parseInstant('2026-06-30T23:59:60.5+00:00').toISOString()).to.equal(
+      '2026-07-01T00:00:00.500Z',
+    );
+  });
+});
