@@ -51,6 +51,14 @@ describe('the HTTP edge', () => {
     expect(pair.body.name).to.equal('a pair \u{1F600} is fine');
   });
 
+  it('answers 400 out_of_range to the year 0000, which the date format allows', async () => {
+    const res = await call(app.url, 'GET', '/v1/usage?start=0000-01-01&end=0000-01-02', {
+      key: project.apiKey,
+    });
+    expect(res.status).to.equal(400);
+    expect(res.body).to.include({ code: 'out_of_range' });
+  });
+
   it('takes a leap second in a date-time filter (RFC 3339 allows 23:59:60)', async () => {
     const res = await call(app.url, 'GET', '/v1/messages?created_after=2026-12-31T23:59:60Z', {
       key: project.apiKey,

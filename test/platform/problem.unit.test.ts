@@ -26,8 +26,10 @@ describe('problemAnswer', () => {
   it("answers PostgreSQL's refusals of input it cannot store as the client's 400", () => {
     const nul = problemAnswer({ code: '22021' }, '/v1/x', () => undefined);
     expect(nul.document).to.include({ status: 400, code: 'nul_character' });
-    const range = problemAnswer({ code: '22003' }, '/v1/x', () => undefined);
-    expect(range.document).to.include({ status: 400, code: 'out_of_range' });
+    for (const code of ['22003', '22008']) {
+      const range = problemAnswer({ code }, '/v1/x', () => undefined);
+      expect(range.document, code).to.include({ status: 400, code: 'out_of_range' });
+    }
   });
 
   it("maps the JSON parser's errors by type (413 beyond the limit)", () => {

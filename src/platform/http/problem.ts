@@ -21,11 +21,12 @@ const BODY_PARSER_ERRORS: Record<string, () => AppError> = {
 const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
 
 /**
- * PostgreSQL's refusal of a number its column cannot hold (22003). The contract bounds every
- * number it takes (a flow version in 32 bits, a chat seq below 2^53), so this is a safety net
- * for a bound that is missing: the number came from the request, and the answer is its 400.
+ * PostgreSQL's refusals of a number its column cannot hold (22003) and of a date it has no
+ * such day for (22008: the year 0000, which the contract's date formats allow). The contract
+ * bounds every number it takes (a flow version in 32 bits, a chat seq below 2^53), so these
+ * are a safety net: the value came from the request, and the answer is its 400.
  */
-const OUT_OF_RANGE = '22003';
+const OUT_OF_RANGE = new Set(['22003', '22008']);
 
 function toAppError(err: unknown): AppError | null {
   if (err instanceof AppError) return err;
@@ -33,8 +34,8 @@ function toAppError(err: unknown): AppError | null {
   if (UNSTORABLE_TEXT.has(code)) {
     return new AppError(400, 'nul_character', 'Text may not contain the NUL character (U+0000).');
   }
-  if (code === OUT_OF_RANGE) {
-    return new AppError(400, 'out_of_range', 'A number in the request is out of range.');
+  if (OUT_OF_RANGE.has(code)) {
+    return new AppError(400, 'out_of_range', 'A number or date in the request is out of range.');
   }
   const type = (err as { type?: string } | null)?.type;
   if (type && BODY_PARSER_ERRORS[type]) return BODY_PARSER_ERRORS[type]();
