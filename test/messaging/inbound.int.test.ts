@@ -180,6 +180,40 @@ describe('inbound SMS, opt-out and receipts by ingress', () => {
     ).to.equal('delivered');
   });
 
+  it('receives an MO from ingress like an SMPP MO, and refuses one it could not store (400)', async () => {
+    const connector = await call<{ id: string; secret: string }>(
+      app.url,
+      'POST',
+      '/admin/v1/connectors',
+      { key: ADMIN_TOKEN, body: { kind: 'http', name: 'mo-provider' } },
+    );
+    const post = (eventId: string, payload: Record<string, unknown>) => {
+      const body = JSON.stringify({ provider_event_id: eventId, ...payload });
+      const signature = new Webhook(connector.body.secret).sign(eventId, new Date(), body);
+      return call(app.url, 'POST', `/v1/ingress/${connector.body.id}/mo`, {
+        rawBody: body,
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': eventId,
+          'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+          'webhook-signature': signature,
+        },
+      });
+    };
+    const ok = await post('mo-1', { from: '+14155550303', to: NUMBER, body: 'by ingress' });
+    expect(ok.status).to.equal(200);
+    expect(await inboundFrom('+14155550303', 'by ingress')).to.include({ status: 'received' });
+    for (const [name, payload] of Object.entries({
+      'no to': { from: '+14155550303', body: 'x' },
+      'a number for body': { from: '+14155550303', to: NUMBER, body: 7 },
+      'a from of 5,000 characters': { from: '1'.repeat(5000), to: NUMBER, body: 'x' },
+    })) {
+      const res = await post(`mo-bad-${name}`, payload);
+      expect(res.status, name).to.equal(400);
+      expect(res.body.errors, name).to.have.length.greaterThan(0);
+    }
+  });
+
   it('stores an 8-bit MO holding a NUL octet, with U+FFFD for the NUL', async () => {
     await app.runtime.services.sandboxSmsc()!.injectMo({
       from: '+14155550302',
