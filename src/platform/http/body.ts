@@ -59,44 +59,46 @@ function pointerOf(value: unknown, bad: (text: string) => boolean, path = ''): s
   return null;
 }
 
-const holdsNul = (text: string) => text.includes('\u0000');
 /** `String.prototype.isWellFormed` (Node 20; not yet in TypeScript's ES2022 lib). */
-const holdsLoneSurrogate = (text: string) =>
-  !(text as string & { isWellFormed(): boolean }).isWellFormed();
+const isWellFormed = (text: string) =>
+  (text as string & { isWellFormed(): boolean }).isWellFormed();
 
 /**
- * Refuses a body whose text PostgreSQL cannot store: U+0000 (`\u0000` in JSON; neither `text`
- * nor `jsonb` holds it, and no field of the API has a use for it), and a lone surrogate
- * (`\ud83d` without its pair: JSON allows the escape, jsonb refuses it, and a message body
- * reaches jsonb in its event; it was a 500). Cheap: each walk runs only when the raw bytes
- * contain the escape it looks for (neither can be written as raw UTF-8).
+ * Text PostgreSQL cannot store, each found only where the raw bytes hold its JSON escape
+ * (neither can be written as raw UTF-8), so a body without the escape costs one search:
+ * - U+0000 (`\u0000`): neither `text` nor `jsonb` holds it, and no field has a use for it;
+ * - a lone surrogate (`\ud83d` without its pair): JSON allows the escape and jsonb refuses it,
+ *   and a message body reaches jsonb in its event (it was a 500).
  */
+const UNSTORABLE_TEXT = [
+  {
+    escapes: ['u0000'],
+    bad: (text: string) => text.includes('\u0000'),
+    detail: 'Text may not contain the NUL character (U+0000).',
+    message: 'contains U+0000',
+    code: 'nul_character',
+  },
+  {
+    escapes: ['\\ud', '\\uD'],
+    bad: (text: string) => !isWellFormed(text),
+    detail: 'Text must be well-formed Unicode: a surrogate escape needs its pair.',
+    message: 'holds a lone surrogate',
+    code: 'invalid_unicode',
+  },
+];
+
+/** Refuses a body holding text of `UNSTORABLE_TEXT`, with the JSON pointer of the first. */
 function refuseUnstorableText(raw: Buffer | undefined, body: unknown): void {
   if (!raw) return;
-  if (raw.includes('u0000')) {
-    const pointer = pointerOf(body, holdsNul);
-    if (pointer !== null) {
-      throw new ValidationError(
-        'Text may not contain the NUL character (U+0000).',
-        [{ path: pointer, message: 'contains U+0000' }],
-        'nul_character',
-      );
-    }
-  }
-  if (raw.includes('\\ud') || raw.includes('\\uD')) {
-    const pointer = pointerOf(body, holdsLoneSurrogate);
-    if (pointer !== null) {
-      throw new ValidationError(
-        'Text must be well-formed Unicode: a surrogate escape needs its pair.',
-        [{ path: pointer, message: 'holds a lone surrogate' }],
-        'invalid_unicode',
-      );
-    }
+  for (const { escapes, bad, detail, message, code } of UNSTORABLE_TEXT) {
+    if (!escapes.some((escape) => raw.includes(escape))) continue;
+    const pointer = pointerOf(body, bad);
+    if (pointer !== null) throw new ValidationError(detail, [{ path: pointer, message }], code);
   }
 }
 
 /** Nesting allowed in a body: no field of the API needs more than a few levels. */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 /**
  * Refuses a body whose arrays and objects nest deeper than MAX_JSON_DEPTH. JSON.parse takes
