@@ -7,7 +7,7 @@ import type { Logger } from '../logger.js';
 import { readJsonBody } from './body.js';
 import { logAccessWhenClosed, requestIdOf } from './logging.js';
 import type { createMetrics } from './metrics.js';
-import { problemAnswer } from './problem.js';
+import { sendProblem } from './problem.js';
 
 /**
  * Routes served ahead of Express, for machine-to-machine callbacks that arrive by the
@@ -17,7 +17,7 @@ import { problemAnswer } from './problem.js';
  *
  * A lean route keeps the contract of every other route: the request id, the access line and
  * the metrics series, the JSON body checks (415, 413, 400), the client address under
- * TRUST_PROXY, and problem+json errors from the same `problemAnswer`. It has no auth
+ * TRUST_PROXY, and problem+json errors from the same `sendProblem`. It has no auth
  * middleware, idempotency or rate limit: a route that needs them belongs in Express.
  */
 
@@ -110,14 +110,7 @@ export function createRequestListener(deps: {
         res,
       );
     } catch (err) {
-      const answer = problemAnswer(err, url, log);
-      if (res.headersSent) return void res.end();
-      const text = JSON.stringify(answer.document);
-      res.statusCode = answer.status;
-      for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
-      res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
-      res.setHeader('Content-Length', Buffer.byteLength(text));
-      res.end(text);
+      sendProblem(res, err, url, log);
     }
   }
 

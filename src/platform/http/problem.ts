@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -14,29 +15,30 @@ const BODY_PARSER_ERRORS: Record<string, () => AppError> = {
   'request.size.invalid': () => new AppError(400, 'bad_request', 'Content-Length does not match.'),
 };
 
-/**
- * PostgreSQL's refusals of text it cannot store (U+0000 in `text` or `jsonb`): they come only
- * from input, e.g. `%00` in a path or query parameter, so they are the client's 400.
- */
-const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
+const unstorableText = () =>
+  new AppError(400, 'nul_character', 'Text may not contain the NUL character (U+0000).');
+const outOfRange = () =>
+  new AppError(400, 'out_of_range', 'A number or date in the request is out of range.');
 
 /**
- * PostgreSQL's refusals of a number its column cannot hold (22003) and of a date it has no
- * such day for (22008: the year 0000, which the contract's date formats allow). The contract
- * bounds every number it takes (a flow version in 32 bits, a chat seq below 2^53), so these
- * are a safety net: the value came from the request, and the answer is its 400.
+ * PostgreSQL's refusals of values that can only have come from the request, so they are the
+ * client's 400, by SQLSTATE:
+ * - text it cannot store (U+0000 in `text` or `jsonb`), e.g. `%00` in a path or query;
+ * - a number its column cannot hold (22003) and a date it has no day for (22008: the year
+ *   0000, which the contract's date formats allow). The contract bounds every number it takes
+ *   (a flow version in 32 bits, a chat seq below 2^53): a safety net for a missing bound.
  */
-const OUT_OF_RANGE = new Set(['22003', '22008']);
+const POSTGRES_INPUT_ERRORS: Record<string, () => AppError> = {
+  '22021': unstorableText,
+  '22P05': unstorableText,
+  '22003': outOfRange,
+  '22008': outOfRange,
+};
 
 function toAppError(err: unknown): AppError | null {
   if (err instanceof AppError) return err;
-  const code = (err as { code?: string } | null)?.code ?? '';
-  if (UNSTORABLE_TEXT.has(code)) {
-    return new AppError(400, 'nul_character', 'Text may not contain the NUL character (U+0000).');
-  }
-  if (OUT_OF_RANGE.has(code)) {
-    return new AppError(400, 'out_of_range', 'A number or date in the request is out of range.');
-  }
+  const code = (err as { code?: string } | null)?.code;
+  if (code && POSTGRES_INPUT_ERRORS[code]) return POSTGRES_INPUT_ERRORS[code]();
   const type = (err as { type?: string } | null)?.type;
   if (type && BODY_PARSER_ERRORS[type]) return BODY_PARSER_ERRORS[type]();
   const status = (err as { status?: number } | null)?.status;
@@ -76,12 +78,29 @@ export function problemAnswer(err: unknown, instance: string, log: () => Logger 
   };
 }
 
+/**
+ * Answers `err` as problem+json on any response, Express's or a lean route's (ends it as it
+ * is when the headers are already sent).
+ */
+export function sendProblem(
+  res: ServerResponse,
+  err: unknown,
+  instance: string,
+  log: () => Logger | undefined,
+): void {
+  const answer = problemAnswer(err, instance, log);
+  if (res.headersSent) return void res.end();
+  const text = JSON.stringify(answer.document);
+  res.statusCode = answer.status;
+  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+  res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}
+
 /** Express's error handler: every error of an Express route is answered as problem+json. */
 export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
-  const answer = problemAnswer(err, req.originalUrl, () => req.log);
-  if (res.headersSent) return void res.end();
-  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
-  res.status(answer.status).type('application/problem+json').json(answer.document);
+  sendProblem(res, err, req.originalUrl, () => req.log);
 };
 
 export const notFoundHandler: RequestHandler = () => {
