@@ -1,7 +1,6 @@
 import {
   ForbiddenError,
   NotFoundError,
-  ValidationError,
   type Clock,
   type LeanRequest,
   type LeanRoute,
@@ -11,32 +10,6 @@ import {
 import type { ConnectorRow, ConnectorsStore } from './connectors.store.js';
 import { isIpAllowed, verifyIngressSignature } from './ingress-verify.js';
 import type { IngressKind, IngressWriter } from './ingress-writer.js';
-
-/** Longest `from` or `to` of an MO: an E.164 number, an SMPP address (20) or a short code. */
-const MAX_MO_ADDRESS = 32;
-
-/**
- * The fields an `mo` event must carry to be received like an SMPP MO (`from`, `to`, `body`,
- * as text; addresses short enough for the indexes that find messages by them). Refused here,
- * the provider learns at once; accepted, the event could only fail in the worker, where it
- * was lost after the provider had its 200.
- */
-function moFieldErrors(payload: Record<string, unknown>) {
-  const errors: Array<{ path: string; message: string }> = [];
-  for (const field of ['from', 'to'] as const) {
-    const value = payload[field];
-    if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_MO_ADDRESS) {
-      errors.push({
-        path: `/${field}`,
-        message: `must be text of 1 to ${MAX_MO_ADDRESS} characters`,
-      });
-    }
-  }
-  if (payload.body !== undefined && typeof payload.body !== 'string') {
-    errors.push({ path: '/body', message: 'must be text' });
-  }
-  return errors;
-}
 
 // The two possible answers (ASCII, so `length` counts bytes).
 const FIRST_COPY = JSON.stringify({ received: true, duplicate: false });
@@ -92,6 +65,7 @@ export function createIngressRoute(deps: {
   }
 
   const checkEvent = validate.input('ingestProviderEvent');
+  const checkInboundMessage = validate.schema('IngressInboundMessage');
 
   return {
     method: 'POST',
@@ -101,11 +75,9 @@ export function createIngressRoute(deps: {
       const { params, body } = checkEvent({ params: req.params, body: req.body });
       const kind = params.kind as IngressKind;
       const payload = body as { provider_event_id: string | number };
-      if (kind === 'mo') {
-        const errors = moFieldErrors(body as Record<string, unknown>);
-        if (errors.length > 0)
-          throw new ValidationError('The inbound message is not valid.', errors);
-      }
+      // An MO must be receivable like an SMPP MO: accepted, it could only fail in the worker,
+      // lost after the provider had its 200.
+      if (kind === 'mo') checkInboundMessage(body);
       const providerEventId = String(payload.provider_event_id);
       // Stored with its outbox row in one statement (batched with concurrent requests); a
       // replay or a concurrent copy inserts nothing and schedules nothing.

@@ -2,7 +2,11 @@ import { expect } from 'chai';
 import { createChatFeature, type ChatFeature } from '../../src/chat/index.js';
 import type { Authenticator } from '../../src/accounts/index.js';
 import type { BlobStore } from '../../src/media/index.js';
-import { createSilentLogger } from '../../src/platform/index.js';
+import {
+  createRequestValidation,
+  createSilentLogger,
+  loadOpenApi,
+} from '../../src/platform/index.js';
 import { harnessSettings } from '../support/harness.js';
 import { startChatKit, type ChatKit } from './chat-kit.js';
 
@@ -29,14 +33,7 @@ describe('SMS participants', () => {
       ids: runtime.services.ids,
       clock: runtime.services.clock,
       logger: createSilentLogger(),
-      validate: Object.assign(() => (_req: unknown, _res: unknown, next: () => void) => next(), {
-        check: () => () => undefined,
-        input: () => (request: { params?: Record<string, string>; body?: unknown }) => ({
-          params: request.params ?? {},
-          query: {},
-          body: request.body,
-        }),
-      }),
+      validate: createRequestValidation(loadOpenApi()),
       auth: {
         project: [],
         projectOrUser: [],

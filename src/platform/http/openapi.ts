@@ -178,7 +178,21 @@ export function createRequestValidation(doc: OpenApiDocument) {
     };
   }
 
-  return Object.assign(validate, { check, input });
+  /**
+   * The check of a value against a schema of the contract's components (for a body whose
+   * shape depends on more than its operation): throws `ValidationError` listing every failing
+   * path.
+   */
+  function schema(name: string): (value: unknown) => void {
+    const run = strict.compile({ $ref: `spec#/components/schemas/${name}` });
+    return (value) => {
+      if (!run(value)) {
+        throw new ValidationError('The request is not valid.', fieldErrorsOf(run.errors));
+      }
+    };
+  }
+
+  return Object.assign(validate, { check, input, schema });
 }
 
 /** The validated (and type-coerced) query of a request. */
