@@ -116,7 +116,7 @@ export function createInboundHandler(deps: {
         connector_id: sms.connectorId,
         from_addr: sms.from,
         to_addr: to,
-        body: body,
+        body,
         received_at: now,
       });
       deps.logger.warn(
@@ -132,7 +132,7 @@ export function createInboundHandler(deps: {
       direction: 'inbound',
       to_addr: number.number,
       from_addr: sms.from,
-      body: body,
+      body,
       status: 'received',
       encoding: analysis.encoding,
       segments: analysis.segments,
@@ -170,7 +170,7 @@ export function createInboundHandler(deps: {
       projectId: number.project_id,
       from: sms.from,
       to: number.number,
-      body: body,
+      body,
       messageId: row.id,
     });
   }

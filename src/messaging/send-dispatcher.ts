@@ -130,17 +130,16 @@ export function createSendDispatcher(options: SendDispatcherOptions): RowDispatc
     if (old.length === 0) return;
     const lease = new Date(now + leaseMs);
     for (const { id } of old) held.get(id)!.renewing = lease;
-    const renewed = new Set(
-      await store.renewLeases(old, lease).finally(() => {
-        for (const { id } of old) {
-          const claim = held.get(id);
-          if (claim) claim.renewing = null;
-        }
-      }),
-    );
-    for (const { id } of old) {
-      const claim = held.get(id);
-      if (claim && renewed.has(id)) claim.lease = lease;
+    let renewed = new Set<string>();
+    try {
+      renewed = new Set(await store.renewLeases(old, lease));
+    } finally {
+      for (const { id } of old) {
+        const claim = held.get(id);
+        if (!claim) continue;
+        claim.renewing = null;
+        if (renewed.has(id)) claim.lease = lease;
+      }
     }
   }
 
