@@ -41,6 +41,30 @@ describe('inbound SMS, opt-out and receipts by ingress', () => {
       return list.body.data.find((m) => m.body === body);
     });
 
+  /** A connector registered by the operator, and signed posts of its events to ingress. */
+  async function ingressProvider(name: string) {
+    const { body: connector } = await call<{ id: string; secret: string }>(
+      app.url,
+      'POST',
+      '/admin/v1/connectors',
+      { key: ADMIN_TOKEN, body: { kind: 'http', name } },
+    );
+    return {
+      post(kind: string, eventId: string, payload: Record<string, unknown>) {
+        const body = JSON.stringify({ provider_event_id: eventId, ...payload });
+        return call(app.url, 'POST', `/v1/ingress/${connector.id}/${kind}`, {
+          rawBody: body,
+          headers: {
+            'content-type': 'application/json',
+            'webhook-id': eventId,
+            'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+            'webhook-signature': new Webhook(connector.secret).sign(eventId, new Date(), body),
+          },
+        });
+      },
+    };
+  }
+
   before(async () => {
     app = await startApp();
     project = await createTestProject(app);
@@ -143,29 +167,9 @@ describe('inbound SMS, opt-out and receipts by ingress', () => {
         : undefined,
     );
     const [part] = await app.runtime.db('message_parts').where({ message_id: sent.body.id });
-    const connector = await call<{ id: string; secret: string }>(
-      app.url,
-      'POST',
-      '/admin/v1/connectors',
-      { key: ADMIN_TOKEN, body: { kind: 'http', name: 'dlr-provider' } },
-    );
-    const post = async (status: string, eventId: string) => {
-      const body = JSON.stringify({
-        provider_event_id: eventId,
-        provider_message_id: part.smsc_id,
-        status,
-      });
-      const headers = {
-        'content-type': 'application/json',
-        'webhook-id': eventId,
-        'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
-      };
-      const signature = new Webhook(connector.body.secret).sign(eventId, new Date(), body);
-      return call(app.url, 'POST', `/v1/ingress/${connector.body.id}/dlr`, {
-        rawBody: body,
-        headers: { ...headers, 'webhook-signature': signature },
-      });
-    };
+    const provider = await ingressProvider('dlr-provider');
+    const post = (status: string, eventId: string) =>
+      provider.post('dlr', eventId, { provider_message_id: part.smsc_id, status });
     expect((await post('delivered', 'dlr-1')).status).to.equal(200);
     await eventually(async () =>
       (await api<Message>('GET', `/v1/messages/${sent.body.id}`)).body.status === 'delivered'
@@ -181,25 +185,9 @@ describe('inbound SMS, opt-out and receipts by ingress', () => {
   });
 
   it('receives an MO from ingress like an SMPP MO, and refuses one it could not store (400)', async () => {
-    const connector = await call<{ id: string; secret: string }>(
-      app.url,
-      'POST',
-      '/admin/v1/connectors',
-      { key: ADMIN_TOKEN, body: { kind: 'http', name: 'mo-provider' } },
-    );
-    const post = (eventId: string, payload: Record<string, unknown>) => {
-      const body = JSON.stringify({ provider_event_id: eventId, ...payload });
-      const signature = new Webhook(connector.body.secret).sign(eventId, new Date(), body);
-      return call(app.url, 'POST', `/v1/ingress/${connector.body.id}/mo`, {
-        rawBody: body,
-        headers: {
-          'content-type': 'application/json',
-          'webhook-id': eventId,
-          'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
-          'webhook-signature': signature,
-        },
-      });
-    };
+    const provider = await ingressProvider('mo-provider');
+    const post = (eventId: string, payload: Record<string, unknown>) =>
+      provider.post('mo', eventId, payload);
     const ok = await post('mo-1', { from: '+14155550303', to: NUMBER, body: 'by ingress' });
     expect(ok.status).to.equal(200);
     expect(await inboundFrom('+14155550303', 'by ingress')).to.include({ status: 'received' });

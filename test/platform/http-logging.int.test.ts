@@ -1,29 +1,14 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import express from 'express';
-import { createHttpLogger, createLogger } from '../../src/platform/index.js';
-
-interface Line {
-  level: number;
-  msg: string;
-  request_id?: string;
-  project_id?: string;
-  req?: { method: string; url: string };
-  res?: { status: number };
-}
+import { createHttpLogger } from '../../src/platform/index.js';
+import { capturingLogger } from '../support/log-lines.js';
 
 async function serve(level: string) {
-  const lines: Line[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()) as Line);
-      done();
-    },
-  });
+  const { logger, lines } = capturingLogger(level);
   const app = express();
-  app.use(createHttpLogger(createLogger(level, sink)));
+  app.use(createHttpLogger(logger));
   app.get('/work', (req, res) => {
     req.auth = { kind: 'key', projectId: 'prj_1', keyId: 'key_1', rateLimitPerSecond: null };
     req.log.info({ thing: 1 }, 'did the work');

@@ -1,35 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import express from 'express';
 import {
   ConflictError,
-  createLogger,
   createMetrics,
   createRequestListener,
   type LeanRoute,
 } from '../../src/platform/index.js';
-
-interface Line {
-  level: number;
-  msg: string;
-  request_id?: string;
-  thing?: string;
-  req?: { method: string; url: string };
-  res?: { status: number };
-}
+import { capturingLogger } from '../support/log-lines.js';
 
 /** A server whose request listener serves one lean route ahead of a one-route Express app. */
 async function serve() {
-  const lines: Line[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()) as Line);
-      done();
-    },
-  });
-  const logger = createLogger('info', sink);
+  const { logger, lines } = capturingLogger('info');
   const metrics = createMetrics();
   const app = express();
   app.get('/v1/things/:id/echo', (_req, res) => res.json({ from: 'express' }));

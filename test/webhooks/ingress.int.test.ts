@@ -21,8 +21,8 @@ describe('provider ingress', () => {
     return res.body;
   }
 
-  function signed(secret: string, payload: unknown, at = new Date(), id = `msg_${Math.random()}`) {
-    const body = JSON.stringify(payload);
+  /** A request of exactly these body bytes, signed under `secret`. */
+  function signedRaw(secret: string, body: string, at = new Date(), id = `msg_${Math.random()}`) {
     const signature = new Webhook(secret).sign(id, at, body);
     return {
       rawBody: body,
@@ -34,6 +34,9 @@ describe('provider ingress', () => {
       },
     };
   }
+
+  const signed = (secret: string, payload: unknown, at?: Date, id?: string) =>
+    signedRaw(secret, JSON.stringify(payload), at, id);
 
   const post = (
     kind: string,
@@ -264,12 +267,7 @@ describe('provider ingress', () => {
     });
 
     it('reads an empty body as {} (400: provider_event_id is required) and refuses U+0000', async () => {
-      const at = new Date();
-      const headers = {
-        ...signed(connector.secret, {}, at, 'msg_empty').headers,
-        'webhook-signature': new Webhook(connector.secret).sign('msg_empty', at, ''),
-      };
-      const empty = await post('dlr', { rawBody: '', headers });
+      const empty = await post('dlr', signedRaw(connector.secret, ''));
       expect(empty.status).to.equal(400);
       expect(empty.body.errors).to.deep.include({
         path: '/provider_event_id',
@@ -283,12 +281,7 @@ describe('provider ingress', () => {
     it('answers 400 to a body nested too deep to store, and stores nothing', async () => {
       const depth = 100_000;
       const rawBody = `{"provider_event_id":"evt-deep","pad":${'['.repeat(depth)}${']'.repeat(depth)}}`;
-      const at = new Date();
-      const headers = {
-        ...signed(connector.secret, {}, at, 'msg_deep').headers,
-        'webhook-signature': new Webhook(connector.secret).sign('msg_deep', at, rawBody),
-      };
-      const res = await post('dlr', { rawBody, headers });
+      const res = await post('dlr', signedRaw(connector.secret, rawBody));
       expect(res.status).to.equal(400);
       expect(res.body.code).to.equal('too_deep');
       expect(await storedCount('evt-deep')).to.equal(0);
