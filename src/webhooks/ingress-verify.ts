@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
 import { UnauthorizedError } from '../platform/index.js';
-import { computeSignature, decodeWebhookSecret } from './signing.js';
+import { computeSignature, signingKeyOf } from './signing.js';
 
 /**
  * Checks on provider callbacks (`POST /v1/ingress/{connector_id}/{kind}`): the Standard
@@ -53,20 +53,6 @@ function checkTimestamp(raw: string, now: Date, toleranceSec: number): number {
   return timestamp;
 }
 
-/** Decoded HMAC keys by secret: every request of a connector would otherwise decode its secret. */
-const keys = new Map<string, Buffer>();
-const MAX_KEYS = 10_000;
-
-/** `decodeWebhookSecret`, remembered; a secret that does not decode throws each time. */
-function keyOf(secret: string): Buffer {
-  let key = keys.get(secret);
-  if (key) return key;
-  key = decodeWebhookSecret(secret);
-  if (keys.size >= MAX_KEYS) keys.clear();
-  keys.set(secret, key);
-  return key;
-}
-
 /** The decoded 32-byte signatures of every `v1,` entry; other versions are ignored. */
 function parseSignatures(header: string): Buffer[] {
   return header
@@ -104,7 +90,7 @@ export function verifyIngressSignature(input: IngressVerifyInput): void {
   if (input.secrets.length === 0) reject('This connector has no signing secret configured.');
   for (const secret of input.secrets) {
     const expected = Buffer.from(
-      computeSignature(keyOf(secret), id, timestamp, input.rawBody),
+      computeSignature(signingKeyOf(secret), id, timestamp, input.rawBody),
       'base64',
     );
     if (offered.some((candidate) => timingSafeEqual(candidate, expected))) return;

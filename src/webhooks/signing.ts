@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 
 /**
  * Standard Webhooks signing (https://www.standardwebhooks.com): the signature is
@@ -50,22 +50,33 @@ export function decodeWebhookSecret(secret: string): Buffer {
   return Buffer.from(encoded, 'base64');
 }
 
-/** Decoded keys of recently used secrets (a secret is decoded once, not on every attempt). */
-const decodedKeys = new Map<string, Buffer>();
-const MAX_REMEMBERED_SECRETS = 1000;
+/** HMAC keys of recently used secrets, shared by signing and ingress verification. */
+const keys = new Map<string, KeyObject>();
+const MAX_REMEMBERED_SECRETS = 10_000;
 
-function keyOfSecret(secret: string): Buffer {
-  let key = decodedKeys.get(secret);
+/**
+ * The HMAC key of a secret (`decodeWebhookSecret`) as a KeyObject, remembered: a secret is
+ * decoded once, not on every attempt, and HMAC with a KeyObject skips importing the key
+ * bytes on each call (~1 µs of 3–4 per signature on 2026-12 VMs). A secret that does not
+ * decode throws each time.
+ */
+export function signingKeyOf(secret: string): KeyObject {
+  let key = keys.get(secret);
   if (!key) {
-    key = decodeWebhookSecret(secret);
-    if (decodedKeys.size >= MAX_REMEMBERED_SECRETS) decodedKeys.clear();
-    decodedKeys.set(secret, key);
+    key = createSecretKey(decodeWebhookSecret(secret));
+    if (keys.size >= MAX_REMEMBERED_SECRETS) keys.clear();
+    keys.set(secret, key);
   }
   return key;
 }
 
 /** The base64 HMAC-SHA256 of `{id}.{timestamp}.{body}` under one key (no `v1,` prefix). */
-export function computeSignature(key: Buffer, id: string, timestamp: number, body: string): string {
+export function computeSignature(
+  key: KeyObject,
+  id: string,
+  timestamp: number,
+  body: string,
+): string {
   return createHmac('sha256', key).update(`${id}.${timestamp}.${body}`, 'utf8').digest('base64');
 }
 
@@ -78,7 +89,7 @@ export function signPayload(input: SignInput): string {
   return input.secrets
     .map(
       (secret) =>
-        `v1,${computeSignature(keyOfSecret(secret), input.id, input.timestamp, input.body)}`,
+        `v1,${computeSignature(signingKeyOf(secret), input.id, input.timestamp, input.body)}`,
     )
     .join(' ');
 }
