@@ -1,4 +1,4 @@
-import type { Db } from '../platform/index.js';
+import type { Db, Trx } from '../platform/index.js';
 import type { SigningKey } from './tokens.js';
 
 /** The only place knex touches chat_signing_keys and chat_identity_settings. */
@@ -22,10 +22,18 @@ export function createIdentitiesStore(db: Db) {
       return row ? { id: row.id, projectId: row.project_id, secret: row.secret } : null;
     },
 
-    /** Identities of a project whose read horizon is hidden from others. */
-    async privateReaders(projectId: string, identities: string[]): Promise<Set<string>> {
+    /**
+     * Identities of a project whose read horizon is hidden from others; read on `on` when the
+     * caller holds a transaction (through the pool while holding a pooled connection could
+     * deadlock: eleven concurrent read markers once held all ten and waited for an eleventh).
+     */
+    async privateReaders(
+      projectId: string,
+      identities: string[],
+      on: Db | Trx = db,
+    ): Promise<Set<string>> {
       if (identities.length === 0) return new Set();
-      const rows = await db('chat_identity_settings')
+      const rows = await on('chat_identity_settings')
         .where({ project_id: projectId, read_receipts_private: true })
         .whereIn('identity', identities)
         .select('identity');

@@ -120,7 +120,7 @@ export function createMessageActions(ctx: ChatContext, messagesService: Messages
       const { row } = await messagesService.loadMessage(trx, actor, conversationId, messageId);
       const seq = Number(row.seq);
       if (!(await conversations.advanceRead(trx, conversationId, identity, seq, row.id))) return;
-      const hidden = await ctx.identities.privateReaders(actor.projectId, [identity]);
+      const hidden = await ctx.identities.privateReaders(actor.projectId, [identity], trx);
       await record({ projectId: actor.projectId, id: conversationId }, [
         {
           type: 'conversation.read',

@@ -85,6 +85,31 @@ describe('read horizons, unread counts and search', () => {
     expect(back.body).to.include({ last_read_seq: b.seq, unread_count: 0 });
   });
 
+  it('marks a message read by more members at once than the pool has connections', async function () {
+    // Each read marker held its transaction's connection while it read the privacy settings
+    // through the pool: eleven at once held all ten and waited 60 s for an eleventh (500s).
+    this.timeout(20_000);
+    const readers = Array.from({ length: 14 }, (_, i) => `reader${i}`);
+    const clients = await Promise.all(readers.map((r) => kit.as(r)));
+    const group = (
+      await alice<{ id: string }>('POST', '/v1/conversations', {
+        body: { type: 'group', members: readers },
+      })
+    ).body.id;
+    const message = await send(alice, group, 'read me, all of you');
+    const started = Date.now();
+    const answers = await Promise.all(
+      clients.map((reader) =>
+        reader<{ last_read_seq: number }>('POST', `/v1/conversations/${group}/read`, {
+          body: { message_id: message.id },
+        }),
+      ),
+    );
+    expect(answers.map((a) => a.status)).to.deep.equal(readers.map(() => 200));
+    expect(answers.every((a) => a.body.last_read_seq === message.seq)).to.equal(true);
+    expect(Date.now() - started).to.be.below(10_000);
+  });
+
   it("hides a private reader's horizon from others but keeps its unread counts", async () => {
     const saved = await bob('PATCH', '/v1/identities/bob/settings', {
       body: { read_receipts_private: true },
