@@ -46,6 +46,7 @@ export type { Page, PageQuery } from './http/pagination.js';
 export { createMetrics } from './http/metrics.js';
 export { createHttpLogger } from './http/logging.js';
 export { createRequestListener } from './http/lean-routes.js';
+export { answerWithoutUpgrade } from './http/upgrade-fallback.js';
 export type { LeanRequest, LeanRoute } from './http/lean-routes.js';
 export { createRateLimit } from './http/rate-limit.js';
 export { createIdempotency, pruneIdempotencyKeys } from './http/idempotency.js';

@@ -3,7 +3,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventStore } from '../../events/index.js';
-import type { Clock, Logger, Redis } from '../../platform/index.js';
+import { answerWithoutUpgrade, type Clock, type Logger, type Redis } from '../../platform/index.js';
 import type { UserClaims } from '../tokens.js';
 
 import type { EventPositions } from './cursor.js';
@@ -224,9 +224,12 @@ export function createRealtimeGateway(deps: {
     }
   }
 
-  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+  async function upgrade(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer) {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== REALTIME_PATH) return;
+    const webSocket = req.headers.upgrade?.toLowerCase() === 'websocket';
+    if (url.pathname !== REALTIME_PATH || !webSocket) {
+      return answerWithoutUpgrade(server, req, socket, deps.logger);
+    }
     const token = url.searchParams.get('token');
     const claims = token ? await deps.claimsOf(token).catch(() => null) : null;
     if (!claims) return refuse(socket, 401, 'Unauthorized');
@@ -235,7 +238,7 @@ export function createRealtimeGateway(deps: {
 
   return {
     attach(server: Server) {
-      server.on('upgrade', (req, socket, head) => void upgrade(req, socket, head));
+      server.on('upgrade', (req, socket, head) => void upgrade(server, req, socket, head));
     },
     /**
      * Says goodbye to every socket (1001 going away), terminating stragglers after a second:
