@@ -9,6 +9,7 @@ import * as m007 from './007-refuse.js';
 import * as m008 from './008-parts-by-smsc-id.js';
 import * as m009 from './009-sms-dispatch.js';
 import * as m010 from './010-events-one-stream-index.js';
+import * as m011 from './011-idempotency-scope.js';
 
 /** One migration module: a stable name plus up/down. */
 export interface Migration {
@@ -18,4 +19,16 @@ export interface Migration {
 }
 
 /** Every migration in order. Add new ones at the end; never rename an applied one. */
-export const migrations: Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010];
+export const migrations: Migration[] = [
+  m001,
+  m002,
+  m003,
+  m004,
+  m005,
+  m006,
+  m007,
+  m008,
+  m009,
+  m010,
+  m011,
+];

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { createTestProject, startApp, type TestApp, type TestProject } from '../support/harness.js';
 import { clientFor } from '../support/http.js';
+import { startChatKit } from '../chat/chat-kit.js';
 import { pruneIdempotencyKeys } from '../../src/platform/index.js';
 
 describe('Idempotency-Key', () => {
@@ -60,6 +61,61 @@ describe('Idempotency-Key', () => {
     );
     expect(theirs.status).to.equal(200);
     expect(theirs.body.webhook_secret).not.to.equal(mine.body.webhook_secret);
+  });
+
+  it('replays a problem answer for the same key and body at once', async () => {
+    const send = () =>
+      api('POST', '/v1/tokens', {
+        body: { identity: '' },
+        headers: { 'idempotency-key': 'k-problem' },
+      });
+    const first = await send();
+    const started = Date.now();
+    const second = await send();
+    expect(first.status).to.equal(400);
+    expect(second.status).to.equal(400);
+    expect(second.body).to.deep.equal(first.body);
+    expect(second.headers.get('idempotent-replayed')).to.equal('true');
+    expect(second.headers.get('content-type')).to.match(/^application\/problem\+json/);
+    // It waited 10 s for an answer that was never stored, then said 409 in progress.
+    expect(Date.now() - started).to.be.below(2000);
+  });
+
+  it("keeps one end user's key and answer from the project's other users", async () => {
+    const kit = await startChatKit(app);
+    const alice = await kit.as('alice');
+    const bob = await kit.as('bob');
+    const conversation = (
+      await alice<{ id: string }>('POST', '/v1/conversations', {
+        body: { type: 'group', members: ['bob'] },
+      })
+    ).body.id;
+    const say = (who: typeof alice) =>
+      who<{ id: string; author: string }>('POST', `/v1/conversations/${conversation}/messages`, {
+        body: { body: 'same words' },
+        headers: { 'idempotency-key': 'k-user' },
+      });
+    const mine = await say(alice);
+    const theirs = await say(bob);
+    expect([mine.status, theirs.status]).to.deep.equal([201, 201]);
+    expect(theirs.headers.get('idempotent-replayed')).to.equal(null);
+    expect(theirs.body.author).to.equal('bob');
+    expect(theirs.body.id).not.to.equal(mine.body.id);
+  });
+
+  it('releases a key whose first request never answered, after a minute', async () => {
+    await app.runtime.db('idempotency_keys').insert({
+      project_id: project.id,
+      key: 'k-abandoned',
+      request_hash: 'a request whose process died',
+      created_at: new Date(Date.now() - 61_000),
+    });
+    const started = Date.now();
+    const res = await rotate('k-abandoned');
+    expect(res.status).to.equal(200);
+    expect(res.body.webhook_secret).to.be.a('string');
+    expect(Date.now() - started).to.be.below(2000);
+    expect((await rotate('k-abandoned')).headers.get('idempotent-replayed')).to.equal('true');
   });
 
   it('prunes records older than 48 hours and keeps younger ones', async () => {

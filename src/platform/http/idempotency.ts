@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Knex } from 'knex';
 import { ConflictError, UnprocessableError, ValidationError } from '../errors.js';
 import type { Clock } from '../clock.js';
@@ -11,8 +11,20 @@ interface StoredResponse {
   created_at: Date;
 }
 
+/** Where a key lives: its project, and within it the caller (see migration 011). */
+interface KeyRow {
+  project_id: string;
+  scope: string;
+  key: string;
+}
+
 const MAX_KEY_LENGTH = 255;
 const WAIT_STEP_MS = 25;
+/**
+ * A claim with no answer after this long belongs to a request that will never answer (its
+ * process died, its client's socket broke before the answer was written): it is released.
+ */
+const ABANDONED_AFTER_MS = 60_000;
 
 function hashRequest(method: string, path: string, body: unknown): string {
   return createHash('sha256')
@@ -22,20 +34,31 @@ function hashRequest(method: string, path: string, body: unknown): string {
 
 function replay(res: Response, stored: StoredResponse): void {
   res.setHeader('Idempotent-Replayed', 'true');
+  res.status(stored.status_code ?? 200);
   const body = stored.response_body as { type?: string } | null;
-  const problem = typeof body?.type === 'string' && body.type.startsWith('urn:trunkline:problem:');
-  res
-    .status(stored.status_code ?? 200)
-    .type(problem ? 'application/problem+json' : 'application/json')
-    .json(body);
+  if (body === null) return void res.end();
+  const problem = typeof body.type === 'string' && body.type.startsWith('urn:trunkline:problem:');
+  res.type(problem ? 'application/problem+json' : 'application/json').json(body);
+}
+
+/** The JSON of an answer's text ('' is no body); undefined when the text is not JSON. */
+function answerBody(text: string): unknown {
+  if (text === '') return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
  * `Idempotency-Key` for POSTs (API.md): the first request with a key claims it with an insert;
- * its response (2xx or 4xx) is stored before it is sent. The same key and body replays that
- * response with `Idempotent-Replayed: true`; the same key with another body is a 422; a
- * concurrent duplicate waits for the first to finish, so both produce one resource. A 5xx
- * releases the key so the client can retry. Keys are kept for 48 hours.
+ * its answer (2xx or 4xx, success or problem, with or without a body) is stored before it is
+ * sent. The same key and body replays that answer with `Idempotent-Replayed: true`; the same
+ * key with another body is a 422; a concurrent duplicate waits for the first to finish, so
+ * both produce one resource. A 5xx, or an answer that is not JSON, releases the key so the
+ * client can retry, and so does a claim left unanswered for a minute. Keys are scoped to the
+ * project for API keys, and to the end user for chat tokens. Kept for 48 hours.
  */
 export function createIdempotency(deps: {
   db: Knex;
@@ -43,20 +66,60 @@ export function createIdempotency(deps: {
   waitMs?: number;
 }): RequestHandler {
   const waitMs = deps.waitMs ?? 10_000;
+  const keys = () => deps.db('idempotency_keys');
 
-  async function waitForResponse(
-    projectId: string,
-    key: string,
-  ): Promise<StoredResponse | undefined> {
+  async function claim(where: KeyRow, requestHash: string): Promise<boolean> {
+    const claimed = await keys()
+      .insert({ ...where, request_hash: requestHash, created_at: deps.clock.now() })
+      .onConflict(['project_id', 'scope', 'key'])
+      .ignore()
+      .returning('key');
+    return claimed.length > 0;
+  }
+
+  /** The stored answer, waiting up to `waitMs` for one in progress; undefined if released. */
+  async function waitForResponse(where: KeyRow): Promise<StoredResponse | undefined> {
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const row = (await deps
-        .db('idempotency_keys')
-        .where({ project_id: projectId, key })
-        .first()) as StoredResponse | undefined;
-      if (!row || row.status_code !== null || Date.now() > deadline) return row;
+      const row = (await keys().where(where).first()) as StoredResponse | undefined;
+      if (!row || row.status_code !== null) return row;
+      if (deps.clock.now().getTime() - row.created_at.getTime() > ABANDONED_AFTER_MS) {
+        await keys().where(where).whereNull('status_code').delete();
+        return undefined;
+      }
+      if (Date.now() > deadline) return row;
       await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS));
     }
+  }
+
+  /** Stores the answer of the request that claimed `where` just before it is sent. */
+  function storeAnswer(req: Request, res: Response, where: KeyRow): void {
+    const end = res.end.bind(res) as (...args: unknown[]) => Response;
+    res.end = ((...args: unknown[]) => {
+      res.end = end as Response['end'];
+      const [chunk] = args;
+      const text =
+        typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
+      const body = res.statusCode >= 500 ? undefined : answerBody(text);
+      const done =
+        body === undefined
+          ? keys().where(where).delete()
+          : keys()
+              .where(where)
+              .update({
+                status_code: res.statusCode,
+                response_body: JSON.stringify(body),
+                completed_at: deps.clock.now(),
+              });
+      done.then(
+        () => end(...args),
+        (err: unknown) => {
+          req.log?.error({ err }, 'could not store idempotent response');
+          end(...args);
+        },
+      );
+      return res;
+    }) as Response['end'];
   }
 
   return async (req, res, next) => {
@@ -68,61 +131,30 @@ export function createIdempotency(deps: {
         { path: '/headers/idempotency-key', message: 'must be 1 to 255 characters' },
       ]);
     }
-    const projectId = auth.projectId;
+    const where: KeyRow = {
+      project_id: auth.projectId,
+      scope: auth.kind === 'user' ? `identity:${auth.identity}` : '',
+      key,
+    };
     const requestHash = hashRequest(req.method, req.originalUrl, req.body);
-    const claimed = await deps
-      .db('idempotency_keys')
-      .insert({
-        project_id: projectId,
-        key,
-        request_hash: requestHash,
-        created_at: deps.clock.now(),
-      })
-      .onConflict(['project_id', 'key'])
-      .ignore()
-      .returning('key');
-
-    if (claimed.length === 0) {
-      const stored = await waitForResponse(projectId, key);
+    // A key released by a failed first attempt may be claimed again, once.
+    for (let tries = 0; !(await claim(where, requestHash)); tries += 1) {
+      const stored = await waitForResponse(where);
       if (stored && stored.request_hash !== requestHash) {
         throw new UnprocessableError(
           'This Idempotency-Key was used with a different request.',
           'idempotency_key_reused',
         );
       }
-      if (!stored) return next(); // released by a failed first attempt: run this one normally
-      if (stored.status_code === null) {
+      if (stored && stored.status_code !== null) return replay(res, stored);
+      if (stored || tries > 0) {
         throw new ConflictError(
           'A request with this Idempotency-Key is still in progress.',
           'idempotency_in_progress',
         );
       }
-      return replay(res, stored);
     }
-
-    const send = res.json.bind(res);
-    res.json = (body: unknown) => {
-      const status = res.statusCode;
-      const done =
-        status >= 500
-          ? deps.db('idempotency_keys').where({ project_id: projectId, key }).delete()
-          : deps
-              .db('idempotency_keys')
-              .where({ project_id: projectId, key })
-              .update({
-                status_code: status,
-                response_body: JSON.stringify(body),
-                completed_at: deps.clock.now(),
-              });
-      done.then(
-        () => send(body),
-        (err: unknown) => {
-          req.log?.error({ err }, 'could not store idempotent response');
-          send(body);
-        },
-      );
-      return res;
-    };
+    storeAnswer(req, res, where);
     next();
   };
 }
