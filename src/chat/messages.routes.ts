@@ -27,8 +27,9 @@ function decodeSeqCursor(cursor: string | null): { before?: number; after?: numb
     throw invalid;
   }
   const { before, after } = (parsed ?? {}) as { before?: unknown; after?: unknown };
-  if (Number.isInteger(before) && (before as number) > 0) return { before: before as number };
-  if (Number.isInteger(after) && (after as number) >= 0) return { after: after as number };
+  // Safe integers only: 1e21 is an integer to JavaScript but "1e+21" to PostgreSQL's bigint.
+  if (Number.isSafeInteger(before) && (before as number) > 0) return { before: before as number };
+  if (Number.isSafeInteger(after) && (after as number) >= 0) return { after: after as number };
   throw invalid;
 }
 

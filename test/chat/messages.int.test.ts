@@ -151,6 +151,18 @@ describe('conversation messages', () => {
       const res = await alice('GET', `/v1/conversations/${conv}/messages?${query}`);
       expect(res.status, query).to.equal(400);
     }
+    // The same numbers inside a cursor were a 500 (PostgreSQL's bigint refused "1e+21").
+    for (const inside of [{ before: 1e21 }, { after: 1e300 }, { before: 2 ** 53 }]) {
+      const cursor = Buffer.from(JSON.stringify(inside)).toString('base64url');
+      const res = await alice<{ code: string }>(
+        'GET',
+        `/v1/conversations/${conv}/messages?cursor=${cursor}`,
+      );
+      expect([res.status, res.body.code], JSON.stringify(inside)).to.deep.equal([
+        400,
+        'invalid_cursor',
+      ]);
+    }
   });
 
   it('pins for admins only and forwards into another conversation of the sender', async () => {
