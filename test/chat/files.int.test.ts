@@ -101,6 +101,32 @@ describe('chat attachments (/v1/files)', () => {
     expect(attach.status).to.equal(422);
   });
 
+  it('rejects an image that carries its signature but does not decode (422, not 500)', async () => {
+    // A JPEG cut off after its first marker, and a PNG whose header declares 100,000 pixels
+    // square (a decompression bomb: over sharp's pixel limit). Both were a 500 on every try.
+    const truncated = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(50, 65)]);
+    const bomb = Buffer.from(png);
+    bomb.writeUInt32BE(100_000, 16);
+    bomb.writeUInt32BE(100_000, 20);
+    for (const [bytes, type] of [
+      [truncated, 'image/jpeg'],
+      [bomb, 'image/png'],
+    ] as const) {
+      const file = (
+        await declare(alice, { filename: 'broken', content_type: type, size: bytes.length })
+      ).body;
+      expect((await upload(file, bytes, type)).status).to.equal(200);
+      const checked = await alice<{ code: string; detail: string }>(
+        'POST',
+        `/v1/files/${file.id}/complete`,
+      );
+      expect([checked.status, checked.body.code], type).to.deep.equal([422, 'file_rejected']);
+      expect(checked.body.detail).to.include(`could not be read as ${type}`);
+      const again = await alice<{ status: string }>('GET', `/v1/files/${file.id}`);
+      expect(again.body.status).to.equal('rejected');
+    }
+  });
+
   it('lets storage refuse an upload of another size or type than declared', async () => {
     const file = (
       await declare(alice, { filename: 'pic.png', content_type: 'image/png', size: 10 })
