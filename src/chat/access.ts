@@ -1,4 +1,10 @@
-import { ForbiddenError, NotFoundError, type AuthContext, type Trx } from '../platform/index.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  type AuthContext,
+  type Trx,
+} from '../platform/index.js';
 import type { ConversationRow, ConversationsStore, MemberRow } from './conversations.store.js';
 
 /**
@@ -50,4 +56,17 @@ export function requireAdmin(access: Access): void {
   if (access.member && access.member.role !== 'admin') {
     throw new ForbiddenError('Only an admin of the conversation may do this.', 'not_admin');
   }
+}
+
+/** The refusal of a change to an archived conversation's content (409 conversation_archived). */
+export function archivedError(): ConflictError {
+  return new ConflictError('The conversation is archived.', 'conversation_archived');
+}
+
+/**
+ * An archived conversation is read-only history: no new or edited messages, reactions, pins,
+ * deletions, renames or members. Reading it, marking it read, and leaving it stay allowed.
+ */
+export function requireNotArchived(access: Access): void {
+  if (access.conversation.archived_at) throw archivedError();
 }

@@ -1,5 +1,5 @@
-import { ConflictError, ForbiddenError, UnprocessableError, type Trx } from '../platform/index.js';
-import { accessConversation, requireAdmin, type Actor } from './access.js';
+import { ForbiddenError, UnprocessableError, type Trx } from '../platform/index.js';
+import { accessConversation, requireAdmin, requireNotArchived, type Actor } from './access.js';
 import type { ChatContext } from './context.js';
 import type { ConversationRow, MemberRow } from './conversations.store.js';
 import { directKeyOf } from './identity.js';
@@ -147,8 +147,7 @@ export function createConversationsService(ctx: ChatContext) {
     await ctx.log.commit(async (trx, record) => {
       const access = await accessConversation(store, trx, actor, id, ctx.db);
       requireAdmin(access);
-      if (access.conversation.archived_at)
-        throw new ConflictError('The conversation is archived.', 'conversation_archived');
+      requireNotArchived(access);
       const row = await store.update(trx, id, { ...patch, updated_at: ctx.clock.now() });
       await record({ projectId: actor.projectId, id }, [
         { type: 'conversation.updated', data: conversationView(row) },

@@ -4,7 +4,7 @@ import {
   NotFoundError,
   UnprocessableError,
 } from '../platform/index.js';
-import { accessConversation, requireAdmin, type Actor } from './access.js';
+import { accessConversation, requireAdmin, requireNotArchived, type Actor } from './access.js';
 import type { ChatContext } from './context.js';
 import type { MemberRow } from './conversations.store.js';
 import { memberView } from './views.js';
@@ -53,9 +53,8 @@ export function createMembersService(ctx: ChatContext) {
     return ctx.log.commit(async (trx, record) => {
       const access = await accessConversation(store, trx, actor, conversationId, ctx.db);
       requireAdmin(access);
+      requireNotArchived(access);
       const { conversation } = access;
-      if (conversation.archived_at)
-        throw new ConflictError('The conversation is archived.', 'conversation_archived');
       if (conversation.type === 'direct') {
         throw new UnprocessableError(
           'A direct conversation keeps its two members.',

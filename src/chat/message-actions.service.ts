@@ -4,7 +4,7 @@ import {
   NotFoundError,
   ValidationError,
 } from '../platform/index.js';
-import { accessConversation, requireAdmin, type Actor } from './access.js';
+import { accessConversation, requireAdmin, requireNotArchived, type Actor } from './access.js';
 import type { ChatContext } from './context.js';
 import { isEmoji } from './emoji.js';
 import type { MessagesService } from './messages.service.js';
@@ -37,7 +37,13 @@ export function createMessageActions(ctx: ChatContext, messagesService: Messages
       ]);
     }
     const row = await ctx.log.commit(async (trx, record) => {
-      const { row } = await messagesService.loadMessage(trx, actor, conversationId, messageId);
+      const { access, row } = await messagesService.loadMessage(
+        trx,
+        actor,
+        conversationId,
+        messageId,
+      );
+      requireNotArchived(access);
       if (row.deleted_at) throw new ConflictError('The message was deleted.', 'message_deleted');
       const changed = add
         ? await messages.addReaction(trx, {
@@ -71,6 +77,7 @@ export function createMessageActions(ctx: ChatContext, messagesService: Messages
         messageId,
       );
       requireAdmin(access);
+      requireNotArchived(access);
       if (row.deleted_at) throw new ConflictError('The message was deleted.', 'message_deleted');
       if ((row.pinned_at !== null) === pinned) return row;
       const updated = await messages.update(trx, messageId, {

@@ -5,6 +5,7 @@ import {
   type AppendResult,
   type NewMessage,
 } from './append-message.store.js';
+import { archivedError } from './access.js';
 import type { ChatContext } from './context.js';
 import type { MessageRow } from './messages.store.js';
 import { queueSmsCopies } from './sms.js';
@@ -53,7 +54,7 @@ export function createMessageWriter(ctx: ChatContext) {
       case 'not_found':
         return new NotFoundError('Conversation');
       case 'archived':
-        return new ConflictError('The conversation is archived.', 'conversation_archived');
+        return archivedError();
       case 'unknown_reply_to':
         return new UnprocessableError(
           'reply_to is not a message of this conversation.',

@@ -6,7 +6,7 @@ import {
   UnprocessableError,
   type Trx,
 } from '../platform/index.js';
-import { accessConversation, type Actor } from './access.js';
+import { accessConversation, requireNotArchived, type Actor } from './access.js';
 import type { ChatContext } from './context.js';
 import { mentionCandidates, parseMentions } from './mentions.js';
 import { createMessageWriter } from './message-writer.js';
@@ -159,8 +159,7 @@ export function createMessagesService(ctx: ChatContext) {
         throw new ForbiddenError('Only the author may edit a message.', 'not_author');
       }
       if (row.deleted_at) throw new ConflictError('The message was deleted.', 'message_deleted');
-      if (access.conversation.archived_at)
-        throw new ConflictError('The conversation is archived.', 'conversation_archived');
+      requireNotArchived(access);
       const mentioned = mentionCandidates(body).length > 0;
       const chat = mentioned ? await chatMembers(trx, conversationId) : new Set<string>();
       const updated = await messages.update(trx, messageId, {
@@ -179,6 +178,7 @@ export function createMessagesService(ctx: ChatContext) {
   async function remove(actor: Actor, conversationId: string, messageId: string) {
     const row = await ctx.log.commit(async (trx, record) => {
       const { access, row } = await loadMessage(trx, actor, conversationId, messageId);
+      requireNotArchived(access);
       const isAdmin = access.member === null || access.member.role === 'admin';
       if (row.author !== actor.identity && !isAdmin) {
         throw new ForbiddenError('Only the author or an admin may delete a message.', 'not_author');

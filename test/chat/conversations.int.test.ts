@@ -162,6 +162,45 @@ describe('conversations and members', () => {
     });
   });
 
+  it('keeps an archived conversation read-only, but lets members read and leave it', async () => {
+    const conv = (
+      await alice<Conv>('POST', '/v1/conversations', {
+        body: { type: 'group', members: ['bob', 'carol'] },
+      })
+    ).body.id;
+    const message = (
+      await alice<{ id: string }>('POST', `/v1/conversations/${conv}/messages`, {
+        body: { body: 'before the archive' },
+      })
+    ).body.id;
+    await alice('DELETE', `/v1/conversations/${conv}`);
+    const at = `/v1/conversations/${conv}/messages/${message}`;
+    // Each of these changed an archived conversation (200/204) before.
+    for (const [who, method, path] of [
+      [bob, 'POST', `${at}/reactions/👍`],
+      [bob, 'DELETE', `${at}/reactions/👍`],
+      [alice, 'POST', `${at}/pin`],
+      [alice, 'DELETE', `${at}/pin`],
+      [alice, 'DELETE', at],
+    ] as const) {
+      const res = await who<{ code: string }>(method, path);
+      expect([res.status, res.body.code], `${method} ${path}`).to.deep.equal([
+        409,
+        'conversation_archived',
+      ]);
+    }
+    const read = await bob('POST', `/v1/conversations/${conv}/read`, {
+      body: { message_id: message },
+    });
+    expect(read.status).to.equal(200);
+    expect((await carol('DELETE', `/v1/conversations/${conv}/members/carol`)).status).to.equal(204);
+    const history = await bob<{ data: Array<{ id: string; deleted_at: string | null }> }>(
+      'GET',
+      `/v1/conversations/${conv}/messages`,
+    );
+    expect(history.body.data.map((m) => [m.id, m.deleted_at])).to.deep.equal([[message, null]]);
+  });
+
   it('refuses more than 1,000 members at creation (400)', async () => {
     const members = Array.from({ length: 1001 }, (_, i) => `u${i}`);
     const res = await kit.operator('POST', '/v1/conversations', {
