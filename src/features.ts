@@ -160,8 +160,11 @@ export function createFeatures(ctx: FeatureContext) {
     validate,
     auth,
   };
+  const numbersStore = createCachedNumbers(createNumbersStore(db), bus);
   const chat = createChatFeature({
     ...shared,
+    ownsNumber: async (projectId, number, via) =>
+      (await numbersStore.findOwned(projectId, number, via)) !== undefined,
     redis,
     redisUrl: config.redisUrl,
     redisPrefix: config.redisPrefix,
@@ -170,7 +173,6 @@ export function createFeatures(ctx: FeatureContext) {
   });
   verifyUserToken = chat.verifyUserToken;
 
-  const numbersStore = createCachedNumbers(createNumbersStore(db), bus);
   const voice = createVoiceFeature({
     ...shared,
     blobs: media.blobs,

@@ -1,5 +1,5 @@
 import type { Outbox } from '../events/index.js';
-import type { Clock, Db, IdGenerator, Logger } from '../platform/index.js';
+import type { Clock, Db, IdGenerator, Logger, Trx } from '../platform/index.js';
 import type { ChatLog } from './chat-log.js';
 import type { ConversationsStore } from './conversations.store.js';
 import type { FileRow, FilesStore } from './files.store.js';
@@ -35,6 +35,8 @@ export interface ChatContext {
   clock: Clock;
   logger: Logger;
   limits: ChatLimits;
+  /** Whether the project owns `number`, read on the caller's transaction. */
+  ownsNumber(projectId: string, number: string, via: Trx): Promise<boolean>;
   /** Checks an uploaded file that is still pending (set once the files service exists). */
   checkFile?: (row: FileRow) => Promise<FileRow>;
 }

@@ -1,6 +1,6 @@
 import type { UserTokenVerifier } from '../accounts/index.js';
 import type { BlobStore } from '../media/index.js';
-import type { Redis } from '../platform/index.js';
+import type { Redis, Trx } from '../platform/index.js';
 import type { Feature } from '../runtime.js';
 import { createChatLog } from './chat-log.js';
 import { DEFAULT_LIMITS, type ChatContext, type ChatLimits } from './context.js';
@@ -60,6 +60,8 @@ export interface ChatDeps extends SharedDeps {
   redisPrefix: string;
   blobs: BlobStore;
   sendSms: SendConversationSms;
+  /** Whether the project owns `number` (an SMS participant's proxy must be one of its own). */
+  ownsNumber(projectId: string, number: string, via: Trx): Promise<boolean>;
   options?: Partial<ChatOptions>;
 }
 
@@ -124,6 +126,7 @@ export function createChatFeature(deps: ChatDeps): ChatFeature {
     clock: deps.clock,
     logger: deps.logger,
     limits: options.limits,
+    ownsNumber: deps.ownsNumber,
   };
   const tokens = createTokensService({
     identities: ctx.identities,

@@ -3,6 +3,7 @@ import {
   ForbiddenError,
   NotFoundError,
   UnprocessableError,
+  type Trx,
 } from '../platform/index.js';
 import { accessConversation, requireAdmin, requireNotArchived, type Actor } from './access.js';
 import type { ChatContext } from './context.js';
@@ -49,6 +50,30 @@ export function createMembersService(ctx: ChatContext) {
     };
   }
 
+  /**
+   * An SMS participant's proxy must be a number of the project other than the participant's
+   * own: every message of the conversation is sent from it, and with a number the project
+   * does not own each of those sends failed in the background.
+   */
+  async function checkProxy(
+    trx: Trx,
+    projectId: string,
+    input: { phone_number: string; proxy_number: string },
+  ): Promise<void> {
+    if (input.proxy_number === input.phone_number) {
+      throw new UnprocessableError(
+        'The proxy number must differ from the participant’s phone number.',
+        'invalid_proxy_number',
+      );
+    }
+    if (!(await ctx.ownsNumber(projectId, input.proxy_number, trx))) {
+      throw new UnprocessableError(
+        `${input.proxy_number} is not a number of this project.`,
+        'unknown_number',
+      );
+    }
+  }
+
   async function add(actor: Actor, conversationId: string, input: AddMemberInput) {
     return ctx.log.commit(async (trx, record) => {
       const access = await accessConversation(store, trx, actor, conversationId, ctx.db);
@@ -67,6 +92,7 @@ export function createMembersService(ctx: ChatContext) {
           'too_many_members',
         );
       }
+      if ('phone_number' in input) await checkProxy(trx, actor.projectId, input);
       const row = rowOf(actor.projectId, conversationId, input);
       const [inserted] = await store.insertMembers(trx, [row]);
       if (!inserted)

@@ -200,6 +200,7 @@ describe('appending messages under concurrency', () => {
   it('refuses alone, writing nothing, for a conversation with a phone member', async () => {
     const { db } = kit.app.runtime;
     const conv = await group(['bob']);
+    await kit.operator('POST', '/v1/numbers', { body: { number: '+14155550178' } });
     const added = await alice('POST', `/v1/conversations/${conv}/members`, {
       body: { phone_number: '+14155550177', proxy_number: '+14155550178' },
     });

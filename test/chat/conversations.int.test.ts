@@ -209,6 +209,24 @@ describe('conversations and members', () => {
     expect(res.status).to.equal(400);
   });
 
+  it("refuses an SMS participant whose proxy is not the project's own number (422)", async () => {
+    const conv = await kit.operator<Conv>('POST', '/v1/conversations', {
+      body: { type: 'group', members: ['alice'] },
+    });
+    await kit.operator('POST', '/v1/numbers', { body: { number: '+14155550198' } });
+    const add = (body: Record<string, string>) =>
+      kit.operator<{ code: string }>('POST', `/v1/conversations/${conv.body.id}/members`, {
+        body,
+      });
+    // Both were taken (201); every message's SMS copy then failed in the background.
+    const foreign = await add({ phone_number: '+14155550101', proxy_number: '+14155550197' });
+    expect([foreign.status, foreign.body.code]).to.deep.equal([422, 'unknown_number']);
+    const itself = await add({ phone_number: '+14155550198', proxy_number: '+14155550198' });
+    expect([itself.status, itself.body.code]).to.deep.equal([422, 'invalid_proxy_number']);
+    const members = await kit.operator<Conv>('GET', `/v1/conversations/${conv.body.id}`);
+    expect(members.body.members.map((m) => m.identity)).to.deep.equal(['alice']);
+  });
+
   it('binds a (phone, proxy) pair to one active conversation (409 for a second)', async () => {
     const one = await kit.operator<Conv>('POST', '/v1/conversations', {
       body: { type: 'group', members: ['alice'] },
@@ -217,6 +235,7 @@ describe('conversations and members', () => {
       body: { type: 'group', members: ['alice'] },
     });
     const sms = { phone_number: '+14155550100', proxy_number: '+14155550199' };
+    await kit.operator('POST', '/v1/numbers', { body: { number: sms.proxy_number } });
     expect(
       (await kit.operator('POST', `/v1/conversations/${one.body.id}/members`, { body: sms }))
         .status,

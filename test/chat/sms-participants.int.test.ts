@@ -44,7 +44,9 @@ describe('SMS participants', () => {
         sent.push(input);
         return { id: `msg_${sent.length}` };
       },
+      ownsNumber: async () => true,
     });
+    await kit.operator('POST', '/v1/numbers', { body: { number: proxy } });
     conv = (
       await kit.operator<{ id: string }>('POST', '/v1/conversations', {
         body: { type: 'group', members: ['alice'] },
