@@ -113,12 +113,24 @@ function parseRange(cidr: string): Range | null {
   return range;
 }
 
+/** An address with an optional prefix length written without leading zeros. */
+const RANGE_TEXT = /^([^/]+)(?:\/(0|[1-9][0-9]{0,2}))?$/;
+
+/**
+ * An allow-list entry in its plain written form only: IPv4 as four decimal parts, IPv6
+ * without a zone. ipaddr.js also reads inet_aton's forms, so `010.0.0.1` (octal) would allow
+ * 8.0.0.1 and `127.1` would allow 127.0.0.1: an operator's typo must not open another range.
+ */
 function parseRangeText(cidr: string): Range | null {
   try {
-    const text = cidr.trim();
-    const [address, bits] = text.includes('/')
-      ? ipaddr.parseCIDR(text)
-      : [ipaddr.parse(text), text.includes(':') ? 128 : 32];
+    const match = RANGE_TEXT.exec(cidr.trim());
+    if (!match) return null;
+    const [, text, prefix] = match;
+    const ipv6 = text.includes(':');
+    if (ipv6 ? text.includes('%') : !ipaddr.IPv4.isValidFourPartDecimal(text)) return null;
+    const address = ipaddr.parse(text);
+    const bits = prefix === undefined ? (ipv6 ? 128 : 32) : Number(prefix);
+    if (bits > (ipv6 ? 128 : 32)) return null;
     if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()) {
       if (bits < 96) return null;
       return [(address as ipaddr.IPv6).toIPv4Address(), bits - 96];

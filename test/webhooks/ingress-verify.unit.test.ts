@@ -167,4 +167,12 @@ describe('isValidCidr', () => {
       false,
     );
   });
+
+  it('refuses the inet_aton forms and zones that would allow another range than written', () => {
+    // ipaddr.js reads 010.0.0.1 as octal (8.0.0.1) and 127.1 as 127.0.0.1.
+    for (const entry of ['010.0.0.1', '0x7f.1/8', '127.1', 'fe80::1%eth0/64', '10.0.0.0/08']) {
+      expect(isValidCidr(entry), entry).to.equal(false);
+    }
+    expect(isIpAllowed('8.0.0.1', ['010.0.0.1'])).to.equal(false);
+  });
 });
