@@ -200,9 +200,9 @@ describe('appending messages under concurrency', () => {
   it('refuses alone, writing nothing, for a conversation with a phone member', async () => {
     const { db } = kit.app.runtime;
     const conv = await group(['bob']);
-    await kit.operator('POST', '/v1/numbers', { body: { number: '+14155550178' } });
+    await kit.operator('POST', '/v1/numbers', { body: { number: '+14155550731' } });
     const added = await alice('POST', `/v1/conversations/${conv}/members`, {
-      body: { phone_number: '+14155550177', proxy_number: '+14155550178' },
+      body: { phone_number: '+14155550177', proxy_number: '+14155550731' },
     });
     expect(added.status, added.text).to.equal(201);
     const appended = await appendMessagesAlone(db, conv, [systemMessage('cmsg_alone3', 'x')], {

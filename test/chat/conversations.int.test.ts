@@ -213,15 +213,15 @@ describe('conversations and members', () => {
     const conv = await kit.operator<Conv>('POST', '/v1/conversations', {
       body: { type: 'group', members: ['alice'] },
     });
-    await kit.operator('POST', '/v1/numbers', { body: { number: '+14155550198' } });
+    await kit.operator('POST', '/v1/numbers', { body: { number: '+14155550733' } });
     const add = (body: Record<string, string>) =>
       kit.operator<{ code: string }>('POST', `/v1/conversations/${conv.body.id}/members`, {
         body,
       });
     // Both were taken (201); every message's SMS copy then failed in the background.
-    const foreign = await add({ phone_number: '+14155550101', proxy_number: '+14155550197' });
+    const foreign = await add({ phone_number: '+14155550101', proxy_number: '+14155550734' });
     expect([foreign.status, foreign.body.code]).to.deep.equal([422, 'unknown_number']);
-    const itself = await add({ phone_number: '+14155550198', proxy_number: '+14155550198' });
+    const itself = await add({ phone_number: '+14155550733', proxy_number: '+14155550733' });
     expect([itself.status, itself.body.code]).to.deep.equal([422, 'invalid_proxy_number']);
     const members = await kit.operator<Conv>('GET', `/v1/conversations/${conv.body.id}`);
     expect(members.body.members.map((m) => m.identity)).to.deep.equal(['alice']);
@@ -234,7 +234,7 @@ describe('conversations and members', () => {
     const two = await kit.operator<Conv>('POST', '/v1/conversations', {
       body: { type: 'group', members: ['alice'] },
     });
-    const sms = { phone_number: '+14155550100', proxy_number: '+14155550199' };
+    const sms = { phone_number: '+14155550100', proxy_number: '+14155550732' };
     await kit.operator('POST', '/v1/numbers', { body: { number: sms.proxy_number } });
     expect(
       (await kit.operator('POST', `/v1/conversations/${one.body.id}/members`, { body: sms }))
