@@ -23,6 +23,8 @@ describe('checkPattern', () => {
     ['((ab)*c)+', 'a repetition inside a repeated group'],
     ['(x)\\1', 'a back-reference'],
     ['.*.*.*.*x', 'four unbounded repetitions'],
+    ['a{0,30}a{0,30}a{0,30}a{0,30}a{0,30}$', 'four bounded repetitions of variable length'],
+    ['a?'.repeat(9) + 'a'.repeat(9), 'nine optional items'],
     ['[', 'an invalid expression'],
     ['\\q', 'an escape the u flag refuses'],
   ];
@@ -50,5 +52,16 @@ describe('matchesPattern', () => {
 
   it('never matches with a pattern the validator would refuse', () => {
     expect(matchesPattern('^(a+)+$', 'aaaa')).to.equal(false);
+  });
+
+  it('gives up a match that runs past its time limit, as no match', () => {
+    // Accepted by the validator (three repetitions of variable length, eight optional items),
+    // yet the optional items multiply the backtracking: 0.8 s on this input without the limit.
+    const pattern = `^${'[0-9]?'.repeat(8)}[0-9]*[0-9]*[0-9]*x$`;
+    expect(checkPattern(pattern)).to.equal(undefined);
+    const started = performance.now();
+    expect(matchesPattern(pattern, '1'.repeat(120))).to.equal(false);
+    expect(performance.now() - started).to.be.below(500);
+    expect(matchesPattern(pattern, '12x')).to.equal(true);
   });
 });
