@@ -57,6 +57,11 @@ export function createPartsStore(db: Db) {
      * Records submitted parts and takes the receipts that arrived for each before it was
      * recorded (under any spelling of its SMSC id), in one statement; the receipts taken, per
      * part in input order.
+     *
+     * An SMSC may hand out an id again (a restarted one whose counter started over). The id
+     * then belongs to the new part: the older part that held it keeps it with a `~reused`
+     * suffix, so receipts for that id find the new part. (The unique index made the insert
+     * fail instead, and the send was retried, submitting the message again, 7–24 times.)
      */
     async insertPartsTakingEarly(
       parts: ReadonlyArray<{ row: PartRow & { updated_at: Date }; smscIds: string[] }>,
@@ -70,13 +75,26 @@ export function createPartsStore(db: Db) {
         })),
       );
       const { rows: taken } = await db.raw<{ rows: Array<{ n: number; receipt: unknown }> }>(
-        `with part as (
+        `with input as (
+           select * from jsonb_to_recordset(?::jsonb) as r(
+             message_id text, part int, connector_id text, smsc_id text, status text,
+             error_code text, updated_at timestamptz)
+         ),
+         reused as (
+           update message_parts p
+              set smsc_id = p.smsc_id || '~reused-' || p.message_id || '-' || p.part
+             from input i
+            where p.connector_id = i.connector_id and p.smsc_id = i.smsc_id
+              and (p.message_id, p.part) <> (i.message_id, i.part)
+              and ${batchKeys('p.smsc_id')}
+           returning p.message_id
+         ),
+         part as (
            insert into message_parts
              (message_id, part, connector_id, smsc_id, status, error_code, updated_at)
            select message_id, part, connector_id, smsc_id, status, error_code, updated_at
-             from jsonb_to_recordset(?::jsonb) as r(
-               message_id text, part int, connector_id text, smsc_id text, status text,
-               error_code text, updated_at timestamptz)
+             from input
+            where (select count(*) from reused) >= 0 -- after the update: it frees the ids
            on conflict (message_id, part) do nothing
          ),
          keys as (
@@ -86,7 +104,7 @@ export function createPartsStore(db: Db) {
           using keys k
           where e.connector_id = k.connector_id and e.smsc_id = k.smsc_id
          returning k.n, e.receipt`,
-        [JSON.stringify(rows), JSON.stringify(keys)],
+        [JSON.stringify(rows), rows.map((r) => r.smsc_id), JSON.stringify(keys)],
       );
       return parts.map((_, n) =>
         taken.filter((t) => t.n === n).map(({ receipt }) => ({ receipt })),
