@@ -1,5 +1,6 @@
 import { batchKeys, type Db, type SqlFragment, type Trx } from '../platform/index.js';
 import type { PartStatus } from './status.js';
+import type { ReceiptInput } from './receipts.js';
 
 export interface PartRow {
   message_id: string;
@@ -140,16 +141,27 @@ export function createPartsStore(db: Db) {
         bindings: [JSON.stringify(parts), parts.map((p) => p.message_id)],
       };
     },
+    /**
+     * Keeps a receipt whose part is not recorded yet, one per SMSC id: a later receipt
+     * replaces it, except that a pending one (ACCEPTD, ENROUTE) never replaces a final one.
+     * An SMSC that sent DELIVRD then ENROUTE before its submit_sm_resp left the message
+     * `sent` for ever.
+     */
     saveEarlyReceipt: (row: {
       connector_id: string;
       smsc_id: string;
-      receipt: unknown;
+      receipt: ReceiptInput;
       received_at: Date;
     }) =>
-      db('early_receipts')
-        .insert({ ...row, receipt: JSON.stringify(row.receipt) })
-        .onConflict(['connector_id', 'smsc_id'])
-        .merge(),
+      db.raw(
+        `insert into early_receipts (connector_id, smsc_id, receipt, received_at)
+         values (?, ?, ?::jsonb, ?)
+         on conflict (connector_id, smsc_id) do update
+            set receipt = excluded.receipt, received_at = excluded.received_at
+          where excluded.receipt->>'outcome' <> 'pending'
+             or early_receipts.receipt->>'outcome' = 'pending'`,
+        [row.connector_id, row.smsc_id, JSON.stringify(row.receipt), row.received_at],
+      ),
     /**
      * Takes (and deletes) the receipts kept for any of these (connector, SMSC id) pairs before
      * their part was recorded; in `trx` when given.

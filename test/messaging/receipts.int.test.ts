@@ -116,6 +116,35 @@ describe('delivery receipts', () => {
     );
   });
 
+  it('keeps a final early receipt when a pending one for the same id follows it', async () => {
+    // DELIVRD then ENROUTE, both before the submit response: the second replaced the first,
+    // and the message stayed sent.
+    for (const [outcome, state] of [
+      ['delivered', 'DELIVRD'],
+      ['pending', 'ENROUTE'],
+    ] as const) {
+      await receipts.apply({
+        connectorId: 'smsc-c',
+        smscId: '77',
+        outcome,
+        state,
+        errorCode: null,
+      });
+    }
+    await store.insertPart({
+      message_id: messageId,
+      part: 4,
+      connector_id: 'smsc-c',
+      smsc_id: '77',
+      status: 'sent',
+      error_code: null,
+      updated_at: new Date(),
+    });
+    await receipts.applyEarly('smsc-c', messageIdCandidates('77'));
+    const fourth = (await store.parts(messageId)).find((p) => p.part === 4)!;
+    expect(fourth.status).to.equal('delivered');
+  });
+
   it('records a late receipt as an event and never moves the status back', async () => {
     await receipts.apply({
       connectorId: 'smsc-a',
