@@ -16,6 +16,19 @@ import { MAX_SEGMENTS, analyzeText } from './encoding/index.js';
 import type { RecordMessageEvent } from './message-events.js';
 import { SMS_CHANNEL, type MessageRow, type MessagesStore } from './messages.store.js';
 
+/**
+ * The 8-bit concatenation reference of this process's next message: consecutive, from a
+ * random start, so 256 messages in a row never share one. (A random one per message gave
+ * 60 concurrent two-part messages to one phone only 52 distinct references, and a phone
+ * could splice two of them together.)
+ */
+let udhReference = randomInt(256);
+function nextUdhReference(): number {
+  const reference = udhReference;
+  udhReference = (udhReference + 1) % 256;
+  return reference;
+}
+
 /** Longest body accepted, in characters (code points), like Twilio's 1,600. */
 export const MAX_BODY_CHARACTERS = 1600;
 /** How long an unsent message may wait for a carrier when no validity_period is given (10 h). */
@@ -126,7 +139,7 @@ export function createSendMessage(deps: {
       validity_period: input.validityPeriod ?? null,
       send_at: sendAt,
       expires_at: new Date((sendAt ?? now).getTime() + validity * 1000),
-      udh_reference: randomInt(256),
+      udh_reference: nextUdhReference(),
       created_at: now,
       updated_at: now,
       sent_at: null,
