@@ -2,10 +2,22 @@ import { batchKeys, claimDueSql, runClaim, type Db } from '../platform/index.js'
 import type { MessageRow } from './messages.store.js';
 
 /**
+ * A claimed message: its row, and whether it was scheduled and its recipient has opted out of
+ * its sender since it was accepted (consent is checked when a message is saved, and again when
+ * a scheduled one comes due: a STOP in between must hold).
+ */
+export type ClaimedMessage = MessageRow & { recipient_opted_out: boolean };
+
+/**
  * The send dispatcher's claim of due messages (`claimDueSql`, run by `runClaim`). Exported for
  * the plan test.
  */
-export const CLAIM_MESSAGES_SQL = claimDueSql('messages', { returning: 't.*' });
+export const CLAIM_MESSAGES_SQL = claimDueSql('messages', {
+  returning: `t.*, t.status = 'scheduled' and exists (
+      select 1 from opt_outs o
+       where o.project_id = t.project_id and o.number = t.from_addr and o.recipient = t.to_addr
+    ) as recipient_opted_out`,
+});
 
 /**
  * The end of one claim: the leases it may hold (the claim's, and a renewal's that may have
@@ -31,8 +43,8 @@ export function createSendClaimsStore(db: Db) {
      * dispatcher holds: each claim moves `next_attempt_at` to `leaseUntil`, so the claims of a
      * process that dies come due again then. The claimed rows.
      */
-    async claimDue(now: Date, limit: number, leaseUntil: Date): Promise<MessageRow[]> {
-      return runClaim<MessageRow>(db, CLAIM_MESSAGES_SQL, { now, limit, leaseUntil });
+    async claimDue(now: Date, limit: number, leaseUntil: Date): Promise<ClaimedMessage[]> {
+      return runClaim<ClaimedMessage>(db, CLAIM_MESSAGES_SQL, { now, limit, leaseUntil });
     },
     /**
      * Moves the leases of messages still being sent to `leaseUntil`, each only while it still

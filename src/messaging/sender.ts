@@ -178,8 +178,18 @@ export function createSender(deps: {
   }
 
   /** Sends `message` as claimed (its row as the claim read it); throws on a transient failure. */
-  async function send(message: MessageRow): Promise<SendOutcome> {
+  async function send(
+    claimed: MessageRow & { recipient_opted_out?: boolean },
+  ): Promise<SendOutcome> {
+    const { recipient_opted_out: optedOut, ...message } = claimed;
     if (!['queued', 'scheduled', 'sending'].includes(message.status)) return 'done';
+    if (optedOut) {
+      await move(message, 'failed', {
+        error_code: 'recipient_opted_out',
+        error_message: `${message.to_addr} opted out of messages from ${message.from_addr} before the scheduled time.`,
+      });
+      return 'done';
+    }
     if (message.expires_at && clock.now() > message.expires_at) {
       await move(message, 'failed', {
         error_code: 'expired',

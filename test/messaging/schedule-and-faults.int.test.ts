@@ -51,6 +51,40 @@ describe('scheduled messages and SMSC faults', () => {
     expect(sent.next_attempt_at, 'nothing left to send').to.equal(null);
   });
 
+  it('fails a scheduled message whose recipient texted STOP before its time, sending nothing', async () => {
+    const phone = '+14155550409';
+    const res = await api<Message>('POST', '/v1/messages', {
+      body: {
+        from: NUMBER,
+        to: phone,
+        body: 'a reminder',
+        send_at: new Date(Date.now() + 10 * 60_000).toISOString(),
+      },
+    });
+    expect(
+      (await api('POST', '/sandbox/v1/sms', { body: { from: phone, to: NUMBER, body: 'STOP' } }))
+        .status,
+    ).to.equal(202);
+    await eventually(
+      async () =>
+        (await app.runtime.db('opt_outs').where({ number: NUMBER, recipient: phone }).first()) ??
+        undefined,
+    );
+    await comeDue(res.body.id);
+    // It was sent and delivered: consent was checked only when the message was accepted.
+    const failed = await eventually(async () => {
+      const message = await api<Message & { error_code: string | null }>(
+        'GET',
+        `/v1/messages/${res.body.id}`,
+      );
+      return message.body.status === 'failed' ? message.body : undefined;
+    });
+    expect(failed.error_code).to.equal('recipient_opted_out');
+    expect(await app.runtime.db('message_parts').where({ message_id: res.body.id })).to.have.length(
+      0,
+    );
+  });
+
   it('cancels a scheduled message once (200), then answers 409', async () => {
     const sendAt = new Date(Date.now() + 10 * 60_000).toISOString();
     const res = await api<Message>('POST', '/v1/messages', {

@@ -12,12 +12,12 @@ describe('concatenation references', () => {
   it('gives concurrent long messages to one phone distinct references', async () => {
     const project = await createTestProject(app);
     const api = clientFor(app.url, project.apiKey);
-    await api('POST', '/v1/numbers', { body: { number: '+14155550499' } });
+    await api('POST', '/v1/numbers', { body: { number: '+14155550741' } });
     // Random references gave 60 such messages only 52 distinct ones.
     const sent = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
         api<{ id: string; segments: number }>('POST', '/v1/messages', {
-          body: { from: '+14155550499', to: '+14155550400', body: `${i} `.padEnd(200, 'x') },
+          body: { from: '+14155550741', to: '+14155550742', body: `${i} `.padEnd(200, 'x') },
         }),
       ),
     );
