@@ -1,5 +1,5 @@
 import type { NumbersStore } from '../numbers/index.js';
-import { listenFor, UpstreamError } from '../platform/index.js';
+import { listenFor, normalizeProviderAddress, UpstreamError } from '../platform/index.js';
 import type { IngressProcessor } from '../webhooks/index.js';
 import { createInboundHandler } from './inbound.js';
 import { createMessageEvents } from './message-events.js';
@@ -90,8 +90,8 @@ export function createMessagingFeature(deps: MessagingDeps) {
     const p = event.payload as Record<string, string>;
     await inbound.receive({
       connectorId: event.connectorId,
-      from: p.from,
-      to: p.to,
+      from: normalizeProviderAddress(p.from),
+      to: normalizeProviderAddress(p.to),
       body: p.body ?? '',
     });
   });

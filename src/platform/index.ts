@@ -51,7 +51,7 @@ export type { LeanRequest, LeanRoute } from './http/lean-routes.js';
 export { createRateLimit } from './http/rate-limit.js';
 export { createIdempotency, pruneIdempotencyKeys } from './http/idempotency.js';
 
-export { toE164, isAlphanumericSender } from './phone.js';
+export { toE164, isAlphanumericSender, normalizeProviderAddress } from './phone.js';
 export { createInvalidationBus } from './invalidation.js';
 export { listenFor } from './listen.js';
 export { createClaimLoop } from './claim-loop.js';

@@ -191,6 +191,15 @@ describe('inbound SMS, opt-out and receipts by ingress', () => {
     const ok = await post('mo-1', { from: '+14155550303', to: NUMBER, body: 'by ingress' });
     expect(ok.status).to.equal(200);
     expect(await inboundFrom('+14155550303', 'by ingress')).to.include({ status: 'received' });
+    // A provider that writes numbers without '+' or with spaces: the same E.164 numbers. A STOP
+    // from '15556624402' opted out an address nobody sends to.
+    const bare = await post('mo-2', { from: '14155550304', to: ` ${NUMBER} `, body: 'STOP' });
+    expect(bare.status).to.equal(200);
+    expect(await inboundFrom('+14155550304', 'STOP')).to.include({ status: 'received' });
+    const refused = await api<{ code: string }>('POST', '/v1/messages', {
+      body: { from: NUMBER, to: '+14155550304', body: 'still there?' },
+    });
+    expect([refused.status, refused.body.code]).to.deep.equal([422, 'recipient_opted_out']);
     for (const [name, payload] of Object.entries({
       'no to': { from: '+14155550303', body: 'x' },
       'a number for body': { from: '+14155550303', to: NUMBER, body: 7 },
