@@ -182,4 +182,32 @@ describe('simulateFlow', () => {
     expect(result.ended_by).to.equal('step_limit');
     expect(result.transcript).to.have.length(1000);
   });
+
+  it('keeps the transcript small when a loop sets many long variables', () => {
+    // A 3 KB flow: a pause loops back through a set of fifty variables of 1,000 characters
+    // each, until the 1,000-step limit. Its transcript was 25 MB.
+    const long = 'x'.repeat(1000);
+    const definition = defineFlow(
+      {
+        fill: {
+          verb: 'set',
+          variables: Object.fromEntries(
+            Array.from({ length: 50 }, (_, i) => [`v${i}`, '{{vars.x}}']),
+          ),
+          next: 'wait',
+        },
+        wait: { verb: 'pause', seconds: 1, next: 'fill' },
+      },
+      { x: long },
+    );
+    const result = simulateFlow(definition, { inputs: [] });
+    expect(result.ended_by).to.equal('step_limit');
+    expect(result.variables.v49, 'the flow keeps whole values').to.have.length(1000);
+    expect(JSON.stringify(result.transcript).length).to.be.below(2_000_000);
+    const set = result.transcript.find((e) => e.verb === 'set') as unknown as {
+      variables: Record<string, string>;
+    };
+    expect(set.variables.v0).to.equal(`${'x'.repeat(200)}…`);
+    expect(set.variables['…']).to.equal('40 more');
+  });
 });

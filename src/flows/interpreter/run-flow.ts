@@ -9,6 +9,7 @@ import type {
   FlowTransition,
 } from './flow-state.js';
 import { handlerFor } from './handlers.js';
+import { timelineDetails } from './timeline-details.js';
 import { mergeVariables } from './variables.js';
 import type { StepEffect, StepScope } from './verb-handler.js';
 
@@ -54,6 +55,7 @@ function applyEffect(
     const entry: FlowTimelineEntry = { step: name, verb: step.verb, ...effect.report };
     if (effect.kind === 'move' && effect.next !== undefined) entry.next = effect.next;
     if (entry.details === undefined) delete entry.details;
+    else entry.details = timelineDetails(entry.details);
     draft.entered.push(entry);
   }
   if (effect.kind === 'end') {
