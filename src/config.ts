@@ -34,6 +34,8 @@ export interface Config {
   /** How often the outbox relay sweeps for work that missed its notification, in ms. */
   outboxSweepMs: number;
   /** Where local state lives: the sandbox object store, the TTS cache. */
+  /** TTS_CACHE_MAX_MB, in bytes. */
+  ttsCacheMaxBytes: number;
   dataDir: string;
   /** How often an enqueued, unfinished outbox row is checked against Redis, in ms. */
   outboxRecheckMs: number;
@@ -169,6 +171,12 @@ export const SETTINGS: Setting[] = [
     default: '10',
     description: 'webhook attempts in flight at once per endpoint, per worker process',
   },
+  {
+    env: 'TTS_CACHE_MAX_MB',
+    type: 'integer',
+    default: '1024',
+    description: 'speech cache on disk, at most (least recently used files go first)',
+  },
 ];
 
 function buildSchema() {
@@ -241,5 +249,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     webhookBreakerThreshold: Math.max(1, Number(v.WEBHOOK_BREAKER_THRESHOLD)),
     webhookBreakerOpenMs: Number(v.WEBHOOK_BREAKER_OPEN_MS),
     webhookConcurrencyPerEndpoint: Math.max(1, Number(v.WEBHOOK_CONCURRENCY_PER_ENDPOINT)),
+    ttsCacheMaxBytes: Math.max(1, Number(v.TTS_CACHE_MAX_MB)) * 1024 * 1024,
   };
 }

@@ -184,6 +184,7 @@ export function createFeatures(ctx: FeatureContext) {
       ariDialTemplate: config.ariDialTemplate,
       publicUrl: config.publicUrl,
       dataDir: config.dataDir,
+      ttsCacheMaxBytes: config.ttsCacheMaxBytes,
       orchestrator: roles.orchestrator,
       webhookAllowPrivate: config.webhookAllowPrivate,
     },

@@ -52,6 +52,8 @@ export interface VoiceDeps extends SharedDeps {
     ariDialTemplate: string;
     publicUrl: string;
     dataDir: string;
+    /** The speech cache's budget on disk (TTS_CACHE_MAX_MB); default 1 GB. */
+    ttsCacheMaxBytes?: number;
     /** Run the orchestrator (ARI connection, call control) in this process. */
     orchestrator: boolean;
     /**
@@ -76,6 +78,10 @@ export interface VoiceFeature {
   /** The sandbox PBX of this process, if it runs one (tests, benchmarks). */
   sandboxPbx(): PbxSimulator | null;
 }
+
+/** How often the orchestrator prunes the speech cache, and how recent a use spares a file. */
+const TTS_PRUNE_EVERY_MS = 10 * 60_000;
+const DEFAULT_TTS_CACHE_BYTES = 1024 * 1024 * 1024;
 
 /** How long start() waits for the first ARI connection, so /readyz and jobs see it up. */
 const CONNECT_WAIT_MS = 5_000;
@@ -114,6 +120,12 @@ export function createVoiceFeature(deps: VoiceDeps): VoiceFeature {
     provider: () => tts,
     logger,
   });
+  let pruning: NodeJS.Timeout | null = null;
+  /** Keeps the speech cache within its budget; files used in the last 10 minutes stay. */
+  const pruneSpeech = () =>
+    ttsCache
+      .prune(config.ttsCacheMaxBytes ?? DEFAULT_TTS_CACHE_BYTES, TTS_PRUNE_EVERY_MS)
+      .catch((err: unknown) => logger.warn({ err }, 'speech cache could not be pruned'));
   const orchestrator: Orchestrator | null = config.orchestrator
     ? createOrchestrator({
         ...deps,
@@ -182,9 +194,13 @@ export function createVoiceFeature(deps: VoiceDeps): VoiceFeature {
       ],
       handlers: orchestrator ? [orchestrator.handler] : [],
       async start() {
-        if (orchestrator) await connect(orchestrator);
+        if (!orchestrator) return;
+        await connect(orchestrator);
+        pruning = setInterval(() => void pruneSpeech(), TTS_PRUNE_EVERY_MS);
+        pruning.unref();
       },
       async stop() {
+        if (pruning) clearInterval(pruning);
         await orchestrator?.stop();
         await pbx?.stop();
         pbx = null;

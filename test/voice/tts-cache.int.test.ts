@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSilentLogger } from '../../src/platform/index.js';
@@ -60,5 +60,42 @@ describe('the speech cache', () => {
     const url = await tts.urlFor({ text: 'Gone.' });
     expect(rendered).to.deep.equal(['Gone.', 'Gone.']);
     expect(await tts.read(url.split('/').at(-1)!)).to.not.equal(null);
+  });
+
+  describe('pruning to its budget', () => {
+    const HOUR = 3_600_000;
+    beforeEach(() => {
+      now = Date.now(); // file times are real ones
+    });
+    /** Renders `text` and dates its file's last use `ago` ms before the clock. */
+    async function used(tts: ReturnType<typeof cache>, text: string, ago: number) {
+      const name = (await tts.urlFor({ text })).split('/').at(-1)!;
+      const at = (now - ago) / 1000;
+      utimesSync(join(dir, name), at, at);
+      return name;
+    }
+
+    it('deletes the least recently used files until it fits, sparing recent ones', async () => {
+      // One file per call (a prompt with {{call.id}}) filled the disk: nothing deleted them.
+      const tts = cache();
+      const oldest = await used(tts, 'a'.repeat(96), 3 * HOUR);
+      const older = await used(tts, 'b'.repeat(96), 2 * HOUR);
+      const recent = await used(tts, 'c'.repeat(96), 60_000);
+      expect(await tts.prune(150, 10 * 60_000)).to.equal(200);
+      expect(readdirSync(dir).sort()).to.deep.equal([recent]);
+      expect([oldest, older].every((name) => !readdirSync(dir).includes(name))).to.equal(true);
+      expect(await tts.prune(0, 10 * 60_000), 'a file used lately stays').to.equal(0);
+    });
+
+    it('counts a file as used when a call asks for it again', async () => {
+      const first = cache();
+      const asked = await used(first, 'd'.repeat(96), 3 * HOUR);
+      const idle = await used(first, 'e'.repeat(96), 2 * HOUR);
+      const later = cache();
+      await later.urlFor({ text: 'd'.repeat(96) });
+      await later.prune(150, 10 * 60_000);
+      expect(readdirSync(dir)).to.deep.equal([asked]);
+      expect(readdirSync(dir)).not.to.include(idle);
+    });
   });
 });

@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import {
+  mkdir,
+  readdir,
+  readFile,
+  rename,
+  stat,
+  unlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../platform/index.js';
 import type { SpeechRequest, TtsProvider } from './tts-provider.js';
@@ -20,6 +29,11 @@ export interface TtsCache {
   urlFor(request: SpeechRequest): Promise<string>;
   /** The cached file `name` (`<hash>.wav`), or null when there is none. */
   read(name: string): Promise<Buffer | null>;
+  /**
+   * Deletes the least recently used files until the cache holds at most `maxBytes`, sparing
+   * those used within `minAgeMs` (a call may be about to play them); the bytes deleted.
+   */
+  prune(maxBytes: number, minAgeMs: number): Promise<number>;
 }
 
 /**
@@ -27,7 +41,9 @@ export interface TtsCache {
  * `<dataDir>/tts/<sha256>.wav`, served at `<publicUrl>/media/tts/<sha256>.wav` for Asterisk's
  * HTTP media cache. Files are written to a temporary name and renamed, so a reader never sees
  * half a file. A file seen on disk is not looked for again for a minute (every prompt of every
- * call asks): one deleted meanwhile is rendered again at most a minute later.
+ * call asks): one deleted meanwhile is rendered again at most a minute later. Text made per
+ * call (`{{call.id}}` in a prompt) makes a file per call, so the orchestrator prunes the cache
+ * to `TTS_CACHE_MAX_MB`, least recently used first.
  */
 export function createTtsCache(deps: {
   dir: string;
@@ -74,6 +90,8 @@ export function createTtsCache(deps: {
   async function render(provider: TtsProvider, request: SpeechRequest, hash: string) {
     const path = join(deps.dir, `${hash}.wav`);
     if (await exists(path)) {
+      // Its modification time is its last use, for `prune` (at most once a minute per file).
+      await utimes(path, new Date(now()), new Date(now())).catch(() => undefined);
       sawFile(hash);
       return;
     }
@@ -106,6 +124,30 @@ export function createTtsCache(deps: {
     async read(name) {
       if (!TTS_FILE_PATTERN.test(name)) return null;
       return readFile(join(deps.dir, name)).catch(() => null);
+    },
+    async prune(maxBytes, minAgeMs) {
+      const names = (await readdir(deps.dir).catch(() => [] as string[])).filter((n) =>
+        TTS_FILE_PATTERN.test(n),
+      );
+      const files = (
+        await Promise.all(
+          names.map(async (name) => {
+            const info = await stat(join(deps.dir, name)).catch(() => null);
+            return info ? { name, bytes: info.size, usedAt: info.mtimeMs } : null;
+          }),
+        )
+      ).filter((f) => f !== null);
+      let total = files.reduce((sum, f) => sum + f.bytes, 0);
+      let deleted = 0;
+      for (const file of files.sort((a, b) => a.usedAt - b.usedAt)) {
+        if (total <= maxBytes || now() - file.usedAt < minAgeMs) break;
+        await unlink(join(deps.dir, file.name)).catch(() => undefined);
+        seen.delete(file.name.slice(0, -'.wav'.length));
+        total -= file.bytes;
+        deleted += file.bytes;
+      }
+      if (deleted > 0) deps.logger.info({ bytes: deleted, kept: total }, 'speech cache pruned');
+      return deleted;
     },
   };
 }
