@@ -193,6 +193,22 @@ describe('voice faults (ARI)', function () {
     expect(messages).to.include({ to: '+14155550100', from });
   });
 
+  it('notes on the timeline an sms step that messaging refused, and goes on', async () => {
+    const callId = await place({
+      start: 'text',
+      steps: {
+        text: { verb: 'sms', from: '+19999999999', body: 'Lost.', next: 'bye' },
+        bye: { verb: 'hangup' },
+      },
+    });
+    await statusOf(callId, 'completed');
+    // The step's own entry says it was handed over ('queued'); nothing said it was refused.
+    const refused = await eventually(async () =>
+      (await timeline(callId)).find((e) => (e as { type?: string }).type === 'flow.sms_refused'),
+    );
+    expect(refused).to.deep.include({ type: 'flow.sms_refused' });
+  });
+
   describe('when the caller hangs up during a verb', () => {
     const verbs: Record<string, Record<string, unknown>> = {
       say: { verb: 'say', text: 'A long message.', next: 'after' },

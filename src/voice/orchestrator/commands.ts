@@ -4,6 +4,7 @@ import type {
   PauseCommand,
   SendSmsCommand,
 } from '../../flows/index.js';
+import { isAppError } from '../../platform/index.js';
 import type { OrchestratorContext } from './context.js';
 import { cancelDial, runDial } from './dial-command.js';
 import type { FlowDriver } from './driver.js';
@@ -39,12 +40,37 @@ function runHttp(
   );
 }
 
-/** sms: queued through messaging, fire and forget (a failure is logged, the call goes on). */
+/**
+ * sms: queued through messaging, fire and forget: the call goes on whatever happens. A text
+ * messaging refuses (an invalid number, a sender the project does not own, an opted-out
+ * recipient) is noted on the call's timeline as `flow.sms_refused`, after the step's own
+ * entry, which can only say it was handed over.
+ */
 function runSms(ctx: OrchestratorContext, call: LiveCall, cmd: SendSmsCommand) {
   const from = cmd.from ?? (call.direction === 'inbound' ? call.to : call.from);
+  const refused = (err: unknown) => {
+    ctx.logger.warn({ err, call_id: call.id }, 'flow sms not sent');
+    const known = isAppError(err) ? err : null;
+    return ctx.db.transaction((trx) =>
+      ctx.callEvents.recordNote(
+        trx,
+        { id: call.id, project_id: call.projectId },
+        'flow.sms_refused',
+        {
+          to: cmd.to,
+          from,
+          code: known?.code ?? 'internal_error',
+          detail: known?.detail ?? 'The message could not be queued.',
+        },
+      ),
+    );
+  };
   ctx.sendSms({ projectId: call.projectId, from, to: cmd.to, body: cmd.body }).then(
     (sms) => ctx.logger.info({ call_id: call.id, message_id: sms.id }, 'flow sms queued'),
-    (err: unknown) => ctx.logger.warn({ err, call_id: call.id }, 'flow sms not sent'),
+    (err: unknown) =>
+      refused(err).catch((noted: unknown) =>
+        ctx.logger.warn({ err: noted, call_id: call.id }, 'flow sms refusal not noted'),
+      ),
   );
 }
 
