@@ -10,10 +10,9 @@ const START = new Set(['START', 'YES', 'UNSTOP']);
 const HELP = new Set(['HELP', 'INFO']);
 
 export function keywordOf(body: string): Keyword | null {
-  const word = body
-    .trim()
-    .replace(/[.!?]+$/, '')
-    .toUpperCase();
+  // Punctuation and spaces around the word do not hide it ("STOP.", "(STOP)", "¡STOP!"): an
+  // opt-out is honoured whenever it is plainly meant; a word inside a longer text is not one.
+  const word = body.replace(/^[\p{P}\p{Z}\s]+|[\p{P}\p{Z}\s]+$/gu, '').toUpperCase();
   if (!/^[A-Z]+$/.test(word)) return null;
   if (STOP.has(word)) return 'stop';
   if (START.has(word)) return 'start';

@@ -67,6 +67,12 @@ describe('opt-out keywords', () => {
     for (const word of ['HELP', 'info']) expect(keywordOf(word)).to.equal('help');
   });
 
+  it('reads a keyword with punctuation or spaces around it', () => {
+    // Only trailing . ! ? were allowed: these did not opt out.
+    for (const text of ['STOP,', '"STOP"', '(STOP)', 'STOP;', '¡STOP!', ' stop. ', '«Stop»'])
+      expect(keywordOf(text), text).to.equal('stop');
+  });
+
   it('ignores keywords inside longer messages', () => {
     for (const text of ['please stop', 'STOP NOW', 'stopped', 'help me', ''])
       expect(keywordOf(text), text).to.equal(null);
