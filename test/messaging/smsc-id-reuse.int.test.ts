@@ -16,10 +16,10 @@ describe('an SMSC message id handed out again', () => {
     app = await startApp({ roles: { worker: false } });
     const project = await createTestProject(app);
     const api = clientFor(app.url, project.apiKey);
-    await api('POST', '/v1/numbers', { body: { number: '+14155550599' } });
-    for (const to of ['+14155550501', '+14155550502']) {
+    await api('POST', '/v1/numbers', { body: { number: '+14155550751' } });
+    for (const to of ['+14155550752', '+14155550753']) {
       const sent = await api<{ id: string }>('POST', '/v1/messages', {
-        body: { from: '+14155550599', to, body: 'hello' },
+        body: { from: '+14155550751', to, body: 'hello' },
       });
       messages.push(sent.body.id);
     }
