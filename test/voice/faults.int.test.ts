@@ -203,8 +203,9 @@ describe('voice faults (ARI)', function () {
     });
     await statusOf(callId, 'completed');
     // The step's own entry says it was handed over ('queued'); nothing said it was refused.
-    const refused = await eventually(async () =>
-      (await timeline(callId)).find((e) => (e as { type?: string }).type === 'flow.sms_refused'),
+    const refused = await eventually(
+      async () => (await timeline(callId)).find((e) => e.type === 'flow.sms_refused'),
+      10_000,
     );
     expect(refused).to.deep.include({ type: 'flow.sms_refused' });
   });
