@@ -45,11 +45,11 @@ describe('delivery receipts', () => {
   after(() => app.stop());
 
   const statusOf = async () => (await store.find(messageId))!.status;
-  const part = (n: number, smscId: string) =>
+  const part = (n: number, smscId: string, connector = 'smsc-a') =>
     store.insertPart({
       message_id: messageId,
       part: n,
-      connector_id: 'smsc-a',
+      connector_id: connector,
       smsc_id: smscId,
       status: 'sent',
       error_code: null,
@@ -99,15 +99,7 @@ describe('delivery receipts', () => {
       },
       received_at: new Date(),
     });
-    await store.insertPart({
-      message_id: messageId,
-      part: 3,
-      connector_id: 'smsc-b',
-      smsc_id: '1000',
-      status: 'sent',
-      error_code: null,
-      updated_at: new Date(),
-    });
+    await part(3, '1000', 'smsc-b');
     await receipts.applyEarly('smsc-b', messageIdCandidates('1000'));
     const third = (await store.parts(messageId)).find((p) => p.part === 3)!;
     expect(third.status).to.equal('delivered');
@@ -131,15 +123,7 @@ describe('delivery receipts', () => {
         errorCode: null,
       });
     }
-    await store.insertPart({
-      message_id: messageId,
-      part: 4,
-      connector_id: 'smsc-c',
-      smsc_id: '77',
-      status: 'sent',
-      error_code: null,
-      updated_at: new Date(),
-    });
+    await part(4, '77', 'smsc-c');
     await receipts.applyEarly('smsc-c', messageIdCandidates('77'));
     const fourth = (await store.parts(messageId)).find((p) => p.part === 4)!;
     expect(fourth.status).to.equal('delivered');
