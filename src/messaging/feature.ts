@@ -72,11 +72,14 @@ export function createMessagingFeature(deps: MessagingDeps) {
   });
 
   deps.registerIngressProcessor('dlr', async (event) => {
+    // Providers' words come with stray spaces now and then (' delivered', 'DELIVRD '): those
+    // changed nothing.
+    const status = String(event.payload.status ?? '').trim();
     const result = await receipts.apply({
       connectorId: null,
-      smscId: String(event.payload.provider_message_id ?? ''),
-      outcome: outcomeOfStatusWord(event.payload.status as string | undefined),
-      state: String(event.payload.status ?? ''),
+      smscId: String(event.payload.provider_message_id ?? '').trim(),
+      outcome: outcomeOfStatusWord(status),
+      state: status,
       errorCode: event.payload.error_code === undefined ? null : String(event.payload.error_code),
     });
     // The receipt may beat our record of the part: retry the job for a while before giving up.

@@ -170,7 +170,8 @@ describe('inbound SMS, opt-out and receipts by ingress', () => {
     const provider = await ingressProvider('dlr-provider');
     const post = (status: string, eventId: string) =>
       provider.post('dlr', eventId, { provider_message_id: part.smsc_id, status });
-    expect((await post('delivered', 'dlr-1')).status).to.equal(200);
+    // With stray spaces, as some providers write it (this changed nothing).
+    expect((await post(' delivered ', 'dlr-1')).status).to.equal(200);
     await eventually(async () =>
       (await api<Message>('GET', `/v1/messages/${sent.body.id}`)).body.status === 'delivered'
         ? true
