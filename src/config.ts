@@ -34,9 +34,9 @@ export interface Config {
   /** How often the outbox relay sweeps for work that missed its notification, in ms. */
   outboxSweepMs: number;
   /** Where local state lives: the sandbox object store, the TTS cache. */
+  dataDir: string;
   /** TTS_CACHE_MAX_MB, in bytes. */
   ttsCacheMaxBytes: number;
-  dataDir: string;
   /** How often an enqueued, unfinished outbox row is checked against Redis, in ms. */
   outboxRecheckMs: number;
   /** Consecutive failures that open an endpoint's circuit breaker. */

@@ -52,8 +52,8 @@ export interface VoiceDeps extends SharedDeps {
     ariDialTemplate: string;
     publicUrl: string;
     dataDir: string;
-    /** The speech cache's budget on disk (TTS_CACHE_MAX_MB); default 1 GB. */
-    ttsCacheMaxBytes?: number;
+    /** The speech cache's budget on disk (TTS_CACHE_MAX_MB, in bytes). */
+    ttsCacheMaxBytes: number;
     /** Run the orchestrator (ARI connection, call control) in this process. */
     orchestrator: boolean;
     /**
@@ -81,7 +81,6 @@ export interface VoiceFeature {
 
 /** How often the orchestrator prunes the speech cache, and how recent a use spares a file. */
 const TTS_PRUNE_EVERY_MS = 10 * 60_000;
-const DEFAULT_TTS_CACHE_BYTES = 1024 * 1024 * 1024;
 
 /** How long start() waits for the first ARI connection, so /readyz and jobs see it up. */
 const CONNECT_WAIT_MS = 5_000;
@@ -124,7 +123,7 @@ export function createVoiceFeature(deps: VoiceDeps): VoiceFeature {
   /** Keeps the speech cache within its budget; files used in the last 10 minutes stay. */
   const pruneSpeech = () =>
     ttsCache
-      .prune(config.ttsCacheMaxBytes ?? DEFAULT_TTS_CACHE_BYTES, TTS_PRUNE_EVERY_MS)
+      .prune(config.ttsCacheMaxBytes, TTS_PRUNE_EVERY_MS)
       .catch((err: unknown) => logger.warn({ err }, 'speech cache could not be pruned'));
   const orchestrator: Orchestrator | null = config.orchestrator
     ? createOrchestrator({

@@ -80,8 +80,13 @@ export function createTtsCache(deps: {
     return createHash('sha256').update(key).digest('hex');
   }
 
-  async function exists(path: string): Promise<boolean> {
-    return stat(path).then(
+  /**
+   * Marks the file as used now (its modification time is its last use, for `prune`); false
+   * when there is no such file. One system call answers both.
+   */
+  async function touched(path: string): Promise<boolean> {
+    const at = new Date(now());
+    return utimes(path, at, at).then(
       () => true,
       () => false,
     );
@@ -89,9 +94,8 @@ export function createTtsCache(deps: {
 
   async function render(provider: TtsProvider, request: SpeechRequest, hash: string) {
     const path = join(deps.dir, `${hash}.wav`);
-    if (await exists(path)) {
-      // Its modification time is its last use, for `prune` (at most once a minute per file).
-      await utimes(path, new Date(now()), new Date(now())).catch(() => undefined);
+    // Asked at most once a minute per file (see `seenLately`).
+    if (await touched(path)) {
       sawFile(hash);
       return;
     }
