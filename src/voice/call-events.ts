@@ -253,8 +253,14 @@ export function createCallEvents(deps: {
     if (entries.length > 0) await appendAll(trx, row, stepEvents(entries));
   }
 
-  /** A timeline note that is neither a status nor a step (`call.redirected`, `call.channel_lost`). */
+  /**
+   * A timeline note that is neither a status nor a step (`call.redirected`,
+   * `call.channel_lost`, `flow.sms_refused`). The call row is locked first, as for every write
+   * here, so a note never races another append for the stream's next version (a caller that
+   * holds the lock already loses nothing).
+   */
   async function recordNote(trx: Trx, row: CallRef, type: string, data: Record<string, unknown>) {
+    await deps.store.lock(trx, row.id);
     await append(trx, row, type, data);
   }
 

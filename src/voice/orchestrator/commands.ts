@@ -4,7 +4,6 @@ import type {
   PauseCommand,
   SendSmsCommand,
 } from '../../flows/index.js';
-import { isStreamConflict } from '../../events/index.js';
 import { isAppError } from '../../platform/index.js';
 import type { OrchestratorContext } from './context.js';
 import { cancelDial, runDial } from './dial-command.js';
@@ -52,31 +51,19 @@ function runSms(ctx: OrchestratorContext, call: LiveCall, cmd: SendSmsCommand) {
   const refused = (err: unknown) => {
     ctx.logger.warn({ err, call_id: call.id }, 'flow sms not sent');
     const known = isAppError(err) ? err : null;
-    const note = () =>
-      ctx.db.transaction((trx) =>
-        ctx.callEvents.recordNote(
-          trx,
-          { id: call.id, project_id: call.projectId },
-          'flow.sms_refused',
-          {
-            to: cmd.to,
-            from,
-            code: known?.code ?? 'internal_error',
-            detail: known?.detail ?? 'The message could not be queued.',
-          },
-        ),
-      );
-    // Through the call's queue, as this process's other writes to the call's event stream go;
-    // another append may still take the stream's next version first: then it tries again.
-    return ctx.registry.run(call, async () => {
-      for (let tries = 1; ; tries += 1) {
-        try {
-          return await note();
-        } catch (noteErr) {
-          if (tries >= 3 || !isStreamConflict(noteErr)) throw noteErr;
-        }
-      }
-    });
+    return ctx.db.transaction((trx) =>
+      ctx.callEvents.recordNote(
+        trx,
+        { id: call.id, project_id: call.projectId },
+        'flow.sms_refused',
+        {
+          to: cmd.to,
+          from,
+          code: known?.code ?? 'internal_error',
+          detail: known?.detail ?? 'The message could not be queued.',
+        },
+      ),
+    );
   };
   ctx.sendSms({ projectId: call.projectId, from, to: cmd.to, body: cmd.body }).then(
     (sms) => ctx.logger.info({ call_id: call.id, message_id: sms.id }, 'flow sms queued'),
