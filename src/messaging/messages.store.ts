@@ -73,6 +73,16 @@ export interface MessageFilters {
 }
 
 /**
+ * SQL: whether the recipient of the message row `m` has opted out of its sender. Checked when
+ * a message is saved, and again by the send claim when a scheduled one comes due.
+ */
+export function optedOutSql(m: string): string {
+  return `exists (select 1 from opt_outs o
+                   where o.project_id = ${m}.project_id and o.number = ${m}.from_addr
+                     and o.recipient = ${m}.to_addr)`;
+}
+
+/**
  * The only place knex touches messages (but for the send dispatcher's claims,
  * `send-claims.store.ts`), opt_outs and unrouted_messages; with the queries of message_parts
  * and early_receipts (`message-parts.store.ts`), so one store serves the messaging feature.
@@ -94,10 +104,7 @@ export function createMessagesStore(db: Db) {
               select ${MESSAGE_COLUMNS.map((c) => `m.${c}`).join(', ')}
                 from jsonb_to_recordset(?::jsonb) as r(row jsonb, check_consent boolean)
                      cross join lateral jsonb_populate_record(null::messages, r.row) m
-               where not (r.check_consent and exists (
-                       select 1 from opt_outs o
-                        where o.project_id = m.project_id and o.number = m.from_addr
-                          and o.recipient = m.to_addr))
+               where not (r.check_consent and ${optedOutSql('m')})
               returning id`,
         bindings: [
           JSON.stringify(

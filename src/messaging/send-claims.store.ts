@@ -1,5 +1,5 @@
 import { batchKeys, claimDueSql, runClaim, type Db } from '../platform/index.js';
-import type { MessageRow } from './messages.store.js';
+import { optedOutSql, type MessageRow } from './messages.store.js';
 
 /**
  * A claimed message: its row, and whether it was scheduled and its recipient has opted out of
@@ -13,10 +13,7 @@ export type ClaimedMessage = MessageRow & { recipient_opted_out: boolean };
  * the plan test.
  */
 export const CLAIM_MESSAGES_SQL = claimDueSql('messages', {
-  returning: `t.*, t.status = 'scheduled' and exists (
-      select 1 from opt_outs o
-       where o.project_id = t.project_id and o.number = t.from_addr and o.recipient = t.to_addr
-    ) as recipient_opted_out`,
+  returning: `t.*, t.status = 'scheduled' and ${optedOutSql('t')} as recipient_opted_out`,
 });
 
 /**
