@@ -264,6 +264,11 @@ export function createCallEvents(deps: {
     await append(trx, row, type, data);
   }
 
+  /** `recordNote` in a transaction of its own (a live call's note, written by the orchestrator). */
+  async function note(row: CallRef, type: string, data: Record<string, unknown>) {
+    await deps.db.transaction((trx) => recordNote(trx, row, type, data));
+  }
+
   /** A timeline note that is also a webhook (`recording.completed`). */
   async function announce(trx: Trx, row: CallRow, type: string, data: Record<string, unknown>) {
     const event = await append(trx, row, type, data);
@@ -282,6 +287,7 @@ export function createCallEvents(deps: {
     recordSteps,
     updateWithSteps,
     recordNote,
+    note,
     announce,
   };
 }

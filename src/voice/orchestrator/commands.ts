@@ -51,19 +51,12 @@ function runSms(ctx: OrchestratorContext, call: LiveCall, cmd: SendSmsCommand) {
   const refused = (err: unknown) => {
     ctx.logger.warn({ err, call_id: call.id }, 'flow sms not sent');
     const known = isAppError(err) ? err : null;
-    return ctx.db.transaction((trx) =>
-      ctx.callEvents.recordNote(
-        trx,
-        { id: call.id, project_id: call.projectId },
-        'flow.sms_refused',
-        {
-          to: cmd.to,
-          from,
-          code: known?.code ?? 'internal_error',
-          detail: known?.detail ?? 'The message could not be queued.',
-        },
-      ),
-    );
+    return ctx.callEvents.note({ id: call.id, project_id: call.projectId }, 'flow.sms_refused', {
+      to: cmd.to,
+      from,
+      code: known?.code ?? 'internal_error',
+      detail: known?.detail ?? 'The message could not be queued.',
+    });
   };
   ctx.sendSms({ projectId: call.projectId, from, to: cmd.to, body: cmd.body }).then(
     (sms) => ctx.logger.info({ call_id: call.id, message_id: sms.id }, 'flow sms queued'),

@@ -7,16 +7,9 @@ import type { LiveCall } from './live-call.js';
 
 /** A call whose channel is gone: noted on its timeline, then ended. */
 async function closeLost(ctx: OrchestratorContext, driver: CallDriver, call: LiveCall) {
-  await ctx.db.transaction((trx) =>
-    ctx.callEvents.recordNote(
-      trx,
-      { id: call.id, project_id: call.projectId },
-      'call.channel_lost',
-      {
-        channel_id: call.channelId,
-      },
-    ),
-  );
+  await ctx.callEvents.note({ id: call.id, project_id: call.projectId }, 'call.channel_lost', {
+    channel_id: call.channelId,
+  });
   await driver.end(call, { cause: 0, reason: 'channel_lost' });
 }
 
