@@ -7,15 +7,21 @@ import DataLoader from 'dataloader';
  * statement carries many items and at most one flush is in flight. Built on DataLoader (its
  * batch is held open until the schedule function lets it go).
  *
+ * With `lingerMs`, a batch stays open that long after its first item before it goes (or waits
+ * for the flush in flight, whichever is later): under a steady stream one statement then
+ * carries about `lingerMs` worth of items instead of one round trip's worth, for writes
+ * whose delay nobody waits on.
+ *
  * A flush that throws rejects every item of its batch. A flush may instead answer each item,
  * in batch order: a value resolves that item's `write` with it, an Error rejects that item
  * alone.
  */
 export function createGroupCommit<T, R = void>(
   flush: (batch: readonly T[]) => Promise<void | ReadonlyArray<R | Error>>,
-  options: { maxBatchSize?: number } = {},
+  options: { maxBatchSize?: number; lingerMs?: number } = {},
 ): { write(item: T): Promise<R>; idle(): Promise<void> } {
   const inFlight = new Set<Promise<unknown>>();
+  const linger = options.lingerMs ?? 0;
   const settled = () => Promise.all(inFlight);
   const loader = new DataLoader<T, R>(
     async (batch) => {
@@ -34,8 +40,12 @@ export function createGroupCommit<T, R = void>(
       cache: false,
       maxBatchSize: options.maxBatchSize ?? 500,
       batchScheduleFn: (dispatch) => {
-        if (inFlight.size > 0) void settled().then(() => setImmediate(dispatch));
-        else setImmediate(dispatch);
+        const afterFlushes = () => {
+          if (inFlight.size > 0) void settled().then(() => setImmediate(dispatch));
+          else setImmediate(dispatch);
+        };
+        if (linger > 0) setTimeout(afterFlushes, linger);
+        else afterFlushes();
       },
     },
   );

@@ -59,6 +59,14 @@ export interface DispatcherOptions extends ClaimLoopWiring {
    * attempt can start after its lease could have run out; default 10 s.
    */
   maxWaitMs?: number;
+  /**
+   * How long finished attempts gather before they are logged in one statement; default 40 ms.
+   * The attempt has happened by then: only its line in the log (and a retry's alarm) waits.
+   * At 4–6k deliveries/s, 40 ms gather ~200 attempts a statement instead of ~20, which cut
+   * the dispatcher's CPU per delivery by ~6–12% (2026-12-07, 25 passes of each, one process).
+   * If the process dies meanwhile, those deliveries are due again when their lease runs out.
+   */
+  logLingerMs?: number;
 }
 
 interface Lane {
@@ -83,6 +91,7 @@ export function createDispatcher(options: DispatcherOptions): RowDispatcher & Lo
   // fault stays unlogged (due again when its lease runs out) and the others are not re-sent.
   const attempts = createGroupCommit<Extract<AttemptEnd, { parked: null }>>(
     orOneByOne((batch) => store.recordAttempts(batch)),
+    { lingerMs: options.logLingerMs ?? 40 },
   );
   const handBacks = createGroupCommit<{ id: string; at: Date }>(
     orOneByOne((batch) => store.release(batch)),
@@ -92,9 +101,11 @@ export function createDispatcher(options: DispatcherOptions): RowDispatcher & Lo
   const running = new Set<Promise<void>>();
   let held = 0;
   const loop = createClaimLoop<ClaimedDelivery>({
-    claim: (want) => {
+    claim: async (want) => {
       const now = clock.now();
-      return store.claimDue(now, want, new Date(now.getTime() + leaseMs));
+      const rows = await store.claimDue(now, want, new Date(now.getTime() + leaseMs));
+      await options.attempt.presign(rows);
+      return rows;
     },
     admit,
     held: () => held,

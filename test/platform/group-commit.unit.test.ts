@@ -44,6 +44,23 @@ describe('createGroupCommit', () => {
     await group.write('c');
   });
 
+  it('with lingerMs, gathers items written over that long into one flush', async () => {
+    const flushes: number[][] = [];
+    const group = createGroupCommit(
+      async (batch: readonly number[]) => {
+        flushes.push([...batch]);
+      },
+      { lingerMs: 30 },
+    );
+    const first = group.write(1);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = group.write(2);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(flushes).to.deep.equal([]);
+    await Promise.all([first, second]);
+    expect(flushes).to.deep.equal([[1, 2]]);
+  });
+
   it('splits a batch at maxBatchSize', async () => {
     const sizes: number[] = [];
     const group = createGroupCommit(
