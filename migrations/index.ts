@@ -10,6 +10,7 @@ import * as m008 from './008-parts-by-smsc-id.js';
 import * as m009 from './009-sms-dispatch.js';
 import * as m010 from './010-events-one-stream-index.js';
 import * as m011 from './011-idempotency-scope.js';
+import * as m012 from './012-consent-exempt.js';
 
 /** One migration module: a stable name plus up/down. */
 export interface Migration {
@@ -31,4 +32,5 @@ export const migrations: Migration[] = [
   m009,
   m010,
   m011,
+  m012,
 ];

@@ -151,6 +151,7 @@ export function createInboundHandler(deps: {
       delivered_at: null,
       next_attempt_at: null,
       send_attempts: 0,
+      consent_exempt: false,
     };
     const keyword = keywordOf(body);
     await deps.db.transaction(async (trx) => {

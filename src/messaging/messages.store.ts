@@ -30,6 +30,8 @@ export interface MessageRow {
   next_attempt_at: Date | null;
   /** Tries that ended in a transient failure, for the back-off. */
   send_attempts: number;
+  /** An automatic answer to STOP, START or HELP: sent whatever the recipient's consent. */
+  consent_exempt: boolean;
 }
 
 /** Send dispatchers LISTEN here; a saved message NOTIFYs (sent on commit). */
@@ -61,6 +63,7 @@ const MESSAGE_COLUMNS = [
   'delivered_at',
   'next_attempt_at',
   'send_attempts',
+  'consent_exempt',
 ] as const satisfies ReadonlyArray<keyof MessageRow>;
 
 export interface MessageFilters {
@@ -74,7 +77,8 @@ export interface MessageFilters {
 
 /**
  * SQL: whether the recipient of the message row `m` has opted out of its sender. Checked when
- * a message is saved, and again by the send claim when a scheduled one comes due.
+ * a message is saved, and again by every send claim (a STOP may arrive while a message waits
+ * for its scheduled time or for a retry), for messages that are not `consent_exempt`.
  */
 export function optedOutSql(m: string): string {
   return `exists (select 1 from opt_outs o
@@ -93,24 +97,19 @@ export function createMessagesStore(db: Db) {
     insert: (trx: Trx, row: MessageRow) => trx('messages').insert(row),
     /**
      * The INSERT of new messages as SQL returning the ids it inserted (for a CTE of
-     * `POST /v1/messages`): a row whose `checkConsent` is set is inserted only if its recipient
-     * has not opted out of its sender, so the consent checks and the writes are one statement.
-     * One text for any number of rows.
+     * `POST /v1/messages`): a row that is not `consent_exempt` is inserted only if its
+     * recipient has not opted out of its sender, so the consent checks and the writes are one
+     * statement. One text for any number of rows.
      */
-    insertManySql(rows: ReadonlyArray<{ row: MessageRow; checkConsent: boolean }>): SqlFragment {
+    insertManySql(rows: readonly MessageRow[]): SqlFragment {
       const columns = MESSAGE_COLUMNS.join(', ');
       return {
         sql: `insert into messages (${columns})
               select ${MESSAGE_COLUMNS.map((c) => `m.${c}`).join(', ')}
-                from jsonb_to_recordset(?::jsonb) as r(row jsonb, check_consent boolean)
-                     cross join lateral jsonb_populate_record(null::messages, r.row) m
-               where not (r.check_consent and ${optedOutSql('m')})
+                from jsonb_populate_recordset(null::messages, ?::jsonb) m
+               where m.consent_exempt or not ${optedOutSql('m')}
               returning id`,
-        bindings: [
-          JSON.stringify(
-            rows.map(({ row, checkConsent }) => ({ row, check_consent: checkConsent })),
-          ),
-        ],
+        bindings: [JSON.stringify(rows)],
       };
     },
     find: (id: string) => db<MessageRow>('messages').where({ id }).first(),

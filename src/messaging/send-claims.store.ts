@@ -2,9 +2,10 @@ import { batchKeys, claimDueSql, runClaim, type Db } from '../platform/index.js'
 import { optedOutSql, type MessageRow } from './messages.store.js';
 
 /**
- * A claimed message: its row, and whether it was scheduled and its recipient has opted out of
- * its sender since it was accepted (consent is checked when a message is saved, and again when
- * a scheduled one comes due: a STOP in between must hold).
+ * A claimed message: its row, and whether its recipient has opted out of its sender since it
+ * was accepted (consent is checked when a message is saved, and again at every claim: a STOP
+ * that arrives while a message waits for its scheduled time or a retry must hold). Never for
+ * a `consent_exempt` message (an automatic answer to STOP must still go).
  */
 export type ClaimedMessage = MessageRow & { recipient_opted_out: boolean };
 
@@ -13,7 +14,7 @@ export type ClaimedMessage = MessageRow & { recipient_opted_out: boolean };
  * the plan test.
  */
 export const CLAIM_MESSAGES_SQL = claimDueSql('messages', {
-  returning: `t.*, t.status = 'scheduled' and ${optedOutSql('t')} as recipient_opted_out`,
+  returning: `t.*, not t.consent_exempt and ${optedOutSql('t')} as recipient_opted_out`,
 });
 
 /**

@@ -147,25 +147,21 @@ export function createSendMessage(deps: {
       // The send dispatcher takes it up at once, or at its scheduled time.
       next_attempt_at: sendAt ?? now,
       send_attempts: 0,
+      consent_exempt: input.bypassOptOut === true,
     };
   }
 
   /**
    * Saves messages in one statement: each message (only with its recipient's consent, unless
-   * `bypassOptOut`), its event and its webhook, and wakes the send dispatchers (the row itself,
-   * due at `next_attempt_at`, is the work to do); whether each was saved (false: the recipient
-   * opted out). The text is the same for any batch, so it is prepared.
+   * it is `consent_exempt`), its event and its webhook, and wakes the send dispatchers (the row
+   * itself, due at `next_attempt_at`, is the work to do); whether each was saved (false: the
+   * recipient opted out). The text is the same for any batch, so it is prepared.
    */
-  async function saveMany(
-    trx: Trx | undefined,
-    rows: ReadonlyArray<{ row: MessageRow; bypassOptOut: boolean }>,
-  ): Promise<boolean[]> {
-    const messages = deps.store.insertManySql(
-      rows.map(({ row, bypassOptOut }) => ({ row, checkConsent: !bypassOptOut })),
-    );
+  async function saveMany(trx: Trx | undefined, rows: readonly MessageRow[]): Promise<boolean[]> {
+    const messages = deps.store.insertManySql(rows);
     const recorded = await deps.recordEvent.setSql(
       trx,
-      rows.map(({ row }) => [
+      rows.map((row) => [
         { message: row, type: row.status === 'scheduled' ? 'message.scheduled' : 'message.queued' },
       ]),
       { onlyFor: 'inserted', name: 'recorded' },
@@ -181,7 +177,7 @@ export function createSendMessage(deps: {
       )
       .options({ name: 'sms_save' });
     const inserted = new Set(saved.map((r) => r.id));
-    return rows.map(({ row }) => inserted.has(row.id));
+    return rows.map((row) => inserted.has(row.id));
   }
 
   /**
@@ -189,24 +185,20 @@ export function createSendMessage(deps: {
    * together by the next one (group commit); a batch the database refuses is saved again one
    * message at a time, so only the message at fault fails.
    */
-  const saving = createGroupCommit<{ row: MessageRow; bypassOptOut: boolean }, boolean>(
+  const saving = createGroupCommit<MessageRow, boolean>(
     orOneByOne((batch) => saveMany(undefined, batch)),
     { maxBatchSize: 100 },
   );
 
   /**
-   * Saves a prepared message with its event and its webhook, in one statement
-   * that also checks consent unless `bypassOptOut` (in `trx` when given, else on its own, shared
+   * Saves a prepared message with its event and its webhook, in one statement that also
+   * checks consent unless it is `consent_exempt` (in `trx` when given, else on its own, shared
    * with the messages saved at the same moment). False, with nothing written, when the
    * recipient opted out of the sender.
    */
-  async function save(
-    trx: Trx | undefined,
-    row: MessageRow,
-    bypassOptOut = false,
-  ): Promise<boolean> {
-    if (!trx) return saving.write({ row, bypassOptOut });
-    return (await saveMany(trx, [{ row, bypassOptOut }]))[0];
+  async function save(trx: Trx | undefined, row: MessageRow): Promise<boolean> {
+    if (!trx) return saving.write(row);
+    return (await saveMany(trx, [row]))[0];
   }
 
   return {
@@ -214,7 +206,7 @@ export function createSendMessage(deps: {
     save,
     async send(input: SendMessageInput): Promise<MessageRow> {
       const row = await prepare(input);
-      const saved = await save(undefined, row, input.bypassOptOut);
+      const saved = await save(undefined, row);
       if (!saved) {
         refuse(
           '/to',

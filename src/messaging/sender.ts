@@ -186,7 +186,7 @@ export function createSender(deps: {
     if (optedOut) {
       await move(message, 'failed', {
         error_code: 'recipient_opted_out',
-        error_message: `${message.to_addr} opted out of messages from ${message.from_addr} before the scheduled time.`,
+        error_message: `${message.to_addr} opted out of messages from ${message.from_addr} before this one was sent.`,
       });
       return 'done';
     }

@@ -137,6 +137,23 @@ describe('inbound SMS, opt-out and receipts by ingress', () => {
     expect(allowed.status).to.equal(201);
   });
 
+  it('delivers the STOP confirmation to the sender who has just opted out', async () => {
+    const phone = '+14155550761';
+    await text('STOP', phone);
+    const confirmation = await eventually(async () => {
+      const list = await api<{ data: Message[] }>(
+        'GET',
+        `/v1/messages?direction=outbound&to=${encodeURIComponent(phone)}`,
+      );
+      const reply = list.body.data[0];
+      return reply && ['delivered', 'failed'].includes(reply.status) ? reply : undefined;
+    });
+    expect(confirmation.body).to.contain('unsubscribed');
+    expect(confirmation.status, 'consent is checked again when sending, but not for it').to.equal(
+      'delivered',
+    );
+  });
+
   it("answers HELP with the number's help text", async () => {
     const phone = '+14155550303';
     await text('HELP', phone);

@@ -43,6 +43,7 @@ describe('messageView', () => {
     delivered_at: null,
     next_attempt_at: null,
     send_attempts: 0,
+    consent_exempt: false,
   };
   const changed: Record<string, unknown> = {
     status_callback: 'https://example.test/cb',
@@ -51,6 +52,7 @@ describe('messageView', () => {
     udh_reference: 8,
     next_attempt_at: new Date('2026-01-03T00:00:00Z'),
     send_attempts: 3,
+    consent_exempt: true,
   };
 
   it('shows no column that may change other than those a one-statement write checks', () => {

@@ -71,7 +71,6 @@ describe('scheduled messages and SMSC faults', () => {
         undefined,
     );
     await comeDue(res.body.id);
-    // It was sent and delivered: consent was checked only when the message was accepted.
     const failed = await eventually(async () => {
       const message = await api<Message & { error_code: string | null }>(
         'GET',
@@ -83,6 +82,46 @@ describe('scheduled messages and SMSC faults', () => {
     expect(await app.runtime.db('message_parts').where({ message_id: res.body.id })).to.have.length(
       0,
     );
+  });
+
+  it('fails a message waiting for a retry when its recipient texts STOP meanwhile', async () => {
+    const phone = '+14155550762';
+    const res = await api<Message>('POST', '/v1/messages', {
+      body: {
+        from: NUMBER,
+        to: phone,
+        body: 'retried after STOP',
+        send_at: new Date(Date.now() + 10 * 60_000).toISOString(),
+      },
+    });
+    // As a message is left by a transient failure (throttled, no bind): queued, tried once,
+    // due again later.
+    await app.runtime.db('messages').where({ id: res.body.id }).update({
+      status: 'queued',
+      send_at: null,
+      send_attempts: 1,
+      error_code: 'throttled',
+    });
+    await api('POST', '/sandbox/v1/sms', { body: { from: phone, to: NUMBER, body: 'stop' } });
+    await eventually(
+      async () =>
+        (await app.runtime.db('opt_outs').where({ number: NUMBER, recipient: phone }).first()) ??
+        undefined,
+    );
+    await comeDue(res.body.id);
+    const failed = await eventually(async () => {
+      const message = await api<Message & { error_code: string | null }>(
+        'GET',
+        `/v1/messages/${res.body.id}`,
+      );
+      return message.body.status === 'failed' ? message.body : undefined;
+    });
+    expect(failed.error_code).to.equal('recipient_opted_out');
+    const submitted = app.runtime.services
+      .sandboxSmsc()!
+      .submissions()
+      .filter((s) => s.text === 'retried after STOP');
+    expect(submitted).to.deep.equal([]);
   });
 
   it('cancels a scheduled message once (200), then answers 409', async () => {
