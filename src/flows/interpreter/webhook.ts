@@ -43,8 +43,8 @@ function fail(step: WebhookStep, status: number, outcome: string): StepEffect {
 /**
  * webhook: ask the app, wait for `http_response`. A 2xx answer may set `variables` (strings,
  * numbers and booleans, stored as strings) and choose `next`; without `next` the step's own
- * `next` follows. A non-2xx status, no answer (status 0), or a `next` naming no step go to
- * `on_error`, else `next`, without touching the variables.
+ * `next` follows (also for `"next": null`). A non-2xx status, no answer (status 0), or a
+ * `next` naming no step go to `on_error`, else `next`, without touching the variables.
  */
 export const webhookHandler: VerbHandler<WebhookStep> = {
   enter: (step, scope) => ({ kind: 'wait', commands: [buildRequest(step, scope)] }),
@@ -53,7 +53,8 @@ export const webhookHandler: VerbHandler<WebhookStep> = {
     const status = Number.isInteger(event.status) ? event.status : 0;
     if (status < 200 || status > 299) return fail(step, status, 'error');
     const body = isRecord(event.body) ? event.body : {};
-    const chosen = body.next;
+    // `"next": null` is no choice, as an absent `next` (apps that serialize a missing value).
+    const chosen = body.next ?? undefined;
     if (chosen !== undefined && (typeof chosen !== 'string' || !scope.hasStep(chosen))) {
       return fail(step, status, 'invalid_next');
     }

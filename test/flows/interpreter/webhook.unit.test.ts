@@ -55,6 +55,12 @@ describe('webhook', () => {
     expect(driveToEnd(flow, [respond(204)]).state.step).to.equal('main');
   });
 
+  it('reads "next": null as no choice, and goes to the step\'s next with the variables', () => {
+    const done = driveToEnd(flow, [respond(200, { next: null, variables: { name: 'Ada' } })]);
+    expect(done.state.step).to.equal('main');
+    expect(done.state.variables).to.deep.equal({ team: 'sales', name: 'Ada' });
+  });
+
   for (const [label, event] of [
     ['a 500', respond(500, { next: 'vip' })],
     ['no answer (status 0)', respond(0)],
