@@ -85,17 +85,31 @@ export function releaseSql(batch: ReadonlyArray<{ id: string; at: Date }>): SqlF
 export function recordAttemptsSql(
   batch: ReadonlyArray<{ attempt: AttemptRow; update: DeliveryUpdate }>,
 ): SqlFragment {
-  // One array per column (a third of the bytes of a JSON recordset, and cheaper to read on
-  // both sides); times travel as epoch milliseconds. The attempt's project is its delivery's.
-  // (pg sends each as an array literal; nulls included, which knex's binding type leaves out.)
-  const column = <T>(of: (item: (typeof batch)[number]) => T) =>
-    batch.map(of) as unknown as SqlFragment['bindings'][number];
+  // One JSON array of tuples, times as epoch milliseconds: JSON.stringify is native, where
+  // eleven array parameters went through pg's escaping element by element (~3 µs of the
+  // dispatcher's CPU per attempt, 2026-12-07), and PostgreSQL reads it as fast. Text from
+  // outside (the error, the snippet) is `storableText` already. The attempt's project is
+  // its delivery's.
+  const tuples = batch.map(({ attempt: a, update: u }) => [
+    a.id,
+    a.delivery_id,
+    a.number,
+    a.attempted_at.getTime(),
+    a.status_code,
+    a.latency_ms,
+    a.error,
+    a.response_snippet,
+    u.status,
+    u.next_attempt_at?.getTime() ?? null,
+    u.updated_at.getTime(),
+  ]);
   return {
     sql: `with input as (
-       select * from unnest(?::text[], ?::text[], ?::int[], ?::bigint[], ?::int[], ?::int[],
-                            ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[])
-         as r(id, delivery_id, number, attempted_at, status_code, latency_ms, error,
-              response_snippet, status, next_attempt_at, updated_at)
+       select r->>0 as id, r->>1 as delivery_id, (r->>2)::int as number,
+              (r->>3)::bigint as attempted_at, (r->>4)::int as status_code,
+              (r->>5)::int as latency_ms, r->>6 as error, r->>7 as response_snippet,
+              r->>8 as status, (r->>9)::bigint as next_attempt_at, (r->>10)::bigint as updated_at
+         from json_array_elements(?::json) as r
      ),
      moved as (
        update webhook_deliveries d
@@ -113,19 +127,7 @@ export function recordAttemptsSql(
      select i.id, i.delivery_id, m.project_id, i.number, to_timestamp(i.attempted_at / 1000.0),
             i.status_code, i.latency_ms, i.error, i.response_snippet
        from input i join moved m on m.id = i.delivery_id`,
-    bindings: [
-      column((b) => b.attempt.id),
-      column((b) => b.attempt.delivery_id),
-      column((b) => b.attempt.number),
-      column((b) => b.attempt.attempted_at.getTime()),
-      column((b) => b.attempt.status_code),
-      column((b) => b.attempt.latency_ms),
-      column((b) => b.attempt.error),
-      column((b) => b.attempt.response_snippet),
-      column((b) => b.update.status),
-      column((b) => b.update.next_attempt_at?.getTime() ?? null),
-      column((b) => b.update.updated_at.getTime()),
-    ],
+    bindings: [JSON.stringify(tuples)],
   };
 }
 

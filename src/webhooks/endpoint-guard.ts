@@ -209,7 +209,15 @@ export function createEndpointGuard(options: EndpointGuardOptions): EndpointGuar
     }
   }
 
+  /** The key `touch` saw last: already the most recent, it need not move. */
+  let lastKey: string | null = null;
+
   function touch(key: string): Entry {
+    if (key === lastKey) {
+      const entry = entries.get(key);
+      if (entry) return entry;
+    }
+    lastKey = key;
     const entry = entries.get(key) ?? createEntry(options);
     entries.delete(key);
     entries.set(key, entry);

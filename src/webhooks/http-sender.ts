@@ -81,7 +81,7 @@ export function describeSendError(error: unknown): string {
   if (code === 'ERR_PRIVATE_ADDRESS') return `refused: ${err.message}`;
   const known = typeof code === 'string' ? ERROR_TEXT[code] : undefined;
   const text = known ?? `${typeof code === 'string' ? code : err.name}: ${err.message}`;
-  return text.slice(0, MAX_ERROR_LENGTH);
+  return storableText(text.slice(0, MAX_ERROR_LENGTH));
 }
 
 /** Where a URL's requests go, remembered per URL: every attempt to an endpoint asks again. */
@@ -149,10 +149,15 @@ class AttemptReader implements Dispatcher.DispatchHandler {
       statusCode: this.statusCode,
       error: error === null ? null : `reading the response body: ${error}`,
       // Storable: one NUL in an answer once made the whole batch of attempts fail to be logged.
-      responseSnippet: storableText(
-        Buffer.concat(this.chunks).subarray(0, SNIPPET_BYTES).toString('utf8'),
-      ),
+      responseSnippet: storableText(this.snippet()),
     });
+  }
+
+  /** The first SNIPPET_BYTES of the body as UTF-8 (most answers come in one chunk). */
+  private snippet(): string {
+    if (this.chunks.length === 0) return '';
+    const body = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+    return body.toString('utf8', 0, Math.min(body.length, SNIPPET_BYTES));
   }
 
   failed(error: string): void {

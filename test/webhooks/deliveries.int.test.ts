@@ -187,6 +187,34 @@ describe('webhook deliveries', () => {
     }
   });
 
+  it('logs an answer of quotes, backslashes and emoji as sent, and only its first 1 KB', async () => {
+    const answers = ['{"ok":"yes \\"quoted\\" C:\\\\dir 👋"}', 'é'.repeat(700)];
+    const server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200).end(answers.shift());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    try {
+      const snippets: string[] = [];
+      for (const type of ['message.sent', 'message.delivered']) {
+        const id = await emit(type, {}, [url]);
+        const { db } = app.runtime;
+        const delivery = await eventually(async () => {
+          const row = await db('webhook_deliveries').where({ event_id: id }).first();
+          return row?.status === 'succeeded' ? row : undefined;
+        }, 5000);
+        const [attempt] = await db('webhook_attempts').where({ delivery_id: delivery.id });
+        snippets.push(attempt.response_snippet);
+      }
+      expect(snippets[0]).to.equal('{"ok":"yes \\"quoted\\" C:\\\\dir 👋"}');
+      // 1,024 bytes are 512 two-byte characters: the cut falls between two of them.
+      expect(snippets[1]).to.equal('é'.repeat(512));
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it("hides another project's deliveries (404) and refuses a tampered cursor (400)", async () => {
     const stranger = await createTestProject(app);
     const api = clientFor(app.url, project.apiKey);
