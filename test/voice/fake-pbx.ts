@@ -20,10 +20,14 @@ import { createRecordingsStore } from '../../src/voice/recordings.store.js';
 import { createSilentTts, createTtsCache } from '../../src/voice/tts/index.js';
 import type { TestApp } from '../support/harness.js';
 
-/** A PBX that does what the test says: plays are recorded, some channels are already gone. */
+/**
+ * A PBX that does what the test says: plays are recorded, some channels are already gone,
+ * and on some a play fails (as an ARI 500 would).
+ */
 export function createFakeMedia() {
   let handler: (event: MediaEvent) => void = () => undefined;
   const gone = new Set<string>();
+  const failing = new Set<string>();
   const plays: Array<{ channelId: string; playbackId: string; media: string }> = [];
   const hangups: string[] = [];
   const originated: string[] = [];
@@ -35,6 +39,7 @@ export function createFakeMedia() {
     answer: async () => undefined,
     play: async (channelId, playbackId, uri) => {
       if (gone.has(channelId)) throw new ChannelGoneError();
+      if (failing.has(channelId)) throw new Error('Internal Server Error');
       plays.push({ channelId, playbackId, media: uri });
     },
     stopPlayback: async () => undefined,
@@ -58,6 +63,7 @@ export function createFakeMedia() {
   return {
     media,
     gone,
+    failing,
     plays,
     hangups,
     originated,

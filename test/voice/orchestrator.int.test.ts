@@ -72,6 +72,21 @@ describe('call orchestrator (fake PBX)', () => {
     expect(await stepsOf(callId, 'completed')).to.deep.equal(['hello:caller_hangup']);
   });
 
+  it('ends the call with media_error, and says so on its timeline, when a play fails', async () => {
+    fake.failing.add('chan-broken');
+    const callId = await callIn(
+      {
+        start: 'hello',
+        steps: { hello: { verb: 'say', text: 'Hi.', next: 'bye' }, bye: { verb: 'hangup' } },
+      },
+      'chan-broken',
+    );
+    expect(await stepsOf(callId, 'completed')).to.deep.equal(['hello:media_error']);
+    const call = await api<{ hangup_cause: string }>('GET', `/v1/calls/${callId}`);
+    expect(call.body.hangup_cause).to.equal('media_error');
+    expect(fake.hangups).to.include('chan-broken');
+  });
+
   it('asks the app at a webhook step and follows its answer', async () => {
     let asked: Record<string, unknown> = {};
     answerHook = (_req, res, body) => {

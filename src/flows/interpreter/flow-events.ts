@@ -26,6 +26,11 @@ export type FlowEvent =
    */
   | { type: 'http_response'; status: number; body?: unknown }
   /** The caller hung up: the flow ends wherever it is, with no commands. */
-  | { type: 'caller_hangup' };
+  | { type: 'caller_hangup' }
+  /**
+   * The platform hung up because a media command failed (speech could not be made, a sound
+   * could not be played): the flow ends wherever it is, its step with outcome `media_error`.
+   */
+  | { type: 'media_error' };
 
 export type FlowEventType = FlowEvent['type'];

@@ -12,7 +12,7 @@ export interface FlowCall {
 /**
  * Why a flow ended: a `hangup` step, a step without `next` (`end`), the 1,000-step limit, the
  * caller hanging up, a `redirect` to another flow, or `error` when the state names a step the
- * definition lacks (a state run against the wrong definition).
+ * definition lacks (a state run against the wrong definition) or a media command failed.
  */
 export type FlowEndReason =
   'hangup' | 'end' | 'step_limit' | 'caller_hangup' | 'redirect' | 'error';
@@ -44,8 +44,9 @@ export type FlowDetailValue = string | number | boolean | Record<string, string>
  * One visit to one step, for the call's timeline: reported once its outcome is known — at
  * once for set, branch, sms, hangup and redirect; when the answering event arrives for the
  * verbs that wait (one entry per gather attempt); with outcome `caller_hangup` when the
- * caller leaves mid-step. `input` is what the caller gave (digits, finish key); `next` is the
- * step the flow moved to, absent when it stayed or ended.
+ * caller leaves mid-step, `media_error` when the platform hung up because media failed.
+ * `input` is what the caller gave (digits, finish key); `next` is the step the flow moved
+ * to, absent when it stayed or ended.
  */
 export interface FlowTimelineEntry {
   step: string;

@@ -126,13 +126,18 @@ export function createFlowState(definition: FlowDefinition, context: FlowStartCo
   };
 }
 
-function hangUpMidStep(definition: FlowDefinition, state: FlowState): FlowTransition {
+/** The call ended under the flow: by the caller, or by the platform when media failed. */
+function hangUpMidStep(
+  definition: FlowDefinition,
+  state: FlowState,
+  cause: 'caller_hangup' | 'media_error',
+): FlowTransition {
   const draft = startDraft(state);
   const step = state.step === null ? undefined : findStep(definition, state.step);
   if (step && state.step !== null) {
-    draft.entered.push({ step: state.step, verb: step.verb, outcome: 'caller_hangup' });
+    draft.entered.push({ step: state.step, verb: step.verb, outcome: cause });
   }
-  endFlow(draft, 'caller_hangup', false);
+  endFlow(draft, cause === 'media_error' ? 'error' : 'caller_hangup', false);
   return draft;
 }
 
@@ -140,8 +145,8 @@ function hangUpMidStep(definition: FlowDefinition, state: FlowState): FlowTransi
  * Feeds one event to a running flow and returns the new state, the commands to carry out and
  * the timeline entries to write. Pure: no I/O, no clock, no randomness; `state` is not
  * modified. An event that does not fit the current step, or any event after the flow ended,
- * is ignored (same state, no commands). `caller_hangup` ends the flow anywhere, with no
- * commands. A transition runs at most until the flow waits again, so one event yields at
+ * is ignored (same state, no commands). `caller_hangup` and `media_error` end the flow
+ * anywhere, with no commands. A transition runs at most until the flow waits again, so one event yields at
  * most one waiting command (after any `send_sms`).
  */
 export function nextFlow(
@@ -150,7 +155,9 @@ export function nextFlow(
   event: FlowEvent,
 ): FlowTransition {
   if (state.ended) return unchanged(state);
-  if (event.type === 'caller_hangup') return hangUpMidStep(definition, state);
+  if (event.type === 'caller_hangup' || event.type === 'media_error') {
+    return hangUpMidStep(definition, state, event.type);
+  }
   if (!state.started) {
     if (event.type !== 'started') return unchanged(state);
     const draft = startDraft(state);

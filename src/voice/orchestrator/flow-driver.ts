@@ -128,7 +128,9 @@ export function createFlowDriver(ctx: OrchestratorContext): CallDriver {
       );
       let entries: FlowTimelineEntry[] = [];
       if (call.state && !call.state.ended) {
-        const transition = nextFlow(call.definition, call.state, { type: 'caller_hangup' });
+        const transition = nextFlow(call.definition, call.state, {
+          type: facts.reason === 'media_error' ? 'media_error' : 'caller_hangup',
+        });
         call.state = transition.state;
         entries = transition.entered;
       }

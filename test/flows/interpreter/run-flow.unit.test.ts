@@ -99,6 +99,14 @@ describe('startFlow and nextFlow', () => {
       });
     }
 
+    it('ends the flow with outcome media_error and ended_by error when media failed mid-step', () => {
+      const flow = defineFlow({ here: { verb: 'say', text: 'Hello' } });
+      const [, failed] = drive(flow, [{ type: 'media_error' }]);
+      expect(failed.commands).to.deep.equal([]);
+      expect(failed.entered).to.deep.equal([{ step: 'here', verb: 'say', outcome: 'media_error' }]);
+      expect(failed.state).to.include({ ended: true, ended_by: 'error', step: null });
+    });
+
     it('ends a flow that has not started', () => {
       const hung = nextFlow(ivr, createFlowState(ivr, { call: CALL }), { type: 'caller_hangup' });
       expect(hung).to.deep.include({ commands: [], entered: [] });
