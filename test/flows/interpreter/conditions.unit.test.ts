@@ -31,6 +31,21 @@ describe('evaluateCondition', () => {
     expect(holds({ var: 'count', op: 'gt', value: 2 })).to.equal(true);
   });
 
+  it('gt and lt compare long numerals exactly, with signs, zeros and fractions', () => {
+    const compare = (actual: string, op: 'gt' | 'lt', value: string | number) =>
+      evaluateCondition({ var: 'x', op, value }, { ...scope, variables: { x: actual } });
+    // Equal as JavaScript numbers (both 2^53), different as numerals.
+    expect(compare('9007199254740993', 'gt', '9007199254740992')).to.equal(true);
+    expect(compare('12345678901234567890', 'lt', '12345678901234567891')).to.equal(true);
+    expect(compare('007', 'gt', 6)).to.equal(true);
+    expect(compare('-2', 'lt', '-1.5')).to.equal(true);
+    expect(compare('-0', 'lt', '0')).to.equal(false);
+    expect(compare('1.50', 'gt', '1.5')).to.equal(false);
+    expect(compare('0.1', 'lt', 0.1)).to.equal(false);
+    expect(compare('1000000000000000000001', 'gt', 1e21)).to.equal(true);
+    expect(compare('0.0000002', 'gt', 1e-7)).to.equal(true);
+  });
+
   it('gt and lt are false when a side is not a number', () => {
     expect(holds({ var: 'word', op: 'gt', value: 1 })).to.equal(false);
     expect(holds({ var: 'word', op: 'lt', value: 1 })).to.equal(false);
