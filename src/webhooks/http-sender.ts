@@ -233,24 +233,28 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
   });
 
   return {
-    async send(input) {
-      const result = await attempt(agent, input, timeoutMs);
-      if (!options.logger.isLevelEnabled('debug')) return result;
-      options.logger.debug(
-        {
-          webhook: {
-            origin: originOf(input.url),
-            webhookId: input.headers['webhook-id'],
-            outcome: result.outcome,
-            statusCode: result.statusCode,
-            latencyMs: result.latencyMs,
-            error: result.error,
-          },
-        },
-        'webhook attempt',
-      );
-      return result;
+    send(input) {
+      const sending = attempt(agent, input, timeoutMs);
+      if (!options.logger.isLevelEnabled('debug')) return sending;
+      return sending.then((result) => logged(input, result));
     },
     close: () => agent.close(),
   };
+
+  function logged(input: SendInput, result: AttemptResult): AttemptResult {
+    options.logger.debug(
+      {
+        webhook: {
+          origin: originOf(input.url),
+          webhookId: input.headers['webhook-id'],
+          outcome: result.outcome,
+          statusCode: result.statusCode,
+          latencyMs: result.latencyMs,
+          error: result.error,
+        },
+      },
+      'webhook attempt',
+    );
+    return result;
+  }
 }
