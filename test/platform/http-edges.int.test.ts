@@ -248,6 +248,24 @@ describe('the HTTP edge', () => {
       expect(plusJson.body.name).to.equal('vendor type');
     });
 
+    it('refuses a body in UTF-16 with 415, which would slip past the checks on its bytes', async () => {
+      for (const charset of ['utf-16le', 'utf-16', 'UTF-32']) {
+        const body = Buffer.from('{"name":"lone \\ud800"}', 'utf16le');
+        const res = await patchProject(
+          { 'content-type': `application/json; charset=${charset}`, ...sized(body) },
+          [body],
+        );
+        expect(res.status, charset).to.equal(415);
+        expect(res.body.code, charset).to.equal('unsupported_media_type');
+      }
+      const ingress = await fetch(`${app.url}/v1/ingress/conn_x/dlr`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-16le' },
+        body: Buffer.from('{"a":1}', 'utf16le'),
+      });
+      expect(ingress.status, 'a lean route').to.equal(415);
+    });
+
     it('answers 400 malformed_json to invalid JSON of a known length', async () => {
       const body = Buffer.from('{"name": "unterminated');
       const res = await patchProject({ 'content-type': 'application/json', ...sized(body) }, [

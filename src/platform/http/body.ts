@@ -23,10 +23,17 @@ function isJson(req: { headers: IncomingHttpHeaders }): boolean {
   return type !== undefined && (PLAIN_JSON.test(type) || Boolean(typeis.is(type, JSON_TYPES)));
 }
 
-/** Throws 415 for a body that is not JSON; a request without a body may omit Content-Type. */
+/**
+ * Throws 415 for a body that is not JSON, or JSON in another encoding than UTF-8 (RFC 8259:
+ * JSON between systems is UTF-8; the checks on the raw bytes below read them as UTF-8, and a
+ * UTF-16 body slipped past them to a 500). A request without a body may omit Content-Type.
+ */
 function checkJsonType(req: { method?: string; headers: IncomingHttpHeaders }): void {
-  if (BODY_METHODS.has(req.method ?? '') && hasBody(req) && !isJson(req)) {
-    throw new UnsupportedMediaTypeError();
+  if (!BODY_METHODS.has(req.method ?? '') || !hasBody(req)) return;
+  if (!isJson(req)) throw new UnsupportedMediaTypeError();
+  const charset = charsetOf(req.headers['content-type']);
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new UnsupportedMediaTypeError('A JSON body must be encoded as UTF-8.');
   }
 }
 
@@ -177,9 +184,6 @@ function charsetOf(type: string | undefined): string | undefined {
  */
 export async function readJsonBody(req: IncomingMessage): Promise<{ body: unknown; raw: Buffer }> {
   checkJsonType(req);
-  const charset = charsetOf(req.headers['content-type']);
-  if (charset !== undefined && !charset.startsWith('utf-'))
-    throw parserError('charset.unsupported');
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
   if (encoding !== 'identity') throw parserError('encoding.unsupported');
   const raw = await getRawBody(req, {
