@@ -179,7 +179,7 @@ export function createAccountsService(deps: {
       await db.transaction(async (trx) => {
         if (!(await store.lockProject(trx, projectId))) throw new NotFoundError('Project');
         await store.insertSecret(trx, { id, project_id: projectId, secret, created_at: now });
-        await store.expireSecretsExcept(trx, projectId, id, expiresAt);
+        await store.retireSecretsExcept(trx, projectId, id, { previousUntil: expiresAt, now });
       });
       projects.invalidate(projectId);
       return {

@@ -120,12 +120,23 @@ export function createAccountsStore(db: Db) {
     /** Serialises changes to one project's settings (secret rotations) on its row. */
     lockProject: (trx: Trx, id: string) => trx('projects').where({ id }).forUpdate().first('id'),
 
-    expireSecretsExcept: (trx: Trx, projectId: string, keepId: string, expiresAt: Date) =>
-      trx('webhook_secrets')
-        .where({ project_id: projectId })
-        .whereNot({ id: keepId })
-        .where((q) => q.whereNull('expires_at').orWhere('expires_at', '>', expiresAt))
-        .update({ expires_at: expiresAt }),
+    /**
+     * After a rotation to `keepId`: the secret that was current (no expiry) keeps signing until
+     * `previousUntil`; any older one still signing stops `now`, so two secrets at most sign a
+     * delivery (API.md), however often the secret is rotated.
+     */
+    retireSecretsExcept: (
+      trx: Trx,
+      projectId: string,
+      keepId: string,
+      times: { previousUntil: Date; now: Date },
+    ) =>
+      trx.raw(
+        `update webhook_secrets
+            set expires_at = case when expires_at is null then ?::timestamptz else ?::timestamptz end
+          where project_id = ? and id <> ? and (expires_at is null or expires_at > ?)`,
+        [times.previousUntil, times.now, projectId, keepId, times.now],
+      ),
   };
 }
 

@@ -153,5 +153,23 @@ describe('projects and API keys', () => {
       const expiry = Date.parse(res.body.previous_secret_expires_at as string);
       expect(expiry - Date.now()).to.be.within(23.9 * 3600_000, 24 * 3600_000);
     });
+
+    it('signs with two secrets at most, however often it is rotated', async () => {
+      const project = await createTestProject(app);
+      const api = clientFor(app.url, project.apiKey);
+      const fresh: string[] = [];
+      for (let i = 0; i < 4; i += 1) {
+        const res = await api('POST', '/v1/project/webhook-secret/rotate');
+        fresh.push(res.body.webhook_secret as string);
+      }
+      await Promise.all(
+        Array.from({ length: 5 }, () => api('POST', '/v1/project/webhook-secret/rotate')),
+      );
+      const last = (await api('POST', '/v1/project/webhook-secret/rotate')).body.webhook_secret;
+      const secrets = await app.runtime.services.accounts.signingSecrets(project.id);
+      expect(secrets).to.have.length(2);
+      expect(secrets[0]).to.equal(last);
+      expect(secrets).to.not.include(fresh[0]);
+    });
   });
 });
