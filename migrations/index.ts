@@ -11,6 +11,7 @@ import * as m009 from './009-sms-dispatch.js';
 import * as m010 from './010-events-one-stream-index.js';
 import * as m011 from './011-idempotency-scope.js';
 import * as m012 from './012-consent-exempt.js';
+import * as m013 from './013-admin-idempotency.js';
 
 /** One migration module: a stable name plus up/down. */
 export interface Migration {
@@ -33,4 +34,5 @@ export const migrations: Migration[] = [
   m010,
   m011,
   m012,
+  m013,
 ];

@@ -107,6 +107,7 @@ export function createFeatures(ctx: FeatureContext) {
   const guardUrl = (url: string) =>
     checkCallbackUrl(url, { allowPrivate: config.webhookAllowPrivate });
   let verifyUserToken: UserTokenVerifier = async () => null;
+  const idempotency = createIdempotency({ db, clock });
   const auth = createAuthenticator({
     accounts,
     adminToken: config.adminToken,
@@ -117,8 +118,9 @@ export function createFeatures(ctx: FeatureContext) {
         prefix: config.redisPrefix,
         defaultPerSecond: config.rateLimitPerSecond,
       }),
-      createIdempotency({ db, clock }),
+      idempotency,
     ],
+    afterAdmin: [idempotency],
   });
 
   const webhooks = createWebhooksFeature({

@@ -21,6 +21,8 @@ export function createAuthenticator(deps: {
   verifyUserToken?: UserTokenVerifier;
   /** Run after a successful project or user authentication: rate limit, idempotency. */
   after?: RequestHandler[];
+  /** Run after a successful operator authentication: idempotency. */
+  afterAdmin?: RequestHandler[];
 }) {
   async function resolve(
     req: Parameters<RequestHandler>[0],
@@ -49,7 +51,7 @@ export function createAuthenticator(deps: {
     ...(deps.after ?? []),
   ];
 
-  const admin: RequestHandler = (req, _res, next) => {
+  const operator: RequestHandler = (req, _res, next) => {
     if (!deps.adminToken) throw new NotFoundError('Route');
     const token = bearerOf(req.get('Authorization'));
     if (!token || !secretEquals(token, deps.adminToken)) {
@@ -61,6 +63,7 @@ export function createAuthenticator(deps: {
     next();
   };
 
+  const admin: RequestHandler[] = [operator, ...(deps.afterAdmin ?? [])];
   return { project: guard(false), projectOrUser: guard(true), admin };
 }
 

@@ -28,7 +28,7 @@ export function createConnectorsRouter(deps: {
   store: ConnectorsStore;
   ids: IdGenerator;
   clock: Clock;
-  adminGuard: RequestHandler;
+  adminGuard: RequestHandler[];
   validate: Validate;
 }) {
   const { store, validate } = deps;

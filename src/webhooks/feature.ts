@@ -34,7 +34,7 @@ export interface WebhooksDeps {
   clock: Clock;
   logger: Logger;
   validate: Validate;
-  auth: { project: RequestHandler[]; admin: RequestHandler };
+  auth: { project: RequestHandler[]; admin: RequestHandler[] };
   allowPrivate: boolean;
   retryDelays: string | null;
   breaker: { failureThreshold: number; openForMs: number };

@@ -1,5 +1,11 @@
 import { expect } from 'chai';
-import { createTestProject, startApp, type TestApp, type TestProject } from '../support/harness.js';
+import {
+  ADMIN_TOKEN,
+  createTestProject,
+  startApp,
+  type TestApp,
+  type TestProject,
+} from '../support/harness.js';
 import { clientFor } from '../support/http.js';
 import { startChatKit } from '../chat/chat-kit.js';
 import { pruneIdempotencyKeys } from '../../src/platform/index.js';
@@ -39,13 +45,49 @@ describe('Idempotency-Key', () => {
   });
 
   it('produces one result for concurrent duplicates', async () => {
-    const before = (await app.runtime.services.accounts.signingSecrets(project.id)).length;
+    const created = async () =>
+      Number(
+        (
+          await app.runtime
+            .db('webhook_secrets')
+            .where({ project_id: project.id })
+            .count({ n: '*' })
+        )[0].n,
+      );
+    const before = await created();
     const responses = await Promise.all(Array.from({ length: 10 }, () => rotate('k-race')));
     const secrets = new Set(responses.map((r) => r.body.webhook_secret));
     expect(responses.every((r) => r.status === 200)).to.equal(true);
     expect(secrets.size).to.equal(1);
-    const after = (await app.runtime.services.accounts.signingSecrets(project.id)).length;
-    expect(after).to.equal(before + 1);
+    expect(await created()).to.equal(before + 1);
+  });
+
+  it("honours the key on the operator's admin requests, also those of a later router", async () => {
+    const admin = clientFor(app.url, ADMIN_TOKEN);
+    const create = () =>
+      admin('POST', '/admin/v1/projects', {
+        body: { name: 'once' },
+        headers: { 'idempotency-key': 'admin-once' },
+      });
+    const [first, second] = [await create(), await create()];
+    expect(first.status).to.equal(201);
+    expect(second.status).to.equal(201);
+    expect(second.body.id).to.equal(first.body.id);
+    expect(second.headers.get('idempotent-replayed')).to.equal('true');
+    // Connectors are routed after the admin router: both guards run, the key is claimed once.
+    const connector = () =>
+      admin('POST', '/admin/v1/connectors', {
+        body: { kind: 'http', name: 'once' },
+        headers: { 'idempotency-key': 'admin-connector' },
+      });
+    const [a, b] = [await connector(), await connector()];
+    expect([a.status, b.status]).to.deep.equal([201, 201]);
+    expect(b.body.id).to.equal(a.body.id);
+    // The operator's keys are their own: a project using the same key is not answered with them.
+    const mine = await api('POST', '/v1/project/webhook-secret/rotate', {
+      headers: { 'idempotency-key': 'admin-once' },
+    });
+    expect(mine.status).to.equal(200);
   });
 
   it('scopes keys to the project', async () => {

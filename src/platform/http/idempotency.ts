@@ -122,20 +122,30 @@ export function createIdempotency(deps: {
     }) as Response['end'];
   }
 
+  /**
+   * Where a key lives: its project ('' for the operator's admin requests, which have none),
+   * and within it '' for API keys, `identity:<id>` for an end user's token, `admin` for the
+   * operator.
+   */
+  function scopeOf(auth: NonNullable<Request['auth']>, key: string): KeyRow {
+    if (auth.kind === 'admin') return { project_id: '', scope: 'admin', key };
+    const scope = auth.kind === 'user' ? `identity:${auth.identity}` : '';
+    return { project_id: auth.projectId, scope, key };
+  }
+
   return async (req, res, next) => {
     const key = req.get('Idempotency-Key');
     const auth = req.auth;
-    if (req.method !== 'POST' || key === undefined || !auth || auth.kind === 'admin') return next();
+    if (req.method !== 'POST' || key === undefined || !auth) return next();
+    // Once per request, though guards may run again on a route further down.
+    if (res.locals.idempotencyChecked) return next();
+    res.locals.idempotencyChecked = true;
     if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
       throw new ValidationError('Idempotency-Key must be 1 to 255 characters.', [
         { path: '/headers/idempotency-key', message: 'must be 1 to 255 characters' },
       ]);
     }
-    const where: KeyRow = {
-      project_id: auth.projectId,
-      scope: auth.kind === 'user' ? `identity:${auth.identity}` : '',
-      key,
-    };
+    const where: KeyRow = scopeOf(auth, key);
     const requestHash = hashRequest(req.method, req.originalUrl, req.body);
     // A key released by a failed first attempt may be claimed again, once.
     for (let tries = 0; !(await claim(where, requestHash)); tries += 1) {
