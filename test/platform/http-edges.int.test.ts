@@ -66,6 +66,17 @@ describe('the HTTP edge', () => {
     expect(res.status).to.equal(200);
   });
 
+  it('takes the zones +hh and +hhmm that the date-time check accepts, in every filter', async () => {
+    for (const path of [
+      '/v1/messages?created_after=2024-01-01T00:00:00%2B00',
+      '/v1/messages?created_before=2016-12-31T23:59:60%2B0000',
+      '/v1/search/messages?q=hi&created_before=2016-12-31T18:59:60-0500',
+    ]) {
+      const res = await call(app.url, 'GET', path, { key: project.apiKey });
+      expect(res.status, path).to.equal(200);
+    }
+  });
+
   it('answers 400 too_deep to a body nested deeper than 64 levels, and takes 64', async () => {
     const nested = (depth: number) =>
       `{"name":"deep","x":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;

@@ -17,4 +17,25 @@ describe('parseInstant', () => {
       '2026-07-01T00:00:00.500Z',
     );
   });
+
+  it('reads the zones the contract also accepts: +hh and +hhmm, with a leap second too', () => {
+    expect(parseInstant('2024-01-01T00:00:00+00').toISOString()).to.equal(
+      '2024-01-01T00:00:00.000Z',
+    );
+    expect(parseInstant('2024-01-01T05:30:00+0530').toISOString()).to.equal(
+      '2024-01-01T00:00:00.000Z',
+    );
+    expect(parseInstant('2016-12-31T23:59:60+0000').toISOString()).to.equal(
+      '2017-01-01T00:00:00.000Z',
+    );
+    expect(parseInstant('2016-12-31T18:59:60-0500').toISOString()).to.equal(
+      '2017-01-01T00:00:00.000Z',
+    );
+  });
+
+  it('refuses text it cannot read with a 400, never an Invalid Date', () => {
+    expect(() => parseInstant('2024-02-30T25:61:00Z'))
+      .to.throw()
+      .with.property('status', 400);
+  });
 });
