@@ -1,6 +1,8 @@
+import { LRUCache } from 'lru-cache';
 import {
   ForbiddenError,
   NotFoundError,
+  isId,
   type Clock,
   type LeanRequest,
   type LeanRoute,
@@ -26,6 +28,9 @@ const REPLAY = JSON.stringify({ received: true, duplicate: true });
  * far more often than developers call anything else, and Express's pipeline was more than
  * half its cost.
  */
+/** Connectors the ingress route keeps looked up (see `cache`). */
+const CACHED_CONNECTORS = 1000;
+
 export function createIngressRoute(deps: {
   store: ConnectorsStore;
   writer: IngressWriter;
@@ -35,13 +40,22 @@ export function createIngressRoute(deps: {
   validate: Validate;
 }) {
   const { store, validate } = deps;
-  const cache = new Map<string, { row: ConnectorRow | undefined; until: number }>();
+  /**
+   * Connectors looked up in the last 5 s, misses included, at most CACHED_CONNECTORS of them
+   * (least recently used out first): before the signature is checked anyone may name any id,
+   * and a map of every id ever named grew without bound (~12 KB per request with long ids).
+   */
+  const cache = new LRUCache<string, { row: ConnectorRow | null }>({
+    max: CACHED_CONNECTORS,
+    ttl: 5000,
+  });
 
   async function connectorOf(id: string): Promise<ConnectorRow | undefined> {
+    if (!isId(id, 'con')) return undefined;
     const hit = cache.get(id);
-    if (hit && hit.until > Date.now()) return hit.row;
+    if (hit) return hit.row ?? undefined;
     const row = await store.find(id);
-    cache.set(id, { row, until: Date.now() + 5000 });
+    cache.set(id, { row: row ?? null });
     return row;
   }
 

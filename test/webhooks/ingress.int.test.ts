@@ -206,6 +206,25 @@ describe('provider ingress', () => {
     expect(res.status).to.equal(404);
   });
 
+  it('answers 404 to a path id that cannot be a connector id without asking the database', async () => {
+    const asked: string[] = [];
+    const listen = (query: { sql: string }) => asked.push(query.sql);
+    app.runtime.db.on('query', listen);
+    try {
+      for (const id of [
+        `con_${'x'.repeat(12_000)}`,
+        'con_short',
+        'msg_01JAAAAAAAAAAAAAAAAAAAAAAA',
+      ]) {
+        const res = await post('dlr', signed(connector.secret, { provider_event_id: 'y' }), id);
+        expect(res.status, id.slice(0, 20)).to.equal(404);
+      }
+    } finally {
+      app.runtime.db.off('query', listen);
+    }
+    expect(asked.filter((sql) => sql.includes('connectors'))).to.deep.equal([]);
+  });
+
   it('counts accepted and refused events under the route in /metrics', async () => {
     await post('dlr', signed(connector.secret, { provider_event_id: 'evt-metrics' }));
     await post('dlr', { rawBody: '{}', headers: { 'content-type': 'application/json' } });
