@@ -43,8 +43,11 @@ export function createNumbersRouter(deps: NumbersRouterDeps) {
   const router = Router();
 
   async function checkPatch(projectId: string, patch: NumberPatch): Promise<void> {
-    if (patch.sms_url) await deps.checkCallbackUrl(patch.sms_url);
-    if (patch.voice_flow_id) await deps.checkFlow(projectId, patch.voice_flow_id);
+    // An empty string is checked too (it is no URL and no flow), not stored as a silent "none".
+    if (typeof patch.sms_url === 'string') await deps.checkCallbackUrl(patch.sms_url);
+    if (typeof patch.voice_flow_id === 'string') {
+      await deps.checkFlow(projectId, patch.voice_flow_id);
+    }
   }
 
   router.post('/v1/numbers', ...auth.project, validate('createNumber'), async (req, res) => {
