@@ -44,6 +44,23 @@ describe('Idempotency-Key', () => {
     expect(res.body.code).to.equal('idempotency_key_reused');
   });
 
+  it('replays a repeat whose JSON fields come in another order', async () => {
+    const send = (body: string) =>
+      fetch(`${app.url}/v1/project/webhook-secret/rotate`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${project.apiKey}`,
+          'content-type': 'application/json',
+          'idempotency-key': 'k-order',
+        },
+        body,
+      });
+    const first = await send('{"a":1,"b":{"c":2,"d":[3,{"e":4,"f":5}]}}');
+    const second = await send('{"b":{"d":[3,{"f":5,"e":4}],"c":2},"a":1}');
+    expect([first.status, second.status]).to.deep.equal([200, 200]);
+    expect(second.headers.get('idempotent-replayed')).to.equal('true');
+  });
+
   it('produces one result for concurrent duplicates', async () => {
     const created = async () =>
       Number(

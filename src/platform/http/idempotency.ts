@@ -26,9 +26,24 @@ const WAIT_STEP_MS = 25;
  */
 const ABANDONED_AFTER_MS = 60_000;
 
+/**
+ * JSON text of a parsed body with every object's keys in order, so the same request with its
+ * fields in another order counts as the same request (it was a 422 idempotency_key_reused).
+ */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  const entries = Object.keys(value)
+    .sort()
+    .map(
+      (key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`,
+    );
+  return `{${entries.join(',')}}`;
+}
+
 function hashRequest(method: string, path: string, body: unknown): string {
   return createHash('sha256')
-    .update(`${method} ${path}\n${JSON.stringify(body ?? null)}`)
+    .update(`${method} ${path}\n${canonicalJson(body ?? null)}`)
     .digest('hex');
 }
 
