@@ -10,6 +10,7 @@ import {
 } from './events/index.js';
 import { createFeatures, type Roles } from './features.js';
 import {
+  answerClientErrors,
   createDb,
   createIdGenerator,
   createJobRunner,
@@ -149,6 +150,7 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
         }),
       );
       server.keepAliveTimeout = 65_000;
+      answerClientErrors(server, logger);
       for (const feature of features) feature.onServer?.(server);
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import fc from 'fast-check';
@@ -20,6 +21,55 @@ describe('the HTTP edge', () => {
       rawBody,
       headers: { 'content-type': contentType },
     });
+
+  /** Writes `raw` on a new connection and resolves with all the server answers. */
+  function rawExchange(raw: string): Promise<string> {
+    const { port } = new URL(app.url);
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write(raw));
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (text += chunk));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+      socket.setTimeout(5000, () => {
+        socket.destroy();
+        resolve(text);
+      });
+    });
+  }
+
+  function problemIn(answer: string): {
+    status: number;
+    type: string;
+    body: Record<string, unknown>;
+  } {
+    const [head, body] = answer.split('\r\n\r\n');
+    const status = Number(head.split(' ')[1]);
+    const type = /content-type: ([^\r]+)/i.exec(head)?.[1] ?? '';
+    return { status, type, body: JSON.parse(body) as Record<string, unknown> };
+  }
+
+  it("answers as problem+json what Node's HTTP parser refuses", async () => {
+    const huge = await rawExchange(
+      `GET /v1/numbers HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    );
+    expect(problemIn(huge)).to.deep.include({
+      status: 431,
+      type: 'application/problem+json; charset=utf-8',
+    });
+    expect(problemIn(huge).body).to.include({ code: 'headers_too_large' });
+    const framing = await rawExchange(
+      'POST /v1/project HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello',
+    );
+    expect(problemIn(framing).status).to.equal(400);
+    expect(problemIn(framing).body).to.include({ code: 'malformed_request' });
+    const expectation = await rawExchange(
+      'GET /v1/numbers HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nConnection: close\r\n\r\n',
+    );
+    expect(problemIn(expectation).status).to.equal(417);
+    expect(problemIn(expectation).body).to.include({ code: 'expectation_failed' });
+  });
 
   it('answers malformed JSON with 400 problem+json', async () => {
     const res = await patch('{"name": ');
