@@ -71,6 +71,15 @@ describe('the HTTP edge', () => {
     expect(problemIn(expectation).body).to.include({ code: 'expectation_failed' });
   });
 
+  it('answers 400 out_of_range to a number too large for a double, wherever it is', async () => {
+    const res = await patch('{"name":"n","attributes":{"big":-1e400}}');
+    expect(res.status).to.equal(400);
+    expect(res.body).to.include({ code: 'out_of_range' });
+    expect(res.body.errors).to.deep.equal([
+      { path: '/attributes/big', message: 'is beyond ±1.8e308' },
+    ]);
+  });
+
   it('answers malformed JSON with 400 problem+json', async () => {
     const res = await patch('{"name": ');
     expect(res.status).to.equal(400);

@@ -136,10 +136,38 @@ function refuseDeepNesting(raw: Buffer | undefined): void {
   }
 }
 
+/** The JSON pointer of the first number in `value` JSON.parse read as ±Infinity, else null. */
+function infinityIn(value: unknown, path = ''): string | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? null : path || '/';
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, item] of Object.entries(value)) {
+    const found = infinityIn(item, `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    if (found) return found;
+  }
+  return null;
+}
+
+/**
+ * Refuses a number too large for a double (`1e400`): JSON.parse reads it as Infinity, which
+ * JSON.stringify writes as null, so a free-form object (attributes, settings) stored it as
+ * null behind a 201. Typed fields meet their schema's bounds anyway.
+ */
+function refuseInfinity(body: unknown): void {
+  const pointer = infinityIn(body);
+  if (pointer !== null) {
+    throw new ValidationError(
+      'A number in the request is too large to be represented.',
+      [{ path: pointer, message: 'is beyond ±1.8e308' }],
+      'out_of_range',
+    );
+  }
+}
+
 /** The refusals of a parsed body that neither the parser nor the schemas make. */
 function refuseUnstorable(raw: Buffer | undefined, body: unknown): void {
   refuseDeepNesting(raw);
   refuseUnstorableText(raw, body);
+  refuseInfinity(body);
 }
 
 const refuseUnstorableBody: RequestHandler = (req, _res, next) => {
