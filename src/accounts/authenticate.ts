@@ -1,5 +1,10 @@
 import type { RequestHandler } from 'express';
-import { NotFoundError, UnauthorizedError, type AuthContext } from '../platform/index.js';
+import {
+  ForbiddenError,
+  NotFoundError,
+  UnauthorizedError,
+  type AuthContext,
+} from '../platform/index.js';
 import type { AccountsService } from './accounts.service.js';
 import { secretEquals } from './api-keys.js';
 
@@ -35,10 +40,17 @@ export function createAuthenticator(deps: {
       if (auth) return auth;
       throw new UnauthorizedError('The API key is invalid or revoked.');
     }
-    if (allowUser && deps.verifyUserToken) {
-      const auth = await deps.verifyUserToken(token);
-      if (auth) return auth;
+    const user = deps.verifyUserToken ? await deps.verifyUserToken(token) : null;
+    if (allowUser) {
+      if (user) return user;
       throw new UnauthorizedError('The user token is invalid or expired.', 'invalid_token');
+    }
+    // A valid credential of the wrong kind is "not allowed" (403), not "not authenticated".
+    if (user) {
+      throw new ForbiddenError(
+        'This endpoint takes a project API key; user tokens reach the chat endpoints only.',
+        'api_key_required',
+      );
     }
     throw new UnauthorizedError('The API key is invalid or revoked.');
   }

@@ -35,11 +35,12 @@ describe('POST /v1/tokens and user-token authentication', () => {
     expect(phone.status).to.equal(400);
   });
 
-  it('does not let a user token mint tokens (401)', async () => {
+  it('refuses a valid user token where an API key is needed: 403 api_key_required', async () => {
     const alice = await kit.as('alice');
-    expect((await alice('POST', '/v1/tokens', { body: { identity: 'mallory' } })).status).to.equal(
-      401,
-    );
+    const minting = await alice('POST', '/v1/tokens', { body: { identity: 'mallory' } });
+    expect(minting.status).to.equal(403);
+    expect(minting.body.code).to.equal('api_key_required');
+    expect((await alice('GET', '/v1/messages')).status).to.equal(403);
   });
 
   it('accepts a valid user token on chat routes', async () => {
