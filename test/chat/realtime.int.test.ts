@@ -53,15 +53,27 @@ describe('WebSocket /v1/realtime', () => {
 
   it('refuses a missing, forged or other-project token with 401 before upgrading', async () => {
     for (const token of ['', 'forged.token.value']) {
-      const status = await new Promise<number>((resolve) => {
-        const ws = new WebSocket(realtimeUrl(kit.app.url, token));
-        ws.on('unexpected-response', (_req, res) => {
-          resolve(res.statusCode ?? 0);
-          ws.terminate();
-        });
-        ws.on('error', () => undefined);
-      });
-      expect(status).to.equal(401);
+      const answer = await new Promise<{ status: number; type: string; body: string }>(
+        (resolve) => {
+          const ws = new WebSocket(realtimeUrl(kit.app.url, token));
+          ws.on('unexpected-response', (_req, res) => {
+            let body = '';
+            res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            res.on('end', () => {
+              resolve({
+                status: res.statusCode ?? 0,
+                type: String(res.headers['content-type']),
+                body,
+              });
+              ws.terminate();
+            });
+          });
+          ws.on('error', () => undefined);
+        },
+      );
+      expect(answer.status).to.equal(401);
+      expect(answer.type).to.contain('application/problem+json');
+      expect(JSON.parse(answer.body)).to.include({ status: 401, code: 'invalid_token' });
     }
   });
 

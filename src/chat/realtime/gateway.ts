@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventStore } from '../../events/index.js';
-import { answerWithoutUpgrade, type Clock, type Logger, type Redis } from '../../platform/index.js';
+import {
+  answerWithoutUpgrade,
+  problemOf,
+  UnauthorizedError,
+  type AppError,
+  type Clock,
+  type Logger,
+  type Redis,
+} from '../../platform/index.js';
 import type { UserClaims } from '../tokens.js';
 
 import type { EventPositions } from './cursor.js';
@@ -52,8 +60,14 @@ interface Connection extends Recipient {
   queue: Promise<void>;
 }
 
-function refuse(socket: Duplex, status: number, text: string) {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+/** Refuses the handshake with a problem document, as every other error is answered. */
+function refuse(socket: Duplex, error: AppError) {
+  const body = JSON.stringify(problemOf(error, REALTIME_PATH));
+  socket.end(
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\n` +
+      'Content-Type: application/problem+json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**
@@ -232,7 +246,15 @@ export function createRealtimeGateway(deps: {
     }
     const token = url.searchParams.get('token');
     const claims = token ? await deps.claimsOf(token).catch(() => null) : null;
-    if (!claims) return refuse(socket, 401, 'Unauthorized');
+    if (!claims) {
+      return refuse(
+        socket,
+        new UnauthorizedError(
+          'Connect with a valid user token: /v1/realtime?token=<JWT>.',
+          'invalid_token',
+        ),
+      );
+    }
     wss.handleUpgrade(req, socket, head, (ws) => open(ws, socket, claims));
   }
 
