@@ -3,6 +3,7 @@ import swaggerUi from 'swagger-ui-express';
 import {
   createHttpLogger,
   createMetrics,
+  methodNotAllowed,
   notFoundHandler,
   parseJson,
   problemHandler,
@@ -84,6 +85,7 @@ export function createApp(deps: AppDeps): express.Express {
   );
   app.use(healthRouter(deps));
   for (const router of deps.routers) app.use(router);
+  app.use(methodNotAllowed(deps.routers));
   app.use(notFoundHandler);
   app.use(problemHandler);
   return app;

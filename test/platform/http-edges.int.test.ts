@@ -80,6 +80,21 @@ describe('the HTTP edge', () => {
     ]);
   });
 
+  it('answers a wrong method on a known path with 405 and Allow, and an unknown path with 404', async () => {
+    const put = await call(app.url, 'PUT', '/v1/messages', { key: project.apiKey });
+    expect(put.status).to.equal(405);
+    expect(put.headers.get('allow')).to.equal('GET, HEAD, POST');
+    expect(put.headers.get('content-type')).to.contain('application/problem+json');
+    expect(put.body).to.include({ code: 'method_not_allowed' });
+    const post = await call(app.url, 'POST', '/v1/numbers/num_01JAAAAAAAAAAAAAAAAAAAAAAA', {
+      key: project.apiKey,
+    });
+    expect(post.status).to.equal(405);
+    expect(post.headers.get('allow')).to.equal('DELETE, GET, HEAD, PATCH');
+    const nowhere = await call(app.url, 'PUT', '/v1/nothing-here', { key: project.apiKey });
+    expect(nowhere.status).to.equal(404);
+  });
+
   it('answers malformed JSON with 400 problem+json', async () => {
     const res = await patch('{"name": ');
     expect(res.status).to.equal(400);
