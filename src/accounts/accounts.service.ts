@@ -189,6 +189,11 @@ export function createAccountsService(deps: {
       };
     },
 
+    /** The project's own requests per second per credential, or null for the default. */
+    async rateLimitOf(projectId: string): Promise<number | null> {
+      return (await projects.get(projectId))?.row.rate_limit_per_second ?? null;
+    },
+
     /** The secrets that sign a delivery now, newest first. */
     async signingSecrets(projectId: string): Promise<string[]> {
       const snapshot = await projects.get(projectId);

@@ -34,4 +34,18 @@ describe('rate limits', () => {
     expect(responses.every((r) => r.status === 200)).to.equal(true);
     expect(responses[0].headers.get('ratelimit-limit')).to.equal('50');
   });
+
+  it("limits an end user's token at the project's own rate too", async () => {
+    const project = await createTestProject(app);
+    await app.runtime.services.accounts.updateProject(project.id, { rate_limit_per_second: 2 });
+    const minted = await clientFor(app.url, project.apiKey)('POST', '/v1/tokens', {
+      body: { identity: 'bob' },
+    });
+    const bob = clientFor(app.url, minted.body.token as string);
+    const responses = await Promise.all(
+      Array.from({ length: 6 }, () => bob('GET', '/v1/conversations')),
+    );
+    expect(responses.filter((r) => r.status === 429).length).to.be.at.least(3);
+    expect(responses[0].headers.get('ratelimit-limit')).to.equal('2');
+  });
 });
