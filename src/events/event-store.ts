@@ -135,13 +135,21 @@ export function createEventStore(deps: { db: Db; ids: IdGenerator; clock: Clock 
     };
   }
 
-  /** A stream's events in order, for one project (other projects' streams read as empty). */
-  async function readStream(projectId: string, streamId: string): Promise<StoredEvent[]> {
-    const rows = await db('events')
+  /**
+   * A stream's events in order, for one project (other projects' streams read as empty); with
+   * `page`, at most `limit` of them after stream version `after`.
+   */
+  async function readStream(
+    projectId: string,
+    streamId: string,
+    page?: { after: number; limit: number },
+  ): Promise<StoredEvent[]> {
+    const query = db('events')
       .select(db.raw(COLUMNS.join(', ')))
       .where({ project_id: projectId, stream_id: streamId })
       .orderBy('stream_version');
-    return (rows as EventRow[]).map(toEvent);
+    if (page) query.where('stream_version', '>', page.after).limit(page.limit);
+    return ((await query) as EventRow[]).map(toEvent);
   }
 
   /**

@@ -41,7 +41,14 @@ export {
   fieldErrorsOf,
 } from './http/openapi.js';
 export type { OpenApiDocument, Validate } from './http/openapi.js';
-export { paginate, pageOf, encodeCursor, decodeCursor } from './http/pagination.js';
+export {
+  paginate,
+  pageOf,
+  encodeCursor,
+  decodeCursor,
+  encodeNumberCursor,
+  decodeNumberCursor,
+} from './http/pagination.js';
 export type { Page, PageQuery } from './http/pagination.js';
 export { createMetrics } from './http/metrics.js';
 export { createHttpLogger } from './http/logging.js';

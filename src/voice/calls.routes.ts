@@ -54,8 +54,13 @@ export function createCallsRouter(deps: {
     ...auth.project,
     validate('listCallEvents'),
     async (req, res) => {
-      const data = await service.timeline(projectIdOf(req.auth), req.params.id as string);
-      res.json({ data, next_cursor: null });
+      res.json(
+        await service.timeline(
+          projectIdOf(req.auth),
+          req.params.id as string,
+          pageOf(validQuery(res)),
+        ),
+      );
     },
   );
 

@@ -2,6 +2,8 @@ import type { EventStore, Outbox } from '../events/index.js';
 import type { NumberRow } from '../numbers/index.js';
 import {
   cte,
+  decodeNumberCursor,
+  encodeNumberCursor,
   runCtes,
   ConflictError,
   NotFoundError,
@@ -10,6 +12,7 @@ import {
   type Clock,
   type Db,
   type IdGenerator,
+  type PageQuery,
   type SqlFragment,
 } from '../platform/index.js';
 import type { CallEvents } from './call-events.js';
@@ -242,10 +245,17 @@ export function createCallsService(deps: {
     });
   }
 
-  async function timeline(projectId: string, id: string) {
+  /** A page of the call's timeline, oldest first, keyed by the events' stream version. */
+  async function timeline(projectId: string, id: string, page: PageQuery) {
     await requireCall(projectId, id);
-    const events = await deps.events.readStream(projectId, id);
-    return events.map(timelineEntryOf);
+    const after = page.cursor ? decodeNumberCursor(page.cursor) : 0;
+    const events = await deps.events.readStream(projectId, id, { after, limit: page.limit + 1 });
+    const more = events.length > page.limit;
+    const shown = more ? events.slice(0, page.limit) : events;
+    return {
+      data: shown.map(timelineEntryOf),
+      next_cursor: more ? encodeNumberCursor(shown[shown.length - 1].streamVersion) : null,
+    };
   }
 
   return { create, requireCall, hangup, redirect, timeline };

@@ -1,5 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import {
+  decodeNumberCursor,
+  encodeNumberCursor,
   NotFoundError,
   paginate,
   pageOf,
@@ -93,8 +95,15 @@ export function createFlowsRouter(deps: {
     async (req, res) => {
       const projectId = projectIdOf(req.auth);
       const flow = await service.requireFlow(projectId, req.params.id as string);
-      const versions = await store.listVersions(projectId, flow.id);
-      res.json({ data: versions.map((v) => flowVersionView(v, flow)), next_cursor: null });
+      const page = pageOf(validQuery(res));
+      const before = page.cursor ? decodeNumberCursor(page.cursor) : null;
+      const rows = await store.listVersions(projectId, flow.id, { before, limit: page.limit + 1 });
+      const shown = rows.slice(0, page.limit);
+      res.json({
+        data: shown.map((v) => flowVersionView(v, flow)),
+        next_cursor:
+          rows.length > page.limit ? encodeNumberCursor(shown[shown.length - 1].version) : null,
+      });
     },
   );
 

@@ -47,10 +47,19 @@ export function createFlowsStore(db: Db) {
       db<FlowVersionRow>('call_flow_versions')
         .where({ project_id: projectId, flow_id: flowId, version })
         .first(),
-    listVersions: (projectId: string, flowId: string) =>
-      db<FlowVersionRow>('call_flow_versions')
+    /** Versions newest first: at most `limit` below version `before` (when given). */
+    listVersions: (
+      projectId: string,
+      flowId: string,
+      page: { before: number | null; limit: number },
+    ) => {
+      const query = db<FlowVersionRow>('call_flow_versions')
         .where({ project_id: projectId, flow_id: flowId })
-        .orderBy('version', 'desc'),
+        .orderBy('version', 'desc')
+        .limit(page.limit);
+      if (page.before !== null) query.where('version', '<', page.before);
+      return query;
+    },
     async activate(trx: Trx, id: string, version: number, now: Date): Promise<FlowRow> {
       const [row] = await trx<FlowRow>('call_flows')
         .where({ id })

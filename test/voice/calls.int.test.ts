@@ -127,6 +127,27 @@ describe('/v1/calls', () => {
     expect(got.verified).to.equal(true);
   });
 
+  it('pages the timeline oldest first with limit and cursor, each entry once', async () => {
+    const created = await place({});
+    const id = created.body.id as string;
+    await statusOf(id, 'completed');
+    const whole = await api('GET', `/v1/calls/${id}/events`);
+    const all = (whole.body.data as { id: string }[]).map((e) => e.id);
+    expect(all.length).to.be.at.least(3);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `limit=1&cursor=${cursor}` : 'limit=1';
+      const page = await api('GET', `/v1/calls/${id}/events?${query}`);
+      expect(page.body.data).to.have.length(1);
+      seen.push((page.body.data as { id: string }[])[0].id);
+      cursor = page.body.next_cursor as string | null;
+    } while (cursor);
+    expect(seen).to.deep.equal(all);
+    expect((await api('GET', `/v1/calls/${id}/events?limit=201`)).status).to.equal(400);
+    expect((await api('GET', `/v1/calls/${id}/events?cursor=x`)).status).to.equal(400);
+  });
+
   it('saves a placed call, its originate job and its first timeline entry in one statement', async () => {
     const statements: string[] = [];
     const listen = (q: { sql: string }) => statements.push(q.sql);

@@ -165,6 +165,24 @@ describe('/v1/flows', () => {
       ]);
     });
 
+    it('pages the versions, newest first, with limit and cursor', async () => {
+      await api('POST', `/v1/flows/${flowId}/versions`, { body: { definition: SAY_AND_END } });
+      const seen: number[] = [];
+      let cursor: string | null = null;
+      do {
+        const query: string = cursor ? `limit=2&cursor=${cursor}` : 'limit=2';
+        const page = await api('GET', `/v1/flows/${flowId}/versions?${query}`);
+        expect(page.status).to.equal(200);
+        seen.push(...(page.body.data as { version: number }[]).map((v) => v.version));
+        cursor = page.body.next_cursor as string | null;
+      } while (cursor);
+      expect(seen).to.deep.equal([3, 2, 1]);
+      expect((await api('GET', `/v1/flows/${flowId}/versions?limit=0`)).status).to.equal(400);
+      const forged = await api('GET', `/v1/flows/${flowId}/versions?cursor=garbage`);
+      expect(forged.status).to.equal(400);
+      expect(forged.body.code).to.equal('invalid_cursor');
+    });
+
     it('answers 404 for a version that does not exist, and 400 for one no version can be', async () => {
       expect((await api('POST', `/v1/flows/${flowId}/versions/9/activate`)).status).to.equal(404);
       const huge = await api('POST', `/v1/flows/${flowId}/versions/3000000000/activate`);

@@ -38,6 +38,31 @@ export function decodeCursor(cursor: string, prefix: string): string {
   return id;
 }
 
+/** An opaque cursor over a whole-number key (a version, a stream position): `{ v: 1, n }`. */
+export function encodeNumberCursor(n: number): string {
+  return Buffer.from(JSON.stringify({ v: 1, n })).toString('base64url');
+}
+
+/** The number inside a cursor of `encodeNumberCursor`; anything else is a 400. */
+export function decodeNumberCursor(cursor: string): number {
+  const invalid = () =>
+    new ValidationError(
+      'The cursor is not valid.',
+      [{ path: '/query/cursor', message: 'invalid cursor' }],
+      'invalid_cursor',
+    );
+  if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  const n = (parsed as { n?: unknown } | null)?.n;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw invalid();
+  return n;
+}
+
 /**
  * Keyset pagination by id (ids are time-sortable, so newest first is `id desc`). The caller
  * applies its filters (always including project_id) to `query` first.
