@@ -54,7 +54,7 @@ export { createMetrics } from './http/metrics.js';
 export { createHttpLogger } from './http/logging.js';
 export { createRequestListener } from './http/lean-routes.js';
 export { answerWithoutUpgrade } from './http/upgrade-fallback.js';
-export { answerClientErrors } from './http/client-errors.js';
+export { answerClientErrors, endWithProblem } from './http/client-errors.js';
 export { methodNotAllowed } from './http/method-not-allowed.js';
 export type { LeanRequest, LeanRoute } from './http/lean-routes.js';
 export { createRateLimit } from './http/rate-limit.js';

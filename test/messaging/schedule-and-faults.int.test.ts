@@ -31,6 +31,30 @@ describe('scheduled messages and SMSC faults', () => {
     await app.runtime.db.raw("select pg_notify('trunkline_sms', '')");
   }
 
+  /** `phone` texts STOP to the number; resolves once the opt-out is stored. */
+  async function textStop(phone: string): Promise<void> {
+    const sent = await api('POST', '/sandbox/v1/sms', {
+      body: { from: phone, to: NUMBER, body: 'STOP' },
+    });
+    expect(sent.status).to.equal(202);
+    await eventually(
+      async () =>
+        (await app.runtime.db('opt_outs').where({ number: NUMBER, recipient: phone }).first()) ??
+        undefined,
+    );
+  }
+
+  /** The message once it has failed. */
+  function failed(id: string) {
+    return eventually(async () => {
+      const message = await api<Message & { error_code: string | null }>(
+        'GET',
+        `/v1/messages/${id}`,
+      );
+      return message.body.status === 'failed' ? message.body : undefined;
+    });
+  }
+
   it('schedules a message with send_at and sends it when that time comes', async () => {
     const sendAt = new Date(Date.now() + 10 * 60_000).toISOString();
     const res = await api<Message>('POST', '/v1/messages', {
@@ -61,24 +85,9 @@ describe('scheduled messages and SMSC faults', () => {
         send_at: new Date(Date.now() + 10 * 60_000).toISOString(),
       },
     });
-    expect(
-      (await api('POST', '/sandbox/v1/sms', { body: { from: phone, to: NUMBER, body: 'STOP' } }))
-        .status,
-    ).to.equal(202);
-    await eventually(
-      async () =>
-        (await app.runtime.db('opt_outs').where({ number: NUMBER, recipient: phone }).first()) ??
-        undefined,
-    );
+    await textStop(phone);
     await comeDue(res.body.id);
-    const failed = await eventually(async () => {
-      const message = await api<Message & { error_code: string | null }>(
-        'GET',
-        `/v1/messages/${res.body.id}`,
-      );
-      return message.body.status === 'failed' ? message.body : undefined;
-    });
-    expect(failed.error_code).to.equal('recipient_opted_out');
+    expect((await failed(res.body.id)).error_code).to.equal('recipient_opted_out');
     expect(await app.runtime.db('message_parts').where({ message_id: res.body.id })).to.have.length(
       0,
     );
@@ -102,21 +111,9 @@ describe('scheduled messages and SMSC faults', () => {
       send_attempts: 1,
       error_code: 'throttled',
     });
-    await api('POST', '/sandbox/v1/sms', { body: { from: phone, to: NUMBER, body: 'stop' } });
-    await eventually(
-      async () =>
-        (await app.runtime.db('opt_outs').where({ number: NUMBER, recipient: phone }).first()) ??
-        undefined,
-    );
+    await textStop(phone);
     await comeDue(res.body.id);
-    const failed = await eventually(async () => {
-      const message = await api<Message & { error_code: string | null }>(
-        'GET',
-        `/v1/messages/${res.body.id}`,
-      );
-      return message.body.status === 'failed' ? message.body : undefined;
-    });
-    expect(failed.error_code).to.equal('recipient_opted_out');
+    expect((await failed(res.body.id)).error_code).to.equal('recipient_opted_out');
     const submitted = app.runtime.services
       .sandboxSmsc()!
       .submissions()

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventStore } from '../../events/index.js';
 import {
   answerWithoutUpgrade,
-  problemOf,
+  endWithProblem,
   UnauthorizedError,
-  type AppError,
   type Clock,
   type Logger,
   type Redis,
@@ -58,16 +57,6 @@ interface Connection extends Recipient {
   expiry: NodeJS.Timeout;
   /** The socket's work, one item at a time: start-up first, then each frame in order. */
   queue: Promise<void>;
-}
-
-/** Refuses the handshake with a problem document, as every other error is answered. */
-function refuse(socket: Duplex, error: AppError) {
-  const body = JSON.stringify(problemOf(error, REALTIME_PATH));
-  socket.end(
-    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\n` +
-      'Content-Type: application/problem+json; charset=utf-8\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
 }
 
 /**
@@ -247,12 +236,13 @@ export function createRealtimeGateway(deps: {
     const token = url.searchParams.get('token');
     const claims = token ? await deps.claimsOf(token).catch(() => null) : null;
     if (!claims) {
-      return refuse(
+      return endWithProblem(
         socket,
         new UnauthorizedError(
           'Connect with a valid user token: /v1/realtime?token=<JWT>.',
           'invalid_token',
         ),
+        REALTIME_PATH,
       );
     }
     wss.handleUpgrade(req, socket, head, (ws) => open(ws, socket, claims));

@@ -53,9 +53,17 @@ const jsonParser = express.json({
   },
 });
 
-/** The JSON pointer of the first string (or key) in `value` that `bad` picks, else null. */
-function pointerOf(value: unknown, bad: (text: string) => boolean, path = ''): string | null {
-  if (typeof value === 'string') return bad(value) ? path || '/' : null;
+/**
+ * The JSON pointer of the first string, key or number in `value` that `bad` picks, else null.
+ */
+function pointerOf(
+  value: unknown,
+  bad: (leaf: string | number) => boolean,
+  path = '',
+): string | null {
+  if (typeof value === 'string' || typeof value === 'number') {
+    return bad(value) ? path || '/' : null;
+  }
   if (value === null || typeof value !== 'object') return null;
   for (const [key, item] of Object.entries(value)) {
     const at = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
@@ -66,9 +74,7 @@ function pointerOf(value: unknown, bad: (text: string) => boolean, path = ''): s
   return null;
 }
 
-/** `String.prototype.isWellFormed` (Node 20; not yet in TypeScript's ES2022 lib). */
-const isWellFormed = (text: string) =>
-  (text as string & { isWellFormed(): boolean }).isWellFormed();
+const isText = (leaf: string | number): leaf is string => typeof leaf === 'string';
 
 /**
  * Text PostgreSQL cannot store, each found only where the raw bytes hold its JSON escape
@@ -80,14 +86,14 @@ const isWellFormed = (text: string) =>
 const UNSTORABLE_TEXT = [
   {
     escapes: ['u0000'],
-    bad: (text: string) => text.includes('\u0000'),
+    bad: (leaf: string | number) => isText(leaf) && leaf.includes('\u0000'),
     detail: 'Text may not contain the NUL character (U+0000).',
     message: 'contains U+0000',
     code: 'nul_character',
   },
   {
     escapes: ['\\ud', '\\uD'],
-    bad: (text: string) => !isWellFormed(text),
+    bad: (leaf: string | number) => isText(leaf) && !leaf.isWellFormed(),
     detail: 'Text must be well-formed Unicode: a surrogate escape needs its pair.',
     message: 'holds a lone surrogate',
     code: 'invalid_unicode',
@@ -136,24 +142,13 @@ function refuseDeepNesting(raw: Buffer | undefined): void {
   }
 }
 
-/** The JSON pointer of the first number in `value` JSON.parse read as ±Infinity, else null. */
-function infinityIn(value: unknown, path = ''): string | null {
-  if (typeof value === 'number') return Number.isFinite(value) ? null : path || '/';
-  if (value === null || typeof value !== 'object') return null;
-  for (const [key, item] of Object.entries(value)) {
-    const found = infinityIn(item, `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
-    if (found) return found;
-  }
-  return null;
-}
-
 /**
  * Refuses a number too large for a double (`1e400`): JSON.parse reads it as Infinity, which
  * JSON.stringify writes as null, so a free-form object (attributes, settings) stored it as
  * null behind a 201. Typed fields meet their schema's bounds anyway.
  */
 function refuseInfinity(body: unknown): void {
-  const pointer = infinityIn(body);
+  const pointer = pointerOf(body, (leaf) => typeof leaf === 'number' && !Number.isFinite(leaf));
   if (pointer !== null) {
     throw new ValidationError(
       'A number in the request is too large to be represented.',

@@ -21,6 +21,21 @@ function refusalOf(code: string | undefined): AppError {
 }
 
 /**
+ * Answers `error` as problem+json straight on a socket no response object owns (a request
+ * Node's parser refused, a WebSocket handshake refused), and closes the connection.
+ */
+export function endWithProblem(socket: Duplex, error: AppError, instance?: string): void {
+  const body = JSON.stringify(problemOf(error, instance));
+  socket.end(
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\n` +
+      'Content-Type: application/problem+json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
+}
+
+/**
  * Answers what Node's HTTP server refuses before any route sees it as problem+json, like
  * every other error, where Node wrote a bare status line with no body: a request whose
  * headers exceed 16 KB (431), malformed framing (chunks, conflicting or negative
@@ -33,16 +48,8 @@ export function answerClientErrors(server: Server, logger: Logger): void {
       socket.destroy();
       return;
     }
-    const refusal = refusalOf(err.code);
-    const body = JSON.stringify(problemOf(refusal));
     logger.debug({ err: err.message, code: err.code }, 'refused a malformed request');
-    socket.end(
-      `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\n` +
-        'Content-Type: application/problem+json; charset=utf-8\r\n' +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-        'Connection: close\r\n\r\n' +
-        body,
-    );
+    endWithProblem(socket, refusalOf(err.code));
   });
   server.on('checkExpectation', (req, res) => {
     const refusal = new AppError(

@@ -16,50 +16,42 @@ export function encodeCursor(id: string): string {
   return Buffer.from(JSON.stringify({ v: 1, id })).toString('base64url');
 }
 
-/** The id inside a cursor; a tampered or foreign cursor is a 400, never a 500. */
-export function decodeCursor(cursor: string, prefix: string): string {
-  const invalid = () =>
-    new ValidationError(
-      'The cursor is not valid.',
-      [{ path: '/query/cursor', message: 'invalid cursor' }],
-      'invalid_cursor',
-    );
-  if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  const id = (parsed as { id?: unknown } | null)?.id;
-  if (typeof id !== 'string' || !new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`).test(id)) {
-    throw invalid();
-  }
-  return id;
-}
-
 /** An opaque cursor over a whole-number key (a version, a stream position): `{ v: 1, n }`. */
 export function encodeNumberCursor(n: number): string {
   return Buffer.from(JSON.stringify({ v: 1, n })).toString('base64url');
 }
 
+const invalidCursor = () =>
+  new ValidationError(
+    'The cursor is not valid.',
+    [{ path: '/query/cursor', message: 'invalid cursor' }],
+    'invalid_cursor',
+  );
+
+/** What a cursor holds, read as its one member `name`; a tampered cursor is a 400. */
+function cursorMember(cursor: string, name: 'id' | 'n'): unknown {
+  if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalidCursor();
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    return (parsed as Record<string, unknown> | null)?.[name];
+  } catch {
+    throw invalidCursor();
+  }
+}
+
+/** The id inside a cursor; a tampered or foreign cursor is a 400, never a 500. */
+export function decodeCursor(cursor: string, prefix: string): string {
+  const id = cursorMember(cursor, 'id');
+  if (typeof id !== 'string' || !new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`).test(id)) {
+    throw invalidCursor();
+  }
+  return id;
+}
+
 /** The number inside a cursor of `encodeNumberCursor`; anything else is a 400. */
 export function decodeNumberCursor(cursor: string): number {
-  const invalid = () =>
-    new ValidationError(
-      'The cursor is not valid.',
-      [{ path: '/query/cursor', message: 'invalid cursor' }],
-      'invalid_cursor',
-    );
-  if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  const n = (parsed as { n?: unknown } | null)?.n;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw invalid();
+  const n = cursorMember(cursor, 'n');
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw invalidCursor();
   return n;
 }
 
