@@ -52,24 +52,27 @@ export function createSender(deps: {
   const sent = createSentMarker(deps);
 
   /**
-   * Moves the message to `status` (`sending`, `failed`) when the status machine allows it.
-   * Written from the row the claim read (`known`) in one statement (UPDATE, event, webhook)
-   * that applies only while the row still matches it; else in a transaction that locks first.
-   * `sent` goes through `createSentMarker`.
+   * Moves the message to `status` (`sending`, `failed`) when the status machine allows it,
+   * and answers the status it holds afterwards (another, when it had moved on meanwhile: a
+   * scheduled message canceled after the claim read it). Written from the row the claim read
+   * (`known`) in one statement (UPDATE, event, webhook) that applies only while the row still
+   * matches it; else in a transaction that locks first. `sent` goes through
+   * `createSentMarker`.
    */
   async function move(
     known: MessageRow,
     status: MessageStatus,
     patch: Partial<MessageRow> = {},
-  ): Promise<void> {
+  ): Promise<MessageStatus> {
     const change = { ...patch, status, updated_at: clock.now() };
     if (transition(known.status, status).changed) {
-      if (await moving.write({ known, change })) return;
+      if (await moving.write({ known, change })) return status;
     }
-    await db.transaction(async (trx) => {
+    return db.transaction(async (trx) => {
       const updated = await store.updateFrom(trx, known.id, statusesBefore(status), change);
-      if (!updated) return;
+      if (!updated) return (await store.lock(trx, known.id))?.status ?? known.status;
       await deps.recordEvent.many(trx, [{ message: updated, type: `message.${status}` }]);
+      return status;
     });
   }
 
@@ -117,9 +120,22 @@ export function createSender(deps: {
    */
   const moving = createGroupCommit(orOneByOne(movesInOneStatement), { maxBatchSize: 100 });
 
-  async function submitParts(message: MessageRow): Promise<void> {
+  /**
+   * Submits the message's parts not yet submitted; false, submitting nothing, when it can no
+   * longer be sent (canceled between the claim and the move to `sending`).
+   */
+  async function submitParts(message: MessageRow): Promise<boolean> {
     const gateway = deps.carriers.pick(message.to_addr);
-    if (message.status !== 'sending') await move(message, 'sending', { connector: gateway.id });
+    if (message.status !== 'sending') {
+      const now = await move(message, 'sending', { connector: gateway.id });
+      if (now !== 'sending') {
+        deps.logger.info(
+          { message_id: message.id, project_id: message.project_id, status: now },
+          'message no longer to be sent; nothing submitted',
+        );
+        return false;
+      }
+    }
     const { segments } = encodeMessage(message.body, message.udh_reference);
     // A message still `queued` has never been submitted: no parts to look for.
     const earlier = message.status === 'sending' ? await store.parts(message.id) : [];
@@ -175,6 +191,7 @@ export function createSender(deps: {
       at: clock.now(),
       parts: recorded,
     });
+    return true;
   }
 
   /** Sends `message` as claimed (its row as the claim read it); throws on a transient failure. */
@@ -198,8 +215,7 @@ export function createSender(deps: {
       return 'done';
     }
     try {
-      await submitParts(message);
-      return 'sent';
+      return (await submitParts(message)) ? 'sent' : 'done';
     } catch (err) {
       if (!isAppError(err) || err.retryable) throw err;
       deps.logger.warn(
