@@ -39,11 +39,23 @@ export function createSandboxCallsRouter(deps: {
     return pbx;
   }
 
-  async function waitForCall(channelId: string): Promise<CallRow> {
+  /**
+   * The call the orchestrator made of the channel. A channel it refused (the number lost its
+   * flow, or the number itself, since this route checked) is hung up: a 409 at once, where
+   * waiting out ACCEPT_WAIT_MS answered 503.
+   */
+  async function waitForCall(pbx: PbxSimulator, channelId: string): Promise<CallRow> {
     const deadline = Date.now() + ACCEPT_WAIT_MS;
     while (Date.now() < deadline) {
+      const live = pbx.channels().some((channel) => channel.id === channelId);
       const row = await store.findByChannel(channelId);
       if (row) return row;
+      if (!live) {
+        throw new ConflictError(
+          'The call was refused: the number or its flow changed while it was placed.',
+          'call_not_taken',
+        );
+      }
       await sleep(20);
     }
     throw new UnavailableError('The call was not picked up by the orchestrator.', 'call_not_taken');
@@ -89,7 +101,7 @@ export function createSandboxCallsRouter(deps: {
         throw new UnprocessableError(`${to} has no voice_flow_id.`, 'number_has_no_flow');
       }
       const { channelId } = await pbx.placeInboundCall({ from, to });
-      const call = await waitForCall(channelId);
+      const call = await waitForCall(pbx, channelId);
       res.status(202).json({ call_id: call.id });
     },
   );
