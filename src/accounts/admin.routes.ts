@@ -11,17 +11,23 @@ export function createAdminRouter(deps: {
 }) {
   const { accounts, auth, validate } = deps;
   const router = Router();
-  router.use('/admin/v1', auth.admin);
+  // Guarded route by route, as every router guards its own: a guard mounted on the whole
+  // /admin/v1 prefix also ran for the connectors router's routes, before their own guard.
 
-  router.post('/admin/v1/projects', validate('createProject'), async (req, res) => {
+  router.post('/admin/v1/projects', ...auth.admin, validate('createProject'), async (req, res) => {
     res.status(201).json(await accounts.createProject({ name: req.body.name }));
   });
 
-  router.post('/admin/v1/projects/:id/keys', validate('createApiKey'), async (req, res) => {
-    res.status(201).json(await accounts.createKey(req.params.id as string));
-  });
+  router.post(
+    '/admin/v1/projects/:id/keys',
+    ...auth.admin,
+    validate('createApiKey'),
+    async (req, res) => {
+      res.status(201).json(await accounts.createKey(req.params.id as string));
+    },
+  );
 
-  router.delete('/admin/v1/keys/:id', validate('revokeApiKey'), async (req, res) => {
+  router.delete('/admin/v1/keys/:id', ...auth.admin, validate('revokeApiKey'), async (req, res) => {
     res.json(await accounts.revokeKey(req.params.id as string));
   });
 

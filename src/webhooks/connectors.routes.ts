@@ -33,9 +33,9 @@ export function createConnectorsRouter(deps: {
 }) {
   const { store, validate } = deps;
   const router = Router();
-  router.use('/admin/v1/connectors', deps.adminGuard);
+  const guard = deps.adminGuard;
 
-  router.post('/admin/v1/connectors', validate('createConnector'), async (req, res) => {
+  router.post('/admin/v1/connectors', ...guard, validate('createConnector'), async (req, res) => {
     const body = req.body as {
       kind: ConnectorRow['kind'];
       name: string;
@@ -62,20 +62,25 @@ export function createConnectorsRouter(deps: {
     res.status(201).json(connectorView(row, true));
   });
 
-  router.get('/admin/v1/connectors', async (_req, res) => {
+  router.get('/admin/v1/connectors', ...guard, async (_req, res) => {
     res.json({ data: (await store.list()).map((r) => connectorView(r)), next_cursor: null });
   });
 
-  router.get('/admin/v1/connectors/:id', validate('getConnector'), async (req, res) => {
+  router.get('/admin/v1/connectors/:id', ...guard, validate('getConnector'), async (req, res) => {
     const row = await store.find(req.params.id as string);
     if (!row) throw new NotFoundError('Connector');
     res.json(connectorView(row));
   });
 
-  router.delete('/admin/v1/connectors/:id', validate('deleteConnector'), async (req, res) => {
-    if ((await store.remove(req.params.id as string)) === 0) throw new NotFoundError('Connector');
-    res.status(204).end();
-  });
+  router.delete(
+    '/admin/v1/connectors/:id',
+    ...guard,
+    validate('deleteConnector'),
+    async (req, res) => {
+      if ((await store.remove(req.params.id as string)) === 0) throw new NotFoundError('Connector');
+      res.status(204).end();
+    },
+  );
 
   return router;
 }

@@ -152,9 +152,6 @@ export function createIdempotency(deps: {
     const key = req.get('Idempotency-Key');
     const auth = req.auth;
     if (req.method !== 'POST' || key === undefined || !auth) return next();
-    // Once per request, though guards may run again on a route further down.
-    if (res.locals.idempotencyChecked) return next();
-    res.locals.idempotencyChecked = true;
     if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
       throw new ValidationError('Idempotency-Key must be 1 to 255 characters.', [
         { path: '/headers/idempotency-key', message: 'must be 1 to 255 characters' },
