@@ -173,12 +173,7 @@ export function createFeatures(ctx: FeatureContext) {
     blobs: media.blobs,
     sendSms: (input) => sendSms(input),
   });
-  // A user token is limited like an API key: at its project's own rate when it has one.
-  verifyUserToken = async (token) => {
-    const user = await chat.verifyUserToken(token);
-    if (user?.kind !== 'user') return user;
-    return { ...user, rateLimitPerSecond: await accounts.rateLimitOf(user.projectId) };
-  };
+  verifyUserToken = chat.verifyUserToken;
 
   const voice = createVoiceFeature({
     ...shared,

@@ -42,6 +42,10 @@ export function createAuthenticator(deps: {
     }
     const user = deps.verifyUserToken ? await deps.verifyUserToken(token) : null;
     if (allowUser) {
+      // A user token is limited like an API key: at its project's own rate when it has one.
+      if (user?.kind === 'user') {
+        return { ...user, rateLimitPerSecond: await deps.accounts.rateLimitOf(user.projectId) };
+      }
       if (user) return user;
       throw new UnauthorizedError('The user token is invalid or expired.', 'invalid_token');
     }

@@ -75,6 +75,7 @@ export function createTokensService(deps: {
           kind: 'user',
           projectId: claims.projectId,
           identity: claims.identity,
+          // The project's own rate is the authenticator's to add (createAuthenticator).
           rateLimitPerSecond: null,
         }
       : null;
