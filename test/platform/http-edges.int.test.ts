@@ -78,6 +78,9 @@ describe('the HTTP edge', () => {
     expect(res.body.errors).to.deep.equal([
       { path: '/attributes/big', message: 'is beyond ±1.8e308' },
     ]);
+    // Also without an exponent: 400 digits.
+    const long = await patch(`{"name":"n","attributes":{"big":${'9'.repeat(400)}}}`);
+    expect(long.body).to.include({ code: 'out_of_range' });
   });
 
   it('answers a wrong method on a known path with 405 and Allow, and an unknown path with 404', async () => {

@@ -101,8 +101,7 @@ const UNSTORABLE_TEXT = [
 ];
 
 /** Refuses a body holding text of `UNSTORABLE_TEXT`, with the JSON pointer of the first. */
-function refuseUnstorableText(raw: Buffer | undefined, body: unknown): void {
-  if (!raw) return;
+function refuseUnstorableText(raw: Buffer, body: unknown): void {
   for (const { escapes, bad, detail, message, code } of UNSTORABLE_TEXT) {
     if (!escapes.some((escape) => raw.includes(escape))) continue;
     const pointer = pointerOf(body, bad);
@@ -113,18 +112,24 @@ function refuseUnstorableText(raw: Buffer | undefined, body: unknown): void {
 /** Nesting allowed in a body: no field of the API needs more than a few levels. */
 const MAX_JSON_DEPTH = 64;
 
+/** Digits a numeral needs to exceed a double without an exponent (1.8e308 has 309). */
+const DOUBLE_DIGITS = 309;
+
 /**
- * Refuses a body whose arrays and objects nest deeper than MAX_JSON_DEPTH. JSON.parse takes
- * any depth, but JSON.stringify and PostgreSQL's jsonb recurse: a signed provider event with
- * 100,000 nested arrays in a free-form field was a 500. Read off the raw bytes (brackets
- * outside strings), so it costs one pass and allocates nothing.
+ * One pass over the raw bytes, outside strings, allocating nothing: refuses a body whose
+ * arrays and objects nest deeper than MAX_JSON_DEPTH (JSON.parse takes any depth, but
+ * JSON.stringify and PostgreSQL's jsonb recurse: a signed provider event with 100,000 nested
+ * arrays in a free-form field was a 500), and tells whether a numeral could be too large for
+ * a double (it has an exponent, or 309 digits), so only such a body is searched for one.
  */
-function refuseDeepNesting(raw: Buffer | undefined): void {
-  if (!raw) return;
+function scanStructure(raw: Buffer): { hugeNumeral: boolean } {
   let depth = 0;
   let inString = false;
+  let digits = 0;
+  let hugeNumeral = false;
   for (let i = 0; i < raw.length; i += 1) {
     const byte = raw[i];
+    const digit = byte >= 0x30 && byte <= 0x39;
     if (inString) {
       if (byte === 0x5c) i += 1;
       else if (byte === 0x22) inString = false;
@@ -139,7 +144,11 @@ function refuseDeepNesting(raw: Buffer | undefined): void {
         );
       }
     } else if (byte === 0x7d || byte === 0x5d) depth -= 1;
+    else if ((byte === 0x65 || byte === 0x45) && digits > 0) hugeNumeral = true;
+    digits = digit && !inString ? digits + 1 : 0;
+    if (digits >= DOUBLE_DIGITS) hugeNumeral = true;
   }
+  return { hugeNumeral };
 }
 
 /**
@@ -160,9 +169,10 @@ function refuseInfinity(body: unknown): void {
 
 /** The refusals of a parsed body that neither the parser nor the schemas make. */
 function refuseUnstorable(raw: Buffer | undefined, body: unknown): void {
-  refuseDeepNesting(raw);
+  if (!raw) return;
+  const { hugeNumeral } = scanStructure(raw);
   refuseUnstorableText(raw, body);
-  refuseInfinity(body);
+  if (hugeNumeral) refuseInfinity(body);
 }
 
 const refuseUnstorableBody: RequestHandler = (req, _res, next) => {
