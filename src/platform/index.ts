@@ -43,6 +43,7 @@ export {
 export type { OpenApiDocument, Validate } from './http/openapi.js';
 export {
   paginate,
+  pageFromRows,
   pageOf,
   encodeCursor,
   decodeCursor,

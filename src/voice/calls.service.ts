@@ -4,6 +4,7 @@ import {
   cte,
   decodeNumberCursor,
   encodeNumberCursor,
+  pageFromRows,
   runCtes,
   ConflictError,
   NotFoundError,
@@ -250,12 +251,9 @@ export function createCallsService(deps: {
     await requireCall(projectId, id);
     const after = page.cursor ? decodeNumberCursor(page.cursor) : 0;
     const events = await deps.events.readStream(projectId, id, { after, limit: page.limit + 1 });
-    const more = events.length > page.limit;
-    const shown = more ? events.slice(0, page.limit) : events;
-    return {
-      data: shown.map(timelineEntryOf),
-      next_cursor: more ? encodeNumberCursor(shown[shown.length - 1].streamVersion) : null,
-    };
+    return pageFromRows(events, page.limit, timelineEntryOf, (last) =>
+      encodeNumberCursor(last.streamVersion),
+    );
   }
 
   return { create, requireCall, hangup, redirect, timeline };

@@ -3,6 +3,7 @@ import {
   decodeNumberCursor,
   encodeNumberCursor,
   NotFoundError,
+  pageFromRows,
   paginate,
   pageOf,
   projectIdOf,
@@ -98,12 +99,14 @@ export function createFlowsRouter(deps: {
       const page = pageOf(validQuery(res));
       const before = page.cursor ? decodeNumberCursor(page.cursor) : null;
       const rows = await store.listVersions(projectId, flow.id, { before, limit: page.limit + 1 });
-      const shown = rows.slice(0, page.limit);
-      res.json({
-        data: shown.map((v) => flowVersionView(v, flow)),
-        next_cursor:
-          rows.length > page.limit ? encodeNumberCursor(shown[shown.length - 1].version) : null,
-      });
+      res.json(
+        pageFromRows(
+          rows,
+          page.limit,
+          (v) => flowVersionView(v, flow),
+          (last) => encodeNumberCursor(last.version),
+        ),
+      );
     },
   );
 

@@ -70,10 +70,24 @@ export async function paginate<Row extends { id: string }, T>(
     query.where(column, order === 'desc' ? '<' : '>', decodeCursor(page.cursor, options.prefix));
   }
   const rows = (await query.orderBy(column, order).limit(page.limit + 1)) as Row[];
-  const more = rows.length > page.limit;
-  const data = (more ? rows.slice(0, page.limit) : rows).map(options.map);
-  const last = more ? rows[page.limit - 1] : undefined;
-  return { data, next_cursor: last ? encodeCursor(last.id) : null };
+  return pageFromRows(rows, page.limit, options.map, (last) => encodeCursor(last.id));
+}
+
+/**
+ * The page of `rows`, read with `limit + 1` to learn whether more follow: the first `limit`
+ * shown, and a cursor made of the last shown (`cursorOf`) when more follow.
+ */
+export function pageFromRows<Row, T>(
+  rows: readonly Row[],
+  limit: number,
+  map: (row: Row) => T,
+  cursorOf: (last: Row) => string,
+): Page<T> {
+  const shown = rows.slice(0, limit);
+  return {
+    data: shown.map(map),
+    next_cursor: rows.length > limit ? cursorOf(shown[shown.length - 1]) : null,
+  };
 }
 
 /** Reads `limit` (already validated 1–200 by the OpenAPI schema) and `cursor` from a query. */
