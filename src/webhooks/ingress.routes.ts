@@ -16,6 +16,8 @@ import type { IngressKind, IngressWriter } from './ingress-writer.js';
 // The two possible answers (ASCII, so `length` counts bytes).
 const FIRST_COPY = JSON.stringify({ received: true, duplicate: false });
 const REPLAY = JSON.stringify({ received: true, duplicate: true });
+/** Connectors the ingress route keeps looked up (see `cache`). */
+const CACHED_CONNECTORS = 1000;
 
 /**
  * `POST /v1/ingress/{connector_id}/{kind}`: provider → Trunkline. The source address is checked
@@ -28,9 +30,6 @@ const REPLAY = JSON.stringify({ received: true, duplicate: true });
  * far more often than developers call anything else, and Express's pipeline was more than
  * half its cost.
  */
-/** Connectors the ingress route keeps looked up (see `cache`). */
-const CACHED_CONNECTORS = 1000;
-
 export function createIngressRoute(deps: {
   store: ConnectorsStore;
   writer: IngressWriter;

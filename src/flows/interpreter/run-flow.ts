@@ -146,8 +146,8 @@ function hangUpMidStep(
  * the timeline entries to write. Pure: no I/O, no clock, no randomness; `state` is not
  * modified. An event that does not fit the current step, or any event after the flow ended,
  * is ignored (same state, no commands). `caller_hangup` and `media_error` end the flow
- * anywhere, with no commands. A transition runs at most until the flow waits again, so one event yields at
- * most one waiting command (after any `send_sms`).
+ * anywhere, with no commands. A transition runs at most until the flow waits again, so one
+ * event yields at most one waiting command (after any `send_sms`).
  */
 export function nextFlow(
   definition: FlowDefinition,
