@@ -31,6 +31,18 @@ describe('scheduled messages and SMSC faults', () => {
     await app.runtime.db.raw("select pg_notify('trunkline_sms', '')");
   }
 
+  /** A message from the number to `phone`, scheduled ten minutes ahead. */
+  function scheduleTo(phone: string, body: string) {
+    return api<Message>('POST', '/v1/messages', {
+      body: {
+        from: NUMBER,
+        to: phone,
+        body,
+        send_at: new Date(Date.now() + 10 * 60_000).toISOString(),
+      },
+    });
+  }
+
   /** `phone` texts STOP to the number; resolves once the opt-out is stored. */
   async function textStop(phone: string): Promise<void> {
     const sent = await api('POST', '/sandbox/v1/sms', {
@@ -77,14 +89,7 @@ describe('scheduled messages and SMSC faults', () => {
 
   it('fails a scheduled message whose recipient texted STOP before its time, sending nothing', async () => {
     const phone = '+14155550409';
-    const res = await api<Message>('POST', '/v1/messages', {
-      body: {
-        from: NUMBER,
-        to: phone,
-        body: 'a reminder',
-        send_at: new Date(Date.now() + 10 * 60_000).toISOString(),
-      },
-    });
+    const res = await scheduleTo(phone, 'a reminder');
     await textStop(phone);
     await comeDue(res.body.id);
     expect((await failed(res.body.id)).error_code).to.equal('recipient_opted_out');
@@ -95,14 +100,7 @@ describe('scheduled messages and SMSC faults', () => {
 
   it('fails a message waiting for a retry when its recipient texts STOP meanwhile', async () => {
     const phone = '+14155550762';
-    const res = await api<Message>('POST', '/v1/messages', {
-      body: {
-        from: NUMBER,
-        to: phone,
-        body: 'retried after STOP',
-        send_at: new Date(Date.now() + 10 * 60_000).toISOString(),
-      },
-    });
+    const res = await scheduleTo(phone, 'retried after STOP');
     // As a message is left by a transient failure (throttled, no bind): queued, tried once,
     // due again later.
     await app.runtime.db('messages').where({ id: res.body.id }).update({
