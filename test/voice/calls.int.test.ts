@@ -186,13 +186,19 @@ describe('/v1/calls', () => {
   }
 
   describe('POST /v1/calls/{id}/hangup', () => {
-    it('hangs up an answered call: completed', async () => {
+    it('hangs up an answered call: completed, its step ended by api_hangup', async () => {
       const created = await place({ flow: WAIT_FOREVER });
       await statusOf(created.body.id as string, 'in-progress');
       const res = await api('POST', `/v1/calls/${created.body.id}/hangup`);
       expect(res.status).to.equal(200);
       const ended = await statusOf(created.body.id as string, 'completed');
       expect(ended.hangup_cause).to.equal('normal_clearing');
+      const timeline = await api<{ data: Array<{ step?: string; outcome?: string }> }>(
+        'GET',
+        `/v1/calls/${created.body.id}/events`,
+      );
+      const steps = timeline.body.data.filter((e) => e.step);
+      expect(steps.at(-1)).to.deep.include({ step: 'menu', outcome: 'api_hangup' });
     });
 
     it('cancels a call that is still ringing', async () => {

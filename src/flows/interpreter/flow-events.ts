@@ -28,6 +28,11 @@ export type FlowEvent =
   /** The caller hung up: the flow ends wherever it is, with no commands. */
   | { type: 'caller_hangup' }
   /**
+   * The app hung the call up through the API: the flow ends wherever it is, its step with
+   * outcome `api_hangup`.
+   */
+  | { type: 'api_hangup' }
+  /**
    * The platform hung up because a media command failed (speech could not be made, a sound
    * could not be played): the flow ends wherever it is, its step with outcome `media_error`.
    */

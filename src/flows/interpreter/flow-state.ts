@@ -11,11 +11,12 @@ export interface FlowCall {
 
 /**
  * Why a flow ended: a `hangup` step, a step without `next` (`end`), the 1,000-step limit, the
- * caller hanging up, a `redirect` to another flow, or `error` when the state names a step the
- * definition lacks (a state run against the wrong definition) or a media command failed.
+ * caller hanging up, the app hanging up through the API, a `redirect` to another flow, or
+ * `error` when the state names a step the definition lacks (a state run against the wrong
+ * definition) or a media command failed.
  */
 export type FlowEndReason =
-  'hangup' | 'end' | 'step_limit' | 'caller_hangup' | 'redirect' | 'error';
+  'hangup' | 'end' | 'step_limit' | 'caller_hangup' | 'api_hangup' | 'redirect' | 'error';
 
 /**
  * Everything the interpreter knows about a running flow: plain JSON, persisted after every
@@ -44,7 +45,8 @@ export type FlowDetailValue = string | number | boolean | Record<string, string>
  * One visit to one step, for the call's timeline: reported once its outcome is known — at
  * once for set, branch, sms, hangup and redirect; when the answering event arrives for the
  * verbs that wait (one entry per gather attempt); with outcome `caller_hangup` when the
- * caller leaves mid-step, `media_error` when the platform hung up because media failed.
+ * caller leaves mid-step, `api_hangup` when the app hung up through the API, `media_error`
+ * when the platform hung up because media failed.
  * `input` is what the caller gave (digits, finish key); `next` is the step the flow moved
  * to, absent when it stayed or ended.
  */

@@ -126,18 +126,18 @@ export function createFlowState(definition: FlowDefinition, context: FlowStartCo
   };
 }
 
-/** The call ended under the flow: by the caller, or by the platform when media failed. */
+/** The call ended under the flow: by the caller, by the app, or because media failed. */
 function hangUpMidStep(
   definition: FlowDefinition,
   state: FlowState,
-  cause: 'caller_hangup' | 'media_error',
+  cause: 'caller_hangup' | 'api_hangup' | 'media_error',
 ): FlowTransition {
   const draft = startDraft(state);
   const step = state.step === null ? undefined : findStep(definition, state.step);
   if (step && state.step !== null) {
     draft.entered.push({ step: state.step, verb: step.verb, outcome: cause });
   }
-  endFlow(draft, cause === 'media_error' ? 'error' : 'caller_hangup', false);
+  endFlow(draft, cause === 'media_error' ? 'error' : cause, false);
   return draft;
 }
 
@@ -145,9 +145,9 @@ function hangUpMidStep(
  * Feeds one event to a running flow and returns the new state, the commands to carry out and
  * the timeline entries to write. Pure: no I/O, no clock, no randomness; `state` is not
  * modified. An event that does not fit the current step, or any event after the flow ended,
- * is ignored (same state, no commands). `caller_hangup` and `media_error` end the flow
- * anywhere, with no commands. A transition runs at most until the flow waits again, so one
- * event yields at most one waiting command (after any `send_sms`).
+ * is ignored (same state, no commands). `caller_hangup`, `api_hangup` and `media_error` end
+ * the flow anywhere, with no commands. A transition runs at most until the flow waits again,
+ * so one event yields at most one waiting command (after any `send_sms`).
  */
 export function nextFlow(
   definition: FlowDefinition,
@@ -155,7 +155,11 @@ export function nextFlow(
   event: FlowEvent,
 ): FlowTransition {
   if (state.ended) return unchanged(state);
-  if (event.type === 'caller_hangup' || event.type === 'media_error') {
+  if (
+    event.type === 'caller_hangup' ||
+    event.type === 'api_hangup' ||
+    event.type === 'media_error'
+  ) {
     return hangUpMidStep(definition, state, event.type);
   }
   if (!state.started) {

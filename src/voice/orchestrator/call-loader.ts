@@ -15,6 +15,7 @@ export function liveCallFromRow(row: CallRow): LiveCall {
     answered: row.answered_at !== null,
     rang: row.status !== 'queued' && row.status !== 'initiated',
     canceledByUs: false,
+    hungUpByApi: false,
     originating: false,
     record: row.record,
     callRecording: null,

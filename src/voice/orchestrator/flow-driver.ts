@@ -45,6 +45,15 @@ export interface CallDriver extends FlowDriver {
   resume(call: LiveCall): Promise<void>;
 }
 
+/** Who ended the call under its flow, as the flow event that ends it. */
+function hangUpEvent(
+  call: LiveCall,
+  facts: EndFacts,
+): 'media_error' | 'api_hangup' | 'caller_hangup' {
+  if (facts.reason === 'media_error') return 'media_error';
+  return call.hungUpByApi ? 'api_hangup' : 'caller_hangup';
+}
+
 /**
  * Runs flows on live calls: every interpreter transition is persisted (state, waiting
  * command, timeline entries) before its commands run, so a restart resumes from the last
@@ -129,7 +138,7 @@ export function createFlowDriver(ctx: OrchestratorContext): CallDriver {
       let entries: FlowTimelineEntry[] = [];
       if (call.state && !call.state.ended) {
         const transition = nextFlow(call.definition, call.state, {
-          type: facts.reason === 'media_error' ? 'media_error' : 'caller_hangup',
+          type: hangUpEvent(call, facts),
         });
         call.state = transition.state;
         entries = transition.entered;

@@ -39,6 +39,8 @@ export interface LiveCall {
   rang: boolean;
   /** The API asked to hang up before the answer: the call ends `canceled`. */
   canceledByUs: boolean;
+  /** The API asked to hang up (before or after the answer): the flow ends `api_hangup`. */
+  hungUpByApi: boolean;
   /** Originate sent, the channel may not be listed by the PBX yet. */
   originating: boolean;
   /** `record: true` on the call: the whole call is recorded from the answer on. */

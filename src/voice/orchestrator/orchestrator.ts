@@ -126,6 +126,7 @@ export function createOrchestrator(deps: OrchestratorDeps) {
     if (!call) return;
     await ctx.registry.run(call, async () => {
       if (call.ended) return;
+      call.hungUpByApi = true;
       if (!call.answered) call.canceledByUs = true;
       await ctx.media().hangup(call.channelId);
     });

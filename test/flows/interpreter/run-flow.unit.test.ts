@@ -107,6 +107,14 @@ describe('startFlow and nextFlow', () => {
       expect(failed.state).to.include({ ended: true, ended_by: 'error', step: null });
     });
 
+    it('ends the flow with outcome and ended_by api_hangup when the app hung up mid-step', () => {
+      const flow = defineFlow({ here: { verb: 'gather' } });
+      const [, hung] = drive(flow, [{ type: 'api_hangup' }]);
+      expect(hung.commands).to.deep.equal([]);
+      expect(hung.entered).to.deep.equal([{ step: 'here', verb: 'gather', outcome: 'api_hangup' }]);
+      expect(hung.state).to.include({ ended: true, ended_by: 'api_hangup', step: null });
+    });
+
     it('ends a flow that has not started', () => {
       const hung = nextFlow(ivr, createFlowState(ivr, { call: CALL }), { type: 'caller_hangup' });
       expect(hung).to.deep.include({ commands: [], entered: [] });
