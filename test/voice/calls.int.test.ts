@@ -247,7 +247,7 @@ describe('/v1/calls', () => {
     });
   });
 
-  it('redirects an answered call into another flow', async () => {
+  it('redirects an answered call into another flow, the step it left ending redirected', async () => {
     const target = await api('POST', '/v1/flows', {
       body: { name: 'after', definition: SAY_AND_END },
     });
@@ -258,15 +258,14 @@ describe('/v1/calls', () => {
     });
     expect(res.status).to.equal(200);
     await statusOf(created.body.id as string, 'completed');
-    const events = await api<{ data: { type: string; step?: string }[] }>(
+    const events = await api<{ data: { type: string; step?: string; outcome?: string }[] }>(
       'GET',
       `/v1/calls/${created.body.id}/events`,
     );
     expect(events.body.data.map((e) => e.type)).to.include('call.redirected');
-    expect(events.body.data.filter((e) => e.step).map((e) => e.step)).to.include.members([
-      'hello',
-      'bye',
-    ]);
+    const steps = events.body.data.filter((e) => e.step).map((e) => `${e.step}:${e.outcome}`);
+    expect(steps[0]).to.equal('menu:redirected');
+    expect(steps.slice(1).map((s) => s.split(':')[0])).to.deep.equal(['hello', 'bye']);
   });
 
   it('lists calls with filters, newest first', async () => {

@@ -33,6 +33,11 @@ export type FlowEvent =
    */
   | { type: 'api_hangup' }
   /**
+   * The app moved the call to another flow through the API: this flow ends wherever it is
+   * (ended_by `redirect`), its step with outcome `redirected`, with no commands.
+   */
+  | { type: 'redirected' }
+  /**
    * The platform hung up because a media command failed (speech could not be made, a sound
    * could not be played): the flow ends wherever it is, its step with outcome `media_error`.
    */

@@ -45,8 +45,9 @@ export type FlowDetailValue = string | number | boolean | Record<string, string>
  * One visit to one step, for the call's timeline: reported once its outcome is known — at
  * once for set, branch, sms, hangup and redirect; when the answering event arrives for the
  * verbs that wait (one entry per gather attempt); with outcome `caller_hangup` when the
- * caller leaves mid-step, `api_hangup` when the app hung up through the API, `media_error`
- * when the platform hung up because media failed.
+ * caller leaves mid-step, `api_hangup` when the app hung up through the API, `redirected`
+ * when the app moved the call to another flow, `media_error` when the platform hung up
+ * because media failed.
  * `input` is what the caller gave (digits, finish key); `next` is the step the flow moved
  * to, absent when it stayed or ended.
  */

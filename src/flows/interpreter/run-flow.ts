@@ -126,18 +126,32 @@ export function createFlowState(definition: FlowDefinition, context: FlowStartCo
   };
 }
 
-/** The call ended under the flow: by the caller, by the app, or because media failed. */
-function hangUpMidStep(
+/** Events that end the flow wherever it is, with the outcome of its step and why it ended. */
+const INTERRUPTIONS = {
+  caller_hangup: 'caller_hangup',
+  api_hangup: 'api_hangup',
+  media_error: 'error',
+  redirected: 'redirect',
+} as const satisfies Partial<Record<FlowEvent['type'], FlowEndReason>>;
+
+type Interruption = keyof typeof INTERRUPTIONS;
+
+function isInterruption(type: FlowEvent['type']): type is Interruption {
+  return Object.hasOwn(INTERRUPTIONS, type);
+}
+
+/** The flow ends under its step: the caller or the app hung up, media failed, a redirect. */
+function interrupt(
   definition: FlowDefinition,
   state: FlowState,
-  cause: 'caller_hangup' | 'api_hangup' | 'media_error',
+  outcome: Interruption,
 ): FlowTransition {
   const draft = startDraft(state);
   const step = state.step === null ? undefined : findStep(definition, state.step);
   if (step && state.step !== null) {
-    draft.entered.push({ step: state.step, verb: step.verb, outcome: cause });
+    draft.entered.push({ step: state.step, verb: step.verb, outcome });
   }
-  endFlow(draft, cause === 'media_error' ? 'error' : cause, false);
+  endFlow(draft, INTERRUPTIONS[outcome], false);
   return draft;
 }
 
@@ -145,8 +159,8 @@ function hangUpMidStep(
  * Feeds one event to a running flow and returns the new state, the commands to carry out and
  * the timeline entries to write. Pure: no I/O, no clock, no randomness; `state` is not
  * modified. An event that does not fit the current step, or any event after the flow ended,
- * is ignored (same state, no commands). `caller_hangup`, `api_hangup` and `media_error` end
- * the flow anywhere, with no commands. A transition runs at most until the flow waits again,
+ * is ignored (same state, no commands). `caller_hangup`, `api_hangup`, `media_error` and
+ * `redirected` end the flow anywhere, with no commands. A transition runs at most until the flow waits again,
  * so one event yields at most one waiting command (after any `send_sms`).
  */
 export function nextFlow(
@@ -155,13 +169,7 @@ export function nextFlow(
   event: FlowEvent,
 ): FlowTransition {
   if (state.ended) return unchanged(state);
-  if (
-    event.type === 'caller_hangup' ||
-    event.type === 'api_hangup' ||
-    event.type === 'media_error'
-  ) {
-    return hangUpMidStep(definition, state, event.type);
-  }
+  if (isInterruption(event.type)) return interrupt(definition, state, event.type);
   if (!state.started) {
     if (event.type !== 'started') return unchanged(state);
     const draft = startDraft(state);

@@ -167,9 +167,15 @@ export function createFlowDriver(ctx: OrchestratorContext): CallDriver {
         return;
       }
       await cancelActivity(ctx, call);
+      // The API's redirect leaves a step mid-way (the redirect verb has ended the flow already).
+      const left = nextFlow(call.definition, call.state, { type: 'redirected' });
       call.definition = target.definition;
-      const transition = startFlow(target.definition, redirectContext(call.state));
-      await apply(call, transition, { definitionChanged: true });
+      const transition = startFlow(target.definition, redirectContext(left.state));
+      await apply(
+        call,
+        { ...transition, entered: [...left.entered, ...transition.entered] },
+        { definitionChanged: true },
+      );
     },
 
     async answer(call, options) {

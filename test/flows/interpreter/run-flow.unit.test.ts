@@ -115,6 +115,14 @@ describe('startFlow and nextFlow', () => {
       expect(hung.state).to.include({ ended: true, ended_by: 'api_hangup', step: null });
     });
 
+    it('ends the flow with outcome redirected and ended_by redirect when the app redirects mid-step', () => {
+      const flow = defineFlow({ here: { verb: 'pause', seconds: 2 } });
+      const [, left] = drive(flow, [{ type: 'redirected' }]);
+      expect(left.commands).to.deep.equal([]);
+      expect(left.entered).to.deep.equal([{ step: 'here', verb: 'pause', outcome: 'redirected' }]);
+      expect(left.state).to.include({ ended: true, ended_by: 'redirect', step: null });
+    });
+
     it('ends a flow that has not started', () => {
       const hung = nextFlow(ivr, createFlowState(ivr, { call: CALL }), { type: 'caller_hangup' });
       expect(hung).to.deep.include({ commands: [], entered: [] });
