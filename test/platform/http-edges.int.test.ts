@@ -176,6 +176,27 @@ describe('the HTTP edge', () => {
     }
   });
 
+  it('answers 400 to a numeric parameter spelled other than in decimal digits', async () => {
+    for (const spelling of ['0x10', '1e1', '%2010', '10.0', 'Infinity']) {
+      const res = await call(app.url, 'GET', `/v1/messages?limit=${spelling}`, {
+        key: project.apiKey,
+      });
+      expect(res.status, spelling).to.equal(400);
+      expect(res.body.errors, spelling).to.deep.equal([
+        { path: '/query/limit', message: 'must be integer' },
+      ]);
+    }
+    const plain = await call(app.url, 'GET', '/v1/messages?limit=010', { key: project.apiKey });
+    expect(plain.status).to.equal(200);
+    const path = await call(app.url, 'POST', '/v1/flows/flow_x/versions/0x1/activate', {
+      key: project.apiKey,
+    });
+    expect(path.status).to.equal(400);
+    expect(path.body.errors).to.deep.equal([
+      { path: '/params/version', message: 'must be integer' },
+    ]);
+  });
+
   it('accepts the text \\u0000 written as an escaped backslash', async () => {
     const res = await patch(JSON.stringify({ name: 'literal \\u0000' }));
     expect(res.status).to.equal(200);

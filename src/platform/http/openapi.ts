@@ -32,6 +32,46 @@ interface CompiledOperation {
   bodyRequired: boolean;
   query?: ValidateFunction;
   params?: ValidateFunction;
+  numerals: NumeralCheck[];
+}
+
+/**
+ * A query or path parameter that must be a number. ajv's coercion reads any string `Number()`
+ * reads (`0x10` as 16, `1e1` as 10, ` 7` as 7), so its spelling is checked first: decimal
+ * digits, a sign, and for `number` a fraction.
+ */
+interface NumeralCheck {
+  in: 'query' | 'path';
+  name: string;
+  spelling: RegExp;
+  message: string;
+}
+
+const INTEGER_SPELLING = /^-?\d+$/;
+const NUMBER_SPELLING = /^-?\d+(\.\d+)?$/;
+
+function numeralChecks(params: Parameter[]): NumeralCheck[] {
+  return params.flatMap((p): NumeralCheck[] => {
+    const type = (p.schema as { type?: unknown }).type;
+    if (p.in === 'header' || (type !== 'integer' && type !== 'number')) return [];
+    return type === 'integer'
+      ? [{ in: p.in, name: p.name, spelling: INTEGER_SPELLING, message: 'must be integer' }]
+      : [{ in: p.in, name: p.name, spelling: NUMBER_SPELLING, message: 'must be number' }];
+  });
+}
+
+/** The errors of numerals spelled other than in decimal digits. */
+function misspeltNumerals(
+  checks: NumeralCheck[],
+  values: { query: Record<string, unknown>; path: Record<string, unknown> },
+): FieldError[] {
+  return checks.flatMap((check) => {
+    const value = values[check.in][check.name];
+    const prefix = check.in === 'query' ? '/query' : '/params';
+    return typeof value === 'string' && !check.spelling.test(value)
+      ? [{ path: `${prefix}/${check.name}`, message: check.message }]
+      : [];
+  });
 }
 
 /** The repository root, from source (tsx) or from the build (`dist/src/...`). */
@@ -122,6 +162,7 @@ export function createRequestValidation(doc: OpenApiDocument) {
         bodyRequired: operation.requestBody?.required ?? false,
         query: query.length ? coercing.compile(objectSchemaOf(query)) : undefined,
         params: path.length ? coercing.compile(objectSchemaOf(path)) : undefined,
+        numerals: numeralChecks([...query, ...path]),
       });
     }
   }
@@ -138,13 +179,17 @@ export function createRequestValidation(doc: OpenApiDocument) {
       query?: Record<string, unknown>;
       body?: unknown;
     }): { params: Record<string, string>; query: Record<string, unknown>; body: unknown } => {
-      const errors: FieldError[] = [];
       const params = { ...request.params };
-      if (op.params && !op.params(params)) {
-        errors.push(...fieldErrorsOf(op.params.errors, '/params'));
-      }
       const query = { ...request.query };
-      if (op.query && !op.query(query)) errors.push(...fieldErrorsOf(op.query.errors, '/query'));
+      const errors = misspeltNumerals(op.numerals, { query, path: params });
+      const flagged = new Set(errors.map((e) => e.path));
+      const unflagged = (found: FieldError[]) => found.filter((e) => !flagged.has(e.path));
+      if (op.params && !op.params(params)) {
+        errors.push(...unflagged(fieldErrorsOf(op.params.errors, '/params')));
+      }
+      if (op.query && !op.query(query)) {
+        errors.push(...unflagged(fieldErrorsOf(op.query.errors, '/query')));
+      }
       let body = request.body;
       if (op.body) {
         if (body === undefined && op.bodyRequired) body = {};
