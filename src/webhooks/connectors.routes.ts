@@ -2,6 +2,9 @@ import { Router, type RequestHandler } from 'express';
 import {
   NotFoundError,
   UnprocessableError,
+  pageOf,
+  paginate,
+  validQuery,
   type Clock,
   type IdGenerator,
   type Validate,
@@ -62,8 +65,13 @@ export function createConnectorsRouter(deps: {
     res.status(201).json(connectorView(row, true));
   });
 
-  router.get('/admin/v1/connectors', ...guard, async (_req, res) => {
-    res.json({ data: (await store.list()).map((r) => connectorView(r)), next_cursor: null });
+  router.get('/admin/v1/connectors', ...guard, validate('listConnectors'), async (_req, res) => {
+    res.json(
+      await paginate(store.listQuery(), pageOf(validQuery(res)), {
+        prefix: 'con',
+        map: (row: ConnectorRow) => connectorView(row),
+      }),
+    );
   });
 
   router.get('/admin/v1/connectors/:id', ...guard, validate('getConnector'), async (req, res) => {

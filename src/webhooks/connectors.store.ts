@@ -15,7 +15,8 @@ export function createConnectorsStore(db: Db) {
   return {
     insert: (row: ConnectorRow) => db('connectors').insert(row),
     find: (id: string) => db<ConnectorRow>('connectors').where({ id }).first(),
-    list: () => db<ConnectorRow>('connectors').orderBy('id', 'desc'),
+    /** Every connector, for `paginate` (newest first). */
+    listQuery: () => db<ConnectorRow>('connectors'),
     remove: (id: string) => db('connectors').where({ id }).delete(),
 
     /**

@@ -236,6 +236,33 @@ describe('provider ingress', () => {
     }
   });
 
+  it('lists connectors newest first in pages, without their secrets', async () => {
+    const made = [
+      await createConnector({ kind: 'http', name: 'page-a' }),
+      await createConnector({ kind: 'http', name: 'page-b' }),
+    ];
+    const first = await call<{ data: Array<Record<string, unknown>>; next_cursor: string }>(
+      app.url,
+      'GET',
+      '/admin/v1/connectors?limit=1',
+      { key: ADMIN_TOKEN },
+    );
+    expect(first.status).to.equal(200);
+    expect(first.body.data.map((c) => c.id)).to.deep.equal([made[1].id]);
+    expect(first.body.data[0]).to.not.have.property('secret');
+    const second = await call<{ data: Array<{ id: string }> }>(
+      app.url,
+      'GET',
+      `/admin/v1/connectors?limit=1&cursor=${first.body.next_cursor}`,
+      { key: ADMIN_TOKEN },
+    );
+    expect(second.body.data.map((c) => c.id)).to.deep.equal([made[0].id]);
+    const refused = await call(app.url, 'GET', '/admin/v1/connectors?limit=0', {
+      key: ADMIN_TOKEN,
+    });
+    expect(refused.status).to.equal(400);
+  });
+
   it('refuses an invalid CIDR when a connector is registered (422)', async () => {
     const res = await call(app.url, 'POST', '/admin/v1/connectors', {
       key: ADMIN_TOKEN,
