@@ -1,3 +1,4 @@
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import { Webhook } from 'standardwebhooks';
 import { ADMIN_TOKEN, startApp, type TestApp } from '../support/harness.js';
@@ -40,7 +41,7 @@ describe('provider ingress', () => {
 
   const post = (
     kind: string,
-    request: { rawBody: string; headers: Record<string, string> },
+    request: { rawBody: string | Uint8Array<ArrayBuffer>; headers: Record<string, string> },
     id = connector.id,
   ) => call(app.url, 'POST', `/v1/ingress/${id}/${kind}`, request);
 
@@ -297,19 +298,46 @@ describe('provider ingress', () => {
       expect(res.headers.get('content-type')).to.contain('application/problem+json');
     });
 
-    it('answers 415 to a compressed body or a charset other than UTF-8', async () => {
+    it('reads a gzip, deflate or br body as Express routes do; 415 to another coding or charset', async () => {
+      const codings = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync };
+      for (const [coding, compress] of Object.entries(codings)) {
+        const request = signed(connector.secret, { provider_event_id: `evt-${coding}` });
+        const res = await post('dlr', {
+          rawBody: compress(request.rawBody),
+          headers: { ...request.headers, 'content-encoding': coding },
+        });
+        expect(res.status, coding).to.equal(200);
+        expect(await storedCount(`evt-${coding}`), coding).to.equal(1);
+      }
       const request = signed(connector.secret, { provider_event_id: 'evt-enc' });
-      const gzip = await post('dlr', {
+      const compress = await post('dlr', {
+        ...request,
+        headers: { ...request.headers, 'content-encoding': 'compress' },
+      });
+      expect(compress.status).to.equal(415);
+      const notGzip = await post('dlr', {
         ...request,
         headers: { ...request.headers, 'content-encoding': 'gzip' },
       });
-      expect(gzip.status).to.equal(415);
+      expect(notGzip.status).to.equal(400);
+      expect(notGzip.headers.get('content-type')).to.contain('application/problem+json');
       const latin1 = await post('dlr', {
         ...request,
         headers: { ...request.headers, 'content-type': 'application/json; charset=iso-8859-1' },
       });
       expect(latin1.status).to.equal(415);
       expect(await storedCount('evt-enc')).to.equal(0);
+    });
+
+    it('answers 413 to a compressed body over 1 MB once decoded', async () => {
+      const big = JSON.stringify({ provider_event_id: 'evt-bomb', pad: ' '.repeat(2_000_000) });
+      const request = signedRaw(connector.secret, big);
+      const res = await post('dlr', {
+        rawBody: gzipSync(big),
+        headers: { ...request.headers, 'content-encoding': 'gzip' },
+      });
+      expect(res.status).to.equal(413);
+      expect(await storedCount('evt-bomb')).to.equal(0);
     });
 
     it('reads an empty body as {} (400: provider_event_id is required) and refuses U+0000', async () => {

@@ -1,4 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { parse as parseContentType } from 'content-type';
 import express, { type RequestHandler } from 'express';
 import getRawBody from 'raw-body';
@@ -209,20 +211,45 @@ function charsetOf(type: string | undefined): string | undefined {
 }
 
 /**
+/** The decoders of the content codings body-parser reads, so both paths take the same. */
+const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
+  gzip: createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
+
+/**
+ * The request's body bytes, decoded from its content coding (gzip, deflate, br) as body-parser
+ * decodes them: the 1 MB limit counts decoded bytes, and a body that does not decode is a 400.
+ */
+async function decodedBody(req: IncomingMessage): Promise<Buffer> {
+  const coding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+  if (coding === 'identity') {
+    return getRawBody(req, { length: req.headers['content-length'], limit: BODY_LIMIT });
+  }
+  const decoder = DECODERS[coding];
+  if (!decoder) throw parserError('encoding.unsupported');
+  const decoded = req.pipe(decoder()) as unknown as Readable;
+  try {
+    return await getRawBody(decoded, { limit: BODY_LIMIT });
+  } catch (err) {
+    req.unpipe();
+    req.resume(); // the rest is read and dropped, so the answer goes out
+    const tooLarge = (err as { type?: string }).type === 'entity.too.large';
+    throw tooLarge ? err : parserError('entity.parse.failed');
+  }
+}
+
+/**
  * The JSON body of a request served outside Express (see `lean-routes.ts`), read and checked
- * as `requireJson` and `parseJson` do for the others: 415 for another type, charset or a
- * compressed body, 413 beyond 1 MB, 400 for malformed JSON, U+0000 or deep nesting. An empty
- * body is `{}` and a leading byte order mark is dropped, as the parser does. Resolves with the
- * parsed value and the exact bytes.
+ * as `requireJson` and `parseJson` do for the others: 415 for another type, charset or
+ * content coding, 413 beyond 1 MB (decoded), 400 for malformed JSON, U+0000 or deep nesting.
+ * An empty body is `{}` and a leading byte order mark is dropped, as the parser does.
+ * Resolves with the parsed value and the exact (decoded) bytes, which a signature covers.
  */
 export async function readJsonBody(req: IncomingMessage): Promise<{ body: unknown; raw: Buffer }> {
   checkJsonType(req);
-  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-  if (encoding !== 'identity') throw parserError('encoding.unsupported');
-  const raw = await getRawBody(req, {
-    length: req.headers['content-length'],
-    limit: BODY_LIMIT,
-  });
+  const raw = await decodedBody(req);
   if (raw.length === 0) return { body: {}, raw };
   // A leading byte order mark is dropped, as body-parser drops it (the raw bytes keep it).
   const start = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? 3 : 0;
