@@ -21,8 +21,8 @@ import { createSilentTts, createTtsCache } from '../../src/voice/tts/index.js';
 import type { TestApp } from '../support/harness.js';
 
 /**
- * A PBX that does what the test says: plays are recorded, some channels are already gone,
- * and on some a play fails (as an ARI 500 would).
+ * A PBX that does what the test says: plays and originates are recorded, some channels are
+ * already gone, and on some a play fails (as an ARI 500 would), or every prompt stop does.
  */
 export function createFakeMedia() {
   let handler: (event: MediaEvent) => void = () => undefined;
@@ -31,10 +31,13 @@ export function createFakeMedia() {
   const plays: Array<{ channelId: string; playbackId: string; media: string }> = [];
   const hangups: string[] = [];
   const originated: string[] = [];
+  const endpoints: string[] = [];
+  const faults = { stopPlayback: false };
   const media: MediaControl = {
     ready: true,
-    originate: async ({ channelId }) => {
+    originate: async ({ channelId, endpoint }) => {
       originated.push(channelId);
+      endpoints.push(endpoint);
     },
     answer: async () => undefined,
     play: async (channelId, playbackId, uri) => {
@@ -42,7 +45,9 @@ export function createFakeMedia() {
       if (failing.has(channelId)) throw new Error('Internal Server Error');
       plays.push({ channelId, playbackId, media: uri });
     },
-    stopPlayback: async () => undefined,
+    stopPlayback: async () => {
+      if (faults.stopPlayback) throw new Error('Internal Server Error');
+    },
     record: async () => undefined,
     snoop: async () => undefined,
     hangup: async (channelId) => {
@@ -67,6 +72,10 @@ export function createFakeMedia() {
     plays,
     hangups,
     originated,
+    /** The endpoint of each originate, in order. */
+    endpoints,
+    /** ARI requests made to fail (as a 500 would) while set. */
+    faults,
     emit: (event: MediaEvent) => handler(event),
     /** An inbound call from a fixed caller to `did` enters the app on `channelId`. */
     ring: (channelId: string, did: string) =>

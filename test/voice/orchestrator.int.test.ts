@@ -132,4 +132,66 @@ describe('call orchestrator (fake PBX)', () => {
     expect(await stepsOf(callId, 'completed')).to.deep.equal(['ask:caller_hangup']);
     await eventually(async () => (closed ? true : undefined));
   });
+
+  it('runs the flow once when the PBX repeats a StasisStart', async () => {
+    const callId = await callIn(
+      { start: 'hello', steps: { hello: { verb: 'say', text: 'Hi.' } } },
+      'chan-twice',
+    );
+    await eventually(async () => fake.plays.find((p) => p.channelId === 'chan-twice'));
+    fake.ring('chan-twice', did);
+    // As for a channel we originated: its StasisStart answers the call.
+    fake.emit({
+      type: 'stasis_start',
+      channelId: 'chan-twice',
+      caller: '',
+      dialed: '',
+      args: ['trunkline-call', callId],
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(fake.plays.filter((p) => p.channelId === 'chan-twice')).to.have.length(1);
+    const calls = await app.runtime.db('calls').where({ channel_id: 'chan-twice' });
+    expect(calls.map((c: { id: string }) => c.id)).to.deep.equal([callId]);
+  });
+
+  it('dials an endpoint a dial step names (PJSIP/alice) as it is, a number through the template', async () => {
+    await callIn(
+      { start: 'desk', steps: { desk: { verb: 'dial', to: 'PJSIP/alice' } } },
+      'chan-desk',
+    );
+    await eventually(async () => (fake.endpoints.length > 0 ? true : undefined));
+    expect(fake.endpoints).to.deep.equal(['PJSIP/alice']);
+    await callIn(
+      { start: 'out', steps: { out: { verb: 'dial', to: '+14155550123' } } },
+      'chan-number',
+    );
+    await eventually(async () => (fake.endpoints.length > 1 ? true : undefined));
+    expect(fake.endpoints[1]).to.equal('PJSIP/+14155550123@trunk');
+  });
+
+  it("keeps the caller's key when the gather's prompt cannot be stopped", async () => {
+    const callId = await callIn(
+      {
+        start: 'menu',
+        steps: {
+          menu: {
+            verb: 'gather',
+            num_digits: 1,
+            prompt: { verb: 'say', text: 'Press 1.' },
+            branches: { '1': 'bye' },
+          },
+          bye: { verb: 'hangup' },
+        },
+      },
+      'chan-stop',
+    );
+    await eventually(async () => fake.plays.find((p) => p.channelId === 'chan-stop'));
+    fake.faults.stopPlayback = true;
+    fake.emit({ type: 'dtmf', channelId: 'chan-stop', digit: '1' });
+    await eventually(async () => (fake.hangups.includes('chan-stop') ? true : undefined));
+    fake.emit({ type: 'hangup', channelId: 'chan-stop', cause: 16, causeText: 'Normal Clearing' });
+    const steps = await stepsOf(callId, 'completed');
+    expect(steps[0]).to.match(/^menu:/);
+    expect(steps.at(-1)).to.equal('bye:hangup');
+  });
 });

@@ -9,9 +9,15 @@ import { dialBridgeId } from './recording-ids.js';
 /** The first StasisStart argument of a leg we dialled for a `dial` step (never a DID). */
 export const DIAL_LEG_MARKER = 'trunkline-dial';
 
-/** The endpoint ARI dials for a number (ARI_DIAL_TEMPLATE, `{to}` replaced). */
+/** A TECH/resource endpoint (`PJSIP/alice`), as flows/schema.json spells one. */
+const ENDPOINT = /^[A-Za-z][A-Za-z0-9]{0,15}\//;
+
+/**
+ * The endpoint ARI dials: a number through ARI_DIAL_TEMPLATE (`{to}` replaced), an endpoint
+ * such as `PJSIP/alice` (a `dial` step may name one) as it is.
+ */
 export function endpointFor(template: string, to: string): string {
-  return template.split('{to}').join(to);
+  return ENDPOINT.test(to) ? to : template.split('{to}').join(to);
 }
 
 /**

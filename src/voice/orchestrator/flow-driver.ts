@@ -179,6 +179,9 @@ export function createFlowDriver(ctx: OrchestratorContext): CallDriver {
     },
 
     async answer(call, options) {
+      // A StasisStart the PBX repeats (or one for a call answered before a restart) must not
+      // run the flow from the top again.
+      if (call.answered || call.ended) return;
       await guarded(call, async () => {
         if (options.answerChannel) await ctx.media().answer(call.channelId);
         call.answered = true;

@@ -83,6 +83,8 @@ export function createInboundCalls(ctx: OrchestratorContext, driver: CallDriver)
      * Resolves once the call is registered (its flow then runs on the call's queue).
      */
     async accept(event: { channelId: string; caller: string; dialed: string; args: string[] }) {
+      // A repeated StasisStart for a caller already taken (events of one channel run in order).
+      if (ctx.registry.byChannel(event.channelId)) return;
       const didText = event.args[0] || event.dialed;
       const did = toE164(didText) ?? didText;
       const number = did ? await ctx.findNumber(did) : undefined;

@@ -103,7 +103,16 @@ async function stopPrompt(ctx: OrchestratorContext, call: LiveCall): Promise<voi
   if (activity?.kind !== 'collect') return;
   const pending = [...activity.pending];
   activity.pending.clear();
-  for (const id of pending) await ctx.media().stopPlayback(id);
+  // A prompt that cannot be stopped plays on; the key that came is still the caller's (it was
+  // lost when the stop's error skipped the press).
+  for (const id of pending) {
+    await ctx
+      .media()
+      .stopPlayback(id)
+      .catch((err: unknown) =>
+        ctx.logger.warn({ err, call_id: call.id, playback_id: id }, 'prompt not stopped'),
+      );
+  }
 }
 
 /** A playback ended: the play is over after its last loop; a gather starts waiting for keys. */
