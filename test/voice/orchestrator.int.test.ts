@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
+import { createSilentLogger } from '../../src/platform/index.js';
+import { HANGUP_JOB, ORIGINATE_JOB } from '../../src/voice/calls.service.js';
 import type { Orchestrator } from '../../src/voice/orchestrator/orchestrator.js';
 import { createTestProject, startApp, type TestApp } from '../support/harness.js';
 import { clientFor, eventually } from '../support/http.js';
@@ -193,5 +195,64 @@ describe('call orchestrator (fake PBX)', () => {
     const steps = await stepsOf(callId, 'completed');
     expect(steps[0]).to.match(/^menu:/);
     expect(steps.at(-1)).to.equal('bye:hangup');
+  });
+
+  /** An outbound call placed through the API and originated by this orchestrator. */
+  async function originated(): Promise<string> {
+    const from = uniqueNumber();
+    await api('POST', '/v1/numbers', { body: { number: from } });
+    const created = await api<{ id: string }>('POST', '/v1/calls', {
+      body: {
+        to: uniqueNumber(),
+        from,
+        flow: { start: 'bye', steps: { bye: { verb: 'hangup' } } },
+      },
+    });
+    await runJob(ORIGINATE_JOB, created.body.id);
+    return created.body.id;
+  }
+
+  function runJob(name: string, callId: string) {
+    return orchestrator.handler.handle({
+      id: `job-${name}-${callId}`,
+      name,
+      data: { call_id: callId },
+      attemptsMade: 0,
+      attempts: 1,
+      logger: createSilentLogger(),
+      postpone: () => Promise.reject(new Error('postponed')),
+    });
+  }
+
+  it('closes a ringing outbound call whose channel went while the PBX was away', async () => {
+    const callId = await originated();
+    fake.emit({ type: 'state', channelId: callId, state: 'ringing' });
+    await callInStatus(api, callId, 'ringing');
+    fake.emit({ type: 'connection', up: false });
+    fake.emit({ type: 'connection', up: true }); // the PBX lists no channel
+    await callInStatus(api, callId, 'failed');
+    const timeline = await api<{ data: Array<{ type: string }> }>(
+      'GET',
+      `/v1/calls/${callId}/events`,
+    );
+    expect(timeline.body.data.map((e) => e.type)).to.include('call.channel_lost');
+  });
+
+  it('hangs up, and cancels, a call the API hung up before the callee picked up', async () => {
+    const callId = await originated();
+    await runJob(HANGUP_JOB, callId);
+    fake.emit({
+      type: 'stasis_start',
+      channelId: callId,
+      caller: '',
+      dialed: '',
+      args: ['trunkline-call', callId],
+    });
+    await eventually(async () =>
+      fake.hangups.filter((c) => c === callId).length === 2 ? true : undefined,
+    );
+    fake.emit({ type: 'hangup', channelId: callId, cause: 16, causeText: 'Normal Clearing' });
+    const call = await callInStatus(api, callId, 'canceled');
+    expect(call.answered_at).to.equal(null);
   });
 });

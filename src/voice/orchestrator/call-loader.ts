@@ -17,6 +17,7 @@ export function liveCallFromRow(row: CallRow): LiveCall {
     canceledByUs: false,
     hungUpByApi: false,
     originating: false,
+    originatedAt: null,
     record: row.record,
     callRecording: null,
     ended: false,

@@ -182,6 +182,12 @@ export function createFlowDriver(ctx: OrchestratorContext): CallDriver {
       // A StasisStart the PBX repeats (or one for a call answered before a restart) must not
       // run the flow from the top again.
       if (call.answered || call.ended) return;
+      if (call.canceledByUs) {
+        // The API hung up before the answer, but the callee picked up first (or the PBX had
+        // not listed the channel yet when we hung up): hang up now; it ends `canceled`.
+        await guarded(call, () => ctx.media().hangup(call.channelId));
+        return;
+      }
       await guarded(call, async () => {
         if (options.answerChannel) await ctx.media().answer(call.channelId);
         call.answered = true;

@@ -41,8 +41,13 @@ export interface LiveCall {
   canceledByUs: boolean;
   /** The API asked to hang up (before or after the answer): the flow ends `api_hangup`. */
   hungUpByApi: boolean;
-  /** Originate sent, the channel may not be listed by the PBX yet. */
+  /** An outbound call not answered yet (from its originate on). */
   originating: boolean;
+  /**
+   * When (ms) the originate request returned, null before: until then the PBX may not list
+   * the channel, so a reconciliation that finds none must not take it for lost.
+   */
+  originatedAt: number | null;
   /** `record: true` on the call: the whole call is recorded from the answer on. */
   record: boolean;
   /**

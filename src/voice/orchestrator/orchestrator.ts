@@ -82,6 +82,7 @@ export function createOrchestrator(deps: OrchestratorDeps) {
         timeoutSec: row.timeout,
         appArgs: [OUTBOUND_CALL_MARKER, call.id],
       });
+      call.originatedAt = Date.now();
     } catch (err) {
       if (!isAppError(err) || err.retryable) throw err;
       await driver.end(call, { cause: 0, reason: 'originate_failed' });

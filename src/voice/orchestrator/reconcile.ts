@@ -14,6 +14,15 @@ async function closeLost(ctx: OrchestratorContext, driver: CallDriver, call: Liv
 }
 
 /**
+ * An outbound call whose originate had not returned when the channels were listed: its
+ * channel may be missing from the list without being gone. (One that was ringing when the
+ * PBX went away, and whose callee left meanwhile, is closed: it stayed `ringing` for ever.)
+ */
+function dialingSince(call: LiveCall, listedAt: number): boolean {
+  return call.originating && (call.originatedAt === null || call.originatedAt > listedAt);
+}
+
+/**
  * Squares the calls Postgres says are live with the channels the PBX has, after a (re)connect
  * — events sent while the WebSocket was down are lost, as in ARI itself:
  * - a call whose channel is gone is closed (`call.channel_lost` on its timeline);
@@ -29,12 +38,13 @@ export async function reconcileCalls(
   loader: CallLoader,
   reason: 'start' | 'reconnect',
 ): Promise<void> {
+  const listedAt = Date.now();
   const channels = new Set(await ctx.media().listChannelIds());
   const rows = await ctx.store.listLive();
   for (const row of rows) {
     const running = ctx.registry.get(row.id);
     const call = running ?? (await loader.findCall(row.id));
-    if (!call || call.originating) continue;
+    if (!call || dialingSince(call, listedAt)) continue;
     if (!channels.has(call.channelId)) {
       ctx.logger.warn({ call_id: call.id, reason }, 'call channel is gone; closing the call');
       void ctx.registry.enqueue(call, () => closeLost(ctx, driver, call));
