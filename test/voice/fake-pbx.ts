@@ -32,7 +32,7 @@ export function createFakeMedia() {
   const hangups: string[] = [];
   const originated: string[] = [];
   const endpoints: string[] = [];
-  const faults = { stopPlayback: false };
+  const faults = { stopPlayback: false, listChannels: 0 };
   const media: MediaControl = {
     ready: true,
     originate: async ({ channelId, endpoint }) => {
@@ -57,7 +57,13 @@ export function createFakeMedia() {
     addToBridge: async () => undefined,
     destroyBridge: async () => undefined,
     recordBridge: async () => undefined,
-    listChannelIds: async () => [],
+    listChannelIds: async () => {
+      if (faults.listChannels > 0) {
+        faults.listChannels--;
+        throw new Error('Internal Server Error');
+      }
+      return [];
+    },
     fetchRecording: async () => Buffer.alloc(0),
     onEvent: (h) => {
       handler = h;
@@ -74,7 +80,7 @@ export function createFakeMedia() {
     originated,
     /** The endpoint of each originate, in order. */
     endpoints,
-    /** ARI requests made to fail (as a 500 would) while set. */
+    /** ARI requests made to fail (as a 500 would): every prompt stop, the next N listings. */
     faults,
     emit: (event: MediaEvent) => handler(event),
     /** An inbound call from a fixed caller to `did` enters the app on `channelId`. */

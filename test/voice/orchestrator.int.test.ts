@@ -255,4 +255,18 @@ describe('call orchestrator (fake PBX)', () => {
     const call = await callInStatus(api, callId, 'canceled');
     expect(call.answered_at).to.equal(null);
   });
+
+  it('tries the reconciliation again when listing the channels fails after a reconnect', async () => {
+    const callId = await callIn(
+      { start: 'wait', steps: { wait: { verb: 'pause', seconds: 30 } } },
+      'chan-relist',
+    );
+    await callInStatus(api, callId, 'in-progress');
+    fake.faults.listChannels = 1;
+    fake.emit({ type: 'connection', up: false });
+    fake.emit({ type: 'connection', up: true }); // the caller left meanwhile: no channel
+    const ended = await callInStatus(api, callId, 'completed');
+    expect(ended.hangup_cause).to.equal('channel_lost');
+    expect(fake.faults.listChannels).to.equal(0);
+  });
 });

@@ -21,6 +21,9 @@ export type OrchestratorDeps = Omit<OrchestratorContext, 'registry' | 'sideRecor
 
 /** How long `stop()` lets running call steps finish before closing the PBX connection. */
 const DRAIN_MS = 2_000;
+/** The first and the longest wait before a failed reconciliation is tried again. */
+const RECONCILE_RETRY_MS = 250;
+const RECONCILE_RETRY_MAX_MS = 10_000;
 
 /**
  * The call orchestrator: owns the calls whose Stasis events this process receives. ARI events
@@ -32,6 +35,8 @@ export function createOrchestrator(deps: OrchestratorDeps) {
   let media: MediaControl | null = null;
   let unsubscribe: (() => void) | null = null;
   let connectedBefore = false;
+  /** Connections seen: a reconciliation retries only while its own is the latest. */
+  let connections = 0;
   const ctx: OrchestratorContext = {
     ...deps,
     registry: createCallRegistry(deps.logger),
@@ -45,13 +50,27 @@ export function createOrchestrator(deps: OrchestratorDeps) {
   const inbound = createInboundCalls(ctx, driver);
   const loader = createCallLoader(ctx);
 
+  /**
+   * Reconciles live calls on every (re)connection, retrying with back-off while it fails (a
+   * call missed here would wait in silence until its caller hangs up), until it succeeds or a
+   * newer connection or `stop()` takes over.
+   */
   async function onConnection(up: boolean): Promise<void> {
     if (!up) return;
     const reason = connectedBefore ? 'reconnect' : 'start';
     connectedBefore = true;
-    await reconcileCalls(ctx, driver, loader, reason).catch((err: unknown) =>
-      deps.logger.error({ err }, 'call reconciliation failed'),
-    );
+    const generation = ++connections;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await reconcileCalls(ctx, driver, loader, reason);
+        return;
+      } catch (err) {
+        const delayMs = Math.min(RECONCILE_RETRY_MS * 2 ** attempt, RECONCILE_RETRY_MAX_MS);
+        deps.logger.error({ err, retry_in_ms: delayMs }, 'call reconciliation failed');
+        await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+        if (generation !== connections || !media?.ready) return;
+      }
+    }
   }
 
   const handleEvent = createMediaEventRouter({ ctx, driver, inbound, loader, onConnection });
@@ -185,6 +204,7 @@ export function createOrchestrator(deps: OrchestratorDeps) {
       if (control.ready) handleEvent({ type: 'connection', up: true });
     },
     async stop(): Promise<void> {
+      connections++; // ends a reconciliation's retries
       unsubscribe?.();
       unsubscribe = null;
       inbound.stop();
