@@ -32,7 +32,7 @@ export function createFakeMedia() {
   const hangups: string[] = [];
   const originated: string[] = [];
   const endpoints: string[] = [];
-  const faults = { stopPlayback: false, listChannels: 0 };
+  const faults = { stopPlayback: false, addToBridge: false, listChannels: 0 };
   const media: MediaControl = {
     ready: true,
     originate: async ({ channelId, endpoint }) => {
@@ -54,7 +54,9 @@ export function createFakeMedia() {
       hangups.push(channelId);
     },
     createBridge: async () => undefined,
-    addToBridge: async () => undefined,
+    addToBridge: async () => {
+      if (faults.addToBridge) throw new Error('Internal Server Error');
+    },
     destroyBridge: async () => undefined,
     recordBridge: async () => undefined,
     listChannelIds: async () => {
@@ -80,7 +82,7 @@ export function createFakeMedia() {
     originated,
     /** The endpoint of each originate, in order. */
     endpoints,
-    /** ARI requests made to fail (as a 500 would): every prompt stop, the next N listings. */
+    /** ARI requests made to fail (as a 500 would): prompt stops, bridging, the next N listings. */
     faults,
     emit: (event: MediaEvent) => handler(event),
     /** An inbound call from a fixed caller to `did` enters the app on `channelId`. */

@@ -269,4 +269,24 @@ describe('call orchestrator (fake PBX)', () => {
     expect(ended.hangup_cause).to.equal('channel_lost');
     expect(fake.faults.listChannels).to.equal(0);
   });
+
+  it('hangs up with media_error, not silence, when the answered leg cannot be bridged', async () => {
+    fake.faults.addToBridge = true;
+    const callId = await callIn(
+      { start: 'out', steps: { out: { verb: 'dial', to: '+14155550123' } } },
+      'chan-bridge',
+    );
+    const legId = await eventually(async () => fake.originated[0]);
+    fake.emit({
+      type: 'stasis_start',
+      channelId: legId,
+      caller: '',
+      dialed: '',
+      args: ['trunkline-dial', callId],
+    });
+    await eventually(async () => (fake.hangups.includes('chan-bridge') ? true : undefined));
+    const ended = await callInStatus(api, callId, 'completed');
+    expect(ended.hangup_cause).to.equal('media_error');
+    expect(fake.hangups).to.include(legId);
+  });
 });

@@ -55,7 +55,11 @@ export async function runDial(ctx: OrchestratorContext, call: LiveCall, command:
 export async function onLegAnswered(ctx: OrchestratorContext, call: LiveCall, legId: string) {
   const activity = call.activity;
   if (activity?.kind !== 'dial' || activity.legId !== legId) {
-    await ctx.media().hangup(legId);
+    // A leg the call no longer waits for: failing to hang it up is no reason to end the call.
+    await ctx
+      .media()
+      .hangup(legId)
+      .catch((err: unknown) => ctx.logger.warn({ err, call_id: call.id }, 'stray leg not hung up'));
     return;
   }
   activity.answered = true;

@@ -43,6 +43,12 @@ export interface CallDriver extends FlowDriver {
   answer(call: LiveCall, options: { answerChannel: boolean }): Promise<void>;
   /** Re-issues the command the call waits on (after a restart or a lost event stream). */
   resume(call: LiveCall): Promise<void>;
+  /**
+   * Runs media work for a call outside a command (an ARI event's follow-up, such as bridging
+   * a dialled leg that answered): a gone channel ends the call as a hang-up, any other failure
+   * hangs it up with `media_error` rather than leaving the caller in silence.
+   */
+  guard(call: LiveCall, work: () => Promise<void>): Promise<void>;
 }
 
 /** Who ended the call under its flow, as the flow event that ends it. */
@@ -206,6 +212,8 @@ export function createFlowDriver(ctx: OrchestratorContext): CallDriver {
         await runCommands(call, transition);
       });
     },
+
+    guard: guarded,
 
     async resume(call) {
       if (call.state?.ended) {

@@ -44,7 +44,9 @@ export function createMediaEventRouter(deps: {
 
   /** What a channel of ours entering the app means for its call. */
   function startWork(marker: string, call: LiveCall, channelId: string): () => Promise<void> {
-    if (marker === DIAL_LEG_MARKER) return () => onLegAnswered(ctx, call, channelId);
+    if (marker === DIAL_LEG_MARKER) {
+      return () => driver.guard(call, () => onLegAnswered(ctx, call, channelId));
+    }
     if (marker === SNOOP_MARKER) return () => onSnoopStarted(ctx, call, channelId);
     return () => driver.answer(call, { answerChannel: false });
   }
@@ -123,7 +125,9 @@ export function createMediaEventRouter(deps: {
     const call = await loader.findByChannel(event.channelId);
     if (!call) return;
     const work = workFor(call, event);
-    if (work) void ctx.registry.enqueue(call, work);
+    // A media request failing in the follow-up of an event (bridging, stopping a prompt,
+    // destroying a bridge) hangs the call up rather than leaving it waiting in silence.
+    if (work) void ctx.registry.enqueue(call, () => driver.guard(call, work));
   }
 
   /** The lane of a call: its caller's channel id, known before an inbound call has a row. */
