@@ -32,7 +32,7 @@ export function createFakeMedia() {
   const hangups: string[] = [];
   const originated: string[] = [];
   const endpoints: string[] = [];
-  const faults = { stopPlayback: false, addToBridge: false, listChannels: 0 };
+  const faults = { stopPlayback: false, addToBridge: false, listChannels: 0, hangups: 0 };
   const media: MediaControl = {
     ready: true,
     originate: async ({ channelId, endpoint }) => {
@@ -52,6 +52,10 @@ export function createFakeMedia() {
     snoop: async () => undefined,
     hangup: async (channelId) => {
       hangups.push(channelId);
+      if (faults.hangups > 0) {
+        faults.hangups--;
+        throw new Error('Internal Server Error');
+      }
     },
     createBridge: async () => undefined,
     addToBridge: async () => {
@@ -82,7 +86,10 @@ export function createFakeMedia() {
     originated,
     /** The endpoint of each originate, in order. */
     endpoints,
-    /** ARI requests made to fail (as a 500 would): prompt stops, bridging, the next N listings. */
+    /**
+     * ARI requests made to fail (as a 500 would): prompt stops, bridging while set; the next N
+     * listings, the next N hang-ups.
+     */
     faults,
     emit: (event: MediaEvent) => handler(event),
     /** An inbound call from a fixed caller to `did` enters the app on `channelId`. */

@@ -289,4 +289,13 @@ describe('call orchestrator (fake PBX)', () => {
     expect(ended.hangup_cause).to.equal('media_error');
     expect(fake.hangups).to.include(legId);
   });
+
+  it('ends a call whose hangup step failed once and then worked as hung up, not media_error', async () => {
+    fake.faults.hangups = 1;
+    const callId = await callIn({ start: 'bye', steps: { bye: { verb: 'hangup' } } }, 'chan-bye');
+    const ended = await callInStatus(api, callId, 'completed');
+    expect(ended.hangup_cause).to.equal('normal_clearing');
+    expect(fake.hangups.filter((c) => c === 'chan-bye')).to.have.length(2);
+    expect(await stepsOf(callId, 'completed')).to.deep.equal(['bye:hangup']);
+  });
 });

@@ -108,11 +108,16 @@ export function createFlowDriver(ctx: OrchestratorContext): CallDriver {
         return;
       }
       ctx.logger.error({ err, call_id: call.id }, 'call media failed; hanging up');
-      await ctx
+      const hungUp = await ctx
         .media()
         .hangup(call.channelId)
-        .catch(() => undefined);
-      await driver.end(call, { cause: 0, reason: 'media_error' });
+        .then(
+          () => true,
+          () => false,
+        );
+      // The flow's own hangup step failed once and worked now: the call ended as it meant to.
+      const asMeant = hungUp && call.state?.ended_by === 'hangup';
+      await driver.end(call, asMeant ? { cause: 16 } : { cause: 0, reason: 'media_error' });
     }
   }
 
