@@ -298,4 +298,24 @@ describe('call orchestrator (fake PBX)', () => {
     expect(fake.hangups.filter((c) => c === 'chan-bye')).to.have.length(2);
     expect(await stepsOf(callId, 'completed')).to.deep.equal(['bye:hangup']);
   });
+
+  it('does not take a prompt the caller hung up on as heard, nor run the steps after it', async () => {
+    const callId = await callIn(
+      {
+        start: 'hello',
+        steps: {
+          hello: { verb: 'say', text: 'Hi.', next: 'more' },
+          more: { verb: 'say', text: 'And more.' },
+        },
+      },
+      'chan-left',
+    );
+    const play = await eventually(async () => fake.plays.find((p) => p.channelId === 'chan-left'));
+    // Asterisk's order when the far end hangs up mid-prompt.
+    fake.emit({ type: 'hangup_request', channelId: 'chan-left' });
+    fake.emit({ type: 'playback_finished', playbackId: play.playbackId, channelId: 'chan-left' });
+    fake.emit({ type: 'hangup', channelId: 'chan-left', cause: 16, causeText: 'Normal Clearing' });
+    expect(await stepsOf(callId, 'completed')).to.deep.equal(['hello:caller_hangup']);
+    expect(fake.plays.filter((p) => p.channelId === 'chan-left')).to.have.length(1);
+  });
 });

@@ -23,6 +23,8 @@ export function normaliseAriEvent(message: unknown): MediaEvent | null {
         : null;
     case 'StasisEnd':
       return channelId ? { type: 'stasis_end', channelId } : null;
+    case 'ChannelHangupRequest':
+      return channelId ? { type: 'hangup_request', channelId } : null;
     case 'ChannelStateChange':
       return channelId
         ? { type: 'state', channelId, state: text(channel?.state).toLowerCase() }

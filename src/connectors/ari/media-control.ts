@@ -128,6 +128,8 @@ export interface MediaControl {
 export type MediaEvent =
   | { type: 'stasis_start'; channelId: string; caller: string; dialed: string; args: string[] }
   | { type: 'stasis_end'; channelId: string }
+  /** ChannelHangupRequest: the channel is hanging up; its ChannelDestroyed follows. */
+  | { type: 'hangup_request'; channelId: string }
   | { type: 'state'; channelId: string; state: 'ringing' | 'up' | string }
   | { type: 'dtmf'; channelId: string; digit: string }
   | { type: 'playback_finished'; playbackId: string; channelId: string }

@@ -16,6 +16,7 @@ export function liveCallFromRow(row: CallRow): LiveCall {
     rang: row.status !== 'queued' && row.status !== 'initiated',
     canceledByUs: false,
     hungUpByApi: false,
+    leaving: false,
     originating: false,
     originatedAt: null,
     record: row.record,

@@ -133,7 +133,7 @@ export function createFlowDriver(ctx: OrchestratorContext): CallDriver {
 
   const driver: CallDriver = {
     async feed(call, event) {
-      if (call.ended || !call.state) return;
+      if (call.ended || call.leaving || !call.state) return;
       await apply(call, nextFlow(call.definition, call.state, event));
     },
 

@@ -41,6 +41,13 @@ export interface LiveCall {
   canceledByUs: boolean;
   /** The API asked to hang up (before or after the answer): the flow ends `api_hangup`. */
   hungUpByApi: boolean;
+  /**
+   * The PBX said the caller's leg is hanging up (ChannelHangupRequest). Asterisk then ends
+   * the media (PlaybackFinished, RecordingFinished) before ChannelDestroyed: those events no
+   * longer move the flow, so a prompt the caller left is not taken as heard and the steps
+   * after it do not run. A recording is still stored.
+   */
+  leaving: boolean;
   /** An outbound call not answered yet (from its originate on). */
   originating: boolean;
   /**

@@ -82,6 +82,12 @@ export function createMediaEventRouter(deps: {
         return own
           ? () => driver.end(call, { cause: event.cause })
           : () => onLegHangup(ctx, driver, call, event.channelId, event.cause);
+      case 'hangup_request':
+        return own
+          ? async () => {
+              call.leaving = true;
+            }
+          : null;
       case 'state':
         return own && event.state === 'ringing' ? () => markRinging(call) : null;
       case 'dial':

@@ -33,6 +33,11 @@ describe('normaliseAriEvent', () => {
     expect(state).to.deep.equal({ type: 'state', channelId: '1712.7', state: 'up' });
   });
 
+  it('maps ChannelHangupRequest to hangup_request', () => {
+    const event = normaliseAriEvent({ type: 'ChannelHangupRequest', cause: 16, channel });
+    expect(event).to.deep.equal({ type: 'hangup_request', channelId: '1712.7' });
+  });
+
   it('maps ChannelDtmfReceived to dtmf', () => {
     const event = normaliseAriEvent({
       type: 'ChannelDtmfReceived',
