@@ -32,6 +32,8 @@ export function createFakeMedia() {
   const hangups: string[] = [];
   const originated: string[] = [];
   const endpoints: string[] = [];
+  /** The channels the PBX lists (none unless a test says so). */
+  const channels: string[] = [];
   const faults = { stopPlayback: false, addToBridge: false, listChannels: 0, hangups: 0 };
   const media: MediaControl = {
     ready: true,
@@ -68,7 +70,7 @@ export function createFakeMedia() {
         faults.listChannels--;
         throw new Error('Internal Server Error');
       }
-      return [];
+      return [...channels];
     },
     fetchRecording: async () => Buffer.alloc(0),
     onEvent: (h) => {
@@ -86,6 +88,7 @@ export function createFakeMedia() {
     originated,
     /** The endpoint of each originate, in order. */
     endpoints,
+    channels,
     /**
      * ARI requests made to fail (as a 500 would): prompt stops, bridging while set; the next N
      * listings, the next N hang-ups.

@@ -318,4 +318,42 @@ describe('call orchestrator (fake PBX)', () => {
     expect(await stepsOf(callId, 'completed')).to.deep.equal(['hello:caller_hangup']);
     expect(fake.plays.filter((p) => p.channelId === 'chan-left')).to.have.length(1);
   });
+
+  it('takes back a bridged dial leg after a restart instead of calling the callee again', async () => {
+    const callId = await callIn(
+      {
+        start: 'out',
+        steps: { out: { verb: 'dial', to: '+14155550123', next: 'bye' }, bye: { verb: 'hangup' } },
+      },
+      'chan-dialing',
+    );
+    const legId = await eventually(async () => fake.originated[0]);
+    fake.emit({
+      type: 'stasis_start',
+      channelId: legId,
+      caller: '',
+      dialed: '',
+      args: ['trunkline-dial', callId],
+    });
+    await orchestrator.stop(); // the process dies; the PBX keeps both legs bridged
+    const restarted = createTestOrchestrator(app);
+    const pbx = createFakeMedia();
+    pbx.channels.push('chan-dialing', legId);
+    restarted.attach(pbx.media);
+    try {
+      await eventually(async () => (restarted.callOnChannel(legId) ? true : undefined));
+      expect(pbx.originated).to.deep.equal([]);
+      pbx.emit({ type: 'hangup', channelId: legId, cause: 16, causeText: 'Normal Clearing' });
+      await eventually(async () => (pbx.hangups.includes('chan-dialing') ? true : undefined));
+      pbx.emit({
+        type: 'hangup',
+        channelId: 'chan-dialing',
+        cause: 16,
+        causeText: 'Normal Clearing',
+      });
+      expect(await stepsOf(callId, 'completed')).to.deep.equal(['out:completed', 'bye:hangup']);
+    } finally {
+      await restarted.stop();
+    }
+  });
 });

@@ -3,7 +3,7 @@ import { dialOutcomeForHangup } from '../call-status.js';
 import type { OrchestratorContext } from './context.js';
 import type { FlowDriver } from './driver.js';
 import { startDialRecording } from './call-recording.js';
-import { legChannelId, type LiveCall } from './live-call.js';
+import { legChannelId, legOf, type LiveCall } from './live-call.js';
 import { dialBridgeId } from './recording-ids.js';
 
 /** The first StasisStart argument of a leg we dialled for a `dial` step (never a DID). */
@@ -49,6 +49,34 @@ export async function runDial(ctx: OrchestratorContext, call: LiveCall, command:
     timeoutSec: command.timeout,
     appArgs: [DIAL_LEG_MARKER, call.id],
   });
+}
+
+/**
+ * After a restart, a call that waits on a dial whose leg the PBX still has takes that leg
+ * back instead of dialling again (which called the callee a second time and left the first
+ * leg bridged with nobody watching it). The leg is taken as answered: its hang-up gives
+ * `completed`, and a leg still ringing is bridged when it answers. False when the PBX has
+ * no leg of the call: the dial is run again.
+ */
+export function adoptDialLeg(ctx: OrchestratorContext, call: LiveCall, channels: Set<string>) {
+  if (call.waiting?.type !== 'dial') return false;
+  const legs = [...channels]
+    .map((id) => ({ id, leg: legOf(id) }))
+    .filter(({ leg }) => leg?.callId === call.id)
+    .sort((a, b) => a.leg!.n - b.leg!.n);
+  const last = legs.at(-1);
+  if (!last) return false;
+  call.activity = {
+    kind: 'dial',
+    legId: last.id,
+    bridgeId: dialBridgeId(call.id, last.leg!.n),
+    answered: true,
+    answeredAt: Date.now(),
+    record: false, // a recording of the bridge, if any, goes on on the PBX
+    step: call.state?.step ?? null,
+  };
+  ctx.registry.addChannel(last.id, call);
+  return true;
 }
 
 /** The dialled leg answered and entered the app: bridge it with the caller. */

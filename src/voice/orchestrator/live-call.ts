@@ -149,6 +149,12 @@ export function legChannelId(callId: string, n: number): string {
   return `${callId}.d${n}`;
 }
 
+/** The call and number of a dialled leg's channel id (`call_X.dN`), or null for any other. */
+export function legOf(channelId: string): { callId: string; n: number } | null {
+  const match = /^(call_[0-9A-HJKMNP-TV-Z]{26})\.d(\d+)$/.exec(channelId);
+  return match ? { callId: match[1], n: Number(match[2]) } : null;
+}
+
 /** The call a channel id of ours belongs to (`call_X` or `call_X.dN`), or null. */
 export function callIdOfChannel(channelId: string): string | null {
   const match = /^(call_[0-9A-HJKMNP-TV-Z]{26})(\.d\d+)?$/.exec(channelId);

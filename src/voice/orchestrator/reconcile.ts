@@ -1,7 +1,7 @@
 import type { OrchestratorContext } from './context.js';
 import type { CallLoader } from './call-loader.js';
 import { ensureCallRecording } from './call-recording.js';
-import { onLegHangup } from './dial-command.js';
+import { adoptDialLeg, onLegHangup } from './dial-command.js';
 import type { CallDriver } from './flow-driver.js';
 import type { LiveCall } from './live-call.js';
 
@@ -27,7 +27,7 @@ function dialingSince(call: LiveCall, listedAt: number): boolean {
  * — events sent while the WebSocket was down are lost, as in ARI itself:
  * - a call whose channel is gone is closed (`call.channel_lost` on its timeline);
  * - a call this process does not run yet (a restart) is loaded and its waiting command
- *   re-issued;
+ *   re-issued, but for a dial whose leg the PBX still has, which is taken back;
  * - a running call re-issues a play or gather whose playback end may have been lost, and a
  *   dial whose leg vanished gets its result;
  * - a call recorded as a whole finds its snoop channel again, or records anew when it is gone.
@@ -52,7 +52,9 @@ export async function reconcileCalls(
     }
     const work = running
       ? () => refreshRunning(ctx, driver, call, channels)
-      : () => driver.resume(call);
+      : async () => {
+          if (!adoptDialLeg(ctx, call, channels)) await driver.resume(call);
+        };
     void ctx.registry.enqueue(call, async () => {
       await work();
       await ensureCallRecording(ctx, call, channels);
