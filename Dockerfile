@@ -26,6 +26,10 @@ COPY --from=build /app/dist ./dist
 # Read at run time relative to the compiled modules: they must sit next to dist/.
 COPY openapi.yaml ./
 COPY flows ./flows
+# Local state (the speech cache, served to Asterisk at /media/tts): a folder the unprivileged
+# user owns, which docker-compose.yml mounts as a volume shared by the roles.
+ENV DATA_DIR=/var/lib/trunkline
+RUN mkdir -p /var/lib/trunkline && chown node:node /var/lib/trunkline
 # The node image's unprivileged user (uid 1000).
 USER node
 EXPOSE 3000
