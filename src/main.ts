@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import {
   createDb,
   createLogger,
+  createStderrLogger,
   ensureDatabase,
   migrateLatest,
   type Logger,
@@ -123,7 +124,10 @@ async function main(argv: string[]): Promise<void> {
   const [command = 'start', ...rest] = argv;
   if (command === 'help' || command === '--help') return void process.stdout.write(USAGE);
   const config = loadConfig(process.env);
-  const logger = createLogger(config.logLevel);
+  // `project create` and `webhooks listen` print their result on standard output: their logs
+  // go to standard error, so the output can be piped to a JSON reader.
+  const printsResult = command === 'project' || command === 'webhooks';
+  const logger = printsResult ? createStderrLogger(config.logLevel) : createLogger(config.logLevel);
   if (command === 'migrate') return migrate(config, logger);
   if (command === 'webhooks' && rest[0] === 'listen') return listenCommand(rest.slice(1), logger);
   if (command === 'project' && rest[0] === 'create') {

@@ -15,7 +15,7 @@ export {
   isAppError,
 } from './errors.js';
 export type { FieldError, AppErrorOptions } from './errors.js';
-export { createLogger, createSilentLogger } from './logger.js';
+export { createLogger, createSilentLogger, createStderrLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export { systemClock, createManualClock, parseInstant } from './clock.js';
 export type { Clock } from './clock.js';

@@ -33,6 +33,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   );
 }
 
+/** A logger on standard error, for commands whose standard output is their result (JSON). */
+export function createStderrLogger(level: string): Logger {
+  return createLogger(level, pino.destination(2));
+}
+
 /** A logger that writes nothing, for unit tests and tools. */
 export function createSilentLogger(): Logger {
   return pino({ level: 'silent' });
