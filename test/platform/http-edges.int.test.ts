@@ -244,7 +244,7 @@ describe('the HTTP edge', () => {
     expect(made.headers.get('x-request-id')).to.match(/^req_/);
   });
 
-  it('reports health, readiness, metrics and docs', async () => {
+  it('reports health, readiness, metrics and docs, whose requests go to the serving host', async () => {
     expect((await call(app.url, 'GET', '/healthz')).body).to.deep.equal({ status: 'ok' });
     const ready = await call(app.url, 'GET', '/readyz');
     expect(ready.status).to.equal(200);
@@ -255,6 +255,12 @@ describe('the HTTP edge', () => {
     const docs = await call(app.url, 'GET', '/docs/');
     expect(docs.status).to.equal(200);
     expect(docs.text).to.contain('swagger');
+    const contract = await call<{ servers: Array<{ url: string }> }>(
+      app.url,
+      'GET',
+      '/openapi.json',
+    );
+    expect(contract.body.servers).to.deep.equal([{ url: '/' }]);
   });
 
   it('never answers 5xx to random JSON bodies and headers (property)', async () => {
