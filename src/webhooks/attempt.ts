@@ -1,6 +1,7 @@
 import type { Clock, IdGenerator } from '../platform/index.js';
 import type { AttemptRow, ClaimedDelivery, DeliveryUpdate } from './deliveries.store.js';
 import { isParked, type EndpointGuard, type Parked } from './endpoint-guard.js';
+import { endpointOf } from './endpoint.js';
 import type { AttemptResult, WebhookSender } from './http-sender.js';
 import { nextRetryDelayMs } from './retry-schedule.js';
 import { webhookHeaders, type WebhookHeaders } from './signing.js';
@@ -88,7 +89,7 @@ export function createAttempter(deps: {
         ? early.headers
         : sign(delivery, timestamp, await deps.signingSecrets(delivery.project_id));
     const result = await deps.guard.run(
-      delivery.url,
+      endpointOf(delivery),
       () => deps.sender.send({ url: delivery.url, headers, body: delivery.body }),
       (r) => r.outcome === 'retry',
     );

@@ -7,7 +7,8 @@ import {
 } from '../platform/index.js';
 import type { AttemptEnd, Attempter } from './attempt.js';
 import type { DeliveriesStore, ClaimedDelivery } from './deliveries.store.js';
-import { endpointKeyOf, type EndpointGuard } from './endpoint-guard.js';
+import type { EndpointGuard } from './endpoint-guard.js';
+import { endpointOf } from './endpoint.js';
 
 /**
  * What a dispatcher offers the scheduler in its own process: deliveries inserted already
@@ -149,7 +150,7 @@ export function createDispatcher(options: DispatcherOptions): RowDispatcher & Lo
   function admit(row: ClaimedDelivery): void {
     held += 1;
     if (loop.stopped()) return handBack(row, clock.now().getTime());
-    const key = endpointKeyOf(row.url);
+    const key = endpointOf(row);
     let lane = lanes.get(key);
     if (!lane) {
       lane = { waiting: [], running: [], paceAt: 0 };

@@ -11,8 +11,8 @@ import {
 } from 'cockatiel';
 
 /**
- * Isolation between webhook endpoints (keyed by URL origin), so one slow or dead receiver
- * cannot hold up deliveries to healthy ones. Each endpoint gets its own cockatiel bulkhead
+ * Isolation between webhook endpoints (named by the caller: see `endpointOf`), so one slow or
+ * dead receiver cannot hold up deliveries to healthy ones. Each endpoint gets its own cockatiel bulkhead
  * (a cap on attempts in flight) and consecutive-failure circuit breaker. Work that may not
  * run now is not queued here: `run` answers `{ parked: true, retryInMs }` at once and the
  * caller re-schedules it without counting an attempt. Timing uses the wall clock
@@ -60,7 +60,7 @@ export interface EndpointState {
 
 export interface EndpointGuard {
   /**
-   * Runs `task` for `endpoint` (a URL or origin) unless the endpoint's breaker is open,
+   * Runs `task` for `endpoint` (any string naming one) unless the endpoint's breaker is open,
    * a probe is already running, or `maxConcurrent` attempts are in flight; then it resolves
    * to `Parked` without calling `task`. A result for which `isFailure` is true, or a thrown
    * error, counts towards opening the breaker; the error is re-thrown.
@@ -99,25 +99,6 @@ const DEFAULT_MAX_ENDPOINTS = 10_000;
 /** Narrows a guard result: true when the task was not run. */
 export function isParked<T>(result: T | Parked): result is Parked {
   return typeof result === 'object' && result !== null && (result as Parked).parked === true;
-}
-
-/** Keys of recent URLs: a delivery asks for its key several times, and parsing is not free. */
-const keyOf = new Map<string, string>();
-const MAX_REMEMBERED_KEYS = 10_000;
-
-/** The key an endpoint is guarded under: its origin, or the string itself if not a URL. */
-export function endpointKeyOf(endpoint: string): string {
-  let key = keyOf.get(endpoint);
-  if (key === undefined) {
-    try {
-      key = new URL(endpoint).origin;
-    } catch {
-      key = endpoint;
-    }
-    if (keyOf.size >= MAX_REMEMBERED_KEYS) keyOf.clear();
-    keyOf.set(endpoint, key);
-  }
-  return key;
 }
 
 function describeState(entry: Entry | undefined): EndpointState['breaker'] {
@@ -226,10 +207,9 @@ export function createEndpointGuard(options: EndpointGuardOptions): EndpointGuar
   }
 
   return {
-    run: (endpoint, task, isFailure) =>
-      runThrough(touch(endpointKeyOf(endpoint)), task, isFailure, timing),
+    run: (endpoint, task, isFailure) => runThrough(touch(endpoint), task, isFailure, timing),
     stateOf(endpoint) {
-      const entry = entries.get(endpointKeyOf(endpoint));
+      const entry = entries.get(endpoint);
       return {
         breaker: describeState(entry),
         inFlight: entry ? options.maxConcurrent - entry.bulkhead.executionSlots : 0,

@@ -155,12 +155,13 @@ describe('createEndpointGuard', () => {
     expect(guard.stateOf(B).breaker).to.equal('closed');
   });
 
-  it('keys endpoints by URL origin', async () => {
+  it('keys endpoints by the name it is given, not by host', async () => {
     const guard = guardWith({ failureThreshold: 2 });
-    await guard.run('https://a.example/one', async () => 500, failed);
-    await guard.run('https://a.example/two?x=1', async () => 500, failed);
-    expect(guard.stateOf('https://a.example').breaker).to.equal('open');
-    expect(guard.stateOf('http://a.example').breaker).to.equal('closed');
+    await guard.run('prj_a https://a.example/one', async () => 500, failed);
+    await guard.run('prj_a https://a.example/one', async () => 500, failed);
+    expect(guard.stateOf('prj_a https://a.example/one').breaker).to.equal('open');
+    expect(guard.stateOf('prj_a https://a.example/two').breaker).to.equal('closed');
+    expect(guard.stateOf('prj_b https://a.example/one').breaker).to.equal('closed');
   });
 
   it('forgets the least recently used idle endpoints beyond maxEndpoints', async () => {

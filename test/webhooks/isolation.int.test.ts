@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { createSilentLogger } from '../../src/platform/index.js';
 import { createWebhookReceiver } from '../../src/webhooks/index.js';
@@ -59,6 +61,43 @@ describe('webhook endpoint isolation', () => {
       release.forEach((r) => r());
       await healthy.stop();
       await stuck.stop();
+      await app.stop();
+    }
+  });
+});
+
+describe('webhook endpoint isolation on a shared host', () => {
+  it("keeps delivering to a host's other URLs, and other projects', while one URL's breaker is open", async () => {
+    const app = await startApp({
+      env: {
+        WEBHOOK_RETRY_DELAYS: '5',
+        WEBHOOK_BREAKER_THRESHOLD: '3',
+        WEBHOOK_BREAKER_OPEN_MS: '60000',
+      },
+    });
+    const [a, b] = [await createTestProject(app), await createTestProject(app)];
+    const received: string[] = [];
+    let failures = 0;
+    const host = createServer((req, res) => {
+      req.resume();
+      if (req.url === '/fail') failures += 1;
+      else received.push(String(req.headers['webhook-id']));
+      res.writeHead(req.url === '/fail' ? 500 : 200).end();
+    });
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+    try {
+      await emitTo(app, a.id, `${origin}/fail`, 30);
+      await eventually(async () => (failures >= 3 ? true : undefined));
+      const ids = [
+        ...(await emitTo(app, a.id, `${origin}/ok`, 5)),
+        ...(await emitTo(app, b.id, `${origin}/fail-free`, 5)),
+      ];
+      await eventually(async () => (ids.every((id) => received.includes(id)) ? true : undefined));
+      expect(failures, "the failing URL's breaker parks it").to.be.below(30);
+    } finally {
+      host.closeAllConnections();
+      await new Promise((resolve) => host.close(resolve));
       await app.stop();
     }
   });
