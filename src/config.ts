@@ -54,6 +54,8 @@ interface Setting {
   description: string;
   pattern?: string;
   enum?: string[];
+  /** The largest value of an integer setting (default 65,535,000). */
+  maximum?: number;
 }
 
 /** Every variable Trunkline reads. Keep in step with the README configuration table. */
@@ -79,7 +81,7 @@ export const SETTINGS: Setting[] = [
     pattern: '^[A-Za-z0-9_.:-]{1,64}$',
     description: 'prefix of every Redis key',
   },
-  { env: 'PORT', type: 'integer', default: '3000', description: 'HTTP port' },
+  { env: 'PORT', type: 'integer', default: '3000', maximum: 65535, description: 'HTTP port' },
   { env: 'HOST', type: 'string', default: '0.0.0.0', description: 'HTTP bind address' },
   {
     env: 'PUBLIC_URL',
@@ -116,6 +118,8 @@ export const SETTINGS: Setting[] = [
   {
     env: 'WEBHOOK_RETRY_DELAYS',
     type: 'string',
+    // The shape only; the webhooks feature also refuses a delay of 0 at start.
+    pattern: '^ *[0-9]+(\\.[0-9]+)? *(, *[0-9]+(\\.[0-9]+)? *)*$',
     description: 'seconds between webhook attempts, comma-separated',
   },
   {
@@ -183,7 +187,7 @@ function buildSchema() {
   const properties: Record<string, object> = {};
   for (const s of SETTINGS) {
     if (s.type === 'integer')
-      properties[s.env] = { type: 'integer', minimum: 0, maximum: 65535 * 1000 };
+      properties[s.env] = { type: 'integer', minimum: 0, maximum: s.maximum ?? 65535 * 1000 };
     else if (s.type === 'boolean') properties[s.env] = { type: 'boolean' };
     else
       properties[s.env] = {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { loadConfig, SETTINGS } from '../../src/config.js';
+import { ConfigError, loadConfig, SETTINGS } from '../../src/config.js';
 
 describe('configuration', () => {
   it('lets operators raise the webhook attempts in flight per endpoint, 10 by default', () => {
@@ -10,6 +10,18 @@ describe('configuration', () => {
     ).to.equal(50);
     expect(() => loadConfig({ WEBHOOK_CONCURRENCY_PER_ENDPOINT: 'many' })).to.throw(
       /WEBHOOK_CONCURRENCY_PER_ENDPOINT/,
+    );
+  });
+
+  it('refuses at load, naming the variable, a port above 65535 and retry delays that are not numbers', () => {
+    expect(() => loadConfig({ PORT: '99999' })).to.throw(ConfigError, /PORT/);
+    expect(loadConfig({ PORT: '65535' }).port).to.equal(65535);
+    expect(() => loadConfig({ WEBHOOK_RETRY_DELAYS: 'abc' })).to.throw(
+      ConfigError,
+      /WEBHOOK_RETRY_DELAYS/,
+    );
+    expect(loadConfig({ WEBHOOK_RETRY_DELAYS: '1, 2.5,60' }).webhookRetryDelays).to.equal(
+      '1, 2.5,60',
     );
   });
 
