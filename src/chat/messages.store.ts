@@ -145,7 +145,12 @@ export function createMessagesStore(db: Db) {
       return result;
     },
 
-    /** Unread per conversation of an identity: others' live messages past its read horizon. */
+    /**
+     * Unread per conversation of an identity: others' live messages past its read horizon.
+     * Without `conversationIds`, of its conversations that are not archived (the totals of
+     * `GET /v1/unread`); the conversations named are counted archived or not (a list with
+     * `include_archived`, a mark-read).
+     */
     async unreadCounts(projectId: string, identity: string, conversationIds?: string[]) {
       const query = db('conversation_members as m')
         .join('conversations as c', 'c.id', 'm.conversation_id')
@@ -156,10 +161,10 @@ export function createMessagesStore(db: Db) {
             .andOnNull('x.deleted_at');
         })
         .where({ 'm.project_id': projectId, 'm.identity': identity })
-        .whereNull('c.archived_at')
         .groupBy('m.conversation_id')
         .select('m.conversation_id', db.raw('count(x.id)::int as unread'));
       if (conversationIds) query.whereIn('m.conversation_id', conversationIds);
+      else query.whereNull('c.archived_at');
       const rows = (await query) as Array<{ conversation_id: string; unread: number }>;
       return new Map(rows.map((r) => [r.conversation_id, Number(r.unread)]));
     },

@@ -71,6 +71,23 @@ describe('read horizons, unread counts and search', () => {
     expect(list.body.data.find((c) => c.id === one)?.unread_count).to.equal(1);
   });
 
+  it('shows an archived conversation its real unread count, and leaves it out of the total', async () => {
+    const archived = (
+      await alice<{ id: string }>('POST', '/v1/conversations', {
+        body: { type: 'group', members: ['bob'], name: 'to archive' },
+      })
+    ).body.id;
+    await send(alice, archived, 'before the archive');
+    const before = (await bob<Unread>('GET', '/v1/unread')).body.total;
+    expect((await kit.operator('DELETE', `/v1/conversations/${archived}`)).status).to.equal(200);
+    const list = await bob<{ data: Array<{ id: string; unread_count: number }> }>(
+      'GET',
+      '/v1/conversations?include_archived=true',
+    );
+    expect(list.body.data.find((c) => c.id === archived)?.unread_count).to.equal(1);
+    expect((await bob<Unread>('GET', '/v1/unread')).body.total).to.equal(before - 1);
+  });
+
   it('moves the horizon forward only', async () => {
     const a = await send(alice, one, 'a');
     const b = await send(alice, one, 'b');
