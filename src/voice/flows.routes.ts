@@ -116,8 +116,12 @@ export function createFlowsRouter(deps: {
     validate('activateFlowVersion'),
     async (req, res) => {
       const params = validParams(req, res);
-      const flow = await service.activate(projectIdOf(req.auth), params.id, Number(params.version));
-      res.json(flowView(flow));
+      const { flow, version } = await service.activate(
+        projectIdOf(req.auth),
+        params.id,
+        Number(params.version),
+      );
+      res.json(flowView(flow, version));
     },
   );
 

@@ -111,17 +111,17 @@ export function createFlowsService(deps: {
     });
   }
 
-  async function activate(projectId: string, flowId: string, version: number): Promise<FlowRow> {
+  /** Makes `version` the one new calls run; the flow as `GET` shows it (with that definition). */
+  async function activate(projectId: string, flowId: string, version: number) {
     await requireFlow(projectId, flowId);
-    if (!(await store.findVersion(projectId, flowId, version))) {
-      throw new NotFoundError('Flow version');
-    }
-    const activated = await db.transaction(async (trx) => {
+    const row = await store.findVersion(projectId, flowId, version);
+    if (!row) throw new NotFoundError('Flow version');
+    const flow = await db.transaction(async (trx) => {
       await store.lock(trx, projectId, flowId);
       return store.activate(trx, flowId, version, deps.clock.now());
     });
     forget(projectId, flowId);
-    return activated;
+    return { flow, version: row };
   }
 
   /** The active version of a project's flow, or 422 `unknown_flow` at `path`. */

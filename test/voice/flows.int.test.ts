@@ -150,6 +150,7 @@ describe('/v1/flows', () => {
       const activated = await api('POST', `/v1/flows/${flowId}/versions/2/activate`);
       expect(activated.status).to.equal(200);
       expect(activated.body).to.include({ active_version: 2, latest_version: 2 });
+      expect(activated.body.definition, 'as GET shows it').to.deep.equal(changed);
       const flow = await api('GET', `/v1/flows/${flowId}`);
       expect(flow.body.definition).to.deep.equal(changed);
 
