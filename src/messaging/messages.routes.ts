@@ -1,5 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import {
+  answeredWithResource,
+  claimedKeyOf,
   ConflictError,
   NotFoundError,
   paginate,
@@ -31,16 +33,22 @@ export function createMessagesRouter(deps: {
 
   router.post('/v1/messages', ...auth.project, validate('createMessage'), async (req, res) => {
     const body = req.body as Record<string, unknown>;
-    const row = await deps.sendMessage.send({
-      projectId: projectIdOf(req.auth),
-      to: body.to as string,
-      from: body.from as string,
-      body: body.body as string,
-      statusCallback: body.status_callback as string | undefined,
-      sendAt: body.send_at as string | undefined,
-      validityPeriod: body.validity_period as number | undefined,
-      mediaUrls: body.media_urls as string[] | undefined,
-    });
+    const key = claimedKeyOf(res);
+    const answerWith = key ? { key, status: 201, view: messageView } : undefined;
+    const row = await deps.sendMessage.send(
+      {
+        projectId: projectIdOf(req.auth),
+        to: body.to as string,
+        from: body.from as string,
+        body: body.body as string,
+        statusCallback: body.status_callback as string | undefined,
+        sendAt: body.send_at as string | undefined,
+        validityPeriod: body.validity_period as number | undefined,
+        mediaUrls: body.media_urls as string[] | undefined,
+      },
+      answerWith,
+    );
+    if (answerWith) answeredWithResource(res);
     req.log.info(
       { message_id: row.id, segments: row.segments, status: row.status },
       'message accepted',

@@ -7,7 +7,10 @@ import {
   UnprocessableError,
   isAlphanumericSender,
   toE164,
+  storeAnswersSql,
   type Clock,
+  type IdempotencyKeyRow,
+  type IdempotentAnswer,
   type Db,
   type IdGenerator,
   type Trx,
@@ -47,6 +50,19 @@ export interface SendMessageInput {
   mediaUrls?: string[];
   /** Automatic replies to STOP/START/HELP are sent even to an opted-out recipient. */
   bypassOptOut?: boolean;
+}
+
+/** A message to save, with the answer to store with it for the request's Idempotency-Key. */
+interface Saving {
+  row: MessageRow;
+  answer?: IdempotentAnswer;
+}
+
+/** How the API answers a send made under an Idempotency-Key (stored with the message). */
+export interface AnswerWith {
+  key: IdempotencyKeyRow;
+  status: number;
+  view(row: MessageRow): unknown;
 }
 
 function refuse(path: string, code: string, detail: string): never {
@@ -153,12 +169,19 @@ export function createSendMessage(deps: {
 
   /**
    * Saves messages in one statement: each message (only with its recipient's consent, unless
-   * it is `consent_exempt`), its event and its webhook, and wakes the send dispatchers (the row
-   * itself, due at `next_attempt_at`, is the work to do); whether each was saved (false: the
-   * recipient opted out). The text is the same for any batch, so it is prepared.
+   * it is `consent_exempt`), its event, its webhook and the answer to its Idempotency-Key, and
+   * wakes the send dispatchers (the row itself, due at `next_attempt_at`, is the work to do);
+   * whether each was saved (false: the recipient opted out). The text is the same for any
+   * batch, so it is prepared.
    */
-  async function saveMany(trx: Trx | undefined, rows: readonly MessageRow[]): Promise<boolean[]> {
+  async function saveMany(trx: Trx | undefined, batch: readonly Saving[]): Promise<boolean[]> {
+    const rows = batch.map((item) => item.row);
     const messages = deps.store.insertManySql(rows);
+    const answers = storeAnswersSql(
+      batch.flatMap(({ row, answer }) => (answer ? [{ ...answer, resourceId: row.id }] : [])),
+      deps.clock.now(),
+      'a.resource_id in (select id from inserted)',
+    );
     const recorded = await deps.recordEvent.setSql(
       trx,
       rows.map((row) => [
@@ -169,11 +192,13 @@ export function createSendMessage(deps: {
     const { rows: saved } = await (trx ?? deps.db)
       .raw<{ rows: Array<{ id: string | null }> }>(
         `with inserted as (${messages.sql}), ${recorded.sql},
-         woken as (select pg_notify(?, '') where exists (select 1 from inserted))
+         woken as (select pg_notify(?, '') where exists (select 1 from inserted)),
+         answered as (${answers.sql})
          select id from inserted
          union all select null from recorded
-         union all select null from woken`,
-        [...messages.bindings, ...recorded.bindings, SMS_CHANNEL],
+         union all select null from woken
+         union all select null from answered`,
+        [...messages.bindings, ...recorded.bindings, SMS_CHANNEL, ...answers.bindings],
       )
       .options({ name: 'sms_save' });
     const inserted = new Set(saved.map((r) => r.id));
@@ -185,7 +210,7 @@ export function createSendMessage(deps: {
    * together by the next one (group commit); a batch the database refuses is saved again one
    * message at a time, so only the message at fault fails.
    */
-  const saving = createGroupCommit<MessageRow, boolean>(
+  const saving = createGroupCommit<Saving, boolean>(
     orOneByOne((batch) => saveMany(undefined, batch)),
     { maxBatchSize: 100 },
   );
@@ -196,17 +221,30 @@ export function createSendMessage(deps: {
    * with the messages saved at the same moment). False, with nothing written, when the
    * recipient opted out of the sender.
    */
-  async function save(trx: Trx | undefined, row: MessageRow): Promise<boolean> {
-    if (!trx) return saving.write(row);
-    return (await saveMany(trx, [row]))[0];
+  async function save(
+    trx: Trx | undefined,
+    row: MessageRow,
+    answer?: IdempotentAnswer,
+  ): Promise<boolean> {
+    if (!trx) return saving.write({ row, answer });
+    return (await saveMany(trx, [{ row, answer }]))[0];
   }
 
   return {
     prepare,
     save,
-    async send(input: SendMessageInput): Promise<MessageRow> {
+    /**
+     * Sends a message; with `answerWith`, the answer to the request's Idempotency-Key is
+     * stored with it, so a retry after a crash replays it instead of sending a second one.
+     */
+    async send(input: SendMessageInput, answerWith?: AnswerWith): Promise<MessageRow> {
       const row = await prepare(input);
-      const saved = await save(undefined, row);
+      const answer = answerWith && {
+        key: answerWith.key,
+        status: answerWith.status,
+        body: answerWith.view(row),
+      };
+      const saved = await save(undefined, row, answer);
       if (!saved) {
         refuse(
           '/to',

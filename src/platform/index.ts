@@ -59,7 +59,14 @@ export { answerClientErrors, endWithProblem } from './http/client-errors.js';
 export { methodNotAllowed } from './http/method-not-allowed.js';
 export type { LeanRequest, LeanRoute } from './http/lean-routes.js';
 export { createRateLimit } from './http/rate-limit.js';
-export { createIdempotency, pruneIdempotencyKeys } from './http/idempotency.js';
+export {
+  answeredWithResource,
+  claimedKeyOf,
+  createIdempotency,
+  pruneIdempotencyKeys,
+  storeAnswersSql,
+} from './http/idempotency.js';
+export type { IdempotencyKeyRow, IdempotentAnswer } from './http/idempotency.js';
 
 export { toE164, isAlphanumericSender, normalizeProviderAddress } from './phone.js';
 export { createInvalidationBus } from './invalidation.js';

@@ -3,6 +3,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Knex } from 'knex';
 import { ConflictError, UnprocessableError, ValidationError } from '../errors.js';
 import type { Clock } from '../clock.js';
+import type { SqlFragment } from '../sql.js';
 
 interface StoredResponse {
   request_hash: string;
@@ -12,10 +13,71 @@ interface StoredResponse {
 }
 
 /** Where a key lives: its project, and within it the caller (see migration 011). */
-interface KeyRow {
+export interface IdempotencyKeyRow {
   project_id: string;
   scope: string;
   key: string;
+}
+type KeyRow = IdempotencyKeyRow;
+
+/**
+ * The answer to a request that claimed an Idempotency-Key, to be stored by the statement that
+ * creates its resource (`storeAnswersSql`), so the resource and the answer commit together.
+ */
+export interface IdempotentAnswer {
+  key: IdempotencyKeyRow;
+  status: number;
+  body: unknown;
+}
+
+/**
+ * The key this request claimed, or null: a handler whose statement stores the answer with
+ * its resource passes it on, then calls `answeredWithResource`.
+ */
+export function claimedKeyOf(res: Response): IdempotencyKeyRow | null {
+  return (res.locals.idempotencyKey as IdempotencyKeyRow | undefined) ?? null;
+}
+
+/**
+ * Tells the idempotency layer that the request's answer was stored in the statement that
+ * created its resource: sending it writes nothing more, and a failure after it no longer
+ * releases the key (the resource exists; a retry must replay, not create another).
+ */
+export function answeredWithResource(res: Response): void {
+  res.locals.idempotencyAnswered = true;
+}
+
+/**
+ * The UPDATE that stores answers for a caller's statement, each only when `onlyIf(id)` — a
+ * condition on the alias `a`, whose `resource_id` is the answer's resource — holds (e.g. the
+ * resource was inserted). Its text is the same for any number of answers, none included.
+ */
+export function storeAnswersSql(
+  answers: ReadonlyArray<IdempotentAnswer & { resourceId: string }>,
+  at: Date,
+  onlyIf = 'true',
+): SqlFragment {
+  return {
+    sql: `update idempotency_keys k
+             set status_code = a.status, response_body = a.body, completed_at = ?
+            from jsonb_to_recordset(?::jsonb)
+                 as a(project_id text, scope text, key text, status int, body jsonb,
+                      resource_id text)
+           where k.project_id = a.project_id and k.scope = a.scope and k.key = a.key
+             and k.status_code is null and ${onlyIf}
+          returning k.key`,
+    bindings: [
+      at,
+      JSON.stringify(
+        answers.map((a) => ({
+          ...a.key,
+          status: a.status,
+          body: a.body,
+          resource_id: a.resourceId,
+        })),
+      ),
+    ],
+  };
 }
 
 const MAX_KEY_LENGTH = 255;
@@ -72,7 +134,11 @@ function answerBody(text: string): unknown {
  * sent. The same key and body replays that answer with `Idempotent-Replayed: true`; the same
  * key with another body is a 422; a concurrent duplicate waits for the first to finish, so
  * both produce one resource. A 5xx, or an answer that is not JSON, releases the key so the
- * client can retry, and so does a claim left unanswered for a minute. Keys are scoped to the
+ * client can retry, and so does a claim left unanswered for a minute. A handler may store its
+ * answer in the statement that creates its resource (`claimedKeyOf`, `storeAnswersSql`,
+ * `answeredWithResource`): a process that dies after that commit, before the answer is
+ * sent, then leaves an answer to replay rather than a claim a retry would take over (a
+ * second message, sent twice). Keys are scoped to the
  * project for API keys, and to the end user for chat tokens. Kept for 48 hours.
  */
 export function createIdempotency(deps: {
@@ -112,6 +178,7 @@ export function createIdempotency(deps: {
     const end = res.end.bind(res) as (...args: unknown[]) => Response;
     res.end = ((...args: unknown[]) => {
       res.end = end as Response['end'];
+      if (res.locals.idempotencyAnswered === true) return end(...args);
       const [chunk] = args;
       const text =
         typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
@@ -176,6 +243,7 @@ export function createIdempotency(deps: {
         );
       }
     }
+    res.locals.idempotencyKey = where;
     storeAnswer(req, res, where);
     next();
   };
