@@ -1,5 +1,13 @@
 import { Router, type RequestHandler } from 'express';
-import { paginate, pageOf, projectIdOf, validQuery, type Validate } from '../platform/index.js';
+import {
+  answeredWithResource,
+  claimedKeyOf,
+  paginate,
+  pageOf,
+  projectIdOf,
+  validQuery,
+  type Validate,
+} from '../platform/index.js';
 import { callView } from './call-view.js';
 import type { CallsService } from './calls.service.js';
 import type { CallFilters, CallsStore } from './calls.store.js';
@@ -15,7 +23,10 @@ export function createCallsRouter(deps: {
   const router = Router();
 
   router.post('/v1/calls', ...auth.project, validate('createCall'), async (req, res) => {
-    const row = await service.create(projectIdOf(req.auth), req.body);
+    const key = claimedKeyOf(res);
+    const answerWith = key ? { key, status: 201, view: callView } : undefined;
+    const row = await service.create(projectIdOf(req.auth), req.body, answerWith);
+    if (answerWith) answeredWithResource(res);
     req.log.info({ call_id: row.id, flow_id: row.flow_id }, 'call queued');
     res.status(201).json(callView(row));
   });

@@ -1,6 +1,7 @@
 import type { EventStore, Outbox } from '../events/index.js';
 import type { NumberRow } from '../numbers/index.js';
 import {
+  storeAnswersSql,
   cte,
   decodeNumberCursor,
   encodeNumberCursor,
@@ -13,6 +14,7 @@ import {
   type Clock,
   type Db,
   type IdGenerator,
+  type IdempotencyKeyRow,
   type PageQuery,
   type SqlFragment,
 } from '../platform/index.js';
@@ -33,6 +35,13 @@ export const HANGUP_JOB = 'calls.hangup';
 export const REDIRECT_JOB = 'calls.redirect';
 
 const DEFAULT_TIMEOUT_SEC = 30;
+
+/** How the API answers a call placed under an Idempotency-Key (stored with the call). */
+export interface CallAnswerWith {
+  key: IdempotencyKeyRow;
+  status: number;
+  view(row: CallRow): unknown;
+}
 
 export interface CreateCallInput {
   to: string;
@@ -97,8 +106,27 @@ export function createCallsService(deps: {
    * with `only`, only while that condition holds (the flow version is still active): null
    * when it no longer did. The call is new, so nothing else can append to its stream yet.
    */
-  async function saveCall(row: CallRow, only?: SqlFragment): Promise<CallRow | null> {
+  async function saveCall(
+    row: CallRow,
+    only?: SqlFragment,
+    answerWith?: CallAnswerWith,
+  ): Promise<CallRow | null> {
     const call = store.insertSql(row, only);
+    // The answer to the request's Idempotency-Key commits with the call (see idempotency.ts).
+    const answer =
+      answerWith &&
+      storeAnswersSql(
+        [
+          {
+            key: answerWith.key,
+            status: answerWith.status,
+            body: answerWith.view(row),
+            resourceId: row.id,
+          },
+        ],
+        row.created_at,
+        'a.resource_id in (select id from inserted)',
+      );
     const job = deps.outbox.addIfRowsSql(
       'inserted',
       {
@@ -121,8 +149,8 @@ export function createCallsService(deps: {
     );
     const counts = await runCtes(
       db,
-      [cte('inserted', call), job, cte('noted', note)],
-      ['inserted', 'job'],
+      [cte('inserted', call), job, cte('noted', note), answer ? cte('answered', answer) : null],
+      answer ? ['inserted', 'job', 'answered'] : ['inserted', 'job'],
     );
     return counts.inserted > 0 ? row : null;
   }
@@ -157,7 +185,12 @@ export function createCallsService(deps: {
    * again: the call is inserted only if that version is still active, else the flow is read
    * and the call saved with what is active now.
    */
-  async function create(projectId: string, input: CreateCallInput): Promise<CallRow> {
+  /** Queues a call; with `answerWith`, the answer to the request's Idempotency-Key with it. */
+  async function create(
+    projectId: string,
+    input: CreateCallInput,
+    answerWith?: CallAnswerWith,
+  ): Promise<CallRow> {
     const { to, from } = await checkAddresses(projectId, input);
     if (input.status_callback) await deps.checkCallbackUrl(input.status_callback);
     const known =
@@ -168,12 +201,13 @@ export function createCallsService(deps: {
       const saved = await saveCall(
         queuedCall(projectId, input, to, from, known.flow),
         known.stillActive,
+        answerWith,
       );
       if (saved) return saved;
       deps.flows.forget(projectId, input.flow_id!);
     }
     const flow = await resolveFlow(projectId, input);
-    return (await saveCall(queuedCall(projectId, input, to, from, flow)))!;
+    return (await saveCall(queuedCall(projectId, input, to, from, flow), undefined, answerWith))!;
   }
 
   async function requireCall(projectId: string, id: string): Promise<CallRow> {

@@ -58,28 +58,39 @@ describe('Idempotency-Key across an API crash', () => {
         return new;
       end $$;
       create trigger test_slow_insert before insert on messages
-        for each row execute function test_slow_insert();`);
+        for each row execute function test_slow_insert();
+      create or replace function test_slow_call() returns trigger language plpgsql as $$
+      begin
+        if new.to_addr = '+14155550792' then perform pg_sleep(2); end if;
+        return new;
+      end $$;
+      create trigger test_slow_call before insert on calls
+        for each row execute function test_slow_call();`);
   });
   after(async () => {
     await app.runtime.db.raw(`drop trigger if exists test_slow_insert on messages;
-      drop function if exists test_slow_insert();`);
+      drop function if exists test_slow_insert();
+      drop trigger if exists test_slow_call on calls;
+      drop function if exists test_slow_call();`);
     await app.stop();
   });
 
-  it('replays the first answer to a retry when the API died after saving the message', async function () {
-    this.timeout(40_000);
-    const project = await createTestProject(app, 'crash');
+  /**
+   * Posts `path` with an Idempotency-Key to an API process, kills it while the statement that
+   * saves the resource sleeps in its trigger (PostgreSQL finishes and commits it without its
+   * client), then retries against the test app: the answer must be the first one, replayed.
+   */
+  async function retryAfterCrash(
+    apiKey: string,
+    path: string,
+    body: Record<string, unknown>,
+    table: 'messages' | 'calls',
+    projectId: string,
+  ) {
     const port = await freePort();
     const api = await startApiProcess(port);
-    const request = {
-      key: project.apiKey,
-      headers: { 'idempotency-key': 'crash-1' },
-      body: { to: '+14155550791', from: 'Trunkline', body: 'sent while the API dies' },
-    };
-    const first = call(`http://127.0.0.1:${port}`, 'POST', '/v1/messages', request).catch(
-      () => null,
-    );
-    // The save is in the database, asleep in the trigger.
+    const request = { key: apiKey, headers: { 'idempotency-key': `crash-${table}` }, body };
+    const first = call(`http://127.0.0.1:${port}`, 'POST', path, request).catch(() => null);
     await eventually(async () => {
       const { rows } = await app.runtime.db.raw<{ rows: unknown[] }>(
         `select 1 from pg_stat_activity where pid <> pg_backend_pid() and wait_event = 'PgSleep'`,
@@ -88,19 +99,49 @@ describe('Idempotency-Key across an API crash', () => {
     }, 10_000);
     api.kill('SIGKILL');
     await first;
-    // The statement was under way: PostgreSQL finishes and commits it without its client.
-    const saved = await eventually(async () => {
-      const row = await app.runtime
-        .db('messages')
-        .where({ project_id: project.id })
-        .first<{ id: string } | undefined>('id');
-      return row;
-    }, 10_000);
-    const retry = await call(app.url, 'POST', '/v1/messages', request);
+    const saved = await eventually(
+      async () =>
+        app.runtime
+          .db(table)
+          .where({ project_id: projectId })
+          .first<{ id: string } | undefined>('id'),
+      10_000,
+    );
+    const retry = await call(app.url, 'POST', path, request);
     expect(retry.status).to.equal(201);
     expect(retry.headers.get('idempotent-replayed')).to.equal('true');
     expect(retry.body.id).to.equal(saved.id);
-    const count = await app.runtime.db('messages').where({ project_id: project.id }).count();
-    expect(Number(count[0].count)).to.equal(1);
+    const count = await app.runtime.db(table).where({ project_id: projectId }).count();
+    expect(Number(count[0].count), 'one resource').to.equal(1);
+  }
+
+  it('replays the first answer to a retried send when the API died after saving the message', async function () {
+    this.timeout(40_000);
+    const project = await createTestProject(app, 'crash-sms');
+    await retryAfterCrash(
+      project.apiKey,
+      '/v1/messages',
+      { to: '+14155550791', from: 'Trunkline', body: 'sent while the API dies' },
+      'messages',
+      project.id,
+    );
+  });
+
+  it('replays the first answer to a retried call when the API died after queueing it', async function () {
+    this.timeout(40_000);
+    const project = await createTestProject(app, 'crash-call');
+    const from = '+14155550793';
+    const owned = await call(app.url, 'POST', '/v1/numbers', {
+      key: project.apiKey,
+      body: { number: from },
+    });
+    expect(owned.status).to.equal(201);
+    await retryAfterCrash(
+      project.apiKey,
+      '/v1/calls',
+      { to: '+14155550792', from, flow: { start: 'bye', steps: { bye: { verb: 'hangup' } } } },
+      'calls',
+      project.id,
+    );
   });
 });
