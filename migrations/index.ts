@@ -12,6 +12,7 @@ import * as m010 from './010-events-one-stream-index.js';
 import * as m011 from './011-idempotency-scope.js';
 import * as m012 from './012-consent-exempt.js';
 import * as m013 from './013-admin-idempotency.js';
+import * as m014 from './014-inbound-parts.js';
 
 /** One migration module: a stable name plus up/down. */
 export interface Migration {
@@ -35,4 +36,5 @@ export const migrations: Migration[] = [
   m011,
   m012,
   m013,
+  m014,
 ];

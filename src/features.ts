@@ -237,6 +237,7 @@ export function createFeatures(ctx: FeatureContext) {
       scheduleWebhook: webhooks.scheduleWebhook,
       sendMessage: messaging.sendMessage,
       sandboxSmsc: messaging.sandboxSmsc,
+      flushIncompleteSms: messaging.flushIncompleteSms,
       sandboxPbx: voice.sandboxPbx,
     },
   };

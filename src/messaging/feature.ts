@@ -2,6 +2,7 @@ import type { NumbersStore } from '../numbers/index.js';
 import { listenFor, normalizeProviderAddress, UpstreamError } from '../platform/index.js';
 import type { IngressProcessor } from '../webhooks/index.js';
 import { createInboundHandler } from './inbound.js';
+import { createInboundPartsStore } from './inbound/index.js';
 import { createMessageEvents } from './message-events.js';
 import { createMessagesRouter } from './messages.routes.js';
 import { createMessagesStore } from './messages.store.js';
@@ -57,6 +58,7 @@ export function createMessagingFeature(deps: MessagingDeps) {
     recordEvent,
     receipts,
     sendMessage,
+    parts: createInboundPartsStore(db),
     findNumber: (number) => deps.numbers.findByNumber(number),
     handleConversationSms: deps.handleConversationSms,
   });
@@ -104,6 +106,8 @@ export function createMessagingFeature(deps: MessagingDeps) {
     sendMessage,
     /** The sandbox SMSC of this process, if any (tests, benchmarks). */
     sandboxSmsc: () => carriers.sandbox(),
+    /** Delivers what arrived of multi-part SMS given up on (a timer does it every 30 s). */
+    flushIncompleteSms: () => inbound.flushExpired(),
     sendSms: async (input: { projectId: string; from: string; to: string; body: string }) => ({
       id: (await sendMessage.send(input)).id,
     }),
@@ -127,6 +131,8 @@ export function createMessagingFeature(deps: MessagingDeps) {
       ],
       async start() {
         if (!deps.carriers) return;
+        // Parts of messages a previous run had not completed wait in memory again first.
+        await inbound.restore();
         await carriers.start();
         await dispatcher.start();
         timer = setInterval(() => {

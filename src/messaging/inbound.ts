@@ -6,9 +6,15 @@ import {
   type Db,
   type IdGenerator,
   type Logger,
+  type Trx,
 } from '../platform/index.js';
 import { analyzeText, decodeShortMessage, parseUdh } from './encoding/index.js';
-import { createReassembler } from './inbound/index.js';
+import {
+  createReassembler,
+  groupIdOf,
+  type InboundPartsStore,
+  type MoPart,
+} from './inbound/index.js';
 import type { RecordMessageEvent } from './message-events.js';
 import type { MessageRow, MessagesStore } from './messages.store.js';
 import { AUTO_REPLIES, keywordOf } from './opt-out.js';
@@ -40,6 +46,8 @@ export function createInboundHandler(deps: {
   recordEvent: RecordMessageEvent;
   receipts: Receipts;
   sendMessage: SendMessage;
+  /** Where parts of concatenated messages wait, durably, for the rest. */
+  parts: InboundPartsStore;
   findNumber(number: string): Promise<NumberRow | undefined>;
   /** Chat takes SMS from a phone participant; true when it did. */
   handleConversationSms(input: {
@@ -51,39 +59,62 @@ export function createInboundHandler(deps: {
   }): Promise<boolean>;
   reassemblyTtlMs?: number;
 }) {
-  const reassembler = createReassembler({ ttlMs: deps.reassemblyTtlMs ?? 10 * 60_000 });
+  const ttlMs = deps.reassemblyTtlMs ?? 10 * 60_000;
+  const reassembler = createReassembler({ ttlMs });
 
-  function assemble(pdu: InboundPdu): string | null {
+  /** A message's text, and the group of stored parts it was made of (none for one part). */
+  type Assembled = { text: string; group?: string };
+
+  /**
+   * One part of a concatenated message: stored before the SMSC is answered (so a restart
+   * loses nothing), then joined with the parts held in memory and, if that does not complete
+   * it, with those stored by any worker; the text once the message is whole, else null.
+   */
+  async function addPart(part: MoPart): Promise<Assembled | null> {
+    if (part.total < 2 || part.sequence < 1 || part.sequence > part.total) {
+      return reassembler.add(part); // a part of no message: delivered on its own
+    }
+    await deps.parts.save(part);
+    const group = groupIdOf(part);
+    let done = reassembler.add(part);
+    for (const held of done ? [] : await deps.parts.partsOf(group)) {
+      done = reassembler.add(held);
+      if (done) break;
+    }
+    return done ? { text: done.text, group } : null;
+  }
+
+  async function assemble(pdu: InboundPdu): Promise<Assembled | null> {
     const key = `${pdu.connectorId}|${pdu.source}|${pdu.destination}`;
     const receivedAt = deps.clock.now();
     if (pdu.esmClass & UDHI) {
       const { concat, payload } = parseUdh(pdu.shortMessage);
-      if (!concat) return decodeShortMessage(pdu.dataCoding, payload);
-      const done = reassembler.add({
-        key,
-        ...concat,
-        dataCoding: pdu.dataCoding,
-        payload,
-        receivedAt,
-      });
-      return done ? done.text : null;
+      if (!concat) return { text: decodeShortMessage(pdu.dataCoding, payload) };
+      return addPart({ key, ...concat, dataCoding: pdu.dataCoding, payload, receivedAt });
     }
     const ref = pdu.tlvs.sar_msg_ref_num;
     if (typeof ref === 'number') {
-      const total = Number(pdu.tlvs.sar_total_segments);
-      const sequence = Number(pdu.tlvs.sar_segment_seqnum);
-      const done = reassembler.add({
+      return addPart({
         key,
         reference: ref,
-        total,
-        sequence,
+        total: Number(pdu.tlvs.sar_total_segments),
+        sequence: Number(pdu.tlvs.sar_segment_seqnum),
         dataCoding: pdu.dataCoding,
         payload: pdu.shortMessage,
         receivedAt,
       });
-      return done ? done.text : null;
     }
-    return decodeShortMessage(pdu.dataCoding, pdu.shortMessage);
+    return { text: decodeShortMessage(pdu.dataCoding, pdu.shortMessage) };
+  }
+
+  /** The text of stored parts, whole or with the missing ones skipped. */
+  function textOf(parts: MoPart[]): string {
+    const joiner = createReassembler({ ttlMs: 0 });
+    for (const part of parts) {
+      const done = joiner.add(part);
+      if (done) return done.text;
+    }
+    return joiner.expire(new Date(8.64e15))[0]?.text ?? '';
   }
 
   async function autoReply(number: NumberRow, to: string, body: string): Promise<void> {
@@ -103,22 +134,35 @@ export function createInboundHandler(deps: {
       );
   }
 
-  async function receive(sms: InboundSms): Promise<void> {
+  /**
+   * Stores an inbound SMS. `group` names the stored parts it was made of: they are deleted in
+   * the same transaction, and if another worker has taken them already nothing is stored.
+   */
+  async function receive(sms: InboundSms, group?: string): Promise<void> {
     // Kept whatever it holds: an 8-bit or UCS-2 message may carry NUL, which no text column
     // can store (it was refused, and the SMSC redelivered the message forever).
     const body = storableText(sms.body);
     const to = sms.to.startsWith('+') ? sms.to : `+${sms.to}`;
     const number = await deps.findNumber(to);
     const now = deps.clock.now();
+    const takeParts = async (trx: Trx) => !group || (await deps.parts.take(trx, group)) > 0;
     if (!number) {
-      await deps.store.insertUnrouted({
-        id: deps.ids('msg'),
-        connector_id: sms.connectorId,
-        from_addr: sms.from,
-        to_addr: to,
-        body,
-        received_at: now,
+      const kept = await deps.db.transaction(async (trx) => {
+        if (!(await takeParts(trx))) return false;
+        await deps.store.insertUnrouted(
+          {
+            id: deps.ids('msg'),
+            connector_id: sms.connectorId,
+            from_addr: sms.from,
+            to_addr: to,
+            body,
+            received_at: now,
+          },
+          trx,
+        );
+        return true;
       });
+      if (!kept) return;
       deps.logger.warn(
         { to, connector: sms.connectorId },
         'inbound SMS to an unknown number kept as unrouted',
@@ -154,14 +198,17 @@ export function createInboundHandler(deps: {
       consent_exempt: false,
     };
     const keyword = keywordOf(body);
-    await deps.db.transaction(async (trx) => {
+    const stored = await deps.db.transaction(async (trx) => {
+      if (!(await takeParts(trx))) return false;
       await deps.store.insert(trx, row);
       await deps.recordEvent(trx, row, 'message.received');
       const consent = { project_id: number.project_id, number: number.number, recipient: sms.from };
       if (keyword === 'stop') await deps.store.optOut(trx, { ...consent, created_at: now });
       if (keyword === 'start')
         await deps.store.optIn(trx, consent.project_id, consent.number, consent.recipient);
+      return true;
     });
+    if (!stored) return;
     deps.logger.info(
       { message_id: row.id, project_id: row.project_id, keyword },
       'inbound SMS received',
@@ -199,24 +246,47 @@ export function createInboundHandler(deps: {
         });
         return;
       }
-      const body = assemble(pdu);
-      if (body !== null)
-        await receive({
-          connectorId: pdu.connectorId,
-          from: pdu.source,
-          to: pdu.destination,
-          body,
-        });
+      const assembled = await assemble(pdu);
+      if (assembled !== null)
+        await receive(
+          {
+            connectorId: pdu.connectorId,
+            from: pdu.source,
+            to: pdu.destination,
+            body: assembled.text,
+          },
+          assembled.group,
+        );
     },
-    /** Delivers what arrived of messages whose other parts never came (called on a timer). */
+    /**
+     * Takes up the parts stored before this worker started (a restart between two parts of
+     * a message): they wait in memory again, and a message they complete is stored.
+     */
+    async restore(): Promise<void> {
+      for (const part of await deps.parts.all()) {
+        const done = reassembler.add(part);
+        if (!done) continue;
+        const [connectorId, from, to] = part.key.split('|');
+        await receive({ connectorId, from, to, body: done.text }, groupIdOf(part));
+      }
+    },
+    /**
+     * Delivers what arrived of messages whose other parts never came (called on a timer), from
+     * the stored parts of every worker: once, by whichever worker takes them.
+     */
     async flushExpired(): Promise<void> {
-      for (const partial of reassembler.expire(deps.clock.now())) {
-        const [connectorId, from, to] = partial.key.split('|');
+      const now = deps.clock.now();
+      reassembler.expire(now); // the memory's copy; the stored parts decide
+      const cutoff = new Date(now.getTime() - ttlMs);
+      for (const group of await deps.parts.groupsBefore(cutoff)) {
+        const parts = await deps.parts.partsOf(group);
+        if (parts.length === 0) continue;
+        const [connectorId, from, to] = parts[0].key.split('|');
         deps.logger.warn(
-          { from, to, parts: partial.partsReceived, total: partial.total },
+          { from, to, parts: parts.length, total: parts[0].total },
           'delivering an incomplete multi-part SMS',
         );
-        await receive({ connectorId, from, to, body: partial.text });
+        await receive({ connectorId, from, to, body: textOf(parts) }, group);
       }
     },
   };

@@ -226,14 +226,17 @@ export function createMessagesStore(db: Db) {
     optIn: (trx: Trx, projectId: string, number: string, recipient: string) =>
       trx('opt_outs').where({ project_id: projectId, number, recipient }).delete(),
 
-    insertUnrouted: (row: {
-      id: string;
-      connector_id: string;
-      from_addr: string;
-      to_addr: string;
-      body: string;
-      received_at: Date;
-    }) => db('unrouted_messages').insert(row),
+    insertUnrouted: (
+      row: {
+        id: string;
+        connector_id: string;
+        from_addr: string;
+        to_addr: string;
+        body: string;
+        received_at: Date;
+      },
+      trx: Db | Trx = db,
+    ) => trx('unrouted_messages').insert(row),
   };
 }
 

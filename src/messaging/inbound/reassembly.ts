@@ -25,6 +25,8 @@ export interface ReassembledMessage {
 /** An incomplete message given up on, so the caller can still deliver what arrived. */
 export interface ExpiredMessage {
   key: string;
+  /** The message's group (`groupIdOf`). */
+  group: string;
   /** The parts that arrived, in sequence order, missing ones skipped, decoded once. */
   text: string;
   partsReceived: number;
@@ -58,6 +60,11 @@ interface Group {
   parts: Map<number, Buffer>;
 }
 
+/** The message a part belongs to: its key, reference and total (see `createReassembler`). */
+export function groupIdOf(part: Pick<MoPart, 'key' | 'reference' | 'total'>): string {
+  return JSON.stringify([part.key, part.reference, part.total]);
+}
+
 function joinInOrder(group: Group): Buffer {
   const ordered = [...group.parts.entries()].sort(([a], [b]) => a - b);
   return Buffer.concat(ordered.map(([, payload]) => payload));
@@ -87,7 +94,7 @@ export function createReassembler(options: { ttlMs: number }): Reassembler {
         parts: 1,
       };
     }
-    const id = JSON.stringify([part.key, part.reference, part.total]);
+    const id = groupIdOf(part);
     if (isResentCopy(id, part)) return null;
     let group = pending.get(id);
     if (group === undefined) {
@@ -123,6 +130,7 @@ export function createReassembler(options: { ttlMs: number }): Reassembler {
       pending.delete(id);
       expired.push({
         key: group.key,
+        group: id,
         text: decodeShortMessage(group.dataCoding, joinInOrder(group)),
         partsReceived: group.parts.size,
         total: group.total,

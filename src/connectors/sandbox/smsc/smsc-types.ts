@@ -57,14 +57,15 @@ export interface SmscSimulator {
   /**
    * A phone texts `to`: one `deliver_sm` per part (UDH when long), in order, each delivered
    * until acknowledged. Rejects at once when no receiver or transceiver is bound. With `raw`,
-   * one `deliver_sm` carries exactly those octets under that data_coding (a binary or 8-bit
-   * message, as carriers pass them through), and `body` is ignored.
+   * one `deliver_sm` carries exactly those octets under that data_coding and esm_class (0
+   * unless given: a binary or 8-bit message, as carriers pass them through; 0x40 for one
+   * part with its UDH), and `body` is ignored.
    */
   injectMo(input: {
     from: string;
     to: string;
     body: string;
-    raw?: { dataCoding: number; shortMessage: Buffer };
+    raw?: { dataCoding: number; shortMessage: Buffer; esmClass?: number };
   }): Promise<void>;
   /** Accepted messages, parts reassembled, in acceptance order of their last part. */
   submissions(): ReadonlyArray<Submission>;
