@@ -4,6 +4,7 @@ import {
   createGroupCommit,
   orOneByOne,
   isAppError,
+  retryWrite,
   type Clock,
   type Db,
   type Logger,
@@ -23,6 +24,9 @@ export interface CarrierPicker {
 
 /** How a claimed message's sending ended: `sent` also ended its claim; `done` did not. */
 export type SendOutcome = 'sent' | 'done';
+
+/** Pauses between attempts to record a part the SMSC accepted (about 30 s in all). */
+const RECORD_PART_DELAYS_MS = [50, 200, 500, 1000, 2000, 5000, 10_000, 10_000];
 
 /**
  * Sends one message the send dispatcher claimed: submits each part, one `submit_sm` per
@@ -157,7 +161,7 @@ export function createSender(deps: {
         registeredDelivery: true,
         validityPeriodSeconds: Number.isFinite(remainingSec) ? remainingSec : undefined,
       });
-      const early = await recordingPart.write({
+      const part: { row: PartRow & { updated_at: Date }; smscIds: string[] } = {
         row: {
           message_id: message.id,
           part: index + 1,
@@ -168,7 +172,19 @@ export function createSender(deps: {
           updated_at: clock.now(),
         },
         smscIds: messageIdCandidates(messageId),
-      });
+      };
+      // The SMSC has accepted the part: a failed INSERT is tried again (about 30 s in all,
+      // inside the claim's lease) rather than failing the send, whose retry submitted the
+      // part again. Only a longer outage leaves it to the retry (at-least-once).
+      const early = await retryWrite(
+        () => recordingPart.write(part),
+        RECORD_PART_DELAYS_MS,
+        (err, attempt) =>
+          deps.logger.warn(
+            { err, message_id: message.id, part: index + 1, attempt },
+            'recording a submitted part failed; retrying',
+          ),
+      );
       await deps.receipts.applyTaken(early);
       recorded.push({ connector: gateway.id, smscId: messageId });
     }

@@ -16,6 +16,7 @@ export {
 } from './errors.js';
 export type { FieldError, AppErrorOptions } from './errors.js';
 export { createLogger, createSilentLogger, createStderrLogger } from './logger.js';
+export { retryWrite } from './retry-write.js';
 export type { Logger } from './logger.js';
 export { systemClock, createManualClock, parseInstant } from './clock.js';
 export type { Clock } from './clock.js';

@@ -177,6 +177,39 @@ describe('scheduled messages and SMSC faults', () => {
     ).to.be.at.most(20);
   });
 
+  it('records a part the SMSC accepted even if its first INSERT fails, without submitting it again', async () => {
+    const db = app.runtime.db;
+    // The first INSERT of this message's part fails (a sequence is not rolled back).
+    await db.raw(`
+      create sequence test_part_failures;
+      create or replace function test_fail_part_once() returns trigger language plpgsql as $$
+      begin
+        if exists (select 1 from messages where id = new.message_id and to_addr = '+14155550789')
+           and nextval('test_part_failures') = 1 then
+          raise exception 'injected part insert failure';
+        end if;
+        return new;
+      end $$;
+      create trigger test_fail_part_once before insert on message_parts
+        for each row execute function test_fail_part_once();`);
+    try {
+      const res = await api<Message>('POST', '/v1/messages', {
+        body: { from: NUMBER, to: '+14155550789', body: 'recorded on the second try' },
+      });
+      await eventually(async () =>
+        (await statusOf(res.body.id)) === 'delivered' ? true : undefined,
+      );
+      const submitted = app.runtime.services
+        .sandboxSmsc()!
+        .submissions()
+        .filter((s) => s.text === 'recorded on the second try');
+      expect(submitted).to.have.length(1);
+    } finally {
+      await db.raw(`drop trigger if exists test_fail_part_once on message_parts;
+        drop function if exists test_fail_part_once(); drop sequence if exists test_part_failures;`);
+    }
+  });
+
   it('keeps messages waiting while no bind is up and sends them when it returns', async () => {
     const smsc = app.runtime.services.sandboxSmsc()!;
     smsc.setSilent(true);

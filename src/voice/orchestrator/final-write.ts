@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '../../platform/index.js';
+import { retryWrite, type Logger } from '../../platform/index.js';
 
 /**
  * Pauses between attempts of a call's final write (about two minutes in all). The call has
@@ -18,23 +17,19 @@ export async function writeUntilDone(
   context: { logger: Logger; callId: string; delays?: readonly number[] },
 ): Promise<boolean> {
   const delays = context.delays ?? FINAL_WRITE_DELAYS_MS;
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      await write();
-      return true;
-    } catch (err) {
-      if (attempt >= delays.length) {
-        context.logger.error(
-          { err, call_id: context.callId, attempts: attempt + 1 },
-          'the end of the call could not be written; the next reconciliation closes it',
-        );
-        return false;
-      }
+  try {
+    await retryWrite(write, delays, (err, attempt) =>
       context.logger.warn(
-        { err, call_id: context.callId, attempt: attempt + 1 },
+        { err, call_id: context.callId, attempt },
         'writing the end of the call failed; retrying',
-      );
-      await sleep(delays[attempt]);
-    }
+      ),
+    );
+    return true;
+  } catch (err) {
+    context.logger.error(
+      { err, call_id: context.callId, attempts: delays.length + 1 },
+      'the end of the call could not be written; the next reconciliation closes it',
+    );
+    return false;
   }
 }
