@@ -12,20 +12,24 @@ export interface PartRow {
 }
 
 /**
- * Of `parts`, the one an SMSC id (any of its spellings in `smscIds`) belongs to, or null;
+ * Of `parts`, the one an SMSC id belongs to, or null: the spellings in `smscIds` are tried in
+ * their order, so the id as the receipt gave it wins over its hex or decimal reading (ids 10
+ * and 16 of two messages: a receipt for 10 went to the message of 16, read as hex).
  * `connectorId` null matches any connector.
  */
 export function partOf(
   parts: readonly PartRow[],
   lookup: { connectorId: string | null; smscIds: readonly string[] },
 ): PartRow | null {
-  return (
-    parts.find(
+  for (const smscId of lookup.smscIds) {
+    const found = parts.find(
       (p) =>
-        lookup.smscIds.includes(p.smsc_id) &&
+        p.smsc_id === smscId &&
         (lookup.connectorId === null || p.connector_id === lookup.connectorId),
-    ) ?? null
-  );
+    );
+    if (found) return found;
+  }
+  return null;
 }
 
 /**

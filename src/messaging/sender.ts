@@ -51,7 +51,12 @@ export function createSender(deps: {
   const recordingPart = createGroupCommit<
     { row: PartRow & { updated_at: Date }; smscIds: string[] },
     Array<{ receipt: unknown }>
-  >((parts) => store.insertPartsTakingEarly(parts), { maxBatchSize: 200 });
+  >(
+    // One by one if the batch is refused: two parts an SMSC gave one id failed the whole
+    // batch, and every message in it was submitted again.
+    orOneByOne((parts) => store.insertPartsTakingEarly(parts)),
+    { maxBatchSize: 200 },
+  );
 
   const sent = createSentMarker(deps);
 

@@ -98,6 +98,12 @@ const KEY_PATTERN = /(?:^|[\s,;])(id|sub|dlvrd|submit[ _]?date|done[ _]?date|sta
  * any order, any subset, extra spaces; each value is its first word, except `text:`,
  * which swallows the rest of the string. The first occurrence of a key wins.
  */
+/** The text before its first C0 control character (NUL included), all of it if none. */
+function beforeControl(text: string): string {
+  for (let i = 0; i < text.length; i += 1) if (text.charCodeAt(i) < 0x20) return text.slice(0, i);
+  return text;
+}
+
 function parseReceiptText(text: string): Map<string, string> {
   const fields = new Map<string, string>();
   const matches = [...text.matchAll(KEY_PATTERN)];
@@ -110,7 +116,9 @@ function parseReceiptText(text: string): Map<string, string> {
       break;
     }
     const end = i + 1 < matches.length ? (matches[i + 1].index ?? text.length) : text.length;
-    const value = text.slice(start, end).trim().split(/\s+/)[0];
+    // Up to the first space or control character: a NUL or other C0 octet some SMSCs leave
+    // after a value made the receipt one PostgreSQL refused, redelivered for ever.
+    const value = beforeControl(text.slice(start, end).trim().split(/\s+/)[0]);
     if (!fields.has(name) && value !== '') fields.set(name, value);
   }
   return fields;
@@ -158,8 +166,12 @@ function canonicalState(stat: string | undefined): string {
   return STATE_ALIASES[upper] ?? upper;
 }
 
+/**
+ * An id up to its first control character: node-smpp reads a `receipted_message_id` TLV that
+ * lacks its NUL past the TLV's end, into the next TLV's octets (`1059\x04'`).
+ */
 function cleanId(id: string | undefined): string {
-  return (id ?? '').replace(/\0/g, '').trim();
+  return beforeControl(id ?? '').trim();
 }
 
 /**

@@ -12,6 +12,21 @@ import {
 
 const ESME_ROK = 0x00;
 const ESME_RINVCMDID = 0x03;
+
+/**
+ * The answer to a request we do not serve: its own response with ESME_RINVCMDID, or a
+ * generic_nack for a command that has no response (node-smpp throws building one).
+ */
+function nackFor(pdu: smpp.PDU): smpp.PDU {
+  try {
+    return pdu.response({ command_status: ESME_RINVCMDID });
+  } catch {
+    return new smpp.PDU('generic_nack', {
+      sequence_number: pdu.sequence_number,
+      command_status: ESME_RINVCMDID,
+    });
+  }
+}
 const ESME_RX_T_APPN = 0x64;
 const SMPP_VERSION_3_4 = 0x34;
 const UNBIND_WAIT_MS = 2_000;
@@ -54,7 +69,15 @@ interface Connection {
   tracker: RequestTracker;
   keepAlive?: NodeJS.Timeout;
   closed: Promise<void>;
+  /** When the bind succeeded (ms), if it did. */
+  boundAt?: number;
 }
+
+/**
+ * How long a bind must last to reset the reconnect back-off: an SMSC that accepts the bind
+ * and closes the socket at once was rebound every ~175 ms for ever.
+ */
+const STABLE_BIND_MS = 10_000;
 
 /** Starts connecting at once; see {@link SmppSession}. */
 export function createSmppSession(config: SmppBindConfig, deps: SmppSessionDeps): SmppSession {
@@ -111,7 +134,14 @@ export function createSmppSession(config: SmppBindConfig, deps: SmppSessionDeps)
       log.warn({ err: err.message, host: config.host, port: config.port }, 'SMPP socket error');
       session.destroy();
     });
-    session.on('pdu', (pdu: smpp.PDU) => handlePdu(conn, pdu));
+    session.on('pdu', (pdu: smpp.PDU) => {
+      // node-smpp emits this outside any try: a throw here would end the process.
+      try {
+        handlePdu(conn, pdu);
+      } catch (err) {
+        log.error({ err, command: pdu.command }, 'SMPP PDU not handled');
+      }
+    });
     session.on('close', () => {
       clearTimeout(connectTimer);
       handleClose(conn);
@@ -137,7 +167,7 @@ export function createSmppSession(config: SmppBindConfig, deps: SmppSessionDeps)
         conn.session.destroy();
         return;
       }
-      failures = 0;
+      conn.boundAt = Date.now();
       startKeepAlive(conn);
       log.info({ host: config.host, port: config.port }, 'SMPP bound');
       setBound(true);
@@ -182,8 +212,12 @@ export function createSmppSession(config: SmppBindConfig, deps: SmppSessionDeps)
         return;
       case 'alert_notification':
         return;
+      case 'outbind':
+        // Asks an ESME to bind; this one binds by itself and is bound or binding already.
+        log.info('SMSC sent outbind; ignored');
+        return;
       default:
-        conn.session.send(pdu.response({ command_status: ESME_RINVCMDID }));
+        conn.session.send(nackFor(pdu));
     }
   }
 
@@ -209,6 +243,7 @@ export function createSmppSession(config: SmppBindConfig, deps: SmppSessionDeps)
     conn.tracker.failAll(createConnectionLostError);
     if (closing) return;
     if (wasBound) log.warn('SMPP connection lost; reconnecting');
+    if (conn.boundAt !== undefined && Date.now() - conn.boundAt >= STABLE_BIND_MS) failures = 0;
     failures += 1;
     const delay = computeBackoffDelay(failures, config.reconnect, random);
     reconnectTimer = setTimeout(connect, delay);

@@ -78,6 +78,14 @@ export function mapSubmitStatus(commandStatus: number): AppError {
   return new AppError(422, entry.code, detail, { retryable: false, extra });
 }
 
+/** The SMSC answered submit_sm with another PDU (say generic_nack with status 0): tried again. */
+export function createUnexpectedResponseError(command: string): UpstreamError {
+  return new UpstreamError(
+    `The SMSC answered submit_sm with ${command}, not submit_sm_resp.`,
+    'smpp_unexpected_response',
+  );
+}
+
 /** No `*_resp` arrived within the bind's response timeout; the SMSC may still have the message. */
 export function createTimeoutError(command: string, timeoutMs: number): UpstreamError {
   return new UpstreamError(`No ${command}_resp within ${timeoutMs} ms.`, 'smpp_timeout');

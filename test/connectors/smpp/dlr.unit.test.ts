@@ -41,6 +41,19 @@ describe('parseDeliveryReceipt', () => {
       });
     });
 
+    it('stops a value at a control character: a NUL after stat:DELIVRD still reads DELIVRD', () => {
+      const receipt = fromText('id:77 stat:DELIVRD\0 err:000');
+      expect(receipt).to.include({ messageId: '77', state: 'DELIVRD', outcome: 'delivered' });
+    });
+
+    it('reads a receipted_message_id TLV the codec ran past its end up to the control octet', () => {
+      const receipt = parseDeliveryReceipt({
+        text: 'id:1059 stat:DELIVRD',
+        tlvs: { receipted_message_id: "1059\x04'", message_state: 2 },
+      });
+      expect(receipt?.messageId).to.equal('1059');
+    });
+
     it('reads dates with seconds', () => {
       const receipt = fromText('id:1 submit date:260101120030 done date:260102235959 stat:DELIVRD');
       expect(receipt?.submittedAt).to.deep.equal(utc('2026-01-01T12:00:30'));

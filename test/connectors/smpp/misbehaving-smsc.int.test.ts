@@ -1,0 +1,114 @@
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import smpp from 'smpp';
+import { encodeMessage } from '../../../src/messaging/index.js';
+import { AppError, createSilentLogger } from '../../../src/platform/index.js';
+import {
+  createSmppGateway,
+  type SmsGateway,
+  type SubmitPart,
+} from '../../../src/connectors/smpp/gateway.js';
+import { bindConfig, delay, settle, waitFor } from './smpp-test-kit.js';
+
+/**
+ * An SMSC that breaks the rules on cue, on node-smpp's server: it binds anyone, answers
+ * enquire_link, and answers submit_sm as `onSubmit` says.
+ */
+async function startMisbehavingSmsc(onSubmit: (session: smpp.Session, pdu: smpp.PDU) => void) {
+  const sessions: smpp.Session[] = [];
+  let binds = 0;
+  const server = smpp.createServer((session: smpp.Session) => {
+    sessions.push(session);
+    session.on('error', () => undefined);
+    session.on('bind_transceiver', (pdu: smpp.PDU) => {
+      binds += 1;
+      session.send(pdu.response());
+    });
+    session.on('enquire_link', (pdu: smpp.PDU) => session.send(pdu.response()));
+    session.on('unbind', (pdu: smpp.PDU) => session.send(pdu.response()));
+    session.on('submit_sm', (pdu: smpp.PDU) => onSubmit(session, pdu));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    sessions,
+    binds: () => binds,
+    async stop() {
+      for (const session of sessions) session.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+function part(body = 'Hello'): SubmitPart {
+  const { segments } = encodeMessage(body, 1);
+  return {
+    source: '+14155550199',
+    destination: '+14155550100',
+    registeredDelivery: true,
+    ...segments[0],
+  };
+}
+
+describe('the SMPP gateway against an SMSC that breaks the rules', () => {
+  let smsc: Awaited<ReturnType<typeof startMisbehavingSmsc>>;
+  let gateway: SmsGateway | undefined;
+  let ids = 0;
+
+  afterEach(async () => {
+    await gateway?.close();
+    gateway = undefined;
+    await smsc.stop();
+  });
+
+  async function bound(): Promise<SmsGateway> {
+    gateway = createSmppGateway(bindConfig(smsc.port), { logger: createSilentLogger() });
+    await waitFor(() => gateway!.isBound());
+    return gateway;
+  }
+
+  it('ignores an outbind on a bound session, stays bound and keeps submitting', async () => {
+    smsc = await startMisbehavingSmsc((session, pdu) =>
+      session.send(pdu.response({ message_id: `id-${++ids}` })),
+    );
+    const gw = await bound();
+    smsc.sessions[0].send(new smpp.PDU('outbind', { system_id: 'SMSC', password: 'pw' }));
+    await delay(50);
+    expect(gw.isBound()).to.equal(true);
+    expect((await gw.submit(part())).messageId).to.match(/^id-/);
+  });
+
+  it('does not take a generic_nack to a submit_sm as an accepted message', async () => {
+    smsc = await startMisbehavingSmsc((session, pdu) =>
+      session.send(
+        new smpp.PDU('generic_nack', { sequence_number: pdu.sequence_number, command_status: 0 }),
+      ),
+    );
+    const gw = await bound();
+    const { error } = await settle(gw.submit(part()));
+    expect(error).to.be.instanceOf(AppError);
+    expect(error).to.include({ code: 'smpp_unexpected_response', retryable: true });
+  });
+
+  it('backs off when the SMSC closes every connection right after the bind', async () => {
+    smsc = await startMisbehavingSmsc(() => undefined);
+    const server = smsc;
+    // Each session is closed within 10 ms of its bind.
+    const closeAfterBind = setInterval(() => {
+      for (const session of server.sessions.splice(0)) session.close();
+    }, 10);
+    try {
+      gateway = createSmppGateway(
+        bindConfig(smsc.port, { reconnect: { initialMs: 20, maxMs: 400 } }),
+        {
+          logger: createSilentLogger(),
+        },
+      );
+      await delay(1_000);
+      // Without growth, a bind every ~30 ms: over 30 in a second. With back-off, far fewer.
+      expect(smsc.binds()).to.be.below(15);
+    } finally {
+      clearInterval(closeAfterBind);
+    }
+  });
+});
