@@ -131,8 +131,6 @@ export function createMessagingFeature(deps: MessagingDeps) {
       ],
       async start() {
         if (!deps.carriers) return;
-        // Parts of messages a previous run had not completed wait in memory again first.
-        await inbound.restore();
         await carriers.start();
         await dispatcher.start();
         timer = setInterval(() => {

@@ -74,6 +74,9 @@ export function createInboundHandler(deps: {
     if (part.total < 2 || part.sequence < 1 || part.sequence > part.total) {
       return reassembler.add(part); // a part of no message: delivered on its own
     }
+    // A copy the SMSC sent again (our answer to it was lost) of a message this worker has
+    // completed: stored, it would come out alone when the 10 minutes are up.
+    if (reassembler.isResentCopy(part)) return null;
     await deps.parts.save(part);
     const group = groupIdOf(part);
     let done = reassembler.add(part);
@@ -147,21 +150,21 @@ export function createInboundHandler(deps: {
     const now = deps.clock.now();
     const takeParts = async (trx: Trx) => !group || (await deps.parts.take(trx, group)) > 0;
     if (!number) {
-      const kept = await deps.db.transaction(async (trx) => {
-        if (!(await takeParts(trx))) return false;
-        await deps.store.insertUnrouted(
-          {
-            id: deps.ids('msg'),
-            connector_id: sms.connectorId,
-            from_addr: sms.from,
-            to_addr: to,
-            body,
-            received_at: now,
-          },
-          trx,
-        );
-        return true;
-      });
+      const unrouted = {
+        id: deps.ids('msg'),
+        connector_id: sms.connectorId,
+        from_addr: sms.from,
+        to_addr: to,
+        body,
+        received_at: now,
+      };
+      const kept = group
+        ? await deps.db.transaction(async (trx) => {
+            if (!(await takeParts(trx))) return false;
+            await deps.store.insertUnrouted(unrouted, trx);
+            return true;
+          })
+        : (await deps.store.insertUnrouted(unrouted), true);
       if (!kept) return;
       deps.logger.warn(
         { to, connector: sms.connectorId },
@@ -257,18 +260,6 @@ export function createInboundHandler(deps: {
           },
           assembled.group,
         );
-    },
-    /**
-     * Takes up the parts stored before this worker started (a restart between two parts of
-     * a message): they wait in memory again, and a message they complete is stored.
-     */
-    async restore(): Promise<void> {
-      for (const part of await deps.parts.all()) {
-        const done = reassembler.add(part);
-        if (!done) continue;
-        const [connectorId, from, to] = part.key.split('|');
-        await receive({ connectorId, from, to, body: done.text }, groupIdOf(part));
-      }
     },
     /**
      * Delivers what arrived of messages whose other parts never came (called on a timer), from

@@ -89,4 +89,30 @@ describe('multi-part inbound SMS across a worker restart', () => {
     expect(list.body.data.map((m) => m.body)).to.deep.equal(['Only this ']);
     expect(await app.runtime.db('inbound_parts').first()).to.equal(undefined);
   });
+
+  it('drops a copy the SMSC sends again of a part of a message already stored', async () => {
+    const clock = createManualClock(new Date());
+    await app?.stop();
+    app = await startApp({ clock });
+    const project = await createTestProject(app, 'mo-resent');
+    const api = clientFor(app.url, project.apiKey);
+    const number = '+14155550787';
+    expect((await api('POST', '/v1/numbers', { body: { number } })).status).to.equal(201);
+    const smsc = app.runtime.services.sandboxSmsc()!;
+    for (const raw of [part(1, 'Said '), part(2, 'once'), part(2, 'once')]) {
+      await smsc.injectMo({ from: PHONE, to: number, body: '', raw });
+    }
+    const stored = async () =>
+      (
+        await api<{ data: Array<{ body: string }> }>(
+          'GET',
+          `/v1/messages?direction=inbound&to=${encodeURIComponent(number)}`,
+        )
+      ).body.data.map((m) => m.body);
+    await eventually(async () => ((await stored()).length > 0 ? true : undefined));
+    clock.advance(10 * 60_000);
+    await app.runtime.services.flushIncompleteSms();
+    expect(await stored()).to.deep.equal(['Said once']);
+    expect(await app.runtime.db('inbound_parts').first()).to.equal(undefined);
+  });
 });

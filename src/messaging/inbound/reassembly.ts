@@ -25,8 +25,6 @@ export interface ReassembledMessage {
 /** An incomplete message given up on, so the caller can still deliver what arrived. */
 export interface ExpiredMessage {
   key: string;
-  /** The message's group (`groupIdOf`). */
-  group: string;
   /** The parts that arrived, in sequence order, missing ones skipped, decoded once. */
   text: string;
   partsReceived: number;
@@ -43,6 +41,8 @@ export interface Reassembler {
    * sequence outside 1..total) is returned decoded on its own rather than dropped.
    */
   add(part: MoPart): ReassembledMessage | null;
+  /** True for a re-sent copy of a part of a message completed within the TTL. */
+  isResentCopy(part: MoPart): boolean;
   /**
    * Removes and returns the incomplete groups whose first part arrived at least `ttlMs`
    * before `now`, with what did arrive; also forgets completed groups older than the TTL.
@@ -80,8 +80,8 @@ export function createReassembler(options: { ttlMs: number }): Reassembler {
   const pending = new Map<string, Group>();
   const completed = new Map<string, Group>();
 
-  function isResentCopy(id: string, part: MoPart): boolean {
-    const done = completed.get(id);
+  function isResentCopy(part: MoPart): boolean {
+    const done = completed.get(groupIdOf(part));
     const previous = done?.parts.get(part.sequence);
     return previous !== undefined && previous.equals(part.payload);
   }
@@ -95,7 +95,7 @@ export function createReassembler(options: { ttlMs: number }): Reassembler {
       };
     }
     const id = groupIdOf(part);
-    if (isResentCopy(id, part)) return null;
+    if (isResentCopy(part)) return null;
     let group = pending.get(id);
     if (group === undefined) {
       group = {
@@ -130,7 +130,6 @@ export function createReassembler(options: { ttlMs: number }): Reassembler {
       pending.delete(id);
       expired.push({
         key: group.key,
-        group: id,
         text: decodeShortMessage(group.dataCoding, joinInOrder(group)),
         partsReceived: group.parts.size,
         total: group.total,
@@ -139,5 +138,5 @@ export function createReassembler(options: { ttlMs: number }): Reassembler {
     return expired;
   }
 
-  return { add, expire, size: () => pending.size };
+  return { add, isResentCopy, expire, size: () => pending.size };
 }

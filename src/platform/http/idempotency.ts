@@ -183,11 +183,14 @@ export function createIdempotency(deps: {
       const text =
         typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
       const body = res.statusCode >= 500 ? undefined : answerBody(text);
+      // Only a claim still without an answer: one stored with its resource (a send whose
+      // statement committed before something failed) stays, so a retry replays it.
       const done =
         body === undefined
-          ? keys().where(where).delete()
+          ? keys().where(where).whereNull('status_code').delete()
           : keys()
               .where(where)
+              .whereNull('status_code')
               .update({
                 status_code: res.statusCode,
                 response_body: JSON.stringify(body),

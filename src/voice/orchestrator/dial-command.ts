@@ -108,7 +108,13 @@ export async function onLegHangup(
   const activity = call.activity;
   if (activity?.kind !== 'dial' || activity.legId !== legId) return;
   call.activity = null;
-  await ctx.media().destroyBridge(activity.bridgeId);
+  // A bridge left behind is the PBX's clutter, not a reason to leave the flow waiting.
+  await ctx
+    .media()
+    .destroyBridge(activity.bridgeId)
+    .catch((err: unknown) =>
+      ctx.logger.warn({ err, call_id: call.id }, 'dial bridge not destroyed'),
+    );
   const outcome = dialOutcomeForHangup({ answered: activity.answered, cause });
   const duration =
     activity.answeredAt === null

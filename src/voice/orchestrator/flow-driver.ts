@@ -44,9 +44,9 @@ export interface CallDriver extends FlowDriver {
   /** Re-issues the command the call waits on (after a restart or a lost event stream). */
   resume(call: LiveCall): Promise<void>;
   /**
-   * Runs media work for a call outside a command (an ARI event's follow-up, such as bridging
-   * a dialled leg that answered): a gone channel ends the call as a hang-up, any other failure
-   * hangs it up with `media_error` rather than leaving the caller in silence.
+   * Runs media work for a call outside a command (bridging a dialled leg that answered): a
+   * gone channel ends the call as a hang-up, any other failure hangs it up with `media_error`
+   * rather than leaving caller and callee in silence.
    */
   guard(call: LiveCall, work: () => Promise<void>): Promise<void>;
 }

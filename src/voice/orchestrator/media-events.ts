@@ -131,9 +131,7 @@ export function createMediaEventRouter(deps: {
     const call = await loader.findByChannel(event.channelId);
     if (!call) return;
     const work = workFor(call, event);
-    // A media request failing in the follow-up of an event (bridging, stopping a prompt,
-    // destroying a bridge) hangs the call up rather than leaving it waiting in silence.
-    if (work) void ctx.registry.enqueue(call, () => driver.guard(call, work));
+    if (work) void ctx.registry.enqueue(call, work);
   }
 
   /** The lane of a call: its caller's channel id, known before an inbound call has a row. */

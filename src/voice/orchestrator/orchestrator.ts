@@ -50,26 +50,36 @@ export function createOrchestrator(deps: OrchestratorDeps) {
   const inbound = createInboundCalls(ctx, driver);
   const loader = createCallLoader(ctx);
 
+  /** Failed reconciliations in a row (for the back-off); 0 once one succeeds. */
+  let reconcileFailures = 0;
+
   /**
-   * Reconciles live calls on every (re)connection, retrying with back-off while it fails (a
-   * call missed here would wait in silence until its caller hangs up), until it succeeds or a
-   * newer connection or `stop()` takes over.
+   * Reconciles live calls on every (re)connection. One that fails (the PBX would not list its
+   * channels) is tried again later with back-off (a call missed here would wait in silence
+   * until its caller hangs up), as a connection event of its own: this one runs behind a
+   * barrier that holds every other event, so it must not wait. A newer connection or `stop()`
+   * cancels the retry.
    */
   async function onConnection(up: boolean): Promise<void> {
     if (!up) return;
     const reason = connectedBefore ? 'reconnect' : 'start';
     connectedBefore = true;
     const generation = ++connections;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await reconcileCalls(ctx, driver, loader, reason);
-        return;
-      } catch (err) {
-        const delayMs = Math.min(RECONCILE_RETRY_MS * 2 ** attempt, RECONCILE_RETRY_MAX_MS);
-        deps.logger.error({ err, retry_in_ms: delayMs }, 'call reconciliation failed');
-        await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
-        if (generation !== connections || !media?.ready) return;
-      }
+    try {
+      await reconcileCalls(ctx, driver, loader, reason);
+      reconcileFailures = 0;
+    } catch (err) {
+      reconcileFailures += 1;
+      const delayMs = Math.min(
+        RECONCILE_RETRY_MAX_MS,
+        RECONCILE_RETRY_MS * 2 ** Math.min(reconcileFailures - 1, 10),
+      );
+      deps.logger.error({ err, retry_in_ms: delayMs }, 'call reconciliation failed');
+      setTimeout(() => {
+        if (generation === connections && media?.ready) {
+          handleEvent({ type: 'connection', up: true });
+        }
+      }, delayMs).unref();
     }
   }
 
@@ -146,9 +156,11 @@ export function createOrchestrator(deps: OrchestratorDeps) {
     if (!call) return;
     await ctx.registry.run(call, async () => {
       if (call.ended) return;
+      await ctx.media().hangup(call.channelId);
+      // Set once the PBX took the request (the call's events run after this, in its queue): a
+      // hang-up that failed must not make a later busy read as canceled.
       call.hungUpByApi = true;
       if (!call.answered) call.canceledByUs = true;
-      await ctx.media().hangup(call.channelId);
     });
   }
 

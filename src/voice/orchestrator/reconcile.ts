@@ -41,9 +41,16 @@ export async function reconcileCalls(
   const listedAt = Date.now();
   const channels = new Set(await ctx.media().listChannelIds());
   const rows = await ctx.store.listLive();
+  // Past the two listings, nothing throws: a call that cannot be loaded is logged and left to
+  // the next reconciliation, so a retry never queues the other calls' work a second time.
   for (const row of rows) {
     const running = ctx.registry.get(row.id);
-    const call = running ?? (await loader.findCall(row.id));
+    const call =
+      running ??
+      (await loader.findCall(row.id).catch((err: unknown) => {
+        ctx.logger.error({ err, call_id: row.id }, 'call not reconciled: it could not be loaded');
+        return null;
+      }));
     if (!call || dialingSince(call, listedAt)) continue;
     if (!channels.has(call.channelId)) {
       ctx.logger.warn({ call_id: call.id, reason }, 'call channel is gone; closing the call');
