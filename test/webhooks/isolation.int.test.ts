@@ -80,14 +80,16 @@ describe('webhook endpoint isolation on a shared host', () => {
     let failures = 0;
     const host = createServer((req, res) => {
       req.resume();
-      if (req.url === '/fail') failures += 1;
+      const failing = req.url?.startsWith('/fail?') ?? false;
+      if (failing) failures += 1;
       else received.push(String(req.headers['webhook-id']));
-      res.writeHead(req.url === '/fail' ? 500 : 200).end();
+      res.writeHead(failing ? 500 : 200).end();
     });
     await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
     const origin = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
     try {
-      await emitTo(app, a.id, `${origin}/fail`, 30);
+      // A callback per event, as with ?order=: one endpoint all the same.
+      for (let i = 0; i < 30; i++) await emitTo(app, a.id, `${origin}/fail?order=${i}`, 1);
       await eventually(async () => (failures >= 3 ? true : undefined));
       const ids = [
         ...(await emitTo(app, a.id, `${origin}/ok`, 5)),
