@@ -12,21 +12,6 @@ import {
 
 const ESME_ROK = 0x00;
 const ESME_RINVCMDID = 0x03;
-
-/**
- * The answer to a request we do not serve: its own response with ESME_RINVCMDID, or a
- * generic_nack for a command that has no response (node-smpp throws building one).
- */
-function nackFor(pdu: smpp.PDU): smpp.PDU {
-  try {
-    return pdu.response({ command_status: ESME_RINVCMDID });
-  } catch {
-    return new smpp.PDU('generic_nack', {
-      sequence_number: pdu.sequence_number,
-      command_status: ESME_RINVCMDID,
-    });
-  }
-}
 const ESME_RX_T_APPN = 0x64;
 const SMPP_VERSION_3_4 = 0x34;
 const UNBIND_WAIT_MS = 2_000;
@@ -62,6 +47,21 @@ export interface SmppSessionDeps {
   logger: Logger;
   /** Jitter source for the reconnect back-off; tests may pin it. */
   random?: () => number;
+}
+
+/**
+ * The answer to a request we do not serve: its own response with ESME_RINVCMDID, or a
+ * generic_nack for a command that has no response (node-smpp throws building one).
+ */
+function nackFor(pdu: smpp.PDU): smpp.PDU {
+  try {
+    return pdu.response({ command_status: ESME_RINVCMDID });
+  } catch {
+    return new smpp.PDU('generic_nack', {
+      sequence_number: pdu.sequence_number,
+      command_status: ESME_RINVCMDID,
+    });
+  }
 }
 
 interface Connection {
@@ -159,9 +159,14 @@ export function createSmppSession(config: SmppBindConfig, deps: SmppSessionDeps)
     try {
       const response = await send(conn, 'bind_transceiver', credentials, config.responseTimeoutMs);
       if (conn !== connection || closing) return;
-      if (response.command_status !== ESME_ROK) {
+      // Only a bind_transceiver_resp with status 0 binds (a generic_nack with 0 does not).
+      if (response.command !== 'bind_transceiver_resp' || response.command_status !== ESME_ROK) {
         log.error(
-          { commandStatus: response.command_status, systemId: config.systemId },
+          {
+            command: response.command,
+            commandStatus: response.command_status,
+            systemId: config.systemId,
+          },
           'SMPP bind refused; will retry',
         );
         conn.session.destroy();

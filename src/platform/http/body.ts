@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import type { Readable } from 'node:stream';
+import { pipeline, type Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { parse as parseContentType } from 'content-type';
 import express, { type RequestHandler } from 'express';
@@ -210,9 +210,8 @@ function charsetOf(type: string | undefined): string | undefined {
   }
 }
 
-/**
 /** The decoders of the content codings body-parser reads, so both paths take the same. */
-const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
+const DECODERS: Record<string, () => Transform> = {
   gzip: createGunzip,
   deflate: createInflate,
   br: createBrotliDecompress,
@@ -227,13 +226,16 @@ async function decodedBody(req: IncomingMessage): Promise<Buffer> {
   if (coding === 'identity') {
     return getRawBody(req, { length: req.headers['content-length'], limit: BODY_LIMIT });
   }
-  const decoder = DECODERS[coding];
-  if (!decoder) throw parserError('encoding.unsupported');
-  const decoded = req.pipe(decoder()) as unknown as Readable;
+  const createDecoder = DECODERS[coding];
+  if (!createDecoder) throw parserError('encoding.unsupported');
+  const decoder = createDecoder();
+  // pipeline destroys the decoder when the client goes away mid-body, so the read below
+  // settles instead of waiting for ever.
+  pipeline(req, decoder, () => undefined);
   try {
-    return await getRawBody(decoded, { limit: BODY_LIMIT });
+    return await getRawBody(decoder, { limit: BODY_LIMIT });
   } catch (err) {
-    req.unpipe();
+    decoder.destroy();
     req.resume(); // the rest is read and dropped, so the answer goes out
     const tooLarge = (err as { type?: string }).type === 'entity.too.large';
     throw tooLarge ? err : parserError('entity.parse.failed');
