@@ -9,7 +9,7 @@ import {
   toE164,
   storeAnswersSql,
   type Clock,
-  type IdempotencyKeyRow,
+  type AnswerWith,
   type IdempotentAnswer,
   type Db,
   type IdGenerator,
@@ -56,13 +56,6 @@ export interface SendMessageInput {
 interface Saving {
   row: MessageRow;
   answer?: IdempotentAnswer;
-}
-
-/** How the API answers a send made under an Idempotency-Key (stored with the message). */
-export interface AnswerWith {
-  key: IdempotencyKeyRow;
-  status: number;
-  view(row: MessageRow): unknown;
 }
 
 function refuse(path: string, code: string, detail: string): never {
@@ -237,7 +230,7 @@ export function createSendMessage(deps: {
      * Sends a message; with `answerWith`, the answer to the request's Idempotency-Key is
      * stored with it, so a retry after a crash replays it instead of sending a second one.
      */
-    async send(input: SendMessageInput, answerWith?: AnswerWith): Promise<MessageRow> {
+    async send(input: SendMessageInput, answerWith?: AnswerWith<MessageRow>): Promise<MessageRow> {
       const row = await prepare(input);
       const answer = answerWith && {
         key: answerWith.key,

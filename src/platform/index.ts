@@ -67,7 +67,7 @@ export {
   pruneIdempotencyKeys,
   storeAnswersSql,
 } from './http/idempotency.js';
-export type { IdempotencyKeyRow, IdempotentAnswer } from './http/idempotency.js';
+export type { AnswerWith, IdempotencyKeyRow, IdempotentAnswer } from './http/idempotency.js';
 
 export { toE164, isAlphanumericSender, normalizeProviderAddress } from './phone.js';
 export { createInvalidationBus } from './invalidation.js';

@@ -14,7 +14,7 @@ import {
   type Clock,
   type Db,
   type IdGenerator,
-  type IdempotencyKeyRow,
+  type AnswerWith,
   type PageQuery,
   type SqlFragment,
 } from '../platform/index.js';
@@ -35,13 +35,6 @@ export const HANGUP_JOB = 'calls.hangup';
 export const REDIRECT_JOB = 'calls.redirect';
 
 const DEFAULT_TIMEOUT_SEC = 30;
-
-/** How the API answers a call placed under an Idempotency-Key (stored with the call). */
-export interface CallAnswerWith {
-  key: IdempotencyKeyRow;
-  status: number;
-  view(row: CallRow): unknown;
-}
 
 export interface CreateCallInput {
   to: string;
@@ -109,7 +102,7 @@ export function createCallsService(deps: {
   async function saveCall(
     row: CallRow,
     only?: SqlFragment,
-    answerWith?: CallAnswerWith,
+    answerWith?: AnswerWith<CallRow>,
   ): Promise<CallRow | null> {
     const call = store.insertSql(row, only);
     // The answer to the request's Idempotency-Key commits with the call (see idempotency.ts).
@@ -183,13 +176,13 @@ export function createCallsService(deps: {
   /**
    * Places a call. A flow id whose active version this process has read before is not read
    * again: the call is inserted only if that version is still active, else the flow is read
-   * and the call saved with what is active now.
+   * and the call saved with what is active now. With `answerWith`, the answer to the
+   * request's Idempotency-Key is stored with the call.
    */
-  /** Queues a call; with `answerWith`, the answer to the request's Idempotency-Key with it. */
   async function create(
     projectId: string,
     input: CreateCallInput,
-    answerWith?: CallAnswerWith,
+    answerWith?: AnswerWith<CallRow>,
   ): Promise<CallRow> {
     const { to, from } = await checkAddresses(projectId, input);
     if (input.status_callback) await deps.checkCallbackUrl(input.status_callback);

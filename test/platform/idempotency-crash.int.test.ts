@@ -41,7 +41,7 @@ async function startApiProcess(port: number): Promise<ChildProcess> {
   await eventually(async () => {
     const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
     return res?.ok ? true : undefined;
-  }, 15_000);
+  }, 30_000);
   return child;
 }
 
@@ -93,7 +93,9 @@ describe('Idempotency-Key across an API crash', () => {
     const first = call(`http://127.0.0.1:${port}`, 'POST', path, request).catch(() => null);
     await eventually(async () => {
       const { rows } = await app.runtime.db.raw<{ rows: unknown[] }>(
-        `select 1 from pg_stat_activity where pid <> pg_backend_pid() and wait_event = 'PgSleep'`,
+        `select 1 from pg_stat_activity
+          where datname = current_database() and pid <> pg_backend_pid()
+            and wait_event = 'PgSleep'`,
       );
       return rows.length > 0 ? true : undefined;
     }, 10_000);

@@ -93,17 +93,17 @@ const OUTCOMES: Readonly<Record<string, ReceiptOutcome>> = {
  */
 const KEY_PATTERN = /(?:^|[\s,;])(id|sub|dlvrd|submit[ _]?date|done[ _]?date|stat|err|text)\s*:/gi;
 
-/**
- * Reads `id:… sub:… dlvrd:… submit date:… done date:… stat:… err:… text:…` tolerantly:
- * any order, any subset, extra spaces; each value is its first word, except `text:`,
- * which swallows the rest of the string. The first occurrence of a key wins.
- */
 /** The text before its first C0 control character (NUL included), all of it if none. */
 function beforeControl(text: string): string {
   for (let i = 0; i < text.length; i += 1) if (text.charCodeAt(i) < 0x20) return text.slice(0, i);
   return text;
 }
 
+/**
+ * Reads `id:… sub:… dlvrd:… submit date:… done date:… stat:… err:… text:…` tolerantly:
+ * any order, any subset, extra spaces; each value is its first word, except `text:`,
+ * which swallows the rest of the string. The first occurrence of a key wins.
+ */
 function parseReceiptText(text: string): Map<string, string> {
   const fields = new Map<string, string>();
   const matches = [...text.matchAll(KEY_PATTERN)];

@@ -160,8 +160,8 @@ function interrupt(
  * the timeline entries to write. Pure: no I/O, no clock, no randomness; `state` is not
  * modified. An event that does not fit the current step, or any event after the flow ended,
  * is ignored (same state, no commands). `caller_hangup`, `api_hangup`, `media_error` and
- * `redirected` end the flow anywhere, with no commands. A transition runs at most until the flow waits again,
- * so one event yields at most one waiting command (after any `send_sms`).
+ * `redirected` end the flow anywhere, with no commands. A transition runs at most until the
+ * flow waits again, so one event yields at most one waiting command (after any `send_sms`).
  */
 export function nextFlow(
   definition: FlowDefinition,

@@ -18,7 +18,6 @@ export interface IdempotencyKeyRow {
   scope: string;
   key: string;
 }
-type KeyRow = IdempotencyKeyRow;
 
 /**
  * The answer to a request that claimed an Idempotency-Key, to be stored by the statement that
@@ -28,6 +27,13 @@ export interface IdempotentAnswer {
   key: IdempotencyKeyRow;
   status: number;
   body: unknown;
+}
+
+/** How a handler answers under a claimed key: the answer its statement stores (see above). */
+export interface AnswerWith<Row> {
+  key: IdempotencyKeyRow;
+  status: number;
+  view(row: Row): unknown;
 }
 
 /**
@@ -48,9 +54,9 @@ export function answeredWithResource(res: Response): void {
 }
 
 /**
- * The UPDATE that stores answers for a caller's statement, each only when `onlyIf(id)` — a
- * condition on the alias `a`, whose `resource_id` is the answer's resource — holds (e.g. the
- * resource was inserted). Its text is the same for any number of answers, none included.
+ * The UPDATE that stores answers for a caller's statement, each only where `onlyIf` holds: SQL
+ * on the alias `a`, whose `resource_id` is the answer's resource (e.g. `a.resource_id in
+ * (select id from inserted)`). Its text is the same for any number of answers, none included.
  */
 export function storeAnswersSql(
   answers: ReadonlyArray<IdempotentAnswer & { resourceId: string }>,
@@ -149,7 +155,7 @@ export function createIdempotency(deps: {
   const waitMs = deps.waitMs ?? 10_000;
   const keys = () => deps.db('idempotency_keys');
 
-  async function claim(where: KeyRow, requestHash: string): Promise<boolean> {
+  async function claim(where: IdempotencyKeyRow, requestHash: string): Promise<boolean> {
     const claimed = await keys()
       .insert({ ...where, request_hash: requestHash, created_at: deps.clock.now() })
       .onConflict(['project_id', 'scope', 'key'])
@@ -159,7 +165,7 @@ export function createIdempotency(deps: {
   }
 
   /** The stored answer, waiting up to `waitMs` for one in progress; undefined if released. */
-  async function waitForResponse(where: KeyRow): Promise<StoredResponse | undefined> {
+  async function waitForResponse(where: IdempotencyKeyRow): Promise<StoredResponse | undefined> {
     const deadline = Date.now() + waitMs;
     for (;;) {
       const row = (await keys().where(where).first()) as StoredResponse | undefined;
@@ -174,7 +180,7 @@ export function createIdempotency(deps: {
   }
 
   /** Stores the answer of the request that claimed `where` just before it is sent. */
-  function storeAnswer(req: Request, res: Response, where: KeyRow): void {
+  function storeAnswer(req: Request, res: Response, where: IdempotencyKeyRow): void {
     const end = res.end.bind(res) as (...args: unknown[]) => Response;
     res.end = ((...args: unknown[]) => {
       res.end = end as Response['end'];
@@ -212,7 +218,7 @@ export function createIdempotency(deps: {
    * and within it '' for API keys, `identity:<id>` for an end user's token, `admin` for the
    * operator.
    */
-  function scopeOf(auth: NonNullable<Request['auth']>, key: string): KeyRow {
+  function scopeOf(auth: NonNullable<Request['auth']>, key: string): IdempotencyKeyRow {
     if (auth.kind === 'admin') return { project_id: '', scope: 'admin', key };
     const scope = auth.kind === 'user' ? `identity:${auth.identity}` : '';
     return { project_id: auth.projectId, scope, key };
@@ -227,7 +233,7 @@ export function createIdempotency(deps: {
         { path: '/headers/idempotency-key', message: 'must be 1 to 255 characters' },
       ]);
     }
-    const where: KeyRow = scopeOf(auth, key);
+    const where: IdempotencyKeyRow = scopeOf(auth, key);
     const requestHash = hashRequest(req.method, req.originalUrl, req.body);
     // A key released by a failed first attempt may be claimed again, once.
     for (let tries = 0; !(await claim(where, requestHash)); tries += 1) {

@@ -149,14 +149,16 @@ export function legChannelId(callId: string, n: number): string {
   return `${callId}.d${n}`;
 }
 
+/** Our channel ids: a call's (`call_X`) or its n-th dialled leg's (`call_X.dN`). */
+const OUR_CHANNEL = /^(call_[0-9A-HJKMNP-TV-Z]{26})(?:\.d(\d+))?$/;
+
 /** The call and number of a dialled leg's channel id (`call_X.dN`), or null for any other. */
 export function legOf(channelId: string): { callId: string; n: number } | null {
-  const match = /^(call_[0-9A-HJKMNP-TV-Z]{26})\.d(\d+)$/.exec(channelId);
-  return match ? { callId: match[1], n: Number(match[2]) } : null;
+  const match = OUR_CHANNEL.exec(channelId);
+  return match?.[2] === undefined ? null : { callId: match[1], n: Number(match[2]) };
 }
 
 /** The call a channel id of ours belongs to (`call_X` or `call_X.dN`), or null. */
 export function callIdOfChannel(channelId: string): string | null {
-  const match = /^(call_[0-9A-HJKMNP-TV-Z]{26})(\.d\d+)?$/.exec(channelId);
-  return match ? match[1] : null;
+  return OUR_CHANNEL.exec(channelId)?.[1] ?? null;
 }
