@@ -198,13 +198,7 @@ describe('call event routing (fake PBX)', () => {
         fake.emit({ type: 'dial', channelId: callId, peerId: callId, status: 'RINGING' });
         fake.emit({ type: 'state', channelId: callId, state: 'up' });
         fake.emit({ type: 'dial', channelId: callId, peerId: callId, status: 'ANSWER' });
-        fake.emit({
-          type: 'stasis_start',
-          channelId: callId,
-          caller: '',
-          dialed: '',
-          args: ['trunkline-call', callId],
-        });
+        fake.enters(callId, 'trunkline-call', callId);
         const play = await eventually(async () => playsOn(callId)[0]);
         fake.emit({ type: 'playback_finished', playbackId: play.playbackId, channelId: callId });
         await eventually(async () => (fake.hangups.includes(callId) ? true : undefined));

@@ -95,6 +95,12 @@ export function createFakeMedia() {
      */
     faults,
     emit: (event: MediaEvent) => handler(event),
+    /**
+     * A channel we created enters the app: an outbound call's (`trunkline-call`, the callee
+     * answered) or a dialled leg's (`trunkline-dial`), for `callId`.
+     */
+    enters: (channelId: string, marker: 'trunkline-call' | 'trunkline-dial', callId: string) =>
+      handler({ type: 'stasis_start', channelId, caller: '', dialed: '', args: [marker, callId] }),
     /** An inbound call from a fixed caller to `did` enters the app on `channelId`. */
     ring: (channelId: string, did: string) =>
       handler({

@@ -143,13 +143,7 @@ describe('call orchestrator (fake PBX)', () => {
     await eventually(async () => fake.plays.find((p) => p.channelId === 'chan-twice'));
     fake.ring('chan-twice', did);
     // As for a channel we originated: its StasisStart answers the call.
-    fake.emit({
-      type: 'stasis_start',
-      channelId: 'chan-twice',
-      caller: '',
-      dialed: '',
-      args: ['trunkline-call', callId],
-    });
+    fake.enters('chan-twice', 'trunkline-call', callId);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(fake.plays.filter((p) => p.channelId === 'chan-twice')).to.have.length(1);
     const calls = await app.runtime.db('calls').where({ channel_id: 'chan-twice' });
@@ -241,13 +235,7 @@ describe('call orchestrator (fake PBX)', () => {
   it('hangs up, and cancels, a call the API hung up before the callee picked up', async () => {
     const callId = await originated();
     await runJob(HANGUP_JOB, callId);
-    fake.emit({
-      type: 'stasis_start',
-      channelId: callId,
-      caller: '',
-      dialed: '',
-      args: ['trunkline-call', callId],
-    });
+    fake.enters(callId, 'trunkline-call', callId);
     await eventually(async () =>
       fake.hangups.filter((c) => c === callId).length === 2 ? true : undefined,
     );
@@ -277,13 +265,7 @@ describe('call orchestrator (fake PBX)', () => {
       'chan-bridge',
     );
     const legId = await eventually(async () => fake.originated[0]);
-    fake.emit({
-      type: 'stasis_start',
-      channelId: legId,
-      caller: '',
-      dialed: '',
-      args: ['trunkline-dial', callId],
-    });
+    fake.enters(legId, 'trunkline-dial', callId);
     await eventually(async () => (fake.hangups.includes('chan-bridge') ? true : undefined));
     const ended = await callInStatus(api, callId, 'completed');
     expect(ended.hangup_cause).to.equal('media_error');
@@ -328,13 +310,7 @@ describe('call orchestrator (fake PBX)', () => {
       'chan-dialing',
     );
     const legId = await eventually(async () => fake.originated[0]);
-    fake.emit({
-      type: 'stasis_start',
-      channelId: legId,
-      caller: '',
-      dialed: '',
-      args: ['trunkline-dial', callId],
-    });
+    fake.enters(legId, 'trunkline-dial', callId);
     await orchestrator.stop(); // the process dies; the PBX keeps both legs bridged
     const restarted = createTestOrchestrator(app);
     const pbx = createFakeMedia();
