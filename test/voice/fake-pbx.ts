@@ -32,8 +32,10 @@ export function createFakeMedia() {
   const hangups: string[] = [];
   const originated: string[] = [];
   const endpoints: string[] = [];
-  /** The channels the PBX lists (none unless a test says so). */
+  /** The channels the PBX lists (none unless a test says so), `up` unless `states` says. */
   const channels: string[] = [];
+  const states = new Map<string, string>();
+  const bridged: Array<{ bridgeId: string; channelIds: string[] }> = [];
   const faults = { stopPlayback: false, addToBridge: false, listChannels: 0, hangups: 0 };
   const media: MediaControl = {
     ready: true,
@@ -60,17 +62,18 @@ export function createFakeMedia() {
       }
     },
     createBridge: async () => undefined,
-    addToBridge: async () => {
+    addToBridge: async (bridgeId, channelIds) => {
       if (faults.addToBridge) throw new Error('Internal Server Error');
+      bridged.push({ bridgeId, channelIds });
     },
     destroyBridge: async () => undefined,
     recordBridge: async () => undefined,
-    listChannelIds: async () => {
+    listChannels: async () => {
       if (faults.listChannels > 0) {
         faults.listChannels--;
         throw new Error('Internal Server Error');
       }
-      return [...channels];
+      return channels.map((id) => ({ id, state: states.get(id) ?? 'up' }));
     },
     fetchRecording: async () => Buffer.alloc(0),
     onEvent: (h) => {
@@ -89,6 +92,9 @@ export function createFakeMedia() {
     /** The endpoint of each originate, in order. */
     endpoints,
     channels,
+    states,
+    /** Every addToBridge, in order. */
+    bridged,
     /**
      * ARI requests made to fail (as a 500 would): prompt stops, bridging while set; the next N
      * listings, the next N hang-ups.

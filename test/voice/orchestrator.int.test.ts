@@ -301,24 +301,39 @@ describe('call orchestrator (fake PBX)', () => {
     expect(fake.plays.filter((p) => p.channelId === 'chan-left')).to.have.length(1);
   });
 
-  it('takes back a bridged dial leg after a restart instead of calling the callee again', async () => {
+  /**
+   * A call in a dial step whose orchestrator dies: a new one starts on a PBX that lists the
+   * caller and the leg (in `legState`); resolves with the restarted orchestrator and its PBX.
+   */
+  async function restartDuringDial(channelId: string, legState: string) {
     const callId = await callIn(
       {
         start: 'out',
-        steps: { out: { verb: 'dial', to: '+14155550123', next: 'bye' }, bye: { verb: 'hangup' } },
+        steps: {
+          out: { verb: 'dial', to: '+14155550123', next: 'bye', on: { 'no-answer': 'bye' } },
+          bye: { verb: 'hangup' },
+        },
       },
-      'chan-dialing',
+      channelId,
     );
     const legId = await eventually(async () => fake.originated[0]);
-    fake.enters(legId, 'trunkline-dial', callId);
-    await orchestrator.stop(); // the process dies; the PBX keeps both legs bridged
+    if (legState === 'up') fake.enters(legId, 'trunkline-dial', callId);
+    await orchestrator.stop(); // the process dies; the PBX keeps the legs
     const restarted = createTestOrchestrator(app);
     const pbx = createFakeMedia();
-    pbx.channels.push('chan-dialing', legId);
+    pbx.channels.push(channelId, legId);
+    pbx.states.set(legId, legState);
     restarted.attach(pbx.media);
+    await eventually(async () => (restarted.callOnChannel(legId) ? true : undefined));
+    return { callId, legId, restarted, pbx };
+  }
+
+  it('takes back an answered dial leg after a restart, bridged again, instead of calling again', async () => {
+    const { callId, legId, restarted, pbx } = await restartDuringDial('chan-dialing', 'up');
     try {
-      await eventually(async () => (restarted.callOnChannel(legId) ? true : undefined));
       expect(pbx.originated).to.deep.equal([]);
+      await eventually(async () => (pbx.bridged.length > 0 ? true : undefined));
+      expect(pbx.bridged[0].channelIds).to.deep.equal(['chan-dialing', legId]);
       pbx.emit({ type: 'hangup', channelId: legId, cause: 16, causeText: 'Normal Clearing' });
       await eventually(async () => (pbx.hangups.includes('chan-dialing') ? true : undefined));
       pbx.emit({
@@ -328,6 +343,25 @@ describe('call orchestrator (fake PBX)', () => {
         causeText: 'Normal Clearing',
       });
       expect(await stepsOf(callId, 'completed')).to.deep.equal(['out:completed', 'bye:hangup']);
+    } finally {
+      await restarted.stop();
+    }
+  });
+
+  it('takes back a dial leg still ringing after a restart: no answer is no-answer', async () => {
+    const { callId, legId, restarted, pbx } = await restartDuringDial('chan-ringing', 'ringing');
+    try {
+      expect(pbx.originated).to.deep.equal([]);
+      expect(pbx.bridged).to.deep.equal([]);
+      pbx.emit({ type: 'hangup', channelId: legId, cause: 19, causeText: 'No answer' });
+      await eventually(async () => (pbx.hangups.includes('chan-ringing') ? true : undefined));
+      pbx.emit({
+        type: 'hangup',
+        channelId: 'chan-ringing',
+        cause: 16,
+        causeText: 'Normal Clearing',
+      });
+      expect(await stepsOf(callId, 'completed')).to.deep.equal(['out:no-answer', 'bye:hangup']);
     } finally {
       await restarted.stop();
     }

@@ -15,7 +15,7 @@ type QueryCommands = Pick<
   | 'addToBridge'
   | 'destroyBridge'
   | 'recordBridge'
-  | 'listChannelIds'
+  | 'listChannels'
   | 'fetchRecording'
 >;
 
@@ -109,9 +109,9 @@ export function createQueryCommands(http: AriHttp): QueryCommands {
         terminateOn: 'none',
       });
     },
-    async listChannelIds() {
+    async listChannels() {
       const body = await http.call('listChannels', 'GET', '/channels');
-      return readChannelIds(body);
+      return readChannels(body);
     },
     async fetchRecording(name) {
       const body = await http.call('fetchRecording', 'GET', `/recordings/stored/${seg(name)}/file`);
@@ -125,7 +125,7 @@ function toMediaUri(media: string): string {
   return /^https?:\/\//i.test(media) ? `sound:${media}` : media;
 }
 
-function readChannelIds(body: Buffer | null): string[] {
+function readChannels(body: Buffer | null): Array<{ id: string; state: string }> {
   let parsed: unknown;
   try {
     parsed = body ? JSON.parse(body.toString('utf8')) : [];
@@ -135,9 +135,10 @@ function readChannelIds(body: Buffer | null): string[] {
     });
   }
   if (!Array.isArray(parsed)) return [];
-  return parsed
-    .map((channel: unknown) =>
-      typeof channel === 'object' && channel !== null ? (channel as { id?: unknown }).id : null,
-    )
-    .filter((id): id is string => typeof id === 'string');
+  return parsed.flatMap((channel: unknown) => {
+    const { id, state } = (channel ?? {}) as { id?: unknown; state?: unknown };
+    return typeof id === 'string'
+      ? [{ id, state: typeof state === 'string' ? state.toLowerCase() : '' }]
+      : [];
+  });
 }

@@ -10,7 +10,7 @@
  * - ARI events the orchestrator does not act on (ChannelCreated, BridgeCreated, Varset, ...);
  * - delivery guarantees: events emitted while the WebSocket is down are lost, as in ARI itself.
  *   On every `{ type: 'connection', up: true }` the orchestrator reconciles with
- *   `listChannelIds()`.
+ *   `listChannels()`.
  *
  * Failures are AppErrors: `ChannelGoneError` (404 `channel_gone`) when the channel no longer
  * exists, 409 `channel_state` when it exists but cannot do that now (not in the Stasis app, not
@@ -99,8 +99,11 @@ export interface MediaControl {
    */
   recordBridge(bridgeId: string, input: { name: string; maxDurationSec?: number }): Promise<void>;
 
-  /** Ids of every channel the PBX has now, for reconciliation after a reconnect. */
-  listChannelIds(): Promise<string[]>;
+  /**
+   * Every channel the PBX has now, with its ARI state in lower case (`up`, `ring`, `ringing`,
+   * `down`, ...), for reconciliation after a reconnect.
+   */
+  listChannels(): Promise<Array<{ id: string; state: string }>>;
 
   /** The stored recording's audio file (wav). 404 `recording_not_found` when there is none. */
   fetchRecording(name: string): Promise<Buffer>;

@@ -54,29 +54,38 @@ export async function runDial(ctx: OrchestratorContext, call: LiveCall, command:
 /**
  * After a restart, a call that waits on a dial whose leg the PBX still has takes that leg
  * back instead of dialling again (which called the callee a second time and left the first
- * leg bridged with nobody watching it). The leg is taken as answered: its hang-up gives
- * `completed`, and a leg still ringing is bridged when it answers. False when the PBX has
- * no leg of the call: the dial is run again.
+ * leg bridged with nobody watching it). A leg that is up was answered (`'up'`): the caller
+ * must then join it in the bridge again (a no-op if it still is; the crash may have come
+ * between the answer and the bridging), and its hang-up gives `completed` (its duration
+ * counted from now: the answer's time was not kept). A leg still ringing (`'ringing'`) is
+ * bridged when it answers, like any other. Null when the PBX has no leg of the call: the dial
+ * is run again.
  */
-export function adoptDialLeg(ctx: OrchestratorContext, call: LiveCall, channels: Set<string>) {
-  if (call.waiting?.type !== 'dial') return false;
-  const legs = [...channels]
+export function adoptDialLeg(
+  ctx: OrchestratorContext,
+  call: LiveCall,
+  channels: ReadonlyMap<string, string>,
+): 'up' | 'ringing' | null {
+  if (call.waiting?.type !== 'dial') return null;
+  const legs = [...channels.keys()]
     .map((id) => ({ id, leg: legOf(id) }))
     .filter(({ leg }) => leg?.callId === call.id)
     .sort((a, b) => a.leg!.n - b.leg!.n);
   const last = legs.at(-1);
-  if (!last) return false;
+  if (!last) return null;
+  const answered = channels.get(last.id) === 'up';
+  const bridgeId = dialBridgeId(call.id, last.leg!.n);
   call.activity = {
     kind: 'dial',
     legId: last.id,
-    bridgeId: dialBridgeId(call.id, last.leg!.n),
-    answered: true,
-    answeredAt: Date.now(),
+    bridgeId,
+    answered,
+    answeredAt: answered ? Date.now() : null,
     record: false, // a recording of the bridge, if any, goes on on the PBX
     step: call.state?.step ?? null,
   };
   ctx.registry.addChannel(last.id, call);
-  return true;
+  return answered ? 'up' : 'ringing';
 }
 
 /** The dialled leg answered and entered the app: bridge it with the caller. */

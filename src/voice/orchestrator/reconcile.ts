@@ -39,7 +39,9 @@ export async function reconcileCalls(
   reason: 'start' | 'reconnect',
 ): Promise<void> {
   const listedAt = Date.now();
-  const channels = new Set(await ctx.media().listChannelIds());
+  const listed = await ctx.media().listChannels();
+  const channels = new Set(listed.map((channel) => channel.id));
+  const states = new Map(listed.map((channel) => [channel.id, channel.state]));
   const rows = await ctx.store.listLive();
   // Past the two listings, nothing throws: a call that cannot be loaded is logged and left to
   // the next reconciliation, so a retry never queues the other calls' work a second time.
@@ -60,7 +62,14 @@ export async function reconcileCalls(
     const work = running
       ? () => refreshRunning(ctx, driver, call, channels)
       : async () => {
-          if (!adoptDialLeg(ctx, call, channels)) await driver.resume(call);
+          const leg = adoptDialLeg(ctx, call, states);
+          if (leg === null) return driver.resume(call);
+          const activity = call.activity;
+          if (leg === 'up' && activity?.kind === 'dial') {
+            await driver.guard(call, () =>
+              ctx.media().addToBridge(activity.bridgeId, [call.channelId, activity.legId]),
+            );
+          }
         };
     void ctx.registry.enqueue(call, async () => {
       await work();

@@ -93,7 +93,7 @@ describe('createAriMediaControl reconnection', () => {
 
     await pbx.start();
     await recorder.waitFor('connection', (event) => event.up);
-    expect(await media.listChannelIds()).to.deep.equal([]);
+    expect(await media.listChannels()).to.deep.equal([]);
     await expectInboundCallsFlow();
   });
 
@@ -116,7 +116,7 @@ describe('createAriMediaControl reconnection', () => {
     try {
       await waitUntil(() => badAttempts > 3);
       expect(bad.ready).to.equal(false);
-      const error = await bad.listChannelIds().catch((err: unknown) => err);
+      const error = await bad.listChannels().catch((err: unknown) => err);
       expect(error).to.be.instanceOf(AppError).and.include({ code: 'ari_unauthorized' });
     } finally {
       await bad.close();
