@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import {
   answeredWithResource,
-  claimedKeyOf,
+  answerWithOf,
   ConflictError,
   NotFoundError,
   paginate,
@@ -33,8 +33,7 @@ export function createMessagesRouter(deps: {
 
   router.post('/v1/messages', ...auth.project, validate('createMessage'), async (req, res) => {
     const body = req.body as Record<string, unknown>;
-    const key = claimedKeyOf(res);
-    const answerWith = key ? { key, status: 201, view: messageView } : undefined;
+    const answerWith = answerWithOf(res, 201, messageView);
     const row = await deps.sendMessage.send(
       {
         projectId: projectIdOf(req.auth),
@@ -48,7 +47,7 @@ export function createMessagesRouter(deps: {
       },
       answerWith,
     );
-    if (answerWith) answeredWithResource(res);
+    answeredWithResource(res);
     req.log.info(
       { message_id: row.id, segments: row.segments, status: row.status },
       'message accepted',

@@ -10,7 +10,6 @@ import {
   storeAnswersSql,
   type Clock,
   type AnswerWith,
-  type IdempotentAnswer,
   type Db,
   type IdGenerator,
   type Trx,
@@ -55,7 +54,7 @@ export interface SendMessageInput {
 /** A message to save, with the answer to store with it for the request's Idempotency-Key. */
 interface Saving {
   row: MessageRow;
-  answer?: IdempotentAnswer;
+  answer?: AnswerWith<MessageRow>;
 }
 
 function refuse(path: string, code: string, detail: string): never {
@@ -171,7 +170,7 @@ export function createSendMessage(deps: {
     const rows = batch.map((item) => item.row);
     const messages = deps.store.insertManySql(rows);
     const answers = storeAnswersSql(
-      batch.flatMap(({ row, answer }) => (answer ? [{ ...answer, resourceId: row.id }] : [])),
+      batch.flatMap(({ row, answer }) => (answer ? [{ answer, row }] : [])),
       deps.clock.now(),
       'a.resource_id in (select id from inserted)',
     );
@@ -217,7 +216,7 @@ export function createSendMessage(deps: {
   async function save(
     trx: Trx | undefined,
     row: MessageRow,
-    answer?: IdempotentAnswer,
+    answer?: AnswerWith<MessageRow>,
   ): Promise<boolean> {
     if (!trx) return saving.write({ row, answer });
     return (await saveMany(trx, [{ row, answer }]))[0];
@@ -232,12 +231,7 @@ export function createSendMessage(deps: {
      */
     async send(input: SendMessageInput, answerWith?: AnswerWith<MessageRow>): Promise<MessageRow> {
       const row = await prepare(input);
-      const answer = answerWith && {
-        key: answerWith.key,
-        status: answerWith.status,
-        body: answerWith.view(row),
-      };
-      const saved = await save(undefined, row, answer);
+      const saved = await save(undefined, row, answerWith);
       if (!saved) {
         refuse(
           '/to',

@@ -62,12 +62,12 @@ export type { LeanRequest, LeanRoute } from './http/lean-routes.js';
 export { createRateLimit } from './http/rate-limit.js';
 export {
   answeredWithResource,
-  claimedKeyOf,
+  answerWithOf,
   createIdempotency,
   pruneIdempotencyKeys,
   storeAnswersSql,
 } from './http/idempotency.js';
-export type { AnswerWith, IdempotencyKeyRow, IdempotentAnswer } from './http/idempotency.js';
+export type { AnswerWith, IdempotencyKeyRow } from './http/idempotency.js';
 
 export { toE164, isAlphanumericSender, normalizeProviderAddress } from './phone.js';
 export { createInvalidationBus } from './invalidation.js';

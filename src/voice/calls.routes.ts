@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import {
   answeredWithResource,
-  claimedKeyOf,
+  answerWithOf,
   paginate,
   pageOf,
   projectIdOf,
@@ -23,10 +23,9 @@ export function createCallsRouter(deps: {
   const router = Router();
 
   router.post('/v1/calls', ...auth.project, validate('createCall'), async (req, res) => {
-    const key = claimedKeyOf(res);
-    const answerWith = key ? { key, status: 201, view: callView } : undefined;
+    const answerWith = answerWithOf(res, 201, callView);
     const row = await service.create(projectIdOf(req.auth), req.body, answerWith);
-    if (answerWith) answeredWithResource(res);
+    answeredWithResource(res);
     req.log.info({ call_id: row.id, flow_id: row.flow_id }, 'call queued');
     res.status(201).json(callView(row));
   });

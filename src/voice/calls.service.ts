@@ -109,14 +109,7 @@ export function createCallsService(deps: {
     const answer =
       answerWith &&
       storeAnswersSql(
-        [
-          {
-            key: answerWith.key,
-            status: answerWith.status,
-            body: answerWith.view(row),
-            resourceId: row.id,
-          },
-        ],
+        [{ answer: answerWith, row }],
         row.created_at,
         'a.resource_id in (select id from inserted)',
       );

@@ -20,16 +20,10 @@ export interface IdempotencyKeyRow {
 }
 
 /**
- * The answer to a request that claimed an Idempotency-Key, to be stored by the statement that
- * creates its resource (`storeAnswersSql`), so the resource and the answer commit together.
+ * How a handler answers a request that claimed an Idempotency-Key: the statement creating
+ * its resource stores this answer with it (`storeAnswersSql`), so the resource and the answer
+ * commit together.
  */
-export interface IdempotentAnswer {
-  key: IdempotencyKeyRow;
-  status: number;
-  body: unknown;
-}
-
-/** How a handler answers under a claimed key: the answer its statement stores (see above). */
 export interface AnswerWith<Row> {
   key: IdempotencyKeyRow;
   status: number;
@@ -37,29 +31,35 @@ export interface AnswerWith<Row> {
 }
 
 /**
- * The key this request claimed, or null: a handler whose statement stores the answer with
- * its resource passes it on, then calls `answeredWithResource`.
+ * The answer a handler creating a resource gives under this request's Idempotency-Key, for
+ * its statement to store; undefined when the request claimed no key. Once the resource is
+ * saved, the handler calls `answeredWithResource`.
  */
-export function claimedKeyOf(res: Response): IdempotencyKeyRow | null {
-  return (res.locals.idempotencyKey as IdempotencyKeyRow | undefined) ?? null;
+export function answerWithOf<Row>(
+  res: Response,
+  status: number,
+  view: (row: Row) => unknown,
+): AnswerWith<Row> | undefined {
+  const key = res.locals.idempotencyKey as IdempotencyKeyRow | undefined;
+  return key && { key, status, view };
 }
 
 /**
  * Tells the idempotency layer that the request's answer was stored in the statement that
- * created its resource: sending it writes nothing more, and a failure after it no longer
- * releases the key (the resource exists; a retry must replay, not create another).
+ * created its resource: sending it writes nothing more.
  */
 export function answeredWithResource(res: Response): void {
   res.locals.idempotencyAnswered = true;
 }
 
 /**
- * The UPDATE that stores answers for a caller's statement, each only where `onlyIf` holds: SQL
- * on the alias `a`, whose `resource_id` is the answer's resource (e.g. `a.resource_id in
- * (select id from inserted)`). Its text is the same for any number of answers, none included.
+ * The UPDATE that stores the answers of resources saved by a caller's statement, each only
+ * where `onlyIf` holds: SQL on the alias `a`, whose `resource_id` is the answer's resource
+ * (e.g. `a.resource_id in (select id from inserted)`). Its text is the same for any number of
+ * answers, none included.
  */
-export function storeAnswersSql(
-  answers: ReadonlyArray<IdempotentAnswer & { resourceId: string }>,
+export function storeAnswersSql<Row extends { id: string }>(
+  answers: ReadonlyArray<{ answer: AnswerWith<Row>; row: Row }>,
   at: Date,
   onlyIf = 'true',
 ): SqlFragment {
@@ -75,11 +75,11 @@ export function storeAnswersSql(
     bindings: [
       at,
       JSON.stringify(
-        answers.map((a) => ({
-          ...a.key,
-          status: a.status,
-          body: a.body,
-          resource_id: a.resourceId,
+        answers.map(({ answer, row }) => ({
+          ...answer.key,
+          status: answer.status,
+          body: answer.view(row),
+          resource_id: row.id,
         })),
       ),
     ],
@@ -141,7 +141,7 @@ function answerBody(text: string): unknown {
  * key with another body is a 422; a concurrent duplicate waits for the first to finish, so
  * both produce one resource. A 5xx, or an answer that is not JSON, releases the key so the
  * client can retry, and so does a claim left unanswered for a minute. A handler may store its
- * answer in the statement that creates its resource (`claimedKeyOf`, `storeAnswersSql`,
+ * answer in the statement that creates its resource (`answerWithOf`, `storeAnswersSql`,
  * `answeredWithResource`): a process that dies after that commit, before the answer is
  * sent, then leaves an answer to replay rather than a claim a retry would take over (a
  * second message, sent twice). Keys are scoped to the
