@@ -4,11 +4,7 @@ import { createSmppSession } from './session.js';
 import type { SmppBindConfig } from './smpp-url.js';
 import { buildSubmitSmParams } from './submit-pdu.js';
 import { createSubmitScheduler } from './submit-scheduler.js';
-import {
-  createNotBoundError,
-  createUnexpectedResponseError,
-  mapSubmitStatus,
-} from './submit-errors.js';
+import { createNotBoundError, mapSubmitStatus } from './submit-errors.js';
 
 /** One message part to send, already encoded (messaging's `encodeMessage` segments). */
 export interface SubmitPart {
@@ -106,12 +102,7 @@ export function createSmppGateway(config: SmppBindConfig, deps: SmppGatewayDeps)
       if (closed || !session.isBound()) throw createNotBoundError(config.id);
       return scheduler.run(async () => {
         const response = await session.request('submit_sm', params);
-        // Only a submit_sm_resp accepts the message: a generic_nack (or any other response
-        // with our sequence number) means the SMSC did not take it.
-        if (response.command !== 'submit_sm_resp') {
-          if (response.command_status !== 0) throw mapSubmitStatus(response.command_status);
-          throw createUnexpectedResponseError(response.command);
-        }
+        // A submit_sm_resp, or a generic_nack with an error status (see the request tracker).
         if (response.command_status !== 0) throw mapSubmitStatus(response.command_status);
         return { messageId: String(response.message_id ?? '') };
       });

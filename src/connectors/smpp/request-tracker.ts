@@ -1,4 +1,5 @@
 import type { PDU } from 'smpp';
+import { createUnexpectedResponseError } from './submit-errors.js';
 
 interface Pending {
   command: string;
@@ -20,7 +21,11 @@ export interface RequestTracker {
     timeoutMs: number,
     onTimeout: () => Error,
   ): Promise<PDU>;
-  /** Hands a response (or generic_nack) to its request; false when nothing waits for it. */
+  /**
+   * Hands a response to its request; false when nothing waits for it. Only the request's own
+   * `*_resp`, or a generic_nack with an error status, answers it: any other PDU with its
+   * sequence number (a generic_nack with status 0) fails it with `smpp_unexpected_response`.
+   */
   settle(response: PDU): boolean;
   /** Fails every waiting request, e.g. with a connection-lost error. */
   failAll(makeError: (command: string) => Error): void;
@@ -45,7 +50,11 @@ export function createRequestTracker(): RequestTracker {
       if (!entry) return false;
       pending.delete(response.sequence_number);
       clearTimeout(entry.timer);
-      entry.resolve(response);
+      const answers =
+        response.command === `${entry.command}_resp` ||
+        (response.command === 'generic_nack' && response.command_status !== 0);
+      if (answers) entry.resolve(response);
+      else entry.reject(createUnexpectedResponseError(entry.command, response.command));
       return true;
     },
     failAll(makeError) {

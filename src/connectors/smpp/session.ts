@@ -159,14 +159,9 @@ export function createSmppSession(config: SmppBindConfig, deps: SmppSessionDeps)
     try {
       const response = await send(conn, 'bind_transceiver', credentials, config.responseTimeoutMs);
       if (conn !== connection || closing) return;
-      // Only a bind_transceiver_resp with status 0 binds (a generic_nack with 0 does not).
-      if (response.command !== 'bind_transceiver_resp' || response.command_status !== ESME_ROK) {
+      if (response.command_status !== ESME_ROK) {
         log.error(
-          {
-            command: response.command,
-            commandStatus: response.command_status,
-            systemId: config.systemId,
-          },
+          { commandStatus: response.command_status, systemId: config.systemId },
           'SMPP bind refused; will retry',
         );
         conn.session.destroy();

@@ -78,10 +78,10 @@ export function mapSubmitStatus(commandStatus: number): AppError {
   return new AppError(422, entry.code, detail, { retryable: false, extra });
 }
 
-/** The SMSC answered submit_sm with another PDU (say generic_nack with status 0): tried again. */
-export function createUnexpectedResponseError(command: string): UpstreamError {
+/** The SMSC answered a request with another PDU than its response (a generic_nack with 0). */
+export function createUnexpectedResponseError(command: string, answer: string): UpstreamError {
   return new UpstreamError(
-    `The SMSC answered submit_sm with ${command}, not submit_sm_resp.`,
+    `The SMSC answered ${command} with ${answer}, not ${command}_resp.`,
     'smpp_unexpected_response',
   );
 }
