@@ -128,10 +128,10 @@ export async function endCallRecording(ctx: OrchestratorContext, call: LiveCall)
 export async function ensureCallRecording(
   ctx: OrchestratorContext,
   call: LiveCall,
-  channelIds: Set<string>,
+  channels: ReadonlyMap<string, string>,
 ): Promise<void> {
   if (!call.record || !call.answered || call.ended) return;
-  const snoopId = [...channelIds].find((id) => callIdOfSnoop(id) === call.id);
+  const snoopId = [...channels.keys()].find((id) => callIdOfSnoop(id) === call.id);
   const current = call.callRecording;
   if (snoopId && current?.snoopId === snoopId) {
     if (!current.started) await onSnoopStarted(ctx, call, snoopId);

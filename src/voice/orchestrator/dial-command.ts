@@ -3,7 +3,7 @@ import { dialOutcomeForHangup } from '../call-status.js';
 import type { OrchestratorContext } from './context.js';
 import type { FlowDriver } from './driver.js';
 import { startDialRecording } from './call-recording.js';
-import { legChannelId, legOf, type LiveCall } from './live-call.js';
+import { legChannelId, legOf, type DialActivity, type LiveCall } from './live-call.js';
 import { dialBridgeId } from './recording-ids.js';
 
 /** The first StasisStart argument of a leg we dialled for a `dial` step (never a DID). */
@@ -52,40 +52,40 @@ export async function runDial(ctx: OrchestratorContext, call: LiveCall, command:
 }
 
 /**
- * After a restart, a call that waits on a dial whose leg the PBX still has takes that leg
- * back instead of dialling again (which called the callee a second time and left the first
- * leg bridged with nobody watching it). A leg that is up was answered (`'up'`): the caller
- * must then join it in the bridge again (a no-op if it still is; the crash may have come
- * between the answer and the bridging), and its hang-up gives `completed` (its duration
- * counted from now: the answer's time was not kept). A leg still ringing (`'ringing'`) is
- * bridged when it answers, like any other. Null when the PBX has no leg of the call: the dial
- * is run again.
+ * After a restart, a call that waits on a dial whose leg the PBX still has (`channels`: id →
+ * state) takes that leg back instead of dialling again (which called the callee a second time
+ * and left the first leg bridged with nobody watching it); the dial activity it now waits on,
+ * or null when the PBX has no leg of the call (the dial is run again). A leg that is up was
+ * answered: the caller must join it in the bridge again (a no-op if it still is; the crash
+ * may have come between the answer and the bridging), and its hang-up gives `completed` (its
+ * duration counted from now: the answer's time was not kept). A leg still ringing is bridged
+ * when it answers, like any other.
  */
 export function adoptDialLeg(
   ctx: OrchestratorContext,
   call: LiveCall,
   channels: ReadonlyMap<string, string>,
-): 'up' | 'ringing' | null {
+): DialActivity | null {
   if (call.waiting?.type !== 'dial') return null;
-  const legs = [...channels.keys()]
-    .map((id) => ({ id, leg: legOf(id) }))
-    .filter(({ leg }) => leg?.callId === call.id)
-    .sort((a, b) => a.leg!.n - b.leg!.n);
-  const last = legs.at(-1);
+  let last: { id: string; n: number } | null = null;
+  for (const id of channels.keys()) {
+    const leg = legOf(id);
+    if (leg?.callId === call.id && (!last || leg.n > last.n)) last = { id, n: leg.n };
+  }
   if (!last) return null;
   const answered = channels.get(last.id) === 'up';
-  const bridgeId = dialBridgeId(call.id, last.leg!.n);
-  call.activity = {
+  const activity: DialActivity = {
     kind: 'dial',
     legId: last.id,
-    bridgeId,
+    bridgeId: dialBridgeId(call.id, last.n),
     answered,
     answeredAt: answered ? Date.now() : null,
     record: false, // a recording of the bridge, if any, goes on on the PBX
     step: call.state?.step ?? null,
   };
+  call.activity = activity;
   ctx.registry.addChannel(last.id, call);
-  return answered ? 'up' : 'ringing';
+  return activity;
 }
 
 /** The dialled leg answered and entered the app: bridge it with the caller. */

@@ -7,6 +7,9 @@ import type { DigitCollector } from './digit-collector.js';
  * What the current command is doing on the PBX. Each carries its own clean-up, so ending a
  * call (or moving on) stops its playbacks, timers, dialled leg or HTTP request.
  */
+/** The dial a call waits on: its leg, bridge and whether the leg answered. */
+export type DialActivity = Extract<Activity, { kind: 'dial' }>;
+
 export type Activity =
   | { kind: 'play'; playbackIds: string[]; pending: Set<string> }
   | { kind: 'collect'; collector: DigitCollector; playbackIds: string[]; pending: Set<string> }

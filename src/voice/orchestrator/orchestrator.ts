@@ -34,8 +34,10 @@ const RECONCILE_RETRY_MAX_MS = 10_000;
 export function createOrchestrator(deps: OrchestratorDeps) {
   let media: MediaControl | null = null;
   let unsubscribe: (() => void) | null = null;
-  let connectedBefore = false;
-  /** Connections seen: a reconciliation retries only while its own is the latest. */
+  /**
+   * Connections seen (and stops): the first reconciles a start, the others a reconnect; a
+   * reconciliation retries only while its own is the latest.
+   */
   let connections = 0;
   const ctx: OrchestratorContext = {
     ...deps,
@@ -62,8 +64,7 @@ export function createOrchestrator(deps: OrchestratorDeps) {
    */
   async function onConnection(up: boolean): Promise<void> {
     if (!up) return;
-    const reason = connectedBefore ? 'reconnect' : 'start';
-    connectedBefore = true;
+    const reason = connections === 0 ? 'start' : 'reconnect';
     const generation = ++connections;
     try {
       await reconcileCalls(ctx, driver, loader, reason);

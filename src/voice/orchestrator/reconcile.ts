@@ -40,8 +40,8 @@ export async function reconcileCalls(
 ): Promise<void> {
   const listedAt = Date.now();
   const listed = await ctx.media().listChannels();
-  const channels = new Set(listed.map((channel) => channel.id));
-  const states = new Map(listed.map((channel) => [channel.id, channel.state]));
+  /** The PBX's channels, by id: their state. */
+  const channels = new Map(listed.map((channel) => [channel.id, channel.state]));
   const rows = await ctx.store.listLive();
   // Past the two listings, nothing throws: a call that cannot be loaded is logged and left to
   // the next reconciliation, so a retry never queues the other calls' work a second time.
@@ -62,12 +62,11 @@ export async function reconcileCalls(
     const work = running
       ? () => refreshRunning(ctx, driver, call, channels)
       : async () => {
-          const leg = adoptDialLeg(ctx, call, states);
-          if (leg === null) return driver.resume(call);
-          const activity = call.activity;
-          if (leg === 'up' && activity?.kind === 'dial') {
+          const leg = adoptDialLeg(ctx, call, channels);
+          if (!leg) return driver.resume(call);
+          if (leg.answered) {
             await driver.guard(call, () =>
-              ctx.media().addToBridge(activity.bridgeId, [call.channelId, activity.legId]),
+              ctx.media().addToBridge(leg.bridgeId, [call.channelId, leg.legId]),
             );
           }
         };
@@ -82,7 +81,7 @@ async function refreshRunning(
   ctx: OrchestratorContext,
   driver: CallDriver,
   call: LiveCall,
-  channels: Set<string>,
+  channels: ReadonlyMap<string, string>,
 ): Promise<void> {
   const activity = call.activity;
   if (activity?.kind === 'dial' && !channels.has(activity.legId)) {
