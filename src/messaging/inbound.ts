@@ -117,7 +117,7 @@ export function createInboundHandler(deps: {
       const done = joiner.add(part);
       if (done) return done.text;
     }
-    return joiner.expire(new Date(8.64e15))[0]?.text ?? '';
+    return joiner.expire(deps.clock.now())[0]?.text ?? '';
   }
 
   async function autoReply(number: NumberRow, to: string, body: string): Promise<void> {

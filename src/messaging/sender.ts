@@ -25,6 +25,9 @@ export interface CarrierPicker {
 /** How a claimed message's sending ended: `sent` also ended its claim; `done` did not. */
 export type SendOutcome = 'sent' | 'done';
 
+/** A part the SMSC accepted, to record, with every spelling of its SMSC id. */
+type SubmittedPart = { row: PartRow & { updated_at: Date }; smscIds: string[] };
+
 /** Pauses between attempts to record a part the SMSC accepted (about 30 s in all). */
 const RECORD_PART_DELAYS_MS = [50, 200, 500, 1000, 2000, 5000, 10_000, 10_000];
 
@@ -48,10 +51,7 @@ export function createSender(deps: {
   const { db, store, clock } = deps;
 
   /** Parts submitted together, recorded (taking their early receipts) by one statement. */
-  const recordingPart = createGroupCommit<
-    { row: PartRow & { updated_at: Date }; smscIds: string[] },
-    Array<{ receipt: unknown }>
-  >(
+  const recordingPart = createGroupCommit<SubmittedPart, Array<{ receipt: unknown }>>(
     // One by one if the batch is refused: two parts an SMSC gave one id failed the whole
     // batch, and every message in it was submitted again.
     orOneByOne((parts) => store.insertPartsTakingEarly(parts)),
@@ -166,7 +166,7 @@ export function createSender(deps: {
         registeredDelivery: true,
         validityPeriodSeconds: Number.isFinite(remainingSec) ? remainingSec : undefined,
       });
-      const part: { row: PartRow & { updated_at: Date }; smscIds: string[] } = {
+      const part: SubmittedPart = {
         row: {
           message_id: message.id,
           part: index + 1,

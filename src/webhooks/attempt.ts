@@ -16,7 +16,8 @@ export type AttemptEnd =
 
 /** Tries a claimed delivery once; `presign` may sign a batch of them beforehand. */
 export interface Attempter {
-  (delivery: ClaimedDelivery): Promise<AttemptEnd>;
+  /** One attempt; `endpoint` is `endpointOf(delivery)`, which a caller may have at hand. */
+  (delivery: ClaimedDelivery, endpoint?: string): Promise<AttemptEnd>;
   /**
    * Signs claimed deliveries one after another, ahead of their attempts: an HMAC cost ~5 µs
    * in a run of them and ~14 µs between the other work of an attempt (measured in the
@@ -80,7 +81,10 @@ export function createAttempter(deps: {
     return { status: 'pending' as const, next_attempt_at: new Date(now.getTime() + delay) };
   }
 
-  async function attempt(delivery: ClaimedDelivery): Promise<AttemptEnd> {
+  async function attempt(
+    delivery: ClaimedDelivery,
+    endpoint = endpointOf(delivery),
+  ): Promise<AttemptEnd> {
     const started = deps.clock.now();
     const timestamp = Math.floor(started.getTime() / 1000);
     const early = presigned.get(delivery);
@@ -89,7 +93,7 @@ export function createAttempter(deps: {
         ? early.headers
         : sign(delivery, timestamp, await deps.signingSecrets(delivery.project_id));
     const result = await deps.guard.run(
-      endpointOf(delivery),
+      endpoint,
       () => deps.sender.send({ url: delivery.url, headers, body: delivery.body }),
       (r) => r.outcome === 'retry',
     );

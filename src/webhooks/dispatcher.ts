@@ -192,7 +192,7 @@ export function createDispatcher(options: DispatcherOptions): RowDispatcher & Lo
   async function send(key: string, lane: Lane, row: ClaimedDelivery): Promise<void> {
     let end: AttemptEnd;
     try {
-      end = await options.attempt(row);
+      end = await options.attempt(row, key);
     } catch (err) {
       logger.error({ err, delivery_id: row.id }, 'webhook attempt could not run; handed back');
       return handBack(row, clock.now().getTime() + LEAST_HAND_BACK_MS);

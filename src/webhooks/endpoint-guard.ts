@@ -12,8 +12,8 @@ import {
 
 /**
  * Isolation between webhook endpoints (named by the caller: see `endpointOf`), so one slow or
- * dead receiver cannot hold up deliveries to healthy ones. Each endpoint gets its own cockatiel bulkhead
- * (a cap on attempts in flight) and consecutive-failure circuit breaker. Work that may not
+ * dead receiver cannot hold up deliveries to healthy ones. Each endpoint gets its own
+ * cockatiel bulkhead (a cap on attempts in flight) and consecutive-failure circuit breaker. Work that may not
  * run now is not queued here: `run` answers `{ parked: true, retryInMs }` at once and the
  * caller re-schedules it without counting an attempt. Timing uses the wall clock
  * (`Date.now()`), because that is what cockatiel's breaker reads.

@@ -60,11 +60,6 @@ export function createInboundPartsStore(db: Db) {
         .select<Array<{ group_key: string }>>('group_key');
       return rows.map((row) => row.group_key);
     },
-    /** Every stored part, oldest first: what a worker that starts takes up. */
-    async all(): Promise<MoPart[]> {
-      const rows = await db<PartRow>('inbound_parts').orderBy('received_at');
-      return rows.map(partOf);
-    },
     /**
      * Deletes a message's parts in the transaction that stores the message; how many there
      * were (0: another worker has taken the message).
