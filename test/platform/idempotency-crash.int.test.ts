@@ -48,30 +48,30 @@ async function startApiProcess(port: number): Promise<ChildProcess> {
 describe('Idempotency-Key across an API crash', () => {
   let app: TestApp;
 
+  /** SQL that makes the INSERT of the `table` row matching `condition` sleep 2 s. */
+  const slowInsert = (table: string, condition: string) => `
+    create or replace function test_slow_${table}() returns trigger language plpgsql as $$
+    begin
+      if ${condition} then perform pg_sleep(2); end if;
+      return new;
+    end $$;
+    create trigger test_slow_${table} before insert on ${table}
+      for each row execute function test_slow_${table}();`;
+
   before(async () => {
     app = await startApp();
-    // The one send this test makes takes 2 s in the database: time to kill its process.
-    await app.runtime.db.raw(`
-      create or replace function test_slow_insert() returns trigger language plpgsql as $$
-      begin
-        if new.body = 'sent while the API dies' then perform pg_sleep(2); end if;
-        return new;
-      end $$;
-      create trigger test_slow_insert before insert on messages
-        for each row execute function test_slow_insert();
-      create or replace function test_slow_call() returns trigger language plpgsql as $$
-      begin
-        if new.to_addr = '+14155550792' then perform pg_sleep(2); end if;
-        return new;
-      end $$;
-      create trigger test_slow_call before insert on calls
-        for each row execute function test_slow_call();`);
+    // The one send and the one call this test makes take 2 s in the database: time to kill
+    // the process that asked for them.
+    await app.runtime.db.raw(
+      slowInsert('messages', "new.body = 'sent while the API dies'") +
+        slowInsert('calls', "new.to_addr = '+14155550792'"),
+    );
   });
   after(async () => {
-    await app.runtime.db.raw(`drop trigger if exists test_slow_insert on messages;
-      drop function if exists test_slow_insert();
-      drop trigger if exists test_slow_call on calls;
-      drop function if exists test_slow_call();`);
+    for (const table of ['messages', 'calls']) {
+      await app.runtime.db.raw(`drop trigger if exists test_slow_${table} on ${table};
+        drop function if exists test_slow_${table}();`);
+    }
     await app.stop();
   });
 
