@@ -315,6 +315,11 @@ describe('provider ingress', () => {
         headers: { ...request.headers, 'content-encoding': 'compress' },
       });
       expect(compress.status).to.equal(415);
+      const inherited = await post('dlr', {
+        ...request,
+        headers: { ...request.headers, 'content-encoding': 'constructor' },
+      });
+      expect(inherited.status, 'a name Object.prototype has').to.equal(415);
       const notGzip = await post('dlr', {
         ...request,
         headers: { ...request.headers, 'content-encoding': 'gzip' },

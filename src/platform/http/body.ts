@@ -226,7 +226,7 @@ async function decodedBody(req: IncomingMessage): Promise<Buffer> {
   if (coding === 'identity') {
     return getRawBody(req, { length: req.headers['content-length'], limit: BODY_LIMIT });
   }
-  const createDecoder = DECODERS[coding];
+  const createDecoder = Object.hasOwn(DECODERS, coding) ? DECODERS[coding] : undefined;
   if (!createDecoder) throw parserError('encoding.unsupported');
   const decoder = createDecoder();
   // pipeline destroys the decoder when the client goes away mid-body, so the read below
