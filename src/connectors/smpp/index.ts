@@ -10,3 +10,4 @@ export { isDeliveryReceipt, parseDeliveryReceipt } from './dlr.js';
 export type { DeliveryReceipt, ReceiptOutcome } from './dlr.js';
 export { messageIdCandidates, normalizeMessageId } from './message-id.js';
 export { installRawMessageCodec } from './raw-message-codec.js';
+export { installTolerantDecode, isMalformed } from './tolerant-decode.js';

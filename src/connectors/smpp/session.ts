@@ -3,6 +3,7 @@ import type { Logger } from '../../platform/index.js';
 import { computeBackoffDelay } from './backoff.js';
 import { installRawMessageCodec } from './raw-message-codec.js';
 import { createRequestTracker, type RequestTracker } from './request-tracker.js';
+import { installTolerantDecode, isMalformed } from './tolerant-decode.js';
 import type { SmppBindConfig } from './smpp-url.js';
 import {
   createConnectionLostError,
@@ -13,6 +14,8 @@ import {
 const ESME_ROK = 0x00;
 const ESME_RINVCMDID = 0x03;
 const ESME_RX_T_APPN = 0x64;
+/** "Error in the optional part of the PDU body": what a body node-smpp cannot read is answered with. */
+const ESME_RINVOPTPARSTREAM = 0xc0;
 const SMPP_VERSION_3_4 = 0x34;
 const UNBIND_WAIT_MS = 2_000;
 
@@ -82,6 +85,7 @@ const STABLE_BIND_MS = 10_000;
 /** Starts connecting at once; see {@link SmppSession}. */
 export function createSmppSession(config: SmppBindConfig, deps: SmppSessionDeps): SmppSession {
   installRawMessageCodec();
+  installTolerantDecode();
   const log = deps.logger.child({ connector: config.id });
   const random = deps.random ?? Math.random;
   const boundListeners: Array<(bound: boolean) => void> = [];
@@ -189,12 +193,29 @@ export function createSmppSession(config: SmppBindConfig, deps: SmppSessionDeps)
 
   function handlePdu(conn: Connection, pdu: smpp.PDU): void {
     if (pdu.isResponse()) {
+      // Its header's status still answers the request; an accepted submit whose message_id
+      // cannot be read stays accepted (sending it again would send the SMS twice).
+      if (isMalformed(pdu)) {
+        log.warn(
+          { command: pdu.command, sequence: pdu.sequence_number, err: pdu.malformed },
+          'SMPP response with an unreadable body',
+        );
+      }
       if (!conn.tracker.settle(pdu)) {
         log.warn(
           { command: pdu.command, sequence: pdu.sequence_number },
           'SMPP response nobody awaits',
         );
       }
+      return;
+    }
+    if (isMalformed(pdu)) {
+      // Refused, so the SMSC neither waits for an answer nor takes the PDU as delivered.
+      log.warn(
+        { command: pdu.command, sequence: pdu.sequence_number, err: pdu.malformed },
+        'SMPP request with an unreadable body; refused',
+      );
+      conn.session.send(pdu.response({ command_status: ESME_RINVOPTPARSTREAM }));
       return;
     }
     switch (pdu.command) {

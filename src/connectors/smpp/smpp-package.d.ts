@@ -12,12 +12,24 @@ declare module 'smpp' {
     /** A request or response. Mandatory parameters and TLVs sit on the object by SMPP name. */
     class PDU {
       constructor(command: string, options?: Record<string, unknown>);
+      /** Decodes one whole frame (header included); throws when its body cannot be read. */
+      constructor(frame: Buffer);
+      /**
+       * Reads the rest of a frame whose `command_length` the session has read already; false
+       * until all of it has arrived. The session's reader calls it through this property.
+       */
+      static fromStream(
+        stream: { read(size: number): Buffer | null },
+        commandLength: number,
+      ): PDU | false;
       command: string;
       command_id: number;
       command_status: number;
       sequence_number: number;
       [field: string]: unknown;
       isResponse(): boolean;
+      /** The PDU encoded for the wire, `command_length` filled in. */
+      toBuffer(): Buffer;
       /** The matching `*_resp` (or `generic_nack` for an unknown command), same sequence number. */
       response(options?: Record<string, unknown>): PDU;
     }

@@ -76,6 +76,27 @@ describe('createSmscSimulator', () => {
       const submit = await request(session, 'submit_sm', { destination_addr: '14155550100' });
       expect(submit.command_status).to.equal(0x04);
     });
+
+    it('refuses a submit_sm whose body cannot be read with 0xC0 and keeps the session', async () => {
+      const session = await connectRaw(port);
+      rawSessions.push(session);
+      await request(session, 'bind_transceiver', {
+        system_id: USER.systemId,
+        password: USER.password,
+      });
+      const whole = new smpp.PDU('submit_sm', {
+        sequence_number: 41,
+        destination_addr: '14155550100',
+        short_message: Buffer.from('Hi'),
+      }).toBuffer();
+      // A message_state TLV cut to no value: node-smpp's reader throws on it.
+      const frame = Buffer.concat([whole, Buffer.from([0x04, 0x27, 0x00, 0x00])]);
+      frame.writeUInt32BE(frame.length, 0);
+      const answer = new Promise<smpp.PDU>((resolve) => session.once('submit_sm_resp', resolve));
+      session.socket.write(frame);
+      expect(await answer).to.include({ sequence_number: 41, command_status: 0xc0 });
+      expect((await request(session, 'enquire_link')).command_status).to.equal(0);
+    });
   });
 
   describe('submissions', () => {

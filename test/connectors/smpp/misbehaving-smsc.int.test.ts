@@ -112,6 +112,66 @@ describe('the SMPP gateway against an SMSC that breaks the rules', () => {
     expect(smsc.binds()).to.be.below(15);
   });
 
+  describe('when a PDU arrives whose body node-smpp cannot read', () => {
+    /** A deliver_sm ending in a message_state TLV cut to no value: node-smpp's reader throws. */
+    function cutShortDeliverSm(sequence: number): Buffer {
+      const whole = new smpp.PDU('deliver_sm', {
+        sequence_number: sequence,
+        source_addr: '14155550100',
+        destination_addr: '14155550199',
+        short_message: Buffer.from('Hello'),
+      }).toBuffer();
+      const frame = Buffer.concat([whole, Buffer.from([0x04, 0x27, 0x00, 0x00])]);
+      frame.writeUInt32BE(frame.length, 0);
+      return frame;
+    }
+
+    it('refuses it with 0xC0, stays bound and takes the next deliver_sm', async () => {
+      smsc = await startMisbehavingSmsc((session, pdu) =>
+        session.send(pdu.response({ message_id: `id-${++ids}` })),
+      );
+      const gw = await bound();
+      const taken: unknown[] = [];
+      gw.onInbound(async (pdu) => void taken.push(pdu));
+      const answers: smpp.PDU[] = [];
+      const session = smsc.sessions[0];
+      session.on('deliver_sm_resp', (pdu: smpp.PDU) => answers.push(pdu));
+
+      session.socket.write(cutShortDeliverSm(7001));
+      await waitFor(() => answers.length === 1);
+      expect(answers[0]).to.include({ sequence_number: 7001, command_status: 0xc0 });
+      expect(taken).to.have.length(0);
+
+      session.send(
+        new smpp.PDU('deliver_sm', {
+          sequence_number: 7002,
+          source_addr: '14155550100',
+          destination_addr: '14155550199',
+          short_message: Buffer.from('Hello again'),
+        }),
+      );
+      await waitFor(() => answers.length === 2);
+      expect(answers[1]).to.include({ sequence_number: 7002, command_status: 0 });
+      expect(taken).to.have.length(1);
+      expect(gw.isBound()).to.equal(true);
+      expect((await gw.submit(part())).messageId).to.match(/^id-/);
+    });
+
+    it('takes a submit_sm_resp with status 0 and an unreadable body as accepted', async () => {
+      smsc = await startMisbehavingSmsc((session, pdu) => {
+        const whole = pdu.response({ message_id: 'abc' }).toBuffer();
+        const frame = Buffer.concat([whole, Buffer.from([0x04, 0x27, 0x00, 0x00])]);
+        frame.writeUInt32BE(frame.length, 0);
+        session.socket.write(frame);
+      });
+      const gw = await bound();
+      const { value, error } = await settle(gw.submit(part()));
+      expect(error).to.equal(undefined);
+      expect(value).to.have.property('messageId');
+      expect(gw.isBound()).to.equal(true);
+    });
+  });
+
   it('is not bound by a generic_nack to its bind_transceiver', async () => {
     smsc = await startMisbehavingSmsc(
       () => undefined,

@@ -8,7 +8,7 @@ import { createDeliverer } from './delivery.js';
 import { createMessageId, formatReceiptId } from './message-ids.js';
 import { decideSubmitOutcome, type ReceiptStat, type SubmitOutcome } from './outcomes.js';
 import { readSubmittedPart, toWireAddress, type SubmittedPart } from './pdu-fields.js';
-import { installRawMessageCodec } from '../../smpp/index.js';
+import { installRawMessageCodec, installTolerantDecode, isMalformed } from '../../smpp/index.js';
 import { formatReceiptText, MESSAGE_STATE, wantsReceipt } from './receipts.js';
 import { createSubmissionLog } from './submission-log.js';
 import { createTimerSet } from './timers.js';
@@ -18,6 +18,7 @@ const ESME_RINVCMDID = 0x03;
 const ESME_RINVBNDSTS = 0x04;
 const ESME_RALYBND = 0x05;
 const ESME_RBINDFAIL = 0x0d;
+const ESME_RINVOPTPARSTREAM = 0xc0;
 const ESM_CLASS_RECEIPT = 0x04;
 const BIND_MODES: Record<string, BindMode> = {
   bind_transceiver: 'transceiver',
@@ -28,6 +29,7 @@ const BIND_MODES: Record<string, BindMode> = {
 /** See {@link SmscSimulator}. Nothing listens until `start()`. */
 export function createSmscSimulator(options: SmscSimulatorOptions): SmscSimulator {
   installRawMessageCodec();
+  installTolerantDecode();
   const log = options.logger.child({ component: 'smsc-simulator' });
   const clock = options.clock ?? systemClock;
   const timers = createTimerSet();
@@ -77,6 +79,10 @@ export function createSmscSimulator(options: SmscSimulatorOptions): SmscSimulato
   }
 
   function handleRequest(client: SmscClient, pdu: smpp.PDU): void {
+    if (isMalformed(pdu)) {
+      client.session.send(pdu.response({ command_status: ESME_RINVOPTPARSTREAM }));
+      return;
+    }
     const mode = BIND_MODES[pdu.command];
     if (mode) return handleBind(client, pdu, mode);
     switch (pdu.command) {
