@@ -237,6 +237,15 @@ describe('/v1/flows', () => {
       ]);
     });
 
+    it('runs the flow with no inputs when the request has no body at all', async () => {
+      const flow = await api('POST', '/v1/flows', {
+        body: { name: 'no body', definition: SAY_AND_END },
+      });
+      const res = await api('POST', `/v1/flows/${flow.body.id}/simulate`);
+      expect(res.status).to.equal(200);
+      expect(res.body).to.have.property('transcript');
+    });
+
     it('follows a redirect into another flow of the project', async () => {
       const target = await api('POST', '/v1/flows', {
         body: { name: 't', definition: SAY_AND_END },

@@ -29,7 +29,6 @@ export interface OpenApiDocument {
 
 interface CompiledOperation {
   body?: ValidateFunction;
-  bodyRequired: boolean;
   query?: ValidateFunction;
   params?: ValidateFunction;
   numerals: NumeralCheck[];
@@ -159,7 +158,6 @@ export function createRequestValidation(doc: OpenApiDocument) {
       const bodySchema = operation.requestBody?.content['application/json']?.schema;
       operations.set(operation.operationId, {
         body: bodySchema ? strict.compile(rewriteRefs(bodySchema) as object) : undefined,
-        bodyRequired: operation.requestBody?.required ?? false,
         query: query.length ? coercing.compile(objectSchemaOf(query)) : undefined,
         params: path.length ? coercing.compile(objectSchemaOf(path)) : undefined,
         numerals: numeralChecks([...query, ...path]),
@@ -192,8 +190,10 @@ export function createRequestValidation(doc: OpenApiDocument) {
       }
       let body = request.body;
       if (op.body) {
-        if (body === undefined && op.bodyRequired) body = {};
-        if (body !== undefined && !op.body(body)) errors.push(...fieldErrorsOf(op.body.errors));
+        // No body at all reads as `{}`: a required one then fails on its required fields, an
+        // optional one (simulate's) reaches its handler as an empty object, never undefined.
+        if (body === undefined) body = {};
+        if (!op.body(body)) errors.push(...fieldErrorsOf(op.body.errors));
       }
       if (errors.length > 0) throw new ValidationError('The request is not valid.', errors);
       return { params, query, body };
