@@ -381,6 +381,19 @@ describe('the HTTP edge', () => {
       expect(ingress.status, 'a lean route').to.equal(415);
     });
 
+    it('refuses bytes that are not UTF-8 with 415 instead of storing U+FFFD in their place', async () => {
+      const body = Buffer.concat([
+        Buffer.from('{"name":"caf'),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('"}'),
+      ]);
+      const res = await patchProject({ 'content-type': 'application/json', ...sized(body) }, [
+        body,
+      ]);
+      expect(res.status).to.equal(415);
+      expect(res.body.code).to.equal('unsupported_media_type');
+    });
+
     it('answers 400 malformed_json to invalid JSON of a known length', async () => {
       const body = Buffer.from('{"name": "unterminated');
       const res = await patchProject({ 'content-type': 'application/json', ...sized(body) }, [

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { pipeline, type Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
@@ -169,9 +170,14 @@ function refuseInfinity(body: unknown): void {
   }
 }
 
-/** The refusals of a parsed body that neither the parser nor the schemas make. */
+/**
+ * The refusals of a parsed body that neither the parser nor the schemas make. Bytes that are
+ * not UTF-8 are a 415 like any other charset: the parser would turn each into U+FFFD and
+ * store text the client never sent.
+ */
 function refuseUnstorable(raw: Buffer | undefined, body: unknown): void {
   if (!raw) return;
+  if (!isUtf8(raw)) throw new UnsupportedMediaTypeError('A JSON body must be valid UTF-8.');
   const { hugeNumeral } = scanStructure(raw);
   refuseUnstorableText(raw, body);
   if (hugeNumeral) refuseInfinity(body);
