@@ -104,8 +104,8 @@ export function createFeatures(ctx: FeatureContext) {
     clock,
     bus,
   });
-  const guardUrl = (url: string) =>
-    checkCallbackUrl(url, { allowPrivate: config.webhookAllowPrivate });
+  const guardUrl = (url: string, path?: string) =>
+    checkCallbackUrl(url, { allowPrivate: config.webhookAllowPrivate, path });
   let verifyUserToken: UserTokenVerifier = async () => null;
   const idempotency = createIdempotency({ db, clock });
   const auth = createAuthenticator({

@@ -9,7 +9,7 @@ export function createProjectRouter(deps: {
   auth: Authenticator;
   validate: Validate;
   /** Refuses callback URLs that are not public http(s) (the webhooks feature's SSRF guard). */
-  checkCallbackUrl: (url: string) => Promise<void>;
+  checkCallbackUrl: (url: string, path: string) => Promise<void>;
 }) {
   const { accounts, auth, validate } = deps;
   const router = Router();
@@ -24,7 +24,7 @@ export function createProjectRouter(deps: {
       webhook_url?: string | null;
       rate_limit_per_second?: number | null;
     };
-    if (typeof patch.webhook_url === 'string') await deps.checkCallbackUrl(patch.webhook_url);
+    if (typeof patch.webhook_url === 'string') await deps.checkCallbackUrl(patch.webhook_url, '/webhook_url');
     res.json(await accounts.updateProject(projectIdOf(req.auth), patch));
   });
 

@@ -77,16 +77,16 @@ export function createConversationsService(ctx: ChatContext) {
   async function create(actor: Actor, input: CreateConversationInput) {
     const members = initialMembers(actor, input);
     if (input.type === 'direct' && members.length !== 2) {
-      throw new UnprocessableError(
-        'A direct conversation has exactly two distinct identities.',
-        'direct_needs_two',
-      );
+      const detail = 'A direct conversation has exactly two distinct identities.';
+      throw new UnprocessableError(detail, 'direct_needs_two', [
+        { path: '/members', message: detail },
+      ]);
     }
     if (members.length > ctx.limits.maxMembers) {
-      throw new UnprocessableError(
-        `A conversation has at most ${ctx.limits.maxMembers} members.`,
-        'too_many_members',
-      );
+      const detail = `A conversation has at most ${ctx.limits.maxMembers} members.`;
+      throw new UnprocessableError(detail, 'too_many_members', [
+        { path: '/members', message: detail },
+      ]);
     }
     const directKey =
       input.type === 'direct' ? directKeyOf(members[0].identity, members[1].identity) : null;

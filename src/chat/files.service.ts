@@ -73,16 +73,14 @@ export function createFilesService(
   ) {
     const contentType = input.content_type.toLowerCase();
     if (!options.fileTypes.includes(contentType)) {
-      throw new UnprocessableError(
-        `Files of type ${input.content_type} are not accepted.`,
-        'unsupported_file_type',
-      );
+      const detail = `Files of type ${input.content_type} are not accepted.`;
+      throw new UnprocessableError(detail, 'unsupported_file_type', [
+        { path: '/content_type', message: detail },
+      ]);
     }
     if (input.size > ctx.limits.maxFileBytes) {
-      throw new UnprocessableError(
-        `A file is at most ${ctx.limits.maxFileBytes} bytes.`,
-        'file_too_large',
-      );
+      const detail = `A file is at most ${ctx.limits.maxFileBytes} bytes.`;
+      throw new UnprocessableError(detail, 'file_too_large', [{ path: '/size', message: detail }]);
     }
     const now = ctx.clock.now();
     const id = ctx.ids('file');

@@ -19,7 +19,7 @@ import type { ChatFeature } from '../chat/index.js';
 
 export interface MessagingDeps extends SharedDeps {
   numbers: NumbersStore;
-  checkCallbackUrl(url: string): Promise<void>;
+  checkCallbackUrl(url: string, path: string): Promise<void>;
   registerIngressProcessor(kind: 'dlr' | 'mo', processor: IngressProcessor): void;
   handleConversationSms: ChatFeature['handleInboundSms'];
   smppUrl: string | null;

@@ -74,7 +74,8 @@ export function createSendMessage(deps: {
   clock: Clock;
   recordEvent: RecordMessageEvent;
   findOwnedNumber(projectId: string, number: string): Promise<NumberRow | undefined>;
-  checkCallbackUrl(url: string): Promise<void>;
+  /** Throws 422 `invalid_callback_url`, naming the field at `path` (a JSON pointer). */
+  checkCallbackUrl(url: string, path: string): Promise<void>;
 }) {
   async function checkSender(projectId: string, from: string): Promise<string> {
     if (from.startsWith('+')) {
@@ -122,7 +123,7 @@ export function createSendMessage(deps: {
         'MMS is not supported by the SMPP connectors yet.',
       );
     }
-    if (input.statusCallback) await deps.checkCallbackUrl(input.statusCallback);
+    if (input.statusCallback) await deps.checkCallbackUrl(input.statusCallback, '/status_callback');
     const now = deps.clock.now();
     const sendAt = scheduleOf(input.sendAt, now);
     const analysis = analyzeText(input.body);

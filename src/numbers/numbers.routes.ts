@@ -32,7 +32,7 @@ export interface NumbersRouterDeps {
   clock: Clock;
   auth: { project: RequestHandler[] };
   validate: Validate;
-  checkCallbackUrl(url: string): Promise<void>;
+  checkCallbackUrl(url: string, path: string): Promise<void>;
   /** Refuses a flow id the project does not own (the voice feature). */
   checkFlow(projectId: string, flowId: string): Promise<void>;
 }
@@ -44,7 +44,7 @@ export function createNumbersRouter(deps: NumbersRouterDeps) {
 
   async function checkPatch(projectId: string, patch: NumberPatch): Promise<void> {
     // An empty string is checked too (it is no URL and no flow), not stored as a silent "none".
-    if (typeof patch.sms_url === 'string') await deps.checkCallbackUrl(patch.sms_url);
+    if (typeof patch.sms_url === 'string') await deps.checkCallbackUrl(patch.sms_url, '/sms_url');
     if (typeof patch.voice_flow_id === 'string') {
       await deps.checkFlow(projectId, patch.voice_flow_id);
     }

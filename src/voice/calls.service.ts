@@ -65,7 +65,8 @@ export function createCallsService(deps: {
   clock: Clock;
   flows: FlowsService;
   findNumber(number: string): Promise<NumberRow | undefined>;
-  checkCallbackUrl(url: string): Promise<void>;
+  /** Throws 422 `invalid_callback_url`, naming the field at `path` (a JSON pointer). */
+  checkCallbackUrl(url: string, path: string): Promise<void>;
 }) {
   const { db, store } = deps;
 
@@ -178,7 +179,7 @@ export function createCallsService(deps: {
     answerWith?: AnswerWith<CallRow>,
   ): Promise<CallRow> {
     const { to, from } = await checkAddresses(projectId, input);
-    if (input.status_callback) await deps.checkCallbackUrl(input.status_callback);
+    if (input.status_callback) await deps.checkCallbackUrl(input.status_callback, '/status_callback');
     const known =
       input.flow_id !== undefined && input.flow === undefined
         ? deps.flows.lastActive(projectId, input.flow_id)

@@ -98,8 +98,8 @@ async function waitForConnection(media: MediaControl): Promise<void> {
 export function createVoiceFeature(deps: VoiceDeps): VoiceFeature {
   const { db, logger, config } = deps;
   const secondMs = config.secondMs ?? 1000;
-  const checkUrl = (url: string) =>
-    checkCallbackUrl(url, { allowPrivate: config.webhookAllowPrivate ?? false });
+  const checkUrl = (url: string, path?: string) =>
+    checkCallbackUrl(url, { allowPrivate: config.webhookAllowPrivate ?? false, path });
   const flowsStore = createFlowsStore(db);
   const callsStore = createCallsStore(db);
   const recordings = createRecordingsStore(db);
@@ -110,7 +110,7 @@ export function createVoiceFeature(deps: VoiceDeps): VoiceFeature {
     store: callsStore,
     callEvents,
     flows,
-    checkCallbackUrl: (url) => checkUrl(url),
+    checkCallbackUrl: checkUrl,
   });
   let tts: TtsProvider = deps.tts ?? createSilentTts();
   const ttsCache = createTtsCache({

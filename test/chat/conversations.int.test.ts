@@ -66,6 +66,10 @@ describe('conversations and members', () => {
         body: { type: 'direct', members: ['bob', 'carol'] },
       });
       expect(res.status).to.equal(422);
+      expect(res.body).to.include({ code: 'direct_needs_two' });
+      expect(res.body.errors).to.have.deep.members([
+        { path: '/members', message: res.body.detail },
+      ]);
     });
   });
 

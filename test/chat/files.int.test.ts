@@ -67,24 +67,22 @@ describe('chat attachments (/v1/files)', () => {
   });
 
   it('refuses types outside the allow-list and sizes over the limit at declaration (422)', async () => {
-    expect(
-      (
-        await declare(alice, {
-          filename: 'x.exe',
-          content_type: 'application/x-msdownload',
-          size: 10,
-        })
-      ).status,
-    ).to.equal(422);
-    expect(
-      (
-        await declare(alice, {
-          filename: 'big.png',
-          content_type: 'image/png',
-          size: 26 * 1024 * 1024,
-        })
-      ).status,
-    ).to.equal(422);
+    const exe = await declare(alice, {
+      filename: 'x.exe',
+      content_type: 'application/x-msdownload',
+      size: 10,
+    });
+    expect(exe.status).to.equal(422);
+    expect(exe.body).to.include({ code: 'unsupported_file_type' });
+    expect(exe.body.errors).to.deep.equal([{ path: '/content_type', message: exe.body.detail }]);
+    const big = await declare(alice, {
+      filename: 'big.png',
+      content_type: 'image/png',
+      size: 26 * 1024 * 1024,
+    });
+    expect(big.status).to.equal(422);
+    expect(big.body).to.include({ code: 'file_too_large' });
+    expect(big.body.errors).to.deep.equal([{ path: '/size', message: big.body.detail }]);
   });
 
   it('rejects an upload whose bytes are not the declared type, and it cannot be attached', async () => {

@@ -274,6 +274,12 @@ describe('sending SMS through the sandbox SMSC', () => {
         422,
         'invalid_send_at',
       ],
+      [
+        'a status_callback that is not a URL',
+        { to: '+14155550100', body: 'x', status_callback: 'notaurl' },
+        422,
+        'invalid_callback_url',
+      ],
       ['an unknown field', { to: '+14155550100', body: 'x', priority: 'high' }, 400],
       ['a wrong type', { to: 14155550100, body: 'x' }, 400],
     ];
@@ -282,6 +288,8 @@ describe('sending SMS through the sandbox SMSC', () => {
         const res = await send(body);
         expect(res.status).to.equal(status);
         if (code) expect(res.body).to.have.property('code', code);
+        // API.md: a validation failure names its fields in `errors`.
+        expect(res.body.errors).to.be.an('array').that.is.not.empty;
       });
     }
 

@@ -128,6 +128,9 @@ describe('SSRF guard with private addresses disallowed', () => {
         const res = await api('PATCH', '/v1/project', { body: { webhook_url: bad } });
         expect(res.status, bad).to.equal(422);
         expect(res.body.code, bad).to.equal('invalid_callback_url');
+        expect(res.body.errors, bad).to.deep.equal([
+          { path: '/webhook_url', message: res.body.detail },
+        ]);
       }
       const [id] = await emitTo(app, project.id, url, 1);
       const failed = await eventually(async () => {
