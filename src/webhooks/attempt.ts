@@ -74,7 +74,7 @@ export function createAttempter(deps: {
   function nextState(delivery: ClaimedDelivery, result: AttemptResult, number: number, now: Date) {
     if (result.outcome === 'success')
       return { status: 'succeeded' as const, next_attempt_at: null };
-    if (result.outcome === 'gone' || number >= delivery.max_attempts) {
+    if (number >= delivery.max_attempts) {
       return { status: 'failed' as const, next_attempt_at: null };
     }
     const delay = nextRetryDelayMs(number, deps.retryDelaysSec, random) ?? 60_000;

@@ -9,12 +9,15 @@ import { createGuardedAgent, type HostLookup } from './url-guard.js';
  * back as an `AttemptResult` the worker stores as one line of the delivery log.
  */
 
-/** How an attempt bears on the delivery: done, try again later, or stop for good. */
-export type AttemptOutcome = 'success' | 'retry' | 'gone';
+/**
+ * How an attempt bears on the delivery: done, or try again later. API.md retries any non-2xx,
+ * so a 410 Gone (which Standard Webhooks lets a sender take as "stop") is retried too.
+ */
+export type AttemptOutcome = 'success' | 'retry';
 
 /** What the delivery log keeps per attempt (API.md: response code, latency, error). */
 export interface AttemptResult {
-  /** 2xx → success; 410 Gone → gone (stop retrying now); anything else or no answer → retry. */
+  /** 2xx → success; anything else or no answer → retry. */
   outcome: AttemptOutcome;
   /** The HTTP status, or null when no response arrived. */
   statusCode: number | null;
@@ -55,10 +58,9 @@ export const SNIPPET_BYTES = 1024;
 export const DEFAULT_SEND_TIMEOUT_MS = 10_000;
 const MAX_ERROR_LENGTH = 300;
 
-/** The outcome a status code implies (Standard Webhooks: 2xx is success; 410 ends retries). */
+/** The outcome a status code implies: 2xx is success, anything else is retried. */
 export function classifyStatus(statusCode: number): AttemptOutcome {
-  if (statusCode >= 200 && statusCode < 300) return 'success';
-  return statusCode === 410 ? 'gone' : 'retry';
+  return statusCode >= 200 && statusCode < 300 ? 'success' : 'retry';
 }
 
 const ERROR_TEXT: Record<string, string> = {

@@ -2,6 +2,12 @@ import { expect } from 'chai';
 import sharp from 'sharp';
 import { startChatKit, type ChatKit } from './chat-kit.js';
 
+/** The problem+json body of a refusal. */
+interface Problem {
+  detail: string;
+  errors: Array<{ path: string; message: string }>;
+}
+
 type Client = Awaited<ReturnType<ChatKit['as']>>;
 interface FileView {
   id: string;
@@ -74,7 +80,10 @@ describe('chat attachments (/v1/files)', () => {
     });
     expect(exe.status).to.equal(422);
     expect(exe.body).to.include({ code: 'unsupported_file_type' });
-    expect(exe.body.errors).to.deep.equal([{ path: '/content_type', message: exe.body.detail }]);
+    const exeProblem = exe.body as unknown as Problem;
+    expect(exeProblem.errors).to.deep.equal([
+      { path: '/content_type', message: exeProblem.detail },
+    ]);
     const big = await declare(alice, {
       filename: 'big.png',
       content_type: 'image/png',
@@ -82,7 +91,8 @@ describe('chat attachments (/v1/files)', () => {
     });
     expect(big.status).to.equal(422);
     expect(big.body).to.include({ code: 'file_too_large' });
-    expect(big.body.errors).to.deep.equal([{ path: '/size', message: big.body.detail }]);
+    const bigProblem = big.body as unknown as Problem;
+    expect(bigProblem.errors).to.deep.equal([{ path: '/size', message: bigProblem.detail }]);
   });
 
   it('rejects an upload whose bytes are not the declared type, and it cannot be attached', async () => {

@@ -289,7 +289,8 @@ describe('sending SMS through the sandbox SMSC', () => {
         expect(res.status).to.equal(status);
         if (code) expect(res.body).to.have.property('code', code);
         // API.md: a validation failure names its fields in `errors`.
-        expect(res.body.errors).to.be.an('array').that.is.not.empty;
+        expect((res.body as unknown as { errors: unknown }).errors).to.be.an('array').that.is.not
+          .empty;
       });
     }
 

@@ -109,8 +109,8 @@ describe('createWebhookSender', () => {
     });
   });
 
-  it('reports gone for a 410 so retries stop at once', async () => {
-    expect(await send('/gone')).to.include({ outcome: 'gone', statusCode: 410 });
+  it('reports a 410 Gone as one more failure to retry, as API.md retries any non-2xx', async () => {
+    expect(await send('/gone')).to.include({ outcome: 'retry', statusCode: 410 });
   });
 
   it('gives up on a receiver that never answers, with error timeout', async () => {
