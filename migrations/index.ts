@@ -13,6 +13,7 @@ import * as m011 from './011-idempotency-scope.js';
 import * as m012 from './012-consent-exempt.js';
 import * as m013 from './013-admin-idempotency.js';
 import * as m014 from './014-inbound-parts.js';
+import * as m015 from './015-idempotent-answer-text.js';
 
 /** One migration module: a stable name plus up/down. */
 export interface Migration {
@@ -37,4 +38,5 @@ export const migrations: Migration[] = [
   m012,
   m013,
   m014,
+  m015,
 ];

@@ -34,6 +34,22 @@ describe('Idempotency-Key', () => {
     expect(first.headers.get('idempotent-replayed')).to.equal(null);
   });
 
+  it('replays the very bytes it first sent, for a stored answer and for a created message', async () => {
+    const first = await rotate('k-bytes');
+    const second = await rotate('k-bytes');
+    expect(second.text).to.equal(first.text);
+    const send = () =>
+      api('POST', '/v1/messages', {
+        body: { to: '+14155550772', from: 'Trunkline', body: 'same bytes twice' },
+        headers: { 'idempotency-key': 'k-bytes-message' },
+      });
+    const created = await send();
+    const replayed = await send();
+    expect(created.status).to.equal(201);
+    expect(replayed.headers.get('idempotent-replayed')).to.equal('true');
+    expect(replayed.text).to.equal(created.text);
+  });
+
   it('answers 422 when the key comes back with a different body', async () => {
     await rotate('k-diff', {});
     const res = await api('POST', '/v1/project/webhook-secret/rotate', {

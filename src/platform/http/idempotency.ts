@@ -8,7 +8,8 @@ import type { SqlFragment } from '../sql.js';
 interface StoredResponse {
   request_hash: string;
   status_code: number | null;
-  response_body: unknown;
+  /** The answer's body as it was sent (a `json` column keeps the text); null for none. */
+  response_text: string | null;
   created_at: Date;
 }
 
@@ -66,8 +67,8 @@ export function storeAnswersSql<Row extends { id: string }>(
   return {
     sql: `update idempotency_keys k
              set status_code = a.status, response_body = a.body, completed_at = ?
-            from jsonb_to_recordset(?::jsonb)
-                 as a(project_id text, scope text, key text, status int, body jsonb,
+            from json_to_recordset(?::json)
+                 as a(project_id text, scope text, key text, status int, body json,
                       resource_id text)
            where k.project_id = a.project_id and k.scope = a.scope and k.key = a.key
              and k.status_code is null and ${onlyIf}
@@ -115,20 +116,23 @@ function hashRequest(method: string, path: string, body: unknown): string {
     .digest('hex');
 }
 
+/** Sends the stored answer again, byte for byte. */
 function replay(res: Response, stored: StoredResponse): void {
   res.setHeader('Idempotent-Replayed', 'true');
   res.status(stored.status_code ?? 200);
-  const body = stored.response_body as { type?: string } | null;
-  if (body === null) return void res.end();
-  const problem = typeof body.type === 'string' && body.type.startsWith('urn:trunkline:problem:');
-  res.type(problem ? 'application/problem+json' : 'application/json').json(body);
+  const text = stored.response_text;
+  if (text === null) return void res.end();
+  const body = JSON.parse(text) as { type?: unknown } | null;
+  const problem = typeof body?.type === 'string' && body.type.startsWith('urn:trunkline:problem:');
+  res.type(problem ? 'application/problem+json' : 'application/json').send(text);
 }
 
-/** The JSON of an answer's text ('' is no body); undefined when the text is not JSON. */
-function answerBody(text: string): unknown {
+/** The text to store of an answer ('' is no body: null); undefined when it is not JSON. */
+function answerText(text: string): string | null | undefined {
   if (text === '') return null;
   try {
-    return JSON.parse(text) as unknown;
+    JSON.parse(text);
+    return text;
   } catch {
     return undefined;
   }
@@ -168,7 +172,15 @@ export function createIdempotency(deps: {
   async function waitForResponse(where: IdempotencyKeyRow): Promise<StoredResponse | undefined> {
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const row = (await keys().where(where).first()) as StoredResponse | undefined;
+      const row = (await keys()
+        .select(
+          'request_hash',
+          'status_code',
+          'created_at',
+          deps.db.raw('response_body::text as response_text'),
+        )
+        .where(where)
+        .first()) as StoredResponse | undefined;
       if (!row || row.status_code !== null) return row;
       if (deps.clock.now().getTime() - row.created_at.getTime() > ABANDONED_AFTER_MS) {
         await keys().where(where).whereNull('status_code').delete();
@@ -188,20 +200,17 @@ export function createIdempotency(deps: {
       const [chunk] = args;
       const text =
         typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
-      const body = res.statusCode >= 500 ? undefined : answerBody(text);
+      const body = res.statusCode >= 500 ? undefined : answerText(text);
       // Only a claim still without an answer: one stored with its resource (a send whose
       // statement committed before something failed) stays, so a retry replays it.
       const done =
         body === undefined
           ? keys().where(where).whereNull('status_code').delete()
-          : keys()
-              .where(where)
-              .whereNull('status_code')
-              .update({
-                status_code: res.statusCode,
-                response_body: JSON.stringify(body),
-                completed_at: deps.clock.now(),
-              });
+          : keys().where(where).whereNull('status_code').update({
+              status_code: res.statusCode,
+              response_body: body,
+              completed_at: deps.clock.now(),
+            });
       done.then(
         () => end(...args),
         (err: unknown) => {
