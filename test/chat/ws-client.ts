@@ -1,4 +1,5 @@
 import { WebSocket } from 'ws';
+import type { TestResponse } from '../support/http.js';
 
 /** One frame the server pushed. */
 export interface Frame {
@@ -71,4 +72,22 @@ export async function connectRealtime(baseUrl: string, token: string): Promise<R
       }
     },
   };
+}
+
+/** The HTTP answer to a WebSocket handshake the server refuses (it must not open). */
+export function refusedConnection(baseUrl: string, token: string): Promise<TestResponse<unknown>> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(realtimeUrl(baseUrl, token));
+    ws.on('error', () => undefined);
+    ws.on('open', () => reject(new Error('the socket opened')));
+    ws.on('unexpected-response', (_req, res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const headers = new Headers(res.headers as Record<string, string>);
+        resolve({ status: res.statusCode!, headers, text, body: JSON.parse(text) as unknown });
+      });
+    });
+  });
 }
