@@ -87,7 +87,7 @@ export function createMessageActions(ctx: ChatContext, messagesService: Messages
       await record({ projectId: actor.projectId, id: conversationId }, [
         {
           type: pinned ? 'conversation.message.pinned' : 'conversation.message.unpinned',
-          data: messageView(updated),
+          data: await messagesService.withReactions(updated, trx),
         },
       ]);
       return updated;

@@ -168,7 +168,7 @@ export function createMessagesService(ctx: ChatContext) {
         edited_at: ctx.clock.now(),
       });
       await record({ projectId: actor.projectId, id: conversationId }, [
-        { type: 'conversation.message.updated', data: messageView(updated) },
+        { type: 'conversation.message.updated', data: await withReactions(updated, trx) },
       ]);
       return updated;
     });
@@ -197,8 +197,12 @@ export function createMessagesService(ctx: ChatContext) {
     return messageView(row);
   }
 
-  async function withReactions(row: MessageRow) {
-    const reactions = await messages.reactionsOf([row.id]);
+  /**
+   * The message's view with its reactions. Events carry it too: a client that replaces its
+   * copy with an event's message would otherwise lose the reactions.
+   */
+  async function withReactions(row: MessageRow, trx?: Trx) {
+    const reactions = await messages.reactionsOf([row.id], trx);
     return messageView(row, reactions.get(row.id));
   }
 

@@ -126,11 +126,14 @@ export function createMessagesStore(db: Db) {
       );
     },
 
-    /** Reactions of the given messages, grouped per message and emoji. */
-    async reactionsOf(messageIds: string[]): Promise<Map<string, ReactionSummary[]>> {
+    /** Reactions of the given messages, grouped per message and emoji (in `conn`'s view). */
+    async reactionsOf(
+      messageIds: string[],
+      conn: Conn = db,
+    ): Promise<Map<string, ReactionSummary[]>> {
       const result = new Map<string, ReactionSummary[]>();
       if (messageIds.length === 0) return result;
-      const rows = (await db('chat_reactions')
+      const rows = (await conn('chat_reactions')
         .whereIn('message_id', messageIds)
         .orderBy('created_at')
         .orderBy('identity')) as Array<{ message_id: string; identity: string; emoji: string }>;

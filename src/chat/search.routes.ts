@@ -37,13 +37,13 @@ export function createSearchRouter(deps: {
         createdAfter: date(query.created_after),
         createdBefore: date(query.created_before),
       });
-      res.json(
-        await paginate(search, pageOf(query), {
-          prefix: 'cmsg',
-          column: 'x.id',
-          map: (row: MessageRow) => messageView(row),
-        }),
-      );
+      const page = await paginate(search, pageOf(query), {
+        prefix: 'cmsg',
+        column: 'x.id',
+        map: (row: MessageRow) => row,
+      });
+      const reactions = await deps.messages.reactionsOf(page.data.map((row) => row.id));
+      res.json({ ...page, data: page.data.map((row) => messageView(row, reactions.get(row.id))) });
     },
   );
   return router;

@@ -131,6 +131,27 @@ describe('conversation messages', () => {
     expect(removed.body.reactions.find((r) => r.emoji === '👍')?.count).to.equal(1);
   });
 
+  it("keeps a message's reactions in search results and in its updated and pinned events", async () => {
+    const msg = await post(alice, { body: 'porcupine sighting' });
+    const reactionPath = `/v1/conversations/${conv}/messages/${msg.body.id}/reactions/${encodeURIComponent('👍')}`;
+    expect((await bob('POST', reactionPath)).status).to.equal(200);
+    const thumbs = [{ emoji: '👍', count: 1, identities: ['bob'] }];
+
+    const found = await alice<{ data: Msg[] }>('GET', '/v1/search/messages?q=porcupine');
+    expect(found.body.data.map((m) => m.reactions)).to.deep.equal([thumbs]);
+
+    const path = `/v1/conversations/${conv}/messages/${msg.body.id}`;
+    expect((await alice('PATCH', path, { body: { body: 'porcupine, two' } })).status).to.equal(200);
+    expect((await alice('POST', `${path}/pin`)).status).to.equal(200);
+    for (const type of ['conversation.message.updated', 'conversation.message.pinned']) {
+      const event = await receiver.waitFor(
+        (e) => e.type === type && (e.data as { id?: string }).id === msg.body.id,
+        5000,
+      );
+      expect((event.data as Msg).reactions, type).to.deep.equal(thumbs);
+    }
+  });
+
   it('pages messages newest first with a cursor', async () => {
     const first = await alice<{ data: Msg[]; next_cursor: string }>(
       'GET',
