@@ -24,7 +24,9 @@ export function createSearchRouter(deps: {
       const actor = actorOf(req.auth);
       const query = validQuery(res);
       const requested = query.identity as string | undefined;
-      const identity = actor.identity || requested ? identityFor(actor, requested) : undefined;
+      // `mentions_me` needs a "me": with an API key, `identity` names it (400 without one).
+      const asIdentity = actor.identity || requested || query.mentions_me === true;
+      const identity = asIdentity ? identityFor(actor, requested) : undefined;
       const date = (value: unknown) =>
         typeof value === 'string' ? parseInstant(value) : undefined;
       const search = deps.messages.searchQuery(actor.projectId, {

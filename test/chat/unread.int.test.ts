@@ -186,6 +186,13 @@ describe('read horizons, unread counts and search', () => {
       '/v1/search/messages?q=budget&mentions_me=true',
     );
     expect(mentioning.body.data).to.have.length(1);
+    const operatorMentions = await kit.operator<{ data: unknown[] }>(
+      'GET',
+      '/v1/search/messages?q=budget&mentions_me=true&identity=bob',
+    );
+    expect(operatorMentions.body.data).to.have.length(1);
+    const nobody = await kit.operator('GET', '/v1/search/messages?q=budget&mentions_me=true');
+    expect(nobody.status, 'mentions_me with an API key and no identity').to.equal(400);
     const paged = await bob<{ data: unknown[]; next_cursor: string }>(
       'GET',
       '/v1/search/messages?q=budget&limit=1',
