@@ -14,6 +14,7 @@ import * as m012 from './012-consent-exempt.js';
 import * as m013 from './013-admin-idempotency.js';
 import * as m014 from './014-inbound-parts.js';
 import * as m015 from './015-idempotent-answer-text.js';
+import * as m016 from './016-dial-leg.js';
 
 /** One migration module: a stable name plus up/down. */
 export interface Migration {
@@ -39,4 +40,5 @@ export const migrations: Migration[] = [
   m013,
   m014,
   m015,
+  m016,
 ];

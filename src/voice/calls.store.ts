@@ -24,6 +24,12 @@ export interface CallRow {
   flow_state: FlowState | null;
   /** The command the flow waits on, re-issued when another orchestrator resumes the call. */
   flow_command: FlowCommand | null;
+  /**
+   * The leg the waiting `dial` step rang (set once its originate returned) and when it
+   * answered; null otherwise. A restarted orchestrator reads it when the PBX no longer has
+   * the leg.
+   */
+  dial_leg: DialLegRecord | null;
   /** Our ARI channel id for the caller's leg. */
   channel_id: string | null;
   timeout: number;
@@ -36,6 +42,13 @@ export interface CallRow {
   answered_at: Date | null;
   ended_at: Date | null;
   duration: number | null;
+}
+
+/** A dial step's leg as `calls.dial_leg` keeps it. */
+export interface DialLegRecord {
+  id: string;
+  /** ISO time of the leg's answer; null while it rings. */
+  answered_at: string | null;
 }
 
 /** What differs between new calls; everything else starts empty (a fresh, queued call). */
@@ -63,6 +76,7 @@ export function newCallRow(call: NewCall, now: Date): CallRow {
     status: 'queued',
     flow_state: null,
     flow_command: null,
+    dial_leg: null,
     hangup_cause: null,
     created_at: now,
     updated_at: now,
@@ -93,7 +107,7 @@ export interface StatusChange {
   extra?: Partial<CallRow>;
 }
 
-const JSON_COLUMNS = ['flow_definition', 'flow_state', 'flow_command'] as const;
+const JSON_COLUMNS = ['flow_definition', 'flow_state', 'flow_command', 'dial_leg'] as const;
 
 /** jsonb columns go to pg as JSON text, so arrays and strings are never mistaken for SQL types. */
 function serialize(patch: Partial<CallRow>): Record<string, unknown> {

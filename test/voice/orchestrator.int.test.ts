@@ -303,9 +303,10 @@ describe('call orchestrator (fake PBX)', () => {
 
   /**
    * A call in a dial step whose orchestrator dies: a new one starts on a PBX that lists the
-   * caller and the leg (in `legState`); resolves with the restarted orchestrator and its PBX.
+   * caller and, unless `legState` is 'gone' (it ended while no orchestrator ran), the leg in
+   * that state; resolves with the restarted orchestrator and its PBX.
    */
-  async function restartDuringDial(channelId: string, legState: string) {
+  async function restartDuringDial(channelId: string, legState: string, answered = legState) {
     const callId = await callIn(
       {
         start: 'out',
@@ -317,15 +318,48 @@ describe('call orchestrator (fake PBX)', () => {
       channelId,
     );
     const legId = await eventually(async () => fake.originated[0]);
-    if (legState === 'up') fake.enters(legId, 'trunkline-dial', callId);
+    await eventually(async () => {
+      const row = await app.runtime.db('calls').where({ id: callId }).first();
+      return row.dial_leg?.id === legId ? true : undefined;
+    });
+    if (answered === 'up') {
+      fake.enters(legId, 'trunkline-dial', callId);
+      await eventually(async () => {
+        const row = await app.runtime.db('calls').where({ id: callId }).first();
+        return row.dial_leg?.answered_at ? true : undefined;
+      });
+    }
     await orchestrator.stop(); // the process dies; the PBX keeps the legs
     const restarted = createTestOrchestrator(app);
     const pbx = createFakeMedia();
-    pbx.channels.push(channelId, legId);
-    pbx.states.set(legId, legState);
+    pbx.channels.push(channelId);
+    if (legState !== 'gone') {
+      pbx.channels.push(legId);
+      pbx.states.set(legId, legState);
+    }
     restarted.attach(pbx.media);
-    await eventually(async () => (restarted.callOnChannel(legId) ? true : undefined));
+    if (legState !== 'gone') {
+      await eventually(async () => (restarted.callOnChannel(legId) ? true : undefined));
+    }
     return { callId, legId, restarted, pbx };
+  }
+
+  for (const [answered, outcome] of [
+    ['up', 'completed'],
+    ['ringing', 'failed'],
+  ] as const) {
+    it(`gives a dial whose ${answered} leg ended while no orchestrator ran ${outcome}, without dialling again`, async () => {
+      const channelId = `chan-leg-gone-${answered}`;
+      const { callId, restarted, pbx } = await restartDuringDial(channelId, 'gone', answered);
+      try {
+        await eventually(async () => (pbx.hangups.includes(channelId) ? true : undefined));
+        expect(pbx.originated).to.deep.equal([]);
+        pbx.emit({ type: 'hangup', channelId, cause: 16, causeText: 'Normal Clearing' });
+        expect(await stepsOf(callId, 'completed')).to.deep.equal([`out:${outcome}`, 'bye:hangup']);
+      } finally {
+        await restarted.stop();
+      }
+    });
   }
 
   it('takes back an answered dial leg after a restart, bridged again, instead of calling again', async () => {

@@ -1,5 +1,6 @@
 import type { DialCommand } from '../../flows/index.js';
 import { dialOutcomeForHangup } from '../call-status.js';
+import type { DialLegRecord } from '../calls.store.js';
 import type { OrchestratorContext } from './context.js';
 import type { FlowDriver } from './driver.js';
 import { startDialRecording } from './call-recording.js';
@@ -49,6 +50,21 @@ export async function runDial(ctx: OrchestratorContext, call: LiveCall, command:
     timeoutSec: command.timeout,
     appArgs: [DIAL_LEG_MARKER, call.id],
   });
+  await recordDialLeg(ctx, call, { id: legId, answered_at: null });
+}
+
+/**
+ * Puts the dial's leg on the call's row (`calls.dial_leg`), for an orchestrator that takes
+ * the call over after a restart. A failed write is logged, not fatal: it costs only that
+ * knowledge, and the call goes on.
+ */
+async function recordDialLeg(ctx: OrchestratorContext, call: LiveCall, leg: DialLegRecord) {
+  try {
+    await ctx.store.update(ctx.db, call.id, { dial_leg: leg });
+    call.row = { ...call.row, dial_leg: leg };
+  } catch (err) {
+    ctx.logger.warn({ err, call_id: call.id }, 'dial leg not recorded');
+  }
 }
 
 /**
@@ -58,8 +74,8 @@ export async function runDial(ctx: OrchestratorContext, call: LiveCall, command:
  * or null when the PBX has no leg of the call (the dial is run again). A leg that is up was
  * answered: the caller must join it in the bridge again (a no-op if it still is; the crash
  * may have come between the answer and the bridging), and its hang-up gives `completed` (its
- * duration counted from now: the answer's time was not kept). A leg still ringing is bridged
- * when it answers, like any other.
+ * duration counted from the answer `calls.dial_leg` kept, else from now). A leg still ringing
+ * is bridged when it answers, like any other.
  */
 export function adoptDialLeg(
   ctx: OrchestratorContext,
@@ -74,12 +90,13 @@ export function adoptDialLeg(
   }
   if (!last) return null;
   const answered = channels.get(last.id) === 'up';
+  const recorded = call.row.dial_leg?.id === last.id ? call.row.dial_leg.answered_at : null;
   const activity: DialActivity = {
     kind: 'dial',
     legId: last.id,
     bridgeId: dialBridgeId(call.id, last.n),
     answered,
-    answeredAt: answered ? Date.now() : null,
+    answeredAt: answered ? (recorded ? Date.parse(recorded) : Date.now()) : null,
     record: false, // a recording of the bridge, if any, goes on on the PBX
     step: call.state?.step ?? null,
   };
@@ -101,6 +118,10 @@ export async function onLegAnswered(ctx: OrchestratorContext, call: LiveCall, le
   }
   activity.answered = true;
   activity.answeredAt = Date.now();
+  await recordDialLeg(ctx, call, {
+    id: legId,
+    answered_at: new Date(activity.answeredAt).toISOString(),
+  });
   await ctx.media().addToBridge(activity.bridgeId, [call.channelId, legId]);
   if (activity.record) await startDialRecording(ctx, call, activity.bridgeId, activity.step);
 }
@@ -130,6 +151,34 @@ export async function onLegHangup(
       ? undefined
       : Math.floor((Date.now() - activity.answeredAt) / ctx.secondMs);
   await driver.feed(call, { type: 'dial_result', outcome, duration });
+}
+
+/**
+ * After a restart, a call waits on a dial whose leg the PBX no longer has, but whose
+ * originate had returned (`calls.dial_leg`): the leg ended while no orchestrator watched.
+ * The step gets an outcome rather than the callee being dialled a second time: `completed` if
+ * the leg had answered (its length unknown), else `failed` (why it ended is unknown), as
+ * when a leg vanishes during a PBX connection outage.
+ */
+export async function endDialLegLost(
+  ctx: OrchestratorContext,
+  driver: FlowDriver,
+  call: LiveCall,
+  leg: DialLegRecord,
+) {
+  const n = legOf(leg.id)?.n;
+  if (n !== undefined) {
+    await ctx
+      .media()
+      .destroyBridge(dialBridgeId(call.id, n))
+      .catch((err: unknown) =>
+        ctx.logger.warn({ err, call_id: call.id }, 'dial bridge not destroyed'),
+      );
+  }
+  const answered = leg.answered_at !== null;
+  ctx.logger.warn({ call_id: call.id, leg: leg.id, answered }, 'dial leg ended while away');
+  const outcome = dialOutcomeForHangup({ answered, cause: answered ? 16 : 0 });
+  await driver.feed(call, { type: 'dial_result', outcome, duration: undefined });
 }
 
 /** Ends a dial that is still running: the leg is hung up, the bridge destroyed. */

@@ -78,6 +78,8 @@ export function createFlowDriver(ctx: OrchestratorContext): CallDriver {
       flow_command: call.waiting,
       updated_at: ctx.clock.now(),
       ...(options.definitionChanged && { flow_definition: call.definition }),
+      // A step past a dial leaves its leg behind (`runDial` records the next one's).
+      ...(call.row.dial_leg && { dial_leg: null }),
     };
     if (entries.length === 0) await ctx.store.update(ctx.db, call.id, patch);
     else await ctx.callEvents.updateWithSteps(call.row, patch, entries);

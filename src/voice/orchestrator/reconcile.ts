@@ -1,7 +1,7 @@
 import type { OrchestratorContext } from './context.js';
 import type { CallLoader } from './call-loader.js';
 import { ensureCallRecording } from './call-recording.js';
-import { adoptDialLeg, onLegHangup } from './dial-command.js';
+import { adoptDialLeg, endDialLegLost, onLegHangup } from './dial-command.js';
 import type { CallDriver } from './flow-driver.js';
 import type { LiveCall } from './live-call.js';
 
@@ -63,6 +63,8 @@ export async function reconcileCalls(
       ? () => refreshRunning(ctx, driver, call, channels)
       : async () => {
           const leg = adoptDialLeg(ctx, call, channels);
+          const lost = call.waiting?.type === 'dial' ? call.row.dial_leg : null;
+          if (!leg && lost) return endDialLegLost(ctx, driver, call, lost);
           if (!leg) return driver.resume(call);
           if (leg.answered) {
             await driver.guard(call, () =>
