@@ -30,6 +30,7 @@ export function createFakeMedia() {
   const failing = new Set<string>();
   const plays: Array<{ channelId: string; playbackId: string; media: string }> = [];
   const hangups: string[] = [];
+  const stoppedRecordings: string[] = [];
   const originated: string[] = [];
   const endpoints: string[] = [];
   /** The channels the PBX lists (none unless a test says so), `up` unless `states` says. */
@@ -53,6 +54,7 @@ export function createFakeMedia() {
       if (faults.stopPlayback) throw new Error('Internal Server Error');
     },
     record: async () => undefined,
+    stopRecording: async (name) => void stoppedRecordings.push(name),
     snoop: async () => undefined,
     hangup: async (channelId) => {
       hangups.push(channelId);
@@ -95,6 +97,8 @@ export function createFakeMedia() {
     states,
     /** Every addToBridge, in order. */
     bridged,
+    /** The names of the live recordings stopped, in order. */
+    stoppedRecordings,
     /**
      * ARI requests made to fail (as a 500 would): prompt stops, bridging while set; the next N
      * listings, the next N hang-ups.

@@ -138,6 +138,56 @@ describe('IVR end to end (sandbox PBX)', () => {
     expect(forCall.map((e) => e.type)).to.include.members(types);
   });
 
+  describe('a record step', () => {
+    /** A call whose flow records at once; resolves with its id once the recording runs. */
+    async function recording(finishOnKey: string, maxLength: number): Promise<string> {
+      const created = await api('POST', '/v1/calls', {
+        body: {
+          to: '+14155550100',
+          from,
+          flow: {
+            start: 'vm',
+            steps: {
+              vm: {
+                verb: 'record',
+                finish_on_key: finishOnKey,
+                max_length: maxLength,
+                beep: false,
+                next: 'end',
+              },
+              end: { verb: 'hangup' },
+            },
+          },
+        },
+      });
+      const callId = created.body.id as string;
+      await timelineWhen(api, callId, (e) => e.some((x) => x.status === 'in-progress'));
+      await sleep(200);
+      return callId;
+    }
+    const press = (callId: string, digits: string) =>
+      api('POST', `/sandbox/v1/calls/${callId}/dtmf`, { body: { digits } });
+
+    it('with a digit finish_on_key goes on through other keys and stops on that digit', async () => {
+      const callId = await recording('5', 20);
+      await press(callId, '3');
+      await sleep(300);
+      expect(stepsOf(await timelineWhen(api, callId, () => true))).to.deep.equal([]);
+      await press(callId, '5');
+      const timeline = await timelineWhen(api, callId, (e) => e.some((x) => x.step === 'vm'));
+      expect(timeline.find((e) => e.step === 'vm')).to.include({ outcome: 'recorded', input: '5' });
+    });
+
+    it('reports no key when it stops at max_length, whatever keys were pressed', async () => {
+      const callId = await recording('#', 1);
+      await press(callId, '1');
+      const timeline = await timelineWhen(api, callId, (e) => e.some((x) => x.step === 'vm'));
+      const step = timeline.find((e) => e.step === 'vm');
+      expect(step).to.include({ outcome: 'recorded' });
+      expect(step?.input ?? '').to.equal('');
+    });
+  });
+
   it('takes an inbound call to the number through the sandbox, then the caller hangs up', async () => {
     const placed = await api('POST', '/sandbox/v1/calls', {
       body: { from: '+14155550177', to: from },

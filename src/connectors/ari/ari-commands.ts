@@ -7,7 +7,7 @@ const seg = encodeURIComponent;
 
 type CallCommands = Pick<
   MediaControl,
-  'originate' | 'answer' | 'play' | 'stopPlayback' | 'record' | 'snoop' | 'hangup'
+  'originate' | 'answer' | 'play' | 'stopPlayback' | 'record' | 'stopRecording' | 'snoop' | 'hangup'
 >;
 type QueryCommands = Pick<
   MediaControl,
@@ -69,6 +69,9 @@ export function createCallCommands(http: AriHttp, app: string): CallCommands {
         terminateOn: input.terminateOn,
         ifExists: input.ifExists ?? 'overwrite',
       });
+    },
+    async stopRecording(name) {
+      await http.call('stopRecording', 'POST', `/recordings/live/${seg(name)}/stop`);
     },
     async snoop(channelId, input) {
       const appArgs = joinAppArgs(input.appArgs);

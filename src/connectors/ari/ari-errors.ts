@@ -20,6 +20,7 @@ export type AriOperation =
   | 'play'
   | 'stopPlayback'
   | 'record'
+  | 'stopRecording'
   | 'snoop'
   | 'hangup'
   | 'createBridge'
@@ -43,6 +44,7 @@ const OVERRIDES: Partial<Record<AriOperation, Partial<Record<number, Outcome>>>>
   recordBridge: { 404: 'bridge_gone' },
   hangup: { 404: 'ok' },
   stopPlayback: { 404: 'ok' },
+  stopRecording: { 404: 'ok' },
   destroyBridge: { 404: 'ok' },
   createBridge: { 409: 'channel_state' },
   addToBridge: { 400: 'channel_gone', 404: 'bridge_gone' },

@@ -68,6 +68,12 @@ export interface MediaControl {
   ): Promise<void>;
 
   /**
+   * Stops a live recording, keeping its file (it ends with `recording_finished`); one that
+   * already ended resolves quietly.
+   */
+  stopRecording(name: string): Promise<void>;
+
+  /**
    * Creates a snoop channel under OUR id `snoopId` on `channelId`: a channel that carries the
    * audio of `channelId` in the `spy` direction (`in`: what the caller says, `out`: what the
    * caller hears, `both`: the two mixed), without whispering back. It enters our app as

@@ -24,7 +24,16 @@ export type Activity =
       record: boolean;
       step: string | null;
     }
-  | { kind: 'record'; name: string; recordingId: string; step: string | null; lastKey: string }
+  | {
+      kind: 'record';
+      name: string;
+      recordingId: string;
+      step: string | null;
+      /** The step's finish_on_key ('' for none). */
+      finishOnKey: string;
+      /** The finish key once pressed: what the step's `input` reports ('' at max length). */
+      finishedBy: string;
+    }
   | { kind: 'http'; abort: AbortController }
   | { kind: 'redirect' };
 

@@ -95,7 +95,7 @@ export function createMediaEventRouter(deps: {
       case 'dtmf':
         return own
           ? async () => {
-              onRecordKey(call, event.digit);
+              await onRecordKey(ctx, call, event.digit);
               await onCollectKey(ctx, call, event.digit);
             }
           : null;

@@ -4,10 +4,12 @@ import type { FlowDriver } from './driver.js';
 import type { LiveCall } from './live-call.js';
 import { storeRecording } from './store-recording.js';
 
-/** ARI's `terminateOn`: `#` and `*` as such, none for '', any other key as `any`. */
+/**
+ * ARI's `terminateOn` for a finish key: `#` and `*` as such; none for '' and for a digit,
+ * which ARI cannot name (`any` would stop on every key): `onRecordKey` stops that one.
+ */
 export function terminateOnFor(finishOnKey: string): string {
-  if (finishOnKey === '') return 'none';
-  return finishOnKey === '#' || finishOnKey === '*' ? finishOnKey : 'any';
+  return finishOnKey === '#' || finishOnKey === '*' ? finishOnKey : 'none';
 }
 
 /** record: a stored ARI recording named after our recording id. */
@@ -18,7 +20,8 @@ export async function runRecord(ctx: OrchestratorContext, call: LiveCall, comman
     name: recordingId,
     recordingId,
     step: call.state?.step ?? null,
-    lastKey: '',
+    finishOnKey: command.finish_on_key,
+    finishedBy: '',
   };
   await ctx.media().record(call.channelId, {
     name: recordingId,
@@ -28,9 +31,21 @@ export async function runRecord(ctx: OrchestratorContext, call: LiveCall, comman
   });
 }
 
-/** Remembers the key that (probably) stopped the recording. */
-export function onRecordKey(call: LiveCall, digit: string): void {
-  if (call.activity?.kind === 'record') call.activity.lastKey = digit;
+/**
+ * A key pressed while recording: only the step's finish key matters. It is remembered as the
+ * step's input, and a digit finish key (which ARI cannot terminate on) stops the recording;
+ * `#` and `*` stop it on the PBX. Other keys are part of the recording.
+ */
+export async function onRecordKey(
+  ctx: OrchestratorContext,
+  call: LiveCall,
+  digit: string,
+): Promise<void> {
+  const activity = call.activity;
+  if (activity?.kind !== 'record' || activity.finishOnKey === '') return;
+  if (digit !== activity.finishOnKey || activity.finishedBy !== '') return;
+  activity.finishedBy = digit;
+  if (terminateOnFor(digit) === 'none') await ctx.media().stopRecording(activity.name);
 }
 
 /**
@@ -55,7 +70,7 @@ export async function onRecordingDone(
       ctx.logger.error({ err, call_id: call.id, name: event.name }, 'recording not stored');
     }
   }
-  const digits = activity.lastKey || undefined;
+  const digits = activity.finishedBy || undefined;
   await driver.feed(call, {
     type: 'recording_finished',
     recording_id: recordingId,
