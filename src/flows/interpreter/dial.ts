@@ -6,6 +6,9 @@ import type { StepScope, VerbHandler } from './verb-handler.js';
 
 const OUTCOMES: readonly DialOutcome[] = ['completed', 'busy', 'no-answer', 'failed'];
 
+/** What a rendered `to` must be (flows/schema.json's dialTarget without the template). */
+const DIAL_TARGET = /^(\+[1-9][0-9]{1,14}|[A-Za-z][A-Za-z0-9]{0,15}\/\S{1,200})$/;
+
 function buildDialCommand(step: DialStep, scope: StepScope): DialCommand {
   const command: DialCommand = {
     type: 'dial',
@@ -19,10 +22,21 @@ function buildDialCommand(step: DialStep, scope: StepScope): DialCommand {
 
 /**
  * dial: call `to` and bridge. A leg that fails goes to `on[busy|no-answer|failed]`, falling
- * back to `next` when that outcome has no transition; a completed leg goes to `next`.
+ * back to `next` when that outcome has no transition; a completed leg goes to `next`. A `to`
+ * whose template renders to neither an E.164 number nor an endpoint fails without a call.
  */
 export const dialHandler: VerbHandler<DialStep> = {
-  enter: (step, scope) => ({ kind: 'wait', commands: [buildDialCommand(step, scope)] }),
+  enter: (step, scope) => {
+    const command = buildDialCommand(step, scope);
+    if (DIAL_TARGET.test(command.to)) return { kind: 'wait', commands: [command] };
+    // A template that rendered to no number (a missing variable) is not dialled: the step
+    // fails at once, as a leg that could not be placed would.
+    return {
+      kind: 'move',
+      next: step.on?.failed ?? step.next,
+      report: { outcome: 'failed', details: { to: command.to, reason: 'invalid_to' } },
+    };
+  },
   resume: (step, scope, event) => {
     if (event.type !== 'dial_result' || !OUTCOMES.includes(event.outcome)) return undefined;
     const failed = event.outcome === 'completed' ? undefined : step.on?.[event.outcome];

@@ -107,6 +107,22 @@ describe('dial', () => {
       'after',
     );
   });
+
+  it('fails at once, dialling nothing, when `to` renders to no number or endpoint', () => {
+    const missing = defineFlow({
+      d: { verb: 'dial', to: '{{vars.agent}}', on: { failed: 'sorry' }, next: 'after' },
+      sorry: { verb: 'say', text: 'Nobody to call.' },
+      after: { verb: 'say', text: 'After.' },
+    });
+    const [start] = drive(missing, []);
+    expect(start.commands.some((c) => c.type === 'dial')).to.equal(false);
+    expect(start.entered[0]).to.deep.include({
+      step: 'd',
+      outcome: 'failed',
+      next: 'sorry',
+      details: { to: '', reason: 'invalid_to' },
+    });
+  });
 });
 
 describe('record', () => {
