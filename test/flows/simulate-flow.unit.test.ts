@@ -180,7 +180,8 @@ describe('simulateFlow', () => {
     const loop = defineFlow({ g: { verb: 'gather', on_timeout: 'g' } });
     const result = simulateFlow(loop, { inputs: [] });
     expect(result.ended_by).to.equal('step_limit');
-    expect(result.transcript).to.have.length(1000);
+    expect(result.transcript).to.have.length(1001);
+    expect(result.transcript.at(-1)).to.include({ step: 'g', outcome: 'step_limit' });
   });
 
   it('keeps the transcript small when a loop sets many long variables', () => {

@@ -268,6 +268,20 @@ describe('/v1/calls', () => {
     expect(steps.slice(1).map((s) => s.split(':')[0])).to.deep.equal(['hello', 'bye']);
   });
 
+  it('notes on the timeline why a call ends when its flow redirects to no flow', async () => {
+    const missing = 'flow_01M97NHJFVFBD95SYP6CJ0Q4CF';
+    const created = await place({
+      flow: { start: 'away', steps: { away: { verb: 'redirect', flow_id: missing } } },
+    });
+    await statusOf(created.body.id as string, 'completed');
+    const events = await api<{ data: { type: string; data?: Record<string, unknown> }[] }>(
+      'GET',
+      `/v1/calls/${created.body.id}/events`,
+    );
+    const note = events.body.data.find((e) => e.type === 'flow.redirect_failed');
+    expect(note?.data).to.deep.equal({ flow_id: missing, code: 'unknown_flow' });
+  });
+
   it('lists calls with filters, newest first', async () => {
     const busy = await place({ to: '+15005550005' });
     await statusOf(busy.body.id as string, 'busy');

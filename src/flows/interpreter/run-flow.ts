@@ -83,8 +83,12 @@ function runFrom(definition: FlowDefinition, draft: Draft, target: string, from:
   let previous = from;
   while (current !== undefined) {
     const { state } = draft;
-    if (state.steps_taken >= FLOW_LIMITS.maxStepsPerCall) return endFlow(draft, 'step_limit', true);
     const step = findStep(definition, current);
+    if (state.steps_taken >= FLOW_LIMITS.maxStepsPerCall) {
+      // The step not entered says why the call ends (a live call's timeline had no word of it).
+      if (step) draft.entered.push({ step: current, verb: step.verb, outcome: 'step_limit' });
+      return endFlow(draft, 'step_limit', true);
+    }
     if (!step) return endFlow(draft, 'error', true);
     state.steps_taken += 1;
     if (current !== previous) state.attempts = 0;

@@ -176,6 +176,15 @@ export function createFlowDriver(ctx: OrchestratorContext): CallDriver {
       const target = await ctx.flows.resolveActive(call.projectId, flowId).catch(() => null);
       if (!target || !call.state) {
         ctx.logger.warn({ call_id: call.id, flow_id: flowId }, 'redirect to an unknown flow');
+        // The timeline says why the call ends (the flow may have been deleted since).
+        await ctx.callEvents
+          .note({ id: call.id, project_id: call.projectId }, 'flow.redirect_failed', {
+            flow_id: flowId,
+            code: 'unknown_flow',
+          })
+          .catch((err: unknown) =>
+            ctx.logger.warn({ err, call_id: call.id }, 'redirect failure not noted'),
+          );
         await ctx.media().hangup(call.channelId);
         return;
       }

@@ -154,6 +154,12 @@ describe('startFlow and nextFlow', () => {
       const last = nextFlow(loop, transition.state, { type: 'digits', digits: '5' });
       expect(last.commands).to.deep.equal([{ type: 'hangup' }]);
       expect(last.state).to.include({ ended: true, ended_by: 'step_limit' });
+      // The timeline says why: the step it would have entered, not entered.
+      expect(last.entered.at(-1)).to.deep.equal({
+        step: 'g',
+        verb: 'gather',
+        outcome: 'step_limit',
+      });
     });
 
     it('counts the steps of the flow a call was redirected from', () => {
