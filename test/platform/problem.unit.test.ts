@@ -37,6 +37,29 @@ describe('problemAnswer', () => {
     expect(answer.document).to.include({ status: 413, code: 'payload_too_large' });
   });
 
+  it('answers 503 with Retry-After when PostgreSQL or Redis is down, not 500', () => {
+    const down = [
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+      Object.assign(new Error('terminating connection'), { code: '57P01' }),
+      Object.assign(new Error('the database system is starting up'), { code: '57P03' }),
+      Object.assign(new Error('connection failure'), { code: '08006' }),
+      Object.assign(new Error('Knex: Timeout acquiring a connection.'), {
+        name: 'KnexTimeoutError',
+      }),
+      new Error('Connection terminated unexpectedly'),
+      new Error('Connection is closed.'),
+    ];
+    for (const err of down) {
+      const { log, errors } = recordingLogger();
+      const answer = problemAnswer(err, '/v1/x', () => log);
+      expect(answer.status, err.message).to.equal(503);
+      expect(answer.headers, err.message).to.deep.equal({ 'Retry-After': '5' });
+      expect(answer.document, err.message).to.include({ code: 'service_unavailable' });
+      expect(errors, 'not logged as an unhandled error').to.deep.equal([]);
+    }
+  });
+
   it('answers anything else 500 with a generic detail, and logs it', () => {
     const { log, errors } = recordingLogger();
     const answer = problemAnswer(new Error('secret internals'), '/v1/x', () => log);

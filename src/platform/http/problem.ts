@@ -35,10 +35,55 @@ const POSTGRES_INPUT_ERRORS: Record<string, () => AppError> = {
   '22008': outOfRange,
 };
 
+/** Socket errors of a connection to PostgreSQL or Redis that is down or gone. */
+const CONNECTION_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/**
+ * A store we depend on is down, not the request wrong: PostgreSQL refusing connections or
+ * shutting down (SQLSTATE class 08, 57P01–57P03, 53300), a socket error, a connection that
+ * ended mid-query, or knex's pool giving up waiting for a connection.
+ */
+function isStoreUnavailable(err: unknown): boolean {
+  const { code, name, message } = (err ?? {}) as {
+    code?: unknown;
+    name?: unknown;
+    message?: unknown;
+  };
+  if (typeof code === 'string') {
+    if (CONNECTION_ERRNOS.has(code) || code.startsWith('08')) return true;
+    if (code === '57P01' || code === '57P02' || code === '57P03' || code === '53300') return true;
+  }
+  if (name === 'KnexTimeoutError') return true;
+  return (
+    typeof message === 'string' && /^Connection terminated|^Connection is closed/.test(message)
+  );
+}
+
+const storeUnavailable = () =>
+  new AppError(
+    503,
+    'service_unavailable',
+    'A store this request needs is unavailable; retry shortly.',
+    {
+      retryable: true,
+      headers: { 'Retry-After': '5' },
+    },
+  );
+
 function toAppError(err: unknown): AppError | null {
   if (err instanceof AppError) return err;
   const code = (err as { code?: string } | null)?.code;
   if (code && POSTGRES_INPUT_ERRORS[code]) return POSTGRES_INPUT_ERRORS[code]();
+  if (isStoreUnavailable(err)) return storeUnavailable();
   const type = (err as { type?: string } | null)?.type;
   if (type && BODY_PARSER_ERRORS[type]) return BODY_PARSER_ERRORS[type]();
   const status = (err as { status?: number } | null)?.status;
@@ -71,6 +116,9 @@ export function problemAnswer(err: unknown, instance: string, log: () => Logger 
   const appError =
     known ?? new AppError(500, 'internal_error', 'Something went wrong on our side.');
   if (!known) log()?.error({ err }, 'unhandled error');
+  else if (appError.code === 'service_unavailable' && !(err instanceof AppError)) {
+    log()?.warn({ err: (err as Error).message }, 'store unavailable; answered 503');
+  }
   return {
     status: appError.status,
     headers: appError.headers ?? {},
