@@ -8,10 +8,19 @@ export type Trx = Knex.Transaction;
 // Return int8 (bigint) columns such as event positions as JS numbers: they stay far below 2^53.
 pg.types.setTypeParser(20, (value: string) => Number(value));
 
+/**
+ * TCP keepalive on every connection to PostgreSQL, first probe after 10 s of silence. A
+ * server that vanished without a word (a host crash, a failover that moved its address)
+ * left a query waiting for ever, and with it every write queued behind it; the first probe
+ * meets the new host's reset and fails the query instead. (A host that stays silent is
+ * given up after the kernel's probes: `net.ipv4.tcp_keepalive_intvl` × `_probes`.)
+ */
+export const PG_KEEPALIVE = { keepAlive: true, keepAliveInitialDelayMillis: 10_000 } as const;
+
 export function createDb(databaseUrl: string, poolMax = 10): Db {
   return knexFactory({
     client: 'pg',
-    connection: databaseUrl,
+    connection: { connectionString: databaseUrl, ...PG_KEEPALIVE },
     pool: { min: 0, max: poolMax },
   });
 }

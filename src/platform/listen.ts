@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from './logger.js';
+import { PG_KEEPALIVE } from './db.js';
 
 /** A LISTEN connection that comes back by itself; see `listenFor`. */
 export interface Listener {
@@ -44,7 +45,7 @@ export async function listenFor(options: {
   }
 
   async function connect(): Promise<void> {
-    const next = new pg.Client({ connectionString: options.databaseUrl });
+    const next = new pg.Client({ connectionString: options.databaseUrl, ...PG_KEEPALIVE });
     let lost = false;
     next.on('error', (err) => {
       if (lost) return;
