@@ -30,6 +30,21 @@ import {
 
 export type { Feature, Roles } from './features.js';
 
+const READINESS_TIMEOUT_MS = 2_000;
+
+/** True when `check` resolves within `ms`; false when it rejects or takes longer. */
+function answersWithin(check: PromiseLike<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const answered = Promise.resolve(check).then(
+    () => true,
+    () => false,
+  );
+  return Promise.race([answered, late]).finally(() => clearTimeout(timer));
+}
+
 export interface RuntimeOptions {
   roles: Roles;
   logger: Logger;
@@ -97,15 +112,11 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
   });
 
   async function readiness(): Promise<Record<string, boolean>> {
+    // Each check gets 2 s: a store that does not answer is not ready (a ping to a Redis that
+    // is down waited in ioredis's offline queue for as long as it was gone).
     const checks: Record<string, boolean> = {
-      postgres: await db.raw('select 1').then(
-        () => true,
-        () => false,
-      ),
-      redis: await redis.ping().then(
-        () => true,
-        () => false,
-      ),
+      postgres: await answersWithin(db.raw('select 1'), READINESS_TIMEOUT_MS),
+      redis: await answersWithin(redis.ping(), READINESS_TIMEOUT_MS),
     };
     for (const feature of features) Object.assign(checks, await feature.readiness?.());
     return checks;

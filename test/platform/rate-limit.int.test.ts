@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { createTestProject, startApp, type TestApp } from '../support/harness.js';
 import { clientFor } from '../support/http.js';
+import { createRedis } from '../../src/platform/index.js';
+import { createRateLimit } from '../../src/platform/http/rate-limit.js';
 
 describe('rate limits', () => {
   let app: TestApp;
@@ -47,5 +49,33 @@ describe('rate limits', () => {
     );
     expect(responses.filter((r) => r.status === 429).length).to.be.at.least(3);
     expect(responses[0].headers.get('ratelimit-limit')).to.equal('2');
+  });
+});
+
+describe('rate limits while Redis is down', () => {
+  it('count in the process at once instead of waiting for Redis', async () => {
+    // Nothing listens on port 1: the client stays "connecting", as during an outage.
+    const redis = createRedis('redis://127.0.0.1:1', { lazyConnect: false });
+    redis.on('error', () => undefined);
+    try {
+      const limit = createRateLimit({ redis, prefix: 'rl-down', defaultPerSecond: 3 });
+      const outcomes: string[] = [];
+      for (let i = 0; i < 5; i += 1) {
+        const req = { auth: { kind: 'key', keyId: 'key_down', projectId: 'prj_down' } };
+        const res = { set: () => undefined };
+        const started = Date.now();
+        const verdict = await Promise.race([
+          Promise.resolve(limit(req as never, res as never, () => outcomes.push('allowed'))).catch(
+            (err: { status?: number }) => void outcomes.push(String(err.status)),
+          ),
+          new Promise((resolve) => setTimeout(() => resolve('waited'), 1_000)),
+        ]);
+        expect(verdict, 'answered without waiting for Redis').not.to.equal('waited');
+        expect(Date.now() - started).to.be.below(1_000);
+      }
+      expect(outcomes).to.deep.equal(['allowed', 'allowed', 'allowed', '429', '429']);
+    } finally {
+      redis.disconnect();
+    }
   });
 });

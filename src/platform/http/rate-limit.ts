@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { TooManyRequestsError } from '../errors.js';
 
 /**
@@ -59,6 +59,10 @@ export function createRateLimit(deps: {
         keyPrefix: `${deps.prefix}:rl:${points}`,
         points,
         duration: 1,
+        // While Redis is down each process counts on its own, at once: requests waited on
+        // Redis for as long as it was gone, then met a burst of 429s from the queued counts.
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory({ points, duration: 1 }),
       });
       limiters.set(points, limiter);
     }
