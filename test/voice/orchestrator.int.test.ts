@@ -281,6 +281,60 @@ describe('call orchestrator (fake PBX)', () => {
     expect(await stepsOf(callId, 'completed')).to.deep.equal(['bye:hangup']);
   });
 
+  it('goes on with the flow when saving a step fails twice, instead of leaving the caller in silence', async () => {
+    // The first two saves of this call's steps after its answer fail, as during a blip.
+    await app.runtime.db.raw(`
+      create sequence if not exists step_blip_seq;
+      create or replace function step_blip() returns trigger language plpgsql as $$
+      begin
+        if new.channel_id = 'chan-blip' and new.flow_state is distinct from old.flow_state
+           and old.flow_state is not null and nextval('step_blip_seq') <= 2 then
+          raise exception 'injected: database blip';
+        end if;
+        return new;
+      end $$;
+      create trigger step_blip before update on calls for each row execute function step_blip();
+    `);
+    try {
+      const callId = await callIn(
+        {
+          start: 'one',
+          steps: {
+            one: { verb: 'say', text: 'One.', next: 'two' },
+            two: { verb: 'say', text: 'Two.' },
+          },
+        },
+        'chan-blip',
+      );
+      const first = await eventually(async () =>
+        fake.plays.find((p) => p.channelId === 'chan-blip'),
+      );
+      fake.emit({
+        type: 'playback_finished',
+        playbackId: first.playbackId,
+        channelId: 'chan-blip',
+      });
+      const second = await eventually(async () =>
+        fake.plays.filter((p) => p.channelId === 'chan-blip').at(1),
+      );
+      fake.emit({
+        type: 'playback_finished',
+        playbackId: second.playbackId,
+        channelId: 'chan-blip',
+      });
+      await eventually(async () => (fake.hangups.includes('chan-blip') ? true : undefined));
+      fake.emit({
+        type: 'hangup',
+        channelId: 'chan-blip',
+        cause: 16,
+        causeText: 'Normal Clearing',
+      });
+      expect(await stepsOf(callId, 'completed')).to.deep.equal(['one:played', 'two:played']);
+    } finally {
+      await app.runtime.db.raw('drop trigger if exists step_blip on calls');
+    }
+  });
+
   it('does not take a prompt the caller hung up on as heard, nor run the steps after it', async () => {
     const callId = await callIn(
       {

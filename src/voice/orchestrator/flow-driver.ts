@@ -7,7 +7,7 @@ import {
   type FlowTimelineEntry,
   type FlowTransition,
 } from '../../flows/index.js';
-import { isAppError } from '../../platform/index.js';
+import { isAppError, retryWrite } from '../../platform/index.js';
 import type { CallRow } from '../calls.store.js';
 import { causeName, statusForHangup } from '../call-status.js';
 import { endCallRecording, startCallRecording } from './call-recording.js';
@@ -59,6 +59,9 @@ function hangUpEvent(
   if (facts.reason === 'media_error') return 'media_error';
   return call.hungUpByApi ? 'api_hangup' : 'caller_hangup';
 }
+
+/** Pauses between attempts to save a step (about 16 s in all) before the call is hung up. */
+const STEP_WRITE_DELAYS_MS = [200, 500, 1000, 2000, 4000, 8000];
 
 /**
  * Runs flows on live calls: every interpreter transition is persisted (state, waiting
@@ -129,7 +132,25 @@ export function createFlowDriver(ctx: OrchestratorContext): CallDriver {
     options = { definitionChanged: false },
   ): Promise<void> {
     await enter(call, transition);
-    await persist(call, transition.entered, options);
+    try {
+      // A step is saved before its commands run; a database blip mid-call must not leave the
+      // caller in silence with the flow stopped (it did, until the far end hung up).
+      await retryWrite(
+        () => persist(call, transition.entered, options),
+        STEP_WRITE_DELAYS_MS,
+        (err, attempt) =>
+          ctx.logger.warn({ err, call_id: call.id, attempt }, 'saving a step failed; retrying'),
+      );
+    } catch (err) {
+      ctx.logger.error({ err, call_id: call.id }, 'a step could not be saved; hanging up');
+      await ctx
+        .media()
+        .hangup(call.channelId)
+        .catch((hangupErr: unknown) =>
+          ctx.logger.warn({ err: hangupErr, call_id: call.id }, 'hang-up failed'),
+        );
+      return;
+    }
     await runCommands(call, transition);
   }
 
