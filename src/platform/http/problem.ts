@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { isStoreUnavailable } from '../store-errors.js';
 
 const BODY_PARSER_ERRORS: Record<string, () => AppError> = {
   'entity.too.large': () => new AppError(413, 'payload_too_large', 'Request body exceeds 1 MB.'),
@@ -34,39 +35,6 @@ const POSTGRES_INPUT_ERRORS: Record<string, () => AppError> = {
   '22003': outOfRange,
   '22008': outOfRange,
 };
-
-/** Socket errors of a connection to PostgreSQL or Redis that is down or gone. */
-const CONNECTION_ERRNOS = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
-
-/**
- * A store we depend on is down, not the request wrong: PostgreSQL refusing connections or
- * shutting down (SQLSTATE class 08, 57P01–57P03, 53300), a socket error, a connection that
- * ended mid-query, or knex's pool giving up waiting for a connection.
- */
-function isStoreUnavailable(err: unknown): boolean {
-  const { code, name, message } = (err ?? {}) as {
-    code?: unknown;
-    name?: unknown;
-    message?: unknown;
-  };
-  if (typeof code === 'string') {
-    if (CONNECTION_ERRNOS.has(code) || code.startsWith('08')) return true;
-    if (code === '57P01' || code === '57P02' || code === '57P03' || code === '53300') return true;
-  }
-  if (name === 'KnexTimeoutError') return true;
-  return (
-    typeof message === 'string' && /^Connection terminated|^Connection is closed/.test(message)
-  );
-}
 
 const storeUnavailable = () =>
   new AppError(

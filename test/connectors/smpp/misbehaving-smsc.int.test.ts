@@ -112,6 +112,58 @@ describe('the SMPP gateway against an SMSC that breaks the rules', () => {
     expect(smsc.binds()).to.be.below(15);
   });
 
+  it('holds a deliver_sm while the database is unavailable and answers it once, when stored', async () => {
+    smsc = await startMisbehavingSmsc((session, pdu) => session.send(pdu.response()));
+    const gw = await bound();
+    let tries = 0;
+    gw.onInbound(async () => {
+      tries += 1;
+      if (tries <= 2) {
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+          code: 'ECONNREFUSED',
+        });
+      }
+    });
+    const answers: smpp.PDU[] = [];
+    const session = smsc.sessions[0];
+    session.on('deliver_sm_resp', (pdu: smpp.PDU) => answers.push(pdu));
+    session.send(
+      new smpp.PDU('deliver_sm', {
+        sequence_number: 7101,
+        source_addr: '14155550100',
+        destination_addr: '14155550199',
+        short_message: Buffer.from('held, not refused'),
+      }),
+    );
+    await waitFor(() => answers.length === 1, 5_000);
+    await delay(100);
+    expect(tries).to.equal(3);
+    expect(answers.map((a) => a.command_status)).to.deep.equal([0]);
+  });
+
+  it('refuses a deliver_sm at once when its handler fails for another reason', async () => {
+    smsc = await startMisbehavingSmsc((session, pdu) => session.send(pdu.response()));
+    const gw = await bound();
+    let tries = 0;
+    gw.onInbound(async () => {
+      tries += 1;
+      throw new Error('a bug');
+    });
+    const answers: smpp.PDU[] = [];
+    smsc.sessions[0].on('deliver_sm_resp', (pdu: smpp.PDU) => answers.push(pdu));
+    smsc.sessions[0].send(
+      new smpp.PDU('deliver_sm', {
+        sequence_number: 7102,
+        source_addr: '14155550100',
+        destination_addr: '14155550199',
+        short_message: Buffer.from('refused'),
+      }),
+    );
+    await waitFor(() => answers.length === 1);
+    expect(tries).to.equal(1);
+    expect(answers[0].command_status).to.equal(0x64);
+  });
+
   describe('when a PDU arrives whose body node-smpp cannot read', () => {
     /** A deliver_sm ending in a message_state TLV cut to no value: node-smpp's reader throws. */
     function cutShortDeliverSm(sequence: number): Buffer {
