@@ -29,6 +29,8 @@ export interface RelayOptions {
   /** An enqueued, unfinished row is checked against Redis at most this often (ms). */
   recheckMs?: number;
   batchSize?: number;
+  /** How long a batch waits on Redis before its transaction gives up (ms; 5,000). */
+  enqueueTimeoutMs?: number;
 }
 
 export interface OutboxRelay {
@@ -79,6 +81,24 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
     );
   }
 
+  /**
+   * `enqueue`, given up after `ms`: while Redis is down BullMQ's commands wait for it, and
+   * the batch's transaction (its rows locked) stayed open for the whole outage, which held
+   * back every reader of the event store (they read below the oldest open transaction).
+   * Jobs that reach Redis later anyway are the same jobs by id when the rows are moved again.
+   */
+  async function enqueueWithin(rows: OutboxRow[], ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`enqueueing took over ${ms} ms`)), ms);
+    });
+    try {
+      await Promise.race([enqueue(rows), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async function moveBatch(): Promise<number> {
     return db.transaction(async (trx) => {
       const rows: OutboxRow[] = await trx('outbox')
@@ -89,7 +109,7 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
         .forUpdate()
         .skipLocked();
       if (rows.length === 0) return 0;
-      await enqueue(rows);
+      await enqueueWithin(rows, options.enqueueTimeoutMs ?? 5_000);
       // `= any(array)`: one statement text (planned once) whatever the batch's size.
       await trx('outbox')
         .whereRaw('id = any(?::text[])', [rows.map((r) => r.id)])

@@ -113,6 +113,35 @@ describe('outbox relay', () => {
     await jobs.stop();
   });
 
+  it('gives a batch up, its rows unlocked, when Redis does not answer', async () => {
+    // Nothing listens on port 1: BullMQ's commands wait there, as during an outage.
+    const down = createRedis('redis://127.0.0.1:1');
+    down.on('error', () => undefined);
+    const stuck = createOutboxRelay({
+      db,
+      databaseUrl: harnessSettings.databaseUrl,
+      queues: createQueueRegistry({ connection: down, prefix: harnessSettings.redisPrefix }),
+      logger,
+      clock: systemClock,
+      sweepMs: 60_000,
+      enqueueTimeoutMs: 300,
+    });
+    try {
+      await addWork(2);
+      const started = Date.now();
+      await stuck.drain().catch(() => undefined);
+      expect(Date.now() - started).to.be.below(3_000);
+      // No transaction holds the rows: they can be locked at once, and are still to move.
+      const free = await db.transaction((trx) =>
+        trx('outbox').where({ queue: queueName }).whereNull('enqueued_at').forUpdate().noWait(),
+      );
+      expect(free).to.have.length(2);
+    } finally {
+      await stuck.stop();
+      down.disconnect();
+    }
+  });
+
   it('finishes in-flight jobs before a graceful stop returns', async () => {
     let finished = 0;
     const jobs = runner(async () => {
