@@ -2,6 +2,7 @@ import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type 
 import type { RedisOptions } from 'ioredis';
 import { isAppError } from './errors.js';
 import type { Logger } from './logger.js';
+import { isStoreUnavailable } from './store-errors.js';
 
 /** What a job handler sees: the job id (= outbox row id), its name, data and attempt count. */
 export interface JobContext {
@@ -47,6 +48,8 @@ export function createJobRunner(deps: {
   handlers: JobHandler[];
   /** Marks the job's outbox row done, so the relay's sweep stops watching it. */
   markFinished(jobId: string, outcome: 'completed' | 'failed'): Promise<void>;
+  /** How long a job that met an unavailable database waits before it runs again (ms; 1,000). */
+  storeRetryMs?: number;
 }): JobRunner {
   const workers: Worker[] = [];
 
@@ -73,6 +76,13 @@ export function createJobRunner(deps: {
         await handler.handle(ctx);
       } catch (err) {
         if (err instanceof DelayedError) throw err;
+        if (isStoreUnavailable(err)) {
+          // Not the job's fault, so no attempt is spent: its few attempts ran out within
+          // seconds of an outage, and the job (a call's originate) was failed for good with
+          // nothing able to record it, the call left `queued`.
+          logger.warn({ err: (err as Error).message }, 'store unavailable; job postponed');
+          await ctx.postpone(deps.storeRetryMs ?? 1_000);
+        }
         const lastAttempt = ctx.attemptsMade + 1 >= ctx.attempts;
         const permanent = isAppError(err) && !err.retryable;
         if (permanent || lastAttempt) {

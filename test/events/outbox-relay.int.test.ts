@@ -40,6 +40,7 @@ describe('outbox relay', () => {
       logger,
       handlers: [{ queue: queueName, concurrency: 4, handle: (job) => handle(String(job.data.n)) }],
       markFinished: createOutboxFinisher({ db, clock: systemClock }),
+      storeRetryMs: 50,
     });
   }
 
@@ -110,6 +111,27 @@ describe('outbox relay', () => {
     await relay.start();
     await eventually(async () => (new Set(seen).size === 30 ? true : undefined), 8000);
     await eventually(async () => ((await openRows()) === 0 ? true : undefined));
+    await jobs.stop();
+  });
+
+  it('postpones a job that meets an unavailable database without spending its attempts', async () => {
+    await addWork(1);
+    let tries = 0;
+    const jobs = runner(async (n) => {
+      tries += 1;
+      // More failures than the job's 5 attempts, all of them the database being away.
+      if (tries <= 7) {
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+          code: 'ECONNREFUSED',
+        });
+      }
+      seen.push(n);
+    });
+    jobs.start();
+    await relay.start();
+    await eventually(async () => (seen.length === 1 ? true : undefined), 10_000);
+    await eventually(async () => ((await openRows()) === 0 ? true : undefined));
+    expect(tries).to.equal(8);
     await jobs.stop();
   });
 
