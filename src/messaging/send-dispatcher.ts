@@ -38,6 +38,16 @@ export interface SendDispatcherOptions extends ClaimLoopWiring {
   leaseMs?: number;
 }
 
+/**
+ * One claim of a message: the lease `next_attempt_at` holds, the one a renewal in flight may
+ * have written instead, and whether the claim is being ended (no renewal starts then).
+ */
+interface Claim {
+  lease: Date;
+  renewing: Date | null;
+  ending: boolean;
+}
+
 export function createSendDispatcher(options: SendDispatcherOptions): RowDispatcher {
   const { store, clock, logger } = options;
   const capacity = options.capacity ?? 100;
@@ -49,7 +59,7 @@ export function createSendDispatcher(options: SendDispatcherOptions): RowDispatc
    * was on its way, or renewing it while its release was, left the message claimed until the
    * renewed lease ran out, and then claimed and tried again.
    */
-  const held = new Map<string, { lease: Date; renewing: Date | null; ending: boolean }>();
+  const held = new Map<string, Claim>();
   const releases = createGroupCommit((batch: ReadonlyArray<Release>) => store.release(batch));
   const running = new Set<Promise<void>>();
   let renewal: NodeJS.Timeout | null = null;
@@ -70,8 +80,12 @@ export function createSendDispatcher(options: SendDispatcherOptions): RowDispatc
   });
 
   /** Ends a claim: due again at `at` (a failed try counted when `failed`), or done (null). */
-  async function release(row: MessageRow, at: Date | null, failed: boolean): Promise<void> {
-    const claim = held.get(row.id)!;
+  async function release(
+    row: MessageRow,
+    claim: Claim,
+    at: Date | null,
+    failed: boolean,
+  ): Promise<void> {
     claim.ending = true;
     const { lease, renewing } = claim;
     try {
@@ -88,11 +102,11 @@ export function createSendDispatcher(options: SendDispatcherOptions): RowDispatc
     }
   }
 
-  async function run(row: MessageRow): Promise<void> {
+  async function run(row: MessageRow, claim: Claim): Promise<void> {
     try {
       const outcome = await options.send(row);
       // `sent` ended the claim in the same statement; anything else ends it here.
-      if (outcome === 'done') await release(row, null, false);
+      if (outcome === 'done') await release(row, claim, null, false);
     } catch (err) {
       const failures = row.send_attempts + 1;
       const at = new Date(clock.now().getTime() + sendBackoffMs(failures));
@@ -105,15 +119,18 @@ export function createSendDispatcher(options: SendDispatcherOptions): RowDispatc
         },
         'message will retry',
       );
-      await release(row, at, true);
+      await release(row, claim, at, true);
     } finally {
-      held.delete(row.id);
+      // The release made the message due again, and a claim may have taken it before this
+      // line ran: that newer claim's entry stays (deleting it crashed the newer run).
+      if (held.get(row.id) === claim) held.delete(row.id);
     }
   }
 
   function admit({ row, lease }: { row: MessageRow; lease: Date }): void {
-    held.set(row.id, { lease, renewing: null, ending: false });
-    const done = run(row).finally(() => {
+    const claim: Claim = { lease, renewing: null, ending: false };
+    held.set(row.id, claim);
+    const done = run(row, claim).finally(() => {
       running.delete(done);
       loop.finished();
     });

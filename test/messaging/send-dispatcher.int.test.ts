@@ -122,6 +122,43 @@ describe('SMS send dispatcher', () => {
     await eventually(async () => ((await rowOf(id)).next_attempt_at === null ? true : undefined));
   });
 
+  it('survives taking a message again before the release of its last try has come back', async () => {
+    const [id] = await post(1, 'slow release');
+    const thrown: unknown[] = [];
+    const onUnhandled = (reason: unknown) => thrown.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const store = createSendClaimsStore(app.runtime.db);
+      const tries: number[] = [];
+      await dispatcher(
+        async (message) => {
+          if (message.id !== id) return 'done';
+          tries.push(Date.now());
+          // The second try outlasts the first try's release coming back.
+          if (tries.length === 2) await new Promise((r) => setTimeout(r, 800));
+          if (tries.length <= 3) throw new Error('throttled');
+          return 'done';
+        },
+        {
+          // The release commits at once, but its answer comes back after the message is due
+          // again (250 ms): a busy process, as when the worker crashed under load.
+          store: {
+            ...store,
+            release: async (batch) => {
+              await store.release(batch);
+              await new Promise((r) => setTimeout(r, 600));
+            },
+          },
+        },
+      );
+      await eventually(async () => (tries.length === 4 ? true : undefined), 8000);
+      await new Promise((r) => setTimeout(r, 700));
+      expect(thrown).to.deep.equal([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it("keeps a slow send's claim by renewing its lease, so no other dispatcher takes it", async () => {
     const [id] = await post(1, 'slow');
     const calls: string[] = [];
