@@ -218,6 +218,22 @@ describe('call orchestrator (fake PBX)', () => {
     });
   }
 
+  it('runs the flow of an outbound call answered while no orchestrator ran', async () => {
+    const callId = await originated();
+    await orchestrator.stop(); // dies before the callee answers; its StasisStart is lost
+    const restarted = createTestOrchestrator(app);
+    const pbx = createFakeMedia();
+    pbx.channels.push(callId); // up: answered, waiting in the app
+    restarted.attach(pbx.media);
+    try {
+      await eventually(async () => (pbx.hangups.includes(callId) ? true : undefined));
+      pbx.emit({ type: 'hangup', channelId: callId, cause: 16, causeText: 'Normal Clearing' });
+      expect(await stepsOf(callId, 'completed')).to.deep.equal(['bye:hangup']);
+    } finally {
+      await restarted.stop();
+    }
+  });
+
   it('closes a ringing outbound call whose channel went while the PBX was away', async () => {
     const callId = await originated();
     fake.emit({ type: 'state', channelId: callId, state: 'ringing' });

@@ -62,6 +62,7 @@ export async function reconcileCalls(
     const work = running
       ? () => refreshRunning(ctx, driver, call, channels)
       : async () => {
+          if (!call.answered) return answerIfUp(driver, call, channels);
           const leg = adoptDialLeg(ctx, call, channels);
           const lost = call.waiting?.type === 'dial' ? call.row.dial_leg : null;
           if (!leg && lost) return endDialLegLost(ctx, driver, call, lost);
@@ -77,6 +78,22 @@ export async function reconcileCalls(
       await ensureCallRecording(ctx, call, channels);
     });
   }
+}
+
+/**
+ * A call found unanswered after a restart whose answer came while no orchestrator ran: an
+ * outbound channel that is up entered the app as the callee answered (its StasisStart is
+ * gone), and an inbound call we had not answered yet is answered now. Either runs its flow;
+ * an outbound call still ringing waits for its StasisStart as usual. (Such calls stayed
+ * `initiated` or `ringing` in silence until the far end hung up.)
+ */
+async function answerIfUp(
+  driver: CallDriver,
+  call: LiveCall,
+  channels: ReadonlyMap<string, string>,
+): Promise<void> {
+  if (call.direction === 'inbound') return driver.answer(call, { answerChannel: true });
+  if (channels.get(call.channelId) === 'up') return driver.answer(call, { answerChannel: false });
 }
 
 async function refreshRunning(
