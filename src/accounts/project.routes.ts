@@ -24,7 +24,8 @@ export function createProjectRouter(deps: {
       webhook_url?: string | null;
       rate_limit_per_second?: number | null;
     };
-    if (typeof patch.webhook_url === 'string') await deps.checkCallbackUrl(patch.webhook_url, '/webhook_url');
+    if (typeof patch.webhook_url === 'string')
+      await deps.checkCallbackUrl(patch.webhook_url, '/webhook_url');
     res.json(await accounts.updateProject(projectIdOf(req.auth), patch));
   });
 

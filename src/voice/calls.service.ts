@@ -179,7 +179,8 @@ export function createCallsService(deps: {
     answerWith?: AnswerWith<CallRow>,
   ): Promise<CallRow> {
     const { to, from } = await checkAddresses(projectId, input);
-    if (input.status_callback) await deps.checkCallbackUrl(input.status_callback, '/status_callback');
+    if (input.status_callback)
+      await deps.checkCallbackUrl(input.status_callback, '/status_callback');
     const known =
       input.flow_id !== undefined && input.flow === undefined
         ? deps.flows.lastActive(projectId, input.flow_id)
