@@ -12,6 +12,7 @@ describe('callView', () => {
     flow_definition: { start: 'b', steps: { b: { verb: 'hangup' } } },
     flow_state: { ended: true },
     flow_command: { type: 'hangup' },
+    dial_leg: { id: 'call_1.leg1', answered_at: null },
     channel_id: 'chan_2',
     record: true,
   };
