@@ -4,9 +4,9 @@ import { FLOW_LIMITS } from './flow-types.js';
 /**
  * Guards for the `matches` branch operator. JavaScript regular expressions backtrack, so a
  * pattern such as `(a+)+$` can take exponential time. A flow author's pattern is accepted
- * only when it is short, compiles with the `u` flag, has no back-references, no repeated
- * group (`*`, `+`, `{n,m}`) that itself contains a repetition or an alternation (an optional
- * group, `(...)?`, is fine), at most three repetitions of variable length (`*`, `+`, `{n,}`,
+ * only when it is short, compiles (with the `u` flag where it can), has no back-references,
+ * no repeated group (`*`, `+`, `{n,m}`) that itself contains a repetition other than a fixed
+ * count (`{3}`) or an alternation (an optional group, `(...)?`, is fine), at most three repetitions of variable length (`*`, `+`, `{n,}`,
  * `{n,m}` with m > n: `a{0,30}` five times over took 19 s on 101 characters), and at most
  * eight optional items (`?`); the input is capped at `FLOW_LIMITS.maxMatchInputLength`
  * characters. These refuse the known blow-ups at validation. They are heuristics, so every
@@ -24,6 +24,11 @@ function isVariableQuantifier(pattern: string, index: number): boolean {
   const bounds = /^\{(\d+),(\d*)\}/.exec(pattern.slice(index));
   if (!bounds) return false;
   return bounds[2] === '' || (Number(bounds[2]) > Number(bounds[1]) && Number(bounds[2]) >= 2);
+}
+
+/** `{n}` at `index`: a fixed count, which matches one way only (`(\d{3})+` is safe). */
+function isFixedCount(pattern: string, index: number): boolean {
+  return pattern[index] === '{' && /^\{\d+\}/.test(pattern.slice(index));
 }
 
 function isQuantifier(pattern: string, index: number): boolean {
@@ -83,7 +88,7 @@ function findHazard(pattern: string): string | undefined {
         parent.repeats = true;
       }
       parent.repeats ||= group.repeats;
-    } else if (isQuantifier(pattern, i)) top.repeats = true;
+    } else if (isQuantifier(pattern, i) && !isFixedCount(pattern, i)) top.repeats = true;
     if (!inClass && isVariableQuantifier(pattern, i)) variable += 1;
     if (!inClass && ch === '?' && pattern[i - 1] !== '(') optional += 1;
   }
@@ -91,16 +96,36 @@ function findHazard(pattern: string): string | undefined {
   return optional > MAX_OPTIONAL ? `more than ${MAX_OPTIONAL} optional items` : undefined;
 }
 
+/** A backslash before a letter that is no escape of JavaScript's (`\q`): a typo, refused. */
+const UNKNOWN_LETTER_ESCAPE = /\\[aeghijlmoqyzACEFGHIJKLMNOQRTUVXYZ]/;
+
+function compiles(pattern: string, flags: string): boolean {
+  try {
+    new RegExp(pattern, flags);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The flags a pattern compiles with: `u` (code points, so an emoji is one character) when it
+ * is valid there, else none, for the punctuation escapes authors write everywhere and the `u`
+ * flag refuses (`\d{3}\-\d{4}`, `[\w-.]`), read as most regex engines read them. A pattern
+ * with an unknown letter escape, or that compiles neither way, has none (undefined).
+ */
+function flagsOf(pattern: string): 'u' | '' | undefined {
+  if (compiles(pattern, 'u')) return 'u';
+  if (UNKNOWN_LETTER_ESCAPE.test(pattern.replace(/\\\\/g, ''))) return undefined;
+  return compiles(pattern, '') ? '' : undefined;
+}
+
 /** Why `pattern` cannot be used by `matches`, or undefined when it is acceptable. */
 export function checkPattern(pattern: string): string | undefined {
   if (pattern.length > FLOW_LIMITS.maxPatternLength) {
     return `must be at most ${FLOW_LIMITS.maxPatternLength} characters`;
   }
-  try {
-    new RegExp(pattern, 'u');
-  } catch {
-    return 'is not a valid regular expression';
-  }
+  if (flagsOf(pattern) === undefined) return 'is not a valid regular expression';
   const hazard = findHazard(pattern);
   return hazard ? `is too costly to match: ${hazard}` : undefined;
 }
@@ -109,8 +134,8 @@ export function checkPattern(pattern: string): string | undefined {
 export const MATCH_TIMEOUT_MS = 20;
 
 /** A context of its own for matching, so V8's script timeout can interrupt a runaway match. */
-const sandbox = vm.createContext({ pattern: '', input: '', matched: false });
-const matcher = new vm.Script('matched = new RegExp(pattern, "u").test(input)');
+const sandbox = vm.createContext({ pattern: '', flags: '', input: '', matched: false });
+const matcher = new vm.Script('matched = new RegExp(pattern, flags).test(input)');
 
 /**
  * True when `input` matches `pattern`. A pattern `checkPattern` rejects, an input longer than
@@ -120,7 +145,7 @@ const matcher = new vm.Script('matched = new RegExp(pattern, "u").test(input)');
 export function matchesPattern(pattern: string, input: string): boolean {
   if (input.length > FLOW_LIMITS.maxMatchInputLength) return false;
   if (checkPattern(pattern) !== undefined) return false;
-  Object.assign(sandbox, { pattern, input, matched: false });
+  Object.assign(sandbox, { pattern, flags: flagsOf(pattern), input, matched: false });
   try {
     matcher.runInContext(sandbox, { timeout: MATCH_TIMEOUT_MS });
   } catch {

@@ -11,6 +11,9 @@ describe('checkPattern', () => {
     '^(a+)?$',
     '^a*b*c*$',
     '(?<area>[0-9]{3})-',
+    '^\\d{3}\\-\\d{4}$',
+    '^[\\w-.]+$',
+    '^(\\d{3})+$',
   ]) {
     it(`accepts ${pattern}`, () => {
       expect(checkPattern(pattern)).to.equal(undefined);
@@ -26,13 +29,21 @@ describe('checkPattern', () => {
     ['a{0,30}a{0,30}a{0,30}a{0,30}a{0,30}$', 'four bounded repetitions of variable length'],
     ['a?'.repeat(9) + 'a'.repeat(9), 'nine optional items'],
     ['[', 'an invalid expression'],
-    ['\\q', 'an escape the u flag refuses'],
+    ['\\q', 'an escape of no meaning'],
+    ['(a?)+', 'an optional item inside a repeated group'],
   ];
   for (const [pattern, label] of rejected) {
     it(`rejects ${label}: ${pattern}`, () => {
       expect(checkPattern(pattern)).to.be.a('string');
     });
   }
+
+  it('matches with punctuation escapes the u flag refuses, as authors mean them', () => {
+    expect(matchesPattern('^\\d{3}\\-\\d{4}$', '555-1234')).to.equal(true);
+    expect(matchesPattern('^[\\w-.]+$', 'a.b-c')).to.equal(true);
+    expect(matchesPattern('^[\\w-.]+$', 'a b')).to.equal(false);
+    expect(matchesPattern('^(\\d{3})+$', '123456')).to.equal(true);
+  });
 
   it('ignores quantifier characters inside a class', () => {
     expect(checkPattern('^([+*]x)+$')).to.equal(undefined);
