@@ -193,21 +193,24 @@ describe('voice faults (ARI)', function () {
     expect(messages).to.include({ to: '+14155550100', from });
   });
 
-  it('notes on the timeline an sms step that messaging refused, and goes on', async () => {
+  it('notes on the timeline each sms step that messaging refused, in step order, and goes on', async () => {
     const callId = await place({
       start: 'text',
       steps: {
-        text: { verb: 'sms', from: '+19999999999', body: 'Lost.', next: 'bye' },
+        text: { verb: 'sms', from: '+19999999999', body: 'Lost.', next: 'again' },
+        again: { verb: 'sms', to: '{{vars.nobody}}', body: 'Lost too.', next: 'bye' },
         bye: { verb: 'hangup' },
       },
     });
     await statusOf(callId, 'completed');
-    // The step's own entry says it was handed over ('queued'); nothing said it was refused.
-    const refused = await eventually(
-      async () => (await timeline(callId)).find((e) => e.type === 'flow.sms_refused'),
-      10_000,
-    );
-    expect(refused).to.deep.include({ type: 'flow.sms_refused' });
+    // The steps' own entries say they were handed over ('queued'); the notes say refused.
+    const refusals = await eventually(async () => {
+      const found = (await timeline(callId)).filter((e) => e.type === 'flow.sms_refused');
+      return found.length === 2 ? found : undefined;
+    }, 10_000);
+    expect(
+      refusals.map((e) => (e as unknown as { data: { code: string } }).data.code),
+    ).to.deep.equal(['unknown_sender', 'invalid_to']);
   });
 
   describe('when the caller hangs up during a verb', () => {

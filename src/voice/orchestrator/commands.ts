@@ -41,12 +41,12 @@ function runHttp(
 }
 
 /**
- * sms: queued through messaging, fire and forget: the call goes on whatever happens. A text
+ * sms: queued through messaging before the flow goes on, whatever happens to it. A text
  * messaging refuses (an invalid number, a sender the project does not own, an opted-out
  * recipient) is noted on the call's timeline as `flow.sms_refused`, after the step's own
  * entry, which can only say it was handed over.
  */
-function runSms(ctx: OrchestratorContext, call: LiveCall, cmd: SendSmsCommand) {
+async function runSms(ctx: OrchestratorContext, call: LiveCall, cmd: SendSmsCommand) {
   const from = cmd.from ?? (call.direction === 'inbound' ? call.to : call.from);
   const refused = (err: unknown) => {
     ctx.logger.warn({ err, call_id: call.id }, 'flow sms not sent');
@@ -58,13 +58,16 @@ function runSms(ctx: OrchestratorContext, call: LiveCall, cmd: SendSmsCommand) {
       detail: known?.detail ?? 'The message could not be queued.',
     });
   };
-  ctx.sendSms({ projectId: call.projectId, from, to: cmd.to, body: cmd.body }).then(
-    (sms) => ctx.logger.info({ call_id: call.id, message_id: sms.id }, 'flow sms queued'),
-    (err: unknown) =>
-      refused(err).catch((noted: unknown) =>
-        ctx.logger.warn({ err: noted, call_id: call.id }, 'flow sms refusal not noted'),
-      ),
-  );
+  // Awaited, so each refusal is noted in step order, before what the flow does next (FLOWS.md:
+  // `next` once queued); a refusal never stops the call.
+  try {
+    const sms = await ctx.sendSms({ projectId: call.projectId, from, to: cmd.to, body: cmd.body });
+    ctx.logger.info({ call_id: call.id, message_id: sms.id }, 'flow sms queued');
+  } catch (err) {
+    await refused(err).catch((noted: unknown) =>
+      ctx.logger.warn({ err: noted, call_id: call.id }, 'flow sms refusal not noted'),
+    );
+  }
 }
 
 /**
