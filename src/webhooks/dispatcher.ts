@@ -9,6 +9,7 @@ import type { AttemptEnd, Attempter } from './attempt.js';
 import type { DeliveriesStore, ClaimedDelivery } from './deliveries.store.js';
 import type { EndpointGuard } from './endpoint-guard.js';
 import { endpointOf } from './endpoint.js';
+import { expectedAttemptMs } from './lane-pace.js';
 
 /**
  * What a dispatcher offers the scheduler in its own process: deliveries inserted already
@@ -133,13 +134,8 @@ export function createDispatcher(options: DispatcherOptions): RowDispatcher & Lo
     settle(handBacks.write({ id: row.id, at: new Date(at) }), 'hand-back', [row.id]);
   }
 
-  /**
-   * How long the lane's next attempt is likely to take: its mean, or the age of its oldest
-   * attempt in flight once that is past a second (an endpoint that starts hanging).
-   */
   function expectedMs(key: string, lane: Lane): number {
-    const oldest = lane.running.length > 0 ? Date.now() - Math.min(...lane.running) : 0;
-    return Math.max(guard.stateOf(key).meanMs, oldest > 1000 ? oldest : 0, 1);
+    return expectedAttemptMs(guard.stateOf(key).meanMs, lane.running, Date.now());
   }
 
   /** Deliveries the lane may hold so the last of them likely starts within half of maxWaitMs. */
