@@ -23,6 +23,7 @@ import {
   loadOpenApi,
   redisOptions,
   systemClock,
+  withTimeout,
   type Clock,
   type IdGenerator,
   type Logger,
@@ -32,17 +33,12 @@ export type { Feature, Roles } from './features.js';
 
 const READINESS_TIMEOUT_MS = 2_000;
 
-/** True when `check` resolves within `ms`; false when it rejects or takes longer. */
-function answersWithin(check: PromiseLike<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  const answered = Promise.resolve(check).then(
+/** True when `check` resolves within the readiness timeout; false when it rejects or is late. */
+function answersInTime(check: PromiseLike<unknown>): Promise<boolean> {
+  return withTimeout(check, READINESS_TIMEOUT_MS, () => new Error('late')).then(
     () => true,
     () => false,
   );
-  return Promise.race([answered, late]).finally(() => clearTimeout(timer));
 }
 
 export interface RuntimeOptions {
@@ -114,12 +110,12 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
   async function readiness(): Promise<Record<string, boolean>> {
     // Each check gets 2 s: a store that does not answer is not ready (a ping to a Redis that
     // is down waited in ioredis's offline queue for as long as it was gone).
-    const checks: Record<string, boolean> = {
-      postgres: await answersWithin(db.raw('select 1'), READINESS_TIMEOUT_MS),
-      redis: await answersWithin(redis.ping(), READINESS_TIMEOUT_MS),
-    };
-    for (const feature of features) Object.assign(checks, await feature.readiness?.());
-    return checks;
+    const [postgres, redisUp, ...featureChecks] = await Promise.all([
+      answersInTime(db.raw('select 1')),
+      answersInTime(redis.ping()),
+      ...features.map((feature) => feature.readiness?.()),
+    ]);
+    return Object.assign({ postgres, redis: redisUp }, ...featureChecks) as Record<string, boolean>;
   }
 
   const metrics = createMetrics();

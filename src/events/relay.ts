@@ -1,5 +1,6 @@
 import {
   listenFor,
+  withTimeout,
   type Clock,
   type Db,
   type Listener,
@@ -81,24 +82,6 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
     );
   }
 
-  /**
-   * `enqueue`, given up after `ms`: while Redis is down BullMQ's commands wait for it, and
-   * the batch's transaction (its rows locked) stayed open for the whole outage, which held
-   * back every reader of the event store (they read below the oldest open transaction).
-   * Jobs that reach Redis later anyway are the same jobs by id when the rows are moved again.
-   */
-  async function enqueueWithin(rows: OutboxRow[], ms: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`enqueueing took over ${ms} ms`)), ms);
-    });
-    try {
-      await Promise.race([enqueue(rows), late]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
   async function moveBatch(): Promise<number> {
     return db.transaction(async (trx) => {
       const rows: OutboxRow[] = await trx('outbox')
@@ -109,7 +92,11 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
         .forUpdate()
         .skipLocked();
       if (rows.length === 0) return 0;
-      await enqueueWithin(rows, options.enqueueTimeoutMs ?? 5_000);
+      // Given up after a while: while Redis is down BullMQ's commands wait for it, and this
+      // transaction (its rows locked) stayed open for the whole outage, which held back every
+      // reader of the event store (they read below the oldest open transaction).
+      const ms = options.enqueueTimeoutMs ?? 5_000;
+      await withTimeout(enqueue(rows), ms, () => new Error(`enqueueing took over ${ms} ms`));
       // `= any(array)`: one statement text (planned once) whatever the batch's size.
       await trx('outbox')
         .whereRaw('id = any(?::text[])', [rows.map((r) => r.id)])

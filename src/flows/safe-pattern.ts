@@ -96,8 +96,12 @@ function findHazard(pattern: string): string | undefined {
   return optional > MAX_OPTIONAL ? `more than ${MAX_OPTIONAL} optional items` : undefined;
 }
 
-/** A backslash before a letter that is no escape of JavaScript's (`\q`): a typo, refused. */
-const UNKNOWN_LETTER_ESCAPE = /\\[aeghijlmoqyzACEFGHIJKLMNOQRTUVXYZ]/;
+/**
+ * Escapes that make a pattern unfit to read without the `u` flag: a letter that is no escape
+ * of JavaScript's (`\q`, a typo), and those whose meaning the flag gives (`\p{Lu}`, `\P{…}`,
+ * `\k<name>`, `\u{41}`), which without it would match their letters literally.
+ */
+const NOT_WITHOUT_U = /\\([aeghijlmoqyzACEFGHIJKLMNOQRTUVXYZpPk]|u\{)/;
 
 function compiles(pattern: string, flags: string): boolean {
   try {
@@ -116,7 +120,7 @@ function compiles(pattern: string, flags: string): boolean {
  */
 function flagsOf(pattern: string): 'u' | '' | undefined {
   if (compiles(pattern, 'u')) return 'u';
-  if (UNKNOWN_LETTER_ESCAPE.test(pattern.replace(/\\\\/g, ''))) return undefined;
+  if (NOT_WITHOUT_U.test(pattern.replace(/\\\\/g, ''))) return undefined;
   return compiles(pattern, '') ? '' : undefined;
 }
 

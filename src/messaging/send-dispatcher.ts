@@ -140,20 +140,25 @@ export function createSendDispatcher(options: SendDispatcherOptions): RowDispatc
   /** Moves the leases of claims past a third of their time, so a slow send keeps its claim. */
   async function renewOld(): Promise<void> {
     const now = clock.now().getTime();
+    // The claims themselves, not their ids: a message may be claimed again while this
+    // renewal is on its way, and the new claim's lease is not this one's to set.
     const old = [...held]
       .filter(([, claim]) => !claim.ending && !claim.renewing)
       .filter(([, claim]) => claim.lease.getTime() - now < (leaseMs * 2) / 3)
-      .map(([id, claim]) => ({ id, lease: claim.lease }));
+      .map(([id, claim]) => ({ id, lease: claim.lease, claim }));
     if (old.length === 0) return;
     const lease = new Date(now + leaseMs);
-    for (const { id } of old) held.get(id)!.renewing = lease;
+    for (const { claim } of old) claim.renewing = lease;
     let renewed = new Set<string>();
     try {
-      renewed = new Set(await store.renewLeases(old, lease));
+      renewed = new Set(
+        await store.renewLeases(
+          old.map(({ id, lease: held }) => ({ id, lease: held })),
+          lease,
+        ),
+      );
     } finally {
-      for (const { id } of old) {
-        const claim = held.get(id);
-        if (!claim) continue;
+      for (const { id, claim } of old) {
         claim.renewing = null;
         if (renewed.has(id)) claim.lease = lease;
       }

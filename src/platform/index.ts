@@ -17,6 +17,7 @@ export {
 export type { FieldError, AppErrorOptions } from './errors.js';
 export { createLogger, createSilentLogger, createStderrLogger } from './logger.js';
 export { retryWrite } from './retry-write.js';
+export { withTimeout } from './with-timeout.js';
 export { isStoreUnavailable } from './store-errors.js';
 export type { Logger } from './logger.js';
 export { systemClock, createManualClock, parseInstant } from './clock.js';

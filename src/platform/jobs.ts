@@ -41,6 +41,9 @@ export interface JobRunner {
   stop(): Promise<void>;
 }
 
+/** How long after its creation a job may wait out an unavailable database for free. */
+const STORE_WAIT_MAX_MS = 10 * 60_000;
+
 export function createJobRunner(deps: {
   connection: RedisOptions;
   prefix: string;
@@ -76,10 +79,11 @@ export function createJobRunner(deps: {
         await handler.handle(ctx);
       } catch (err) {
         if (err instanceof DelayedError) throw err;
-        if (isStoreUnavailable(err)) {
+        if (isStoreUnavailable(err) && Date.now() - job.timestamp < STORE_WAIT_MAX_MS) {
           // Not the job's fault, so no attempt is spent: its few attempts ran out within
           // seconds of an outage, and the job (a call's originate) was failed for good with
-          // nothing able to record it, the call left `queued`.
+          // nothing able to record it, the call left `queued`. For ten minutes from the
+          // job's creation; then its attempts count again (a call is not placed hours late).
           logger.warn({ err: (err as Error).message }, 'store unavailable; job postponed');
           await ctx.postpone(deps.storeRetryMs ?? 1_000);
         }

@@ -22,7 +22,8 @@ export function isStoreUnavailable(err: unknown): boolean {
     message?: unknown;
   };
   if (typeof code === 'string') {
-    if (CONNECTION_ERRNOS.has(code) || code.startsWith('08')) return true;
+    // 08P01 (protocol violation) is a statement's own fault, e.g. too many parameters.
+    if (CONNECTION_ERRNOS.has(code) || (code.startsWith('08') && code !== '08P01')) return true;
     if (code === '57P01' || code === '57P02' || code === '57P03' || code === '53300') return true;
   }
   if (name === 'KnexTimeoutError') return true;

@@ -31,6 +31,8 @@ describe('checkPattern', () => {
     ['[', 'an invalid expression'],
     ['\\q', 'an escape of no meaning'],
     ['(a?)+', 'an optional item inside a repeated group'],
+    ['^\\p{Lu}+\\-\\d$', 'a property escape in a pattern that needs reading without u'],
+    ['^\\u{41}\\-$', 'a code point escape in a pattern that needs reading without u'],
   ];
   for (const [pattern, label] of rejected) {
     it(`rejects ${label}: ${pattern}`, () => {

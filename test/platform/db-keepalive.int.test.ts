@@ -3,7 +3,7 @@ import { createDb } from '../../src/platform/db.js';
 import { harnessSettings, prepareDatabase } from '../support/harness.js';
 
 describe('createDb', () => {
-  it('opens its PostgreSQL connections with TCP keepalive, so a vanished server fails the query', async () => {
+  it('opens its PostgreSQL connections with TCP keepalive, first probe after 10 s of silence', async () => {
     await prepareDatabase();
     const db = createDb(harnessSettings.databaseUrl, 1);
     try {

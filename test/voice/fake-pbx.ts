@@ -31,6 +31,7 @@ export function createFakeMedia() {
   const plays: Array<{ channelId: string; playbackId: string; media: string }> = [];
   const hangups: string[] = [];
   const stoppedRecordings: string[] = [];
+  const snoops: string[] = [];
   const originated: string[] = [];
   const endpoints: string[] = [];
   /** The channels the PBX lists (none unless a test says so), `up` unless `states` says. */
@@ -55,7 +56,7 @@ export function createFakeMedia() {
     },
     record: async () => undefined,
     stopRecording: async (name) => void stoppedRecordings.push(name),
-    snoop: async () => undefined,
+    snoop: async (_channelId, { snoopId }) => void snoops.push(snoopId),
     hangup: async (channelId) => {
       hangups.push(channelId);
       if (faults.hangups > 0) {
@@ -99,6 +100,8 @@ export function createFakeMedia() {
     bridged,
     /** The names of the live recordings stopped, in order. */
     stoppedRecordings,
+    /** The ids of the snoop channels made (a call recording each), in order. */
+    snoops,
     /**
      * ARI requests made to fail (as a 500 would): prompt stops, bridging while set; the next N
      * listings, the next N hang-ups.

@@ -192,7 +192,7 @@ describe('call orchestrator (fake PBX)', () => {
   });
 
   /** An outbound call placed through the API and originated by this orchestrator. */
-  async function originated(): Promise<string> {
+  async function originated(extra: Record<string, unknown> = {}): Promise<string> {
     const from = uniqueNumber();
     await api('POST', '/v1/numbers', { body: { number: from } });
     const created = await api<{ id: string }>('POST', '/v1/calls', {
@@ -200,6 +200,7 @@ describe('call orchestrator (fake PBX)', () => {
         to: uniqueNumber(),
         from,
         flow: { start: 'bye', steps: { bye: { verb: 'hangup' } } },
+        ...extra,
       },
     });
     await runJob(ORIGINATE_JOB, created.body.id);
@@ -218,8 +219,8 @@ describe('call orchestrator (fake PBX)', () => {
     });
   }
 
-  it('runs the flow of an outbound call answered while no orchestrator ran', async () => {
-    const callId = await originated();
+  it('runs the flow of an outbound call answered while no orchestrator ran, recording it once', async () => {
+    const callId = await originated({ record: true });
     await orchestrator.stop(); // dies before the callee answers; its StasisStart is lost
     const restarted = createTestOrchestrator(app);
     const pbx = createFakeMedia();
@@ -227,6 +228,7 @@ describe('call orchestrator (fake PBX)', () => {
     restarted.attach(pbx.media);
     try {
       await eventually(async () => (pbx.hangups.includes(callId) ? true : undefined));
+      expect(pbx.snoops, 'one call recording').to.have.length(1);
       pbx.emit({ type: 'hangup', channelId: callId, cause: 16, causeText: 'Normal Clearing' });
       expect(await stepsOf(callId, 'completed')).to.deep.equal(['bye:hangup']);
     } finally {
@@ -305,7 +307,7 @@ describe('call orchestrator (fake PBX)', () => {
       begin
         if new.channel_id = 'chan-blip' and new.flow_state is distinct from old.flow_state
            and old.flow_state is not null and nextval('step_blip_seq') <= 2 then
-          raise exception 'injected: database blip';
+          raise exception 'injected: database blip' using errcode = '08006';
         end if;
         return new;
       end $$;
@@ -347,7 +349,11 @@ describe('call orchestrator (fake PBX)', () => {
       });
       expect(await stepsOf(callId, 'completed')).to.deep.equal(['one:played', 'two:played']);
     } finally {
-      await app.runtime.db.raw('drop trigger if exists step_blip on calls');
+      await app.runtime.db.raw(`
+        drop trigger if exists step_blip on calls;
+        drop function if exists step_blip();
+        drop sequence if exists step_blip_seq;
+      `);
     }
   });
 

@@ -18,8 +18,8 @@ const ESME_RX_T_APPN = 0x64;
 const ESME_RINVOPTPARSTREAM = 0xc0;
 const SMPP_VERSION_3_4 = 0x34;
 const UNBIND_WAIT_MS = 2_000;
-/** Pauses between tries of an inbound PDU while the database is unavailable. */
-const INBOUND_RETRY_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000];
+/** Pauses between tries of an inbound PDU while the database is unavailable (7.75 s). */
+const INBOUND_RETRY_DELAYS_MS = [250, 500, 1000, 2000, 4000];
 
 /** Receives a `deliver_sm` / `data_sm`; resolving acks it, rejecting answers ESME_RX_T_APPN. */
 export type InboundRequestHandler = (pdu: smpp.PDU) => Promise<void>;
@@ -249,16 +249,16 @@ export function createSmppSession(config: SmppBindConfig, deps: SmppSessionDeps)
     try {
       const handler = inboundHandler;
       if (!handler) throw new Error('no inbound handler registered');
-      // While the database is down, the PDU is held and tried again (~16 s) before it is
-      // refused: each refusal spends one of the SMSC's few redeliveries, and a receipt or MO
-      // past the last one is gone.
+      // While the database is down, the PDU is held and tried again (under 8 s, inside an
+      // SMSC's response timer: the sandbox's is 10 s) before it is refused: each refusal spends
+      // one of the SMSC's few redeliveries, and a receipt or MO past the last one is gone.
+      // Not past the connection it came on: the SMSC redelivers it on the next.
       await retryWrite(
         () => handler(pdu),
         INBOUND_RETRY_DELAYS_MS,
-        (err) => {
-          if (!isStoreUnavailable(err)) throw err; // anything else is refused at once
-          log.warn({ err: (err as Error).message, command: pdu.command }, 'inbound PDU held');
-        },
+        (err) =>
+          log.warn({ err: (err as Error).message, command: pdu.command }, 'inbound PDU held'),
+        (err) => isStoreUnavailable(err) && conn === connection && !closing,
       );
     } catch (err) {
       log.warn({ err: (err as Error).message, command: pdu.command }, 'inbound PDU not taken');

@@ -118,12 +118,13 @@ export async function onLegAnswered(ctx: OrchestratorContext, call: LiveCall, le
   }
   activity.answered = true;
   activity.answeredAt = Date.now();
+  // Bridged and recording first: a slow database must not keep the parties apart in silence.
+  await ctx.media().addToBridge(activity.bridgeId, [call.channelId, legId]);
+  if (activity.record) await startDialRecording(ctx, call, activity.bridgeId, activity.step);
   await recordDialLeg(ctx, call, {
     id: legId,
     answered_at: new Date(activity.answeredAt).toISOString(),
   });
-  await ctx.media().addToBridge(activity.bridgeId, [call.channelId, legId]);
-  if (activity.record) await startDialRecording(ctx, call, activity.bridgeId, activity.step);
 }
 
 /** The dialled leg hung up (or never answered): the bridge goes, the flow gets the outcome. */

@@ -7,7 +7,7 @@ import {
   type FlowTimelineEntry,
   type FlowTransition,
 } from '../../flows/index.js';
-import { isAppError, retryWrite } from '../../platform/index.js';
+import { isAppError, isStoreUnavailable, retryWrite } from '../../platform/index.js';
 import type { CallRow } from '../calls.store.js';
 import { causeName, statusForHangup } from '../call-status.js';
 import { endCallRecording, startCallRecording } from './call-recording.js';
@@ -60,7 +60,10 @@ function hangUpEvent(
   return call.hungUpByApi ? 'api_hangup' : 'caller_hangup';
 }
 
-/** Pauses between attempts to save a step (about 16 s in all) before the call is hung up. */
+/**
+ * Pauses between attempts to save a step while the database is unavailable (about 16 s in
+ * all) before the call is hung up; any other failure hangs it up at once.
+ */
 const STEP_WRITE_DELAYS_MS = [200, 500, 1000, 2000, 4000, 8000];
 
 /**
@@ -140,6 +143,7 @@ export function createFlowDriver(ctx: OrchestratorContext): CallDriver {
         STEP_WRITE_DELAYS_MS,
         (err, attempt) =>
           ctx.logger.warn({ err, call_id: call.id, attempt }, 'saving a step failed; retrying'),
+        isStoreUnavailable,
       );
     } catch (err) {
       ctx.logger.error({ err, call_id: call.id }, 'a step could not be saved; hanging up');

@@ -73,9 +73,12 @@ export async function reconcileCalls(
             );
           }
         };
+    const answeredBefore = call.answered;
     void ctx.registry.enqueue(call, async () => {
       await work();
-      await ensureCallRecording(ctx, call, channels);
+      // A call answered just now started its recording with its answer: the listing, taken
+      // before, would show it lost and start a second one.
+      if (answeredBefore) await ensureCallRecording(ctx, call, channels);
     });
   }
 }
