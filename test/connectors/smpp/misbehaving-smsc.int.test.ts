@@ -44,6 +44,16 @@ async function startMisbehavingSmsc(
   };
 }
 
+/** A deliver_sm (an MO) from the SMSC, with our own sequence number. */
+function deliverSm(sequence: number, text: string): smpp.PDU {
+  return new smpp.PDU('deliver_sm', {
+    sequence_number: sequence,
+    source_addr: '14155550100',
+    destination_addr: '14155550199',
+    short_message: Buffer.from(text),
+  });
+}
+
 function part(body = 'Hello'): SubmitPart {
   const { segments } = encodeMessage(body, 1);
   return {
@@ -127,14 +137,7 @@ describe('the SMPP gateway against an SMSC that breaks the rules', () => {
     const answers: smpp.PDU[] = [];
     const session = smsc.sessions[0];
     session.on('deliver_sm_resp', (pdu: smpp.PDU) => answers.push(pdu));
-    session.send(
-      new smpp.PDU('deliver_sm', {
-        sequence_number: 7101,
-        source_addr: '14155550100',
-        destination_addr: '14155550199',
-        short_message: Buffer.from('held, not refused'),
-      }),
-    );
+    session.send(deliverSm(7101, 'held, not refused'));
     await waitFor(() => answers.length === 1, 5_000);
     await delay(100);
     expect(tries).to.equal(3);
@@ -151,14 +154,7 @@ describe('the SMPP gateway against an SMSC that breaks the rules', () => {
     });
     const answers: smpp.PDU[] = [];
     smsc.sessions[0].on('deliver_sm_resp', (pdu: smpp.PDU) => answers.push(pdu));
-    smsc.sessions[0].send(
-      new smpp.PDU('deliver_sm', {
-        sequence_number: 7102,
-        source_addr: '14155550100',
-        destination_addr: '14155550199',
-        short_message: Buffer.from('refused'),
-      }),
-    );
+    smsc.sessions[0].send(deliverSm(7102, 'refused'));
     await waitFor(() => answers.length === 1);
     expect(tries).to.equal(1);
     expect(answers[0].command_status).to.equal(0x64);
@@ -167,12 +163,7 @@ describe('the SMPP gateway against an SMSC that breaks the rules', () => {
   describe('when a PDU arrives whose body node-smpp cannot read', () => {
     /** A deliver_sm ending in a message_state TLV cut to no value: node-smpp's reader throws. */
     function cutShortDeliverSm(sequence: number): Buffer {
-      const whole = new smpp.PDU('deliver_sm', {
-        sequence_number: sequence,
-        source_addr: '14155550100',
-        destination_addr: '14155550199',
-        short_message: Buffer.from('Hello'),
-      }).toBuffer();
+      const whole = deliverSm(sequence, 'Hello').toBuffer();
       const frame = Buffer.concat([whole, Buffer.from([0x04, 0x27, 0x00, 0x00])]);
       frame.writeUInt32BE(frame.length, 0);
       return frame;
@@ -194,14 +185,7 @@ describe('the SMPP gateway against an SMSC that breaks the rules', () => {
       expect(answers[0]).to.include({ sequence_number: 7001, command_status: 0xc0 });
       expect(taken).to.have.length(0);
 
-      session.send(
-        new smpp.PDU('deliver_sm', {
-          sequence_number: 7002,
-          source_addr: '14155550100',
-          destination_addr: '14155550199',
-          short_message: Buffer.from('Hello again'),
-        }),
-      );
+      session.send(deliverSm(7002, 'Hello again'));
       await waitFor(() => answers.length === 2);
       expect(answers[1]).to.include({ sequence_number: 7002, command_status: 0 });
       expect(taken).to.have.length(1);
