@@ -10,6 +10,14 @@ export interface TemplateScope {
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_.]{1,80})\s*\}\}/g;
 
+/**
+ * A URL with its `{{references}}` filled in, each value percent-encoded (so a value stays
+ * inside the part of the URL its placeholder is in): `https://app/ivr?from={{call.from}}`.
+ */
+export function renderUrlTemplate(template: string, scope: TemplateScope): string {
+  return renderTemplate(template, scope, encodeURIComponent);
+}
+
 function readVariable(variables: Readonly<Record<string, string>>, name: string): string {
   return Object.prototype.hasOwnProperty.call(variables, name) ? variables[name] : '';
 }
@@ -32,10 +40,15 @@ export function resolveReference(path: string, scope: TemplateScope, bareNames =
 /**
  * Replaces each `{{reference}}` with its value (unknown references become ""). The result is
  * cut at `FLOW_LIMITS.maxRenderedLength` so variables set by a webhook cannot blow up a prompt.
+ * `encode` shapes each value first (a URL's values are percent-encoded).
  */
-export function renderTemplate(template: string, scope: TemplateScope): string {
+export function renderTemplate(
+  template: string,
+  scope: TemplateScope,
+  encode: (value: string) => string = (value) => value,
+): string {
   const rendered = template.replace(PLACEHOLDER, (_match, path: string) =>
-    resolveReference(path, scope),
+    encode(resolveReference(path, scope)),
   );
   return rendered.length > FLOW_LIMITS.maxRenderedLength
     ? rendered.slice(0, FLOW_LIMITS.maxRenderedLength)

@@ -1,11 +1,12 @@
 import { FLOW_DEFAULTS, type WebhookStep } from '../flow-types.js';
+import { renderUrlTemplate } from '../templates.js';
 import type { HttpRequestCommand } from './flow-commands.js';
 import type { StepEffect, StepScope, VerbHandler } from './verb-handler.js';
 
 function buildRequest(step: WebhookStep, scope: StepScope): HttpRequestCommand {
   return {
     type: 'http_request',
-    url: step.url,
+    url: renderUrlTemplate(step.url, scope),
     method: step.method ?? FLOW_DEFAULTS.webhook.method,
     timeout: step.timeout ?? FLOW_DEFAULTS.webhook.timeout,
     body: {
@@ -32,11 +33,11 @@ function readVariables(body: Record<string, unknown>): Record<string, string> {
   return variables;
 }
 
-function fail(step: WebhookStep, status: number, outcome: string): StepEffect {
+function fail(step: WebhookStep, url: string, status: number, outcome: string): StepEffect {
   return {
     kind: 'move',
     next: step.on_error ?? step.next,
-    report: { outcome, details: { url: step.url, status } },
+    report: { outcome, details: { url, status } },
   };
 }
 
@@ -51,17 +52,18 @@ export const webhookHandler: VerbHandler<WebhookStep> = {
   resume: (step, scope, event) => {
     if (event.type !== 'http_response') return undefined;
     const status = Number.isInteger(event.status) ? event.status : 0;
-    if (status < 200 || status > 299) return fail(step, status, 'error');
+    const url = renderUrlTemplate(step.url, scope);
+    if (status < 200 || status > 299) return fail(step, url, status, 'error');
     const body = isRecord(event.body) ? event.body : {};
     // `"next": null` is no choice, as an absent `next` (apps that serialize a missing value).
     const chosen = body.next ?? undefined;
     if (chosen !== undefined && (typeof chosen !== 'string' || !scope.hasStep(chosen))) {
-      return fail(step, status, 'invalid_next');
+      return fail(step, url, status, 'invalid_next');
     }
     return {
       kind: 'move',
       next: chosen ?? step.next,
-      report: { outcome: 'ok', details: { url: step.url, status } },
+      report: { outcome: 'ok', details: { url, status } },
       variables: readVariables(body),
     };
   },

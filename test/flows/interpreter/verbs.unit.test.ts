@@ -62,6 +62,19 @@ describe('say and play', () => {
   });
 });
 
+describe('play', () => {
+  it('fills the references of an https url in, and takes a sound: name as it is', () => {
+    const flow = defineFlow({
+      a: { verb: 'play', url: 'https://media.example/{{call.id}}.wav', next: 'b' },
+      b: { verb: 'play', url: 'sound:{{digits}}' },
+    });
+    const [start] = drive(flow, []);
+    expect(start.commands[0]).to.deep.include({
+      media: { kind: 'url', url: `https://media.example/${encodeURIComponent(CALL.id)}.wav` },
+    });
+  });
+});
+
 describe('dial', () => {
   const flow = defineFlow(
     {

@@ -36,6 +36,25 @@ describe('webhook', () => {
     ]);
   });
 
+  it('fills the references of its url in, each value percent-encoded', () => {
+    const templated = defineFlow(
+      {
+        ask: {
+          verb: 'webhook',
+          url: 'https://app.example/ivr/{{vars.team}}?from={{call.from}}&q={{vars.q}}',
+          next: 'done',
+        },
+        done: { verb: 'hangup' },
+      },
+      { team: 'sales', q: 'a b&c' },
+    );
+    const [start] = drive(templated, []);
+    const from = encodeURIComponent(CALL.from);
+    expect(start.commands[0]).to.include({
+      url: `https://app.example/ivr/sales?from=${from}&q=a%20b%26c`,
+    });
+  });
+
   it('applies the answer: variables and next', () => {
     const done = driveToEnd(flow, [
       respond(200, { variables: { name: 'Ada', n: 3, ok: true, x: {} }, next: 'vip' }),
