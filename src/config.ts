@@ -33,6 +33,7 @@ export interface Config {
   };
   /** How often the outbox relay sweeps for work that missed its notification, in ms. */
   outboxSweepMs: number;
+  shutdownDrainMs: number;
   /** Where local state lives: the sandbox object store, the TTS cache. */
   dataDir: string;
   /** TTS_CACHE_MAX_MB, in bytes. */
@@ -139,6 +140,13 @@ export const SETTINGS: Setting[] = [
   { env: 'S3_REGION', type: 'string', default: 'us-east-1', description: 'object storage region' },
   { env: 'S3_ACCESS_KEY_ID', type: 'string', description: 'object storage access key' },
   { env: 'S3_SECRET_ACCESS_KEY', type: 'string', description: 'object storage secret key' },
+  {
+    env: 'SHUTDOWN_DRAIN_MS',
+    type: 'integer',
+    default: '3000',
+    description:
+      'on SIGTERM, how long the API keeps answering (readyz 503, every answer Connection: close) before it closes',
+  },
   {
     env: 'OUTBOX_SWEEP_MS',
     type: 'integer',
@@ -248,6 +256,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       secretAccessKey: str('S3_SECRET_ACCESS_KEY'),
     },
     outboxSweepMs: Number(v.OUTBOX_SWEEP_MS),
+    shutdownDrainMs: Number(v.SHUTDOWN_DRAIN_MS),
     outboxRecheckMs: Number(v.OUTBOX_RECHECK_MS),
     dataDir: String(v.DATA_DIR),
     webhookBreakerThreshold: Math.max(1, Number(v.WEBHOOK_BREAKER_THRESHOLD)),

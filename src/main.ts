@@ -64,13 +64,16 @@ async function run(command: string, roles: Roles, config: Config, logger: Logger
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down; finishing in-flight work');
-    runtime.stop().then(
-      () => process.exit(0),
-      (err) => {
-        logger.error({ err }, 'unclean shutdown');
-        process.exit(1);
-      },
-    );
+    runtime
+      .drain(signal === 'SIGTERM' ? config.shutdownDrainMs : 0)
+      .then(() => runtime.stop())
+      .then(
+        () => process.exit(0),
+        (err) => {
+          logger.error({ err }, 'unclean shutdown');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -107,9 +107,13 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
     markFinished: createOutboxFinisher({ db, clock }),
   });
 
+  /** Set by `drain`: the process is about to stop, so it is not ready for more traffic. */
+  let draining = false;
+
   async function readiness(): Promise<Record<string, boolean>> {
     // Each check gets 2 s: a store that does not answer is not ready (a ping to a Redis that
     // is down waited in ioredis's offline queue for as long as it was gone).
+    if (draining) return { draining: false };
     const [postgres, redisUp, ...featureChecks] = await Promise.all([
       answersInTime(db.raw('select 1')),
       answersInTime(redis.ping()),
@@ -164,6 +168,21 @@ export function createRuntime(config: Config, options: RuntimeOptions) {
         server!.listen(port, config.host, resolve);
       });
       return (server.address() as AddressInfo).port;
+    },
+
+    /**
+     * The first part of a graceful stop: for `ms`, the server goes on answering, but `/readyz`
+     * says not ready (a load balancer stops sending) and every answer carries `Connection:
+     * close`, so clients leave their keep-alive sockets. Closing those sockets at once reset
+     * the requests clients were writing on them in a rolling restart.
+     */
+    async drain(ms: number): Promise<void> {
+      if (!server || ms <= 0) return;
+      draining = true;
+      server.prependListener('request', (_req, res) => {
+        if (!res.headersSent) res.setHeader('Connection', 'close');
+      });
+      await new Promise((resolve) => setTimeout(resolve, ms));
     },
 
     /** Graceful stop: no new requests or jobs, in-flight jobs finish, then connections close. */
