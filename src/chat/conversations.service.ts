@@ -1,4 +1,4 @@
-import { ForbiddenError, UnprocessableError, type Trx } from '../platform/index.js';
+import { ForbiddenError, refuseField, type Trx } from '../platform/index.js';
 import { accessConversation, requireAdmin, requireNotArchived, type Actor } from './access.js';
 import type { ChatContext } from './context.js';
 import type { ConversationRow, MemberRow } from './conversations.store.js';
@@ -77,16 +77,18 @@ export function createConversationsService(ctx: ChatContext) {
   async function create(actor: Actor, input: CreateConversationInput) {
     const members = initialMembers(actor, input);
     if (input.type === 'direct' && members.length !== 2) {
-      const detail = 'A direct conversation has exactly two distinct identities.';
-      throw new UnprocessableError(detail, 'direct_needs_two', [
-        { path: '/members', message: detail },
-      ]);
+      refuseField(
+        '/members',
+        'direct_needs_two',
+        'A direct conversation has exactly two distinct identities.',
+      );
     }
     if (members.length > ctx.limits.maxMembers) {
-      const detail = `A conversation has at most ${ctx.limits.maxMembers} members.`;
-      throw new UnprocessableError(detail, 'too_many_members', [
-        { path: '/members', message: detail },
-      ]);
+      refuseField(
+        '/members',
+        'too_many_members',
+        `A conversation has at most ${ctx.limits.maxMembers} members.`,
+      );
     }
     const directKey =
       input.type === 'direct' ? directKeyOf(members[0].identity, members[1].identity) : null;

@@ -1,7 +1,12 @@
 import { fileTypeFromBuffer } from 'file-type';
 import sharp from 'sharp';
 import type { BlobStore } from '../media/index.js';
-import { ConflictError, NotFoundError, UnprocessableError } from '../platform/index.js';
+import {
+  ConflictError,
+  NotFoundError,
+  UnprocessableError,
+  refuseField,
+} from '../platform/index.js';
 import type { Actor } from './access.js';
 import type { ChatContext } from './context.js';
 import type { FileRow } from './files.store.js';
@@ -73,14 +78,14 @@ export function createFilesService(
   ) {
     const contentType = input.content_type.toLowerCase();
     if (!options.fileTypes.includes(contentType)) {
-      const detail = `Files of type ${input.content_type} are not accepted.`;
-      throw new UnprocessableError(detail, 'unsupported_file_type', [
-        { path: '/content_type', message: detail },
-      ]);
+      refuseField(
+        '/content_type',
+        'unsupported_file_type',
+        `Files of type ${input.content_type} are not accepted.`,
+      );
     }
     if (input.size > ctx.limits.maxFileBytes) {
-      const detail = `A file is at most ${ctx.limits.maxFileBytes} bytes.`;
-      throw new UnprocessableError(detail, 'file_too_large', [{ path: '/size', message: detail }]);
+      refuseField('/size', 'file_too_large', `A file is at most ${ctx.limits.maxFileBytes} bytes.`);
     }
     const now = ctx.clock.now();
     const id = ctx.ids('file');

@@ -4,7 +4,7 @@ import {
   createGroupCommit,
   orOneByOne,
   parseInstant,
-  UnprocessableError,
+  refuseField,
   isAlphanumericSender,
   toE164,
   storeAnswersSql,
@@ -57,10 +57,6 @@ interface Saving {
   answer?: AnswerWith<MessageRow>;
 }
 
-function refuse(path: string, code: string, detail: string): never {
-  throw new UnprocessableError(detail, code, [{ path, message: detail }]);
-}
-
 /**
  * The send use case: validate the addresses and body, check ownership and schedule, then save
  * the message (only with the recipient's consent), its event and its webhook in one
@@ -80,14 +76,14 @@ export function createSendMessage(deps: {
   async function checkSender(projectId: string, from: string): Promise<string> {
     if (from.startsWith('+')) {
       const number = toE164(from);
-      if (!number) refuse('/from', 'invalid_from', 'from is not a valid E.164 number.');
+      if (!number) refuseField('/from', 'invalid_from', 'from is not a valid E.164 number.');
       if (!(await deps.findOwnedNumber(projectId, number))) {
-        refuse('/from', 'unknown_sender', `${number} is not a number of this project.`);
+        refuseField('/from', 'unknown_sender', `${number} is not a number of this project.`);
       }
       return number;
     }
     if (!isAlphanumericSender(from)) {
-      refuse(
+      refuseField(
         '/from',
         'invalid_from',
         'from must be a project number or an alphanumeric sender id of 1-11 characters.',
@@ -101,7 +97,7 @@ export function createSendMessage(deps: {
     const at = parseInstant(sendAt);
     const ahead = at.getTime() - now.getTime();
     if (Number.isNaN(ahead) || ahead < MIN_SCHEDULE_MS || ahead > MAX_SCHEDULE_MS) {
-      refuse(
+      refuseField(
         '/send_at',
         'invalid_send_at',
         'send_at must be between 1 minute and 35 days from now.',
@@ -111,13 +107,18 @@ export function createSendMessage(deps: {
   }
 
   async function prepare(input: SendMessageInput): Promise<MessageRow> {
-    const to = toE164(input.to) ?? refuse('/to', 'invalid_to', 'to is not a valid E.164 number.');
+    const to =
+      toE164(input.to) ?? refuseField('/to', 'invalid_to', 'to is not a valid E.164 number.');
     const from = await checkSender(input.projectId, input.from);
     if ([...input.body].length > MAX_BODY_CHARACTERS) {
-      refuse('/body', 'body_too_long', `body is longer than ${MAX_BODY_CHARACTERS} characters.`);
+      refuseField(
+        '/body',
+        'body_too_long',
+        `body is longer than ${MAX_BODY_CHARACTERS} characters.`,
+      );
     }
     if ((input.mediaUrls ?? []).length > 0) {
-      refuse(
+      refuseField(
         '/media_urls',
         'mms_not_supported',
         'MMS is not supported by the SMPP connectors yet.',
@@ -128,7 +129,7 @@ export function createSendMessage(deps: {
     const sendAt = scheduleOf(input.sendAt, now);
     const analysis = analyzeText(input.body);
     if (analysis.segments > MAX_SEGMENTS)
-      refuse('/body', 'body_too_long', 'body needs more than 255 segments.');
+      refuseField('/body', 'body_too_long', 'body needs more than 255 segments.');
     const validity = input.validityPeriod ?? DEFAULT_VALIDITY_SECONDS;
     return {
       id: deps.ids('msg'),
@@ -234,7 +235,7 @@ export function createSendMessage(deps: {
       const row = await prepare(input);
       const saved = await save(undefined, row, answerWith);
       if (!saved) {
-        refuse(
+        refuseField(
           '/to',
           'recipient_opted_out',
           `${row.to_addr} has opted out of messages from ${row.from_addr}.`,

@@ -97,6 +97,14 @@ export class UnprocessableError extends AppError {
   }
 }
 
+/**
+ * The 422 of one field (API.md: a validation failure names its fields in `errors`): `path`
+ * is the field's JSON pointer, and its message is the detail.
+ */
+export function refuseField(path: string, code: string, detail: string): never {
+  throw new UnprocessableError(detail, code, [{ path, message: detail }]);
+}
+
 export class TooManyRequestsError extends AppError {
   constructor(detail: string, headers: Record<string, string>) {
     super(429, 'rate_limited', detail, { retryable: true, headers });

@@ -9,6 +9,7 @@ export {
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
   UnprocessableError,
+  refuseField,
   TooManyRequestsError,
   UpstreamError,
   UnavailableError,

@@ -9,7 +9,7 @@ import {
   runCtes,
   ConflictError,
   NotFoundError,
-  UnprocessableError,
+  refuseField,
   toE164,
   type Clock,
   type Db,
@@ -46,10 +46,6 @@ export interface CreateCallInput {
   record?: boolean;
 }
 
-function refuse(path: string, code: string, detail: string): never {
-  throw new UnprocessableError(detail, code, [{ path, message: detail }]);
-}
-
 /**
  * Call use cases behind the API: place an outbound call (validate, resolve its flow, save the
  * call with its `queued` event and its originate job in one transaction), hang up, redirect,
@@ -72,10 +68,10 @@ export function createCallsService(deps: {
 
   async function resolveFlow(projectId: string, input: CreateCallInput): Promise<ResolvedFlow> {
     if (input.flow_id !== undefined && input.flow !== undefined) {
-      refuse('/flow', 'flow_conflict', 'Give either flow_id or flow, not both.');
+      refuseField('/flow', 'flow_conflict', 'Give either flow_id or flow, not both.');
     }
     if (input.flow_id !== undefined) return deps.flows.resolveActive(projectId, input.flow_id);
-    if (input.flow === undefined) refuse('/flow_id', 'flow_required', 'Give flow_id or flow.');
+    if (input.flow === undefined) refuseField('/flow_id', 'flow_required', 'Give flow_id or flow.');
     const definition = acceptFlowDefinition(input.flow, {
       prefix: '/flow',
       maxBytes: MAX_INLINE_FLOW_BYTES,
@@ -85,12 +81,12 @@ export function createCallsService(deps: {
 
   async function checkAddresses(projectId: string, input: CreateCallInput) {
     const to = toE164(input.to);
-    if (!to) refuse('/to', 'invalid_number', 'to is not a valid E.164 number.');
+    if (!to) refuseField('/to', 'invalid_number', 'to is not a valid E.164 number.');
     const from = toE164(input.from);
-    if (!from) refuse('/from', 'invalid_from', 'from is not a valid E.164 number.');
+    if (!from) refuseField('/from', 'invalid_from', 'from is not a valid E.164 number.');
     const owned = await deps.findNumber(from);
     if (!owned || owned.project_id !== projectId) {
-      refuse('/from', 'unknown_caller_id', `${from} is not a number of this project.`);
+      refuseField('/from', 'unknown_caller_id', `${from} is not a number of this project.`);
     }
     return { to, from };
   }

@@ -2,7 +2,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { Agent, buildConnector } from 'undici';
-import { UnprocessableError } from '../platform/index.js';
+import { UnprocessableError, withTimeout } from '../platform/index.js';
 
 /**
  * SSRF guard for callback URLs. A customer-supplied URL must not make the platform call
@@ -74,18 +74,6 @@ function refuse(detail: string, path: string | undefined): never {
   throw new UnprocessableError(detail, 'invalid_callback_url', errors);
 }
 
-async function resolveWithTimeout(host: string, lookup: HostLookup, timeoutMs: number) {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, rejectTimeout) => {
-    timer = setTimeout(() => rejectTimeout(new Error('DNS lookup timed out')), timeoutMs);
-  });
-  try {
-    return await Promise.race([lookup(host), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
  * Accepts a callback URL or throws `UnprocessableError` (422, code `invalid_callback_url`)
  * whose detail says why: not an absolute URL, not http(s), credentials in the URL, an
@@ -120,10 +108,10 @@ export async function checkCallbackUrl(
   }
   let addresses: string[];
   try {
-    addresses = await resolveWithTimeout(
-      host,
-      options.lookup ?? systemLookup,
+    addresses = await withTimeout(
+      (options.lookup ?? systemLookup)(host),
       options.lookupTimeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS,
+      () => new Error('DNS lookup timed out'),
     );
   } catch {
     addresses = [];

@@ -2,6 +2,7 @@ import type { MediaControl } from '../../connectors/index.js';
 import {
   UnavailableError,
   isAppError,
+  withTimeout,
   type JobContext,
   type JobHandler,
 } from '../../platform/index.js';
@@ -223,12 +224,12 @@ export function createOrchestrator(deps: OrchestratorDeps) {
       inbound.stop();
       suspendCalls();
       const queues = ctx.registry.all().map((call) => call.queue);
-      let timer: NodeJS.Timeout | undefined;
-      const drained = new Promise((resolve) => {
-        timer = setTimeout(resolve, DRAIN_MS);
-      });
-      await Promise.race([Promise.all([...queues, ctx.sideRecordings.settled()]), drained]);
-      clearTimeout(timer);
+      // Work still queued after DRAIN_MS is left to the next orchestrator.
+      await withTimeout(
+        Promise.all([...queues, ctx.sideRecordings.settled()]),
+        DRAIN_MS,
+        () => new Error('calls still busy'),
+      ).catch(() => undefined);
       await media?.close();
       media = null;
     },
