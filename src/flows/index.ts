@@ -25,6 +25,7 @@ export type {
   HangupCommand,
 } from './interpreter/flow-commands.js';
 export { simulateFlow } from './simulate-flow.js';
+export { isDialEndpoint } from './interpreter/dial.js';
 export type { SimulationOptions, SimulationResult, TranscriptEntry } from './simulate-flow.js';
 export { FLOW_VERBS, FLOW_LIMITS } from './flow-types.js';
 export type { FlowDefinition, FlowStep, FlowVerb } from './flow-types.js';

@@ -6,8 +6,14 @@ import type { StepScope, VerbHandler } from './verb-handler.js';
 
 const OUTCOMES: readonly DialOutcome[] = ['completed', 'busy', 'no-answer', 'failed'];
 
-/** What a rendered `to` must be (flows/schema.json's dialTarget without the template). */
-const DIAL_TARGET = /^(\+[1-9][0-9]{1,14}|[A-Za-z][A-Za-z0-9]{0,15}\/\S{1,200})$/;
+/** A TECH/resource endpoint (`PJSIP/alice`), as flows/schema.json's dialTarget spells one. */
+const ENDPOINT = /^[A-Za-z][A-Za-z0-9]{0,15}\/\S{1,200}$/;
+const E164 = /^\+[1-9][0-9]{1,14}$/;
+
+/** True for a rendered `to` that names an endpoint (dialled as it is) rather than a number. */
+export function isDialEndpoint(to: string): boolean {
+  return ENDPOINT.test(to);
+}
 
 function buildDialCommand(step: DialStep, scope: StepScope): DialCommand {
   const command: DialCommand = {
@@ -28,7 +34,9 @@ function buildDialCommand(step: DialStep, scope: StepScope): DialCommand {
 export const dialHandler: VerbHandler<DialStep> = {
   enter: (step, scope) => {
     const command = buildDialCommand(step, scope);
-    if (DIAL_TARGET.test(command.to)) return { kind: 'wait', commands: [command] };
+    if (E164.test(command.to) || isDialEndpoint(command.to)) {
+      return { kind: 'wait', commands: [command] };
+    }
     // A template that rendered to no number (a missing variable) is not dialled: the step
     // fails at once, as a leg that could not be placed would.
     return {

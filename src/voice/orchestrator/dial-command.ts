@@ -1,4 +1,4 @@
-import type { DialCommand } from '../../flows/index.js';
+import { isDialEndpoint, type DialCommand } from '../../flows/index.js';
 import { dialOutcomeForHangup } from '../call-status.js';
 import type { DialLegRecord } from '../calls.store.js';
 import type { OrchestratorContext } from './context.js';
@@ -10,15 +10,12 @@ import { dialBridgeId } from './recording-ids.js';
 /** The first StasisStart argument of a leg we dialled for a `dial` step (never a DID). */
 export const DIAL_LEG_MARKER = 'trunkline-dial';
 
-/** A TECH/resource endpoint (`PJSIP/alice`), as flows/schema.json spells one. */
-const ENDPOINT = /^[A-Za-z][A-Za-z0-9]{0,15}\//;
-
 /**
  * The endpoint ARI dials: a number through ARI_DIAL_TEMPLATE (`{to}` replaced), an endpoint
  * such as `PJSIP/alice` (a `dial` step may name one) as it is.
  */
 export function endpointFor(template: string, to: string): string {
-  return ENDPOINT.test(to) ? to : template.split('{to}').join(to);
+  return isDialEndpoint(to) ? to : template.split('{to}').join(to);
 }
 
 /**
