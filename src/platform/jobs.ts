@@ -53,7 +53,10 @@ export function createJobRunner(deps: {
   markFinished(jobId: string, outcome: 'completed' | 'failed'): Promise<void>;
   /** How long a job that met an unavailable database waits before it runs again (ms; 1,000). */
   storeRetryMs?: number;
+  /** How long after its creation a job may wait out an unavailable database for free (ms; 10 min). */
+  storeWaitMaxMs?: number;
 }): JobRunner {
+  const storeWaitMaxMs = deps.storeWaitMaxMs ?? STORE_WAIT_MAX_MS;
   const workers: Worker[] = [];
 
   function contextOf(job: Job, token: string | undefined, logger: Logger): JobContext {
@@ -79,7 +82,7 @@ export function createJobRunner(deps: {
         await handler.handle(ctx);
       } catch (err) {
         if (err instanceof DelayedError) throw err;
-        if (isStoreUnavailable(err) && Date.now() - job.timestamp < STORE_WAIT_MAX_MS) {
+        if (isStoreUnavailable(err) && Date.now() - job.timestamp < storeWaitMaxMs) {
           // Not the job's fault, so no attempt is spent: its few attempts ran out within
           // seconds of an outage, and the job (a call's originate) was failed for good with
           // nothing able to record it, the call left `queued`. For ten minutes from the

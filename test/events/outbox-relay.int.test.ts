@@ -33,8 +33,12 @@ describe('outbox relay', () => {
   let queueName: string;
   const seen: string[] = [];
 
-  function runner(handle: (id: string) => Promise<void>): JobRunner {
+  function runner(
+    handle: (id: string) => Promise<void>,
+    options: { storeWaitMaxMs?: number } = {},
+  ): JobRunner {
     return createJobRunner({
+      ...options,
       connection: redisOptions(harnessSettings.redisUrl),
       prefix: harnessSettings.redisPrefix,
       logger,
@@ -44,7 +48,7 @@ describe('outbox relay', () => {
     });
   }
 
-  async function addWork(count: number): Promise<void> {
+  async function addWork(count: number, options?: { attempts: number }): Promise<void> {
     await db.transaction(async (trx) => {
       for (let n = 0; n < count; n++) {
         await outbox.add(trx, {
@@ -52,6 +56,7 @@ describe('outbox relay', () => {
           queue: queueName,
           name: 'test.work',
           payload: { n: `${queueName}-${n}` },
+          options: options && { ...options, backoff: { type: 'fixed', delay: 10 } },
         });
       }
     });
@@ -133,6 +138,29 @@ describe('outbox relay', () => {
     await eventually(async () => ((await openRows()) === 0 ? true : undefined));
     expect(tries).to.equal(8);
     await jobs.stop();
+  });
+
+  it('spends attempts again on database outages once the job is older than the free wait', async () => {
+    await addWork(1, { attempts: 3 });
+    let tries = 0;
+    const jobs = runner(
+      async () => {
+        tries += 1;
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+          code: 'ECONNREFUSED',
+        });
+      },
+      { storeWaitMaxMs: 300 },
+    );
+    jobs.start();
+    await relay.start();
+    // Postponed for free for 300 ms (tries every 50 ms), then its 3 attempts are spent and the
+    // job fails for good: its outbox row is closed.
+    await eventually(async () => ((await openRows()) === 0 ? true : undefined), 10_000);
+    await jobs.stop();
+    expect(tries).to.be.greaterThan(3);
+    const [row] = await db('outbox').where({ queue: queueName }).select('outcome');
+    expect(row?.outcome).to.equal('failed');
   });
 
   it('gives a batch up, its rows unlocked, when Redis does not answer', async () => {
