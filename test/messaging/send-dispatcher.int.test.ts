@@ -175,4 +175,36 @@ describe('SMS send dispatcher', () => {
     await eventually(async () => ((await rowOf(id)).next_attempt_at === null ? true : undefined));
     expect(calls.filter((c) => c === id)).to.have.length(1);
   });
+
+  it('ends a claim whose release overtakes the answer of its lease renewal', async () => {
+    const [id] = await post(1, 'renewal race');
+    const store = createSendClaimsStore(app.runtime.db);
+    const calls: string[] = [];
+    await dispatcher(
+      async (message) => {
+        calls.push(message.id);
+        // Outlasts a third of the lease, so a renewal starts and writes while it runs.
+        if (message.id === id) await new Promise((r) => setTimeout(r, 350));
+        return 'done';
+      },
+      {
+        leaseMs: 600,
+        // The renewal commits at once, but its answer comes back after the send has ended:
+        // the release must match the renewed lease, or the message stays claimed until that
+        // lease runs out and is then sent again.
+        store: {
+          ...store,
+          renewLeases: async (claims, lease) => {
+            const renewed = await store.renewLeases(claims, lease);
+            await new Promise((r) => setTimeout(r, 400));
+            return renewed;
+          },
+        },
+      },
+    );
+    await eventually(async () => ((await rowOf(id)).next_attempt_at === null ? true : undefined));
+    await new Promise((r) => setTimeout(r, 1200));
+    expect((await rowOf(id)).next_attempt_at).to.equal(null);
+    expect(calls.filter((c) => c === id)).to.have.length(1);
+  });
 });
