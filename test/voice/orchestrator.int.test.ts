@@ -290,6 +290,44 @@ describe('call orchestrator (fake PBX)', () => {
     expect(fake.hangups).to.include(legId);
   });
 
+  it('bridges an answered dial leg before its answer is written, so a slow database keeps nobody apart', async () => {
+    // The write of the leg's answer time (calls.dial_leg) takes 2 s, as on a slow database.
+    await app.runtime.db.raw(`
+      create or replace function slow_dial_answer() returns trigger language plpgsql as $$
+      begin
+        if new.channel_id = 'chan-slow-answer' and new.dial_leg->>'answered_at' is not null then
+          perform pg_sleep(2);
+        end if;
+        return new;
+      end $$;
+      create trigger slow_dial_answer before update on calls
+        for each row execute function slow_dial_answer();
+    `);
+    try {
+      const callId = await callIn(
+        { start: 'out', steps: { out: { verb: 'dial', to: '+14155550123' } } },
+        'chan-slow-answer',
+      );
+      const legId = await eventually(async () => fake.originated[0]);
+      const answered = Date.now();
+      fake.enters(legId, 'trunkline-dial', callId);
+      const bridge = await eventually(async () =>
+        fake.bridged.find((b) => b.channelIds.includes('chan-slow-answer')),
+      );
+      expect(Date.now() - answered, 'bridged before the 2 s write ended').to.be.below(1500);
+      expect(bridge.channelIds).to.deep.equal(['chan-slow-answer', legId]);
+      await eventually(async () => {
+        const row = await app.runtime.db('calls').where({ id: callId }).first();
+        return row.dial_leg?.answered_at ? true : undefined;
+      }, 5000);
+    } finally {
+      await app.runtime.db.raw(`
+        drop trigger if exists slow_dial_answer on calls;
+        drop function if exists slow_dial_answer();
+      `);
+    }
+  });
+
   it('ends a call whose hangup step failed once and then worked as hung up, not media_error', async () => {
     fake.faults.hangups = 1;
     const callId = await callIn({ start: 'bye', steps: { bye: { verb: 'hangup' } } }, 'chan-bye');
