@@ -34,6 +34,8 @@ export interface Config {
   /** How often the outbox relay sweeps for work that missed its notification, in ms. */
   outboxSweepMs: number;
   shutdownDrainMs: number;
+  /** At start, how long to wait for PostgreSQL and Redis to answer (ms). */
+  startupWaitMs: number;
   /** Where local state lives: the sandbox object store, the TTS cache. */
   dataDir: string;
   /** TTS_CACHE_MAX_MB, in bytes. */
@@ -140,6 +142,13 @@ export const SETTINGS: Setting[] = [
   { env: 'S3_REGION', type: 'string', default: 'us-east-1', description: 'object storage region' },
   { env: 'S3_ACCESS_KEY_ID', type: 'string', description: 'object storage access key' },
   { env: 'S3_SECRET_ACCESS_KEY', type: 'string', description: 'object storage secret key' },
+  {
+    env: 'STARTUP_WAIT_MS',
+    type: 'integer',
+    default: '60000',
+    description:
+      'at start, how long to wait for PostgreSQL and Redis to answer before giving up (0 = try once)',
+  },
   {
     env: 'SHUTDOWN_DRAIN_MS',
     type: 'integer',
@@ -257,6 +266,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     outboxSweepMs: Number(v.OUTBOX_SWEEP_MS),
     shutdownDrainMs: Number(v.SHUTDOWN_DRAIN_MS),
+    startupWaitMs: Number(v.STARTUP_WAIT_MS),
     outboxRecheckMs: Number(v.OUTBOX_RECHECK_MS),
     dataDir: String(v.DATA_DIR),
     webhookBreakerThreshold: Math.max(1, Number(v.WEBHOOK_BREAKER_THRESHOLD)),

@@ -7,6 +7,8 @@ import {
   createStderrLogger,
   ensureDatabase,
   migrateLatest,
+  StoreWaitError,
+  waitForStores,
   type Logger,
 } from './platform/index.js';
 import { createRuntime, type Roles } from './runtime.js';
@@ -131,20 +133,33 @@ async function main(argv: string[]): Promise<void> {
   // go to standard error, so the output can be piped to a JSON reader.
   const printsResult = command === 'project' || command === 'webhooks';
   const logger = printsResult ? createStderrLogger(config.logLevel) : createLogger(config.logLevel);
-  if (command === 'migrate') return migrate(config, logger);
   if (command === 'webhooks' && rest[0] === 'listen') return listenCommand(rest.slice(1), logger);
+  const stores = () =>
+    waitForStores({
+      databaseUrl: config.databaseUrl,
+      redisUrl: config.redisUrl,
+      waitMs: config.startupWaitMs,
+      logger,
+    });
+  if (command === 'migrate') {
+    await stores();
+    return migrate(config, logger);
+  }
   if (command === 'project' && rest[0] === 'create') {
+    await stores();
     await migrate(config, logger);
     return createProjectCommand(rest.slice(1), config, logger);
   }
   const roles = ROLES[command];
   if (!roles) throw new ConfigError(`unknown command "${command}"\n\n${USAGE}`);
+  await stores();
   if (command === 'dev' || command === 'start') await migrate(config, logger);
   await run(command, roles, config, logger);
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  const message = err instanceof ConfigError ? err.message : ((err as Error).stack ?? String(err));
+  const plain = err instanceof ConfigError || err instanceof StoreWaitError;
+  const message = plain ? (err as Error).message : ((err as Error).stack ?? String(err));
   process.stderr.write(`trunkline: ${message}\n`);
   process.exit(1);
 });

@@ -20,6 +20,7 @@ export { createLogger, createSilentLogger, createStderrLogger } from './logger.j
 export { retryWrite } from './retry-write.js';
 export { withTimeout } from './with-timeout.js';
 export { isStoreUnavailable } from './store-errors.js';
+export { waitForStores, StoreWaitError } from './store-wait.js';
 export type { Logger } from './logger.js';
 export { systemClock, createManualClock, parseInstant } from './clock.js';
 export type { Clock } from './clock.js';
