@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSilentLogger } from '../../src/platform/index.js';
@@ -43,6 +44,25 @@ describe('the speech cache', () => {
     expect((await tts.read(name))?.toString()).to.equal('RIFFHello.');
   });
 
+  it('names a file by a hash keyed with its own secret, so a spoken code cannot be guessed from its name', async () => {
+    const text = 'Your verification code is 4821.';
+    const name = (await cache().urlFor({ text })).split('/').at(-1)!;
+    const plain = createHash('sha256')
+      .update(JSON.stringify(['counting', '', '', text]))
+      .digest('hex');
+    expect(name).to.not.equal(`${plain}.wav`);
+    expect(statSync(join(dir, '.key')).mode & 0o777).to.equal(0o600);
+    const elsewhere = dir;
+    dir = mkdtempSync(join(tmpdir(), 'tts-cache-'));
+    try {
+      const other = (await cache().urlFor({ text })).split('/').at(-1)!;
+      expect(other, 'another installation, another key').to.not.equal(name);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      dir = elsewhere;
+    }
+  });
+
   it('uses a file another process rendered without rendering it again', async () => {
     await cache().urlFor({ text: 'Shared.' });
     await cache().urlFor({ text: 'Shared.' });
@@ -67,6 +87,8 @@ describe('the speech cache', () => {
     beforeEach(() => {
       now = Date.now(); // file times are real ones
     });
+    /** The speech files in the cache (not its key). */
+    const wavs = () => readdirSync(dir).filter((name) => name.endsWith('.wav'));
     /** Renders `text` and dates its file's last use `ago` ms before the clock. */
     async function used(tts: ReturnType<typeof cache>, text: string, ago: number) {
       const name = (await tts.urlFor({ text })).split('/').at(-1)!;
@@ -82,8 +104,8 @@ describe('the speech cache', () => {
       const older = await used(tts, 'b'.repeat(96), 2 * HOUR);
       const recent = await used(tts, 'c'.repeat(96), 60_000);
       expect(await tts.prune(150, 10 * 60_000)).to.equal(200);
-      expect(readdirSync(dir).sort()).to.deep.equal([recent]);
-      expect([oldest, older].every((name) => !readdirSync(dir).includes(name))).to.equal(true);
+      expect(wavs().sort()).to.deep.equal([recent]);
+      expect([oldest, older].every((name) => !wavs().includes(name))).to.equal(true);
       expect(await tts.prune(0, 10 * 60_000), 'a file used lately stays').to.equal(0);
     });
 
@@ -94,8 +116,8 @@ describe('the speech cache', () => {
       const later = cache();
       await later.urlFor({ text: 'd'.repeat(96) });
       await later.prune(150, 10 * 60_000);
-      expect(readdirSync(dir)).to.deep.equal([asked]);
-      expect(readdirSync(dir)).not.to.include(idle);
+      expect(wavs()).to.deep.equal([asked]);
+      expect(wavs()).not.to.include(idle);
     });
   });
 });

@@ -1,6 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import {
   mkdir,
+  link,
   readdir,
   readFile,
   rename,
@@ -18,7 +19,33 @@ const SEEN_FOR_MS = 60_000;
 /** How many such files are remembered (the oldest sighting is forgotten first). */
 const SEEN_MAX = 10_000;
 
-/** A cached file name: 64 hex digits of SHA-256 and `.wav`. */
+/** The cache's secret, beside its files: names are keyed hashes of the text. */
+const KEY_FILE = '.key';
+
+/**
+ * The cache's secret (32 random bytes), made on first use (mode 0600; a second process making
+ * it at the same moment reads the first one's). Without it a file's name was the SHA-256 of
+ * its text, and `/media/tts` answers anyone: a spoken one-time code (`Your code is 4821`) was
+ * found by trying the 10,000 names.
+ */
+async function cacheKey(dir: string): Promise<Buffer> {
+  const path = join(dir, KEY_FILE);
+  const existing = await readFile(path).catch(() => null);
+  if (existing?.length === 32) return existing;
+  await mkdir(dir, { recursive: true });
+  const made = randomBytes(32);
+  const temporary = `${path}.${process.pid}.${made.toString('hex', 0, 4)}.tmp`;
+  await writeFile(temporary, made, { mode: 0o600 });
+  // link() fails when the key exists: then the other process's key is the one.
+  const won = await link(temporary, path).then(
+    () => true,
+    () => false,
+  );
+  await unlink(temporary).catch(() => undefined);
+  return won ? made : readFile(path);
+}
+
+/** A cached file name: 64 hex digits of HMAC-SHA-256 and `.wav`. */
 export const TTS_FILE_PATTERN = /^[0-9a-f]{64}\.wav$/;
 
 export interface TtsCache {
@@ -38,7 +65,7 @@ export interface TtsCache {
 
 /**
  * Speech rendered once per (engine, voice, language, text) and kept under
- * `<dataDir>/tts/<sha256>.wav`, served at `<publicUrl>/media/tts/<sha256>.wav` for Asterisk's
+ * `<dataDir>/tts/<hmac>.wav` (keyed with the cache's secret, `<dataDir>/tts/.key`), served at `<publicUrl>/media/tts/<sha256>.wav` for Asterisk's
  * HTTP media cache. Files are written to a temporary name and renamed, so a reader never sees
  * half a file. A file seen on disk is not looked for again for a minute (every prompt of every
  * call asks): one deleted meanwhile is rendered again at most a minute later. Text made per
@@ -70,14 +97,21 @@ export function createTtsCache(deps: {
     return at !== undefined && now() - at < SEEN_FOR_MS;
   }
 
-  function hashOf(provider: string, request: SpeechRequest): string {
-    const key = JSON.stringify([
+  let key: Promise<Buffer> | null = null;
+  async function hashOf(provider: string, request: SpeechRequest): Promise<string> {
+    key ??= cacheKey(deps.dir).catch((err: unknown) => {
+      key = null;
+      throw err;
+    });
+    const text = JSON.stringify([
       provider,
       request.voice ?? '',
       request.language ?? '',
       request.text,
     ]);
-    return createHash('sha256').update(key).digest('hex');
+    return createHmac('sha256', await key)
+      .update(text)
+      .digest('hex');
   }
 
   /**
@@ -115,7 +149,7 @@ export function createTtsCache(deps: {
   return {
     async urlFor(request) {
       const provider = deps.provider();
-      const hash = hashOf(provider.name, request);
+      const hash = await hashOf(provider.name, request);
       if (seenLately(hash)) return `${base}/media/tts/${hash}.wav`;
       let pending = inFlight.get(hash);
       if (!pending) {
