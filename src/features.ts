@@ -196,7 +196,7 @@ export function createFeatures(ctx: FeatureContext) {
     numbers: numbersStore,
     checkCallbackUrl: guardUrl,
     registerIngressProcessor: webhooks.registerIngressProcessor,
-    handleConversationSms: (input) => chat.handleInboundSms(input),
+    queueConversationSms: (trx, input) => chat.queueInboundSms(trx, input),
     smppUrl: config.smppUrl,
     carriers: roles.worker,
     databaseUrl: config.databaseUrl,

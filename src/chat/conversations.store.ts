@@ -187,8 +187,13 @@ export function createConversationsStore(db: Db) {
       return query.delete();
     },
 
-    findSmsBinding: async (projectId: string, phoneNumber: string, proxyNumber: string) =>
-      (await db('chat_sms_bindings')
+    findSmsBinding: async (
+      projectId: string,
+      phoneNumber: string,
+      proxyNumber: string,
+      trx: Trx | Db = db,
+    ) =>
+      (await trx('chat_sms_bindings')
         .where({ project_id: projectId, phone_number: phoneNumber, proxy_number: proxyNumber })
         .first('conversation_id')) as { conversation_id: string } | undefined,
   };

@@ -11,7 +11,12 @@ import { createFilesRouter } from './files.routes.js';
 import { createFilesService, DEFAULT_FILE_TYPES } from './files.service.js';
 import { createFilesStore } from './files.store.js';
 import { createIdentitiesStore } from './identities.store.js';
-import { createInboundSmsHandler } from './inbound-sms.js';
+import {
+  createInboundSmsHandler,
+  createInboundSmsJobHandler,
+  createInboundSmsQueue,
+  type InboundSmsInput,
+} from './inbound-sms.js';
 import { createMembersService } from './members.service.js';
 import { createMessageActions } from './message-actions.service.js';
 import { createMessagesRouter } from './messages.routes.js';
@@ -69,16 +74,15 @@ export interface ChatFeature {
   feature: Feature;
   verifyUserToken: UserTokenVerifier;
   /**
-   * Posts an inbound SMS into the conversation bound to (from, to) if there is one;
-   * false when no conversation takes it (messaging then treats it as a plain inbound SMS).
+   * Posts an inbound SMS into the conversation bound to (from, to) if there is one; false
+   * when no conversation takes it. What the `chat.sms.received` job runs.
    */
-  handleInboundSms(input: {
-    projectId: string;
-    from: string;
-    to: string;
-    body: string;
-    messageId: string;
-  }): Promise<boolean>;
+  handleInboundSms(input: InboundSmsInput): Promise<boolean>;
+  /**
+   * In the transaction storing an inbound SMS: queues its posting into the conversation bound
+   * to (from, to), if there is one (true then).
+   */
+  queueInboundSms(trx: Trx, input: InboundSmsInput): Promise<boolean>;
 }
 
 /**
@@ -160,6 +164,7 @@ export function createChatFeature(deps: ChatDeps): ChatFeature {
   });
   const auth = deps.auth;
 
+  const postInbound = createInboundSmsHandler(ctx, messages);
   const feature: Feature = {
     routers: [
       createConversationsRouter({
@@ -174,7 +179,7 @@ export function createChatFeature(deps: ChatDeps): ChatFeature {
       createSearchRouter({ auth, validate: deps.validate, messages: ctx.messages }),
       createFilesRouter({ auth, validate: deps.validate, files }),
     ],
-    handlers: [createSmsCopyHandler(ctx, deps.sendSms)],
+    handlers: [createSmsCopyHandler(ctx, deps.sendSms), createInboundSmsJobHandler(postInbound)],
     async start() {
       fanout = createFanout({
         redis: deps.redis,
@@ -202,6 +207,7 @@ export function createChatFeature(deps: ChatDeps): ChatFeature {
   return {
     feature,
     verifyUserToken: tokens.verify,
-    handleInboundSms: createInboundSmsHandler(ctx, messages),
+    handleInboundSms: postInbound,
+    queueInboundSms: createInboundSmsQueue(ctx),
   };
 }

@@ -21,7 +21,7 @@ export interface MessagingDeps extends SharedDeps {
   numbers: NumbersStore;
   checkCallbackUrl(url: string, path: string): Promise<void>;
   registerIngressProcessor(kind: 'dlr' | 'mo', processor: IngressProcessor): void;
-  handleConversationSms: ChatFeature['handleInboundSms'];
+  queueConversationSms: ChatFeature['queueInboundSms'];
   smppUrl: string | null;
   /** Bind to the SMSCs (send and receive) and send messages in this process: the worker role. */
   carriers: boolean;
@@ -60,7 +60,7 @@ export function createMessagingFeature(deps: MessagingDeps) {
     sendMessage,
     parts: createInboundPartsStore(db),
     findNumber: (number) => deps.numbers.findByNumber(number),
-    handleConversationSms: deps.handleConversationSms,
+    queueConversationSms: deps.queueConversationSms,
   });
   const carriers = createSmsCarriers({ smppUrl: deps.smppUrl, logger, clock });
   carriers.onInbound((pdu) => inbound.handlePdu(pdu));

@@ -17,7 +17,7 @@ import {
 } from './inbound/index.js';
 import type { RecordMessageEvent } from './message-events.js';
 import type { MessageRow, MessagesStore } from './messages.store.js';
-import { AUTO_REPLIES, keywordOf } from './opt-out.js';
+import { AUTO_REPLIES, keywordOf, type Keyword } from './opt-out.js';
 import type { Receipts } from './receipts.js';
 import type { SendMessage } from './send-message.js';
 
@@ -49,14 +49,14 @@ export function createInboundHandler(deps: {
   /** Where parts of concatenated messages wait, durably, for the rest. */
   parts: InboundPartsStore;
   findNumber(number: string): Promise<NumberRow | undefined>;
-  /** Chat takes SMS from a phone participant; true when it did. */
-  handleConversationSms(input: {
-    projectId: string;
-    from: string;
-    to: string;
-    body: string;
-    messageId: string;
-  }): Promise<boolean>;
+  /**
+   * In the transaction storing an inbound SMS: chat queues its posting into the conversation
+   * of a phone participant, if one holds (from, to); true then.
+   */
+  queueConversationSms(
+    trx: Trx,
+    input: { projectId: string; from: string; to: string; body: string; messageId: string },
+  ): Promise<boolean>;
   reassemblyTtlMs?: number;
 }) {
   const ttlMs = deps.reassemblyTtlMs ?? 10 * 60_000;
@@ -120,21 +120,26 @@ export function createInboundHandler(deps: {
     return joiner.expire(deps.clock.now())[0]?.text ?? '';
   }
 
-  async function autoReply(number: NumberRow, to: string, body: string): Promise<void> {
-    const keyword = keywordOf(body);
-    if (!keyword) return;
+  /**
+   * The automatic answer to STOP, START or HELP, ready to be saved with the inbound message
+   * (in its transaction: stored once, whatever fails after); null when none is due or it
+   * cannot be sent (logged).
+   */
+  async function autoReply(number: NumberRow, to: string, keyword: Keyword | null) {
+    if (!keyword) return null;
     const text = keyword === 'help' && number.help_text ? number.help_text : AUTO_REPLIES[keyword];
-    await deps.sendMessage
-      .send({
+    return deps.sendMessage
+      .prepare({
         projectId: number.project_id,
         from: number.number,
         to,
         body: text,
         bypassOptOut: true,
       })
-      .catch((err: unknown) =>
-        deps.logger.warn({ err, number: number.number }, 'automatic reply not sent'),
-      );
+      .catch((err: unknown) => {
+        deps.logger.warn({ err, number: number.number }, 'automatic reply not sent');
+        return null;
+      });
   }
 
   /**
@@ -201,6 +206,9 @@ export function createInboundHandler(deps: {
       consent_exempt: false,
     };
     const keyword = keywordOf(body);
+    const reply = await autoReply(number, sms.from, keyword);
+    // Everything the message sets off is written with it: once it is stored, the SMSC is
+    // answered, and nothing that fails after could make it deliver the message again.
     const stored = await deps.db.transaction(async (trx) => {
       if (!(await takeParts(trx))) return false;
       await deps.store.insert(trx, row);
@@ -209,6 +217,14 @@ export function createInboundHandler(deps: {
       if (keyword === 'stop') await deps.store.optOut(trx, { ...consent, created_at: now });
       if (keyword === 'start')
         await deps.store.optIn(trx, consent.project_id, consent.number, consent.recipient);
+      if (reply) await deps.sendMessage.save(trx, reply);
+      await deps.queueConversationSms(trx, {
+        projectId: number.project_id,
+        from: sms.from,
+        to: number.number,
+        body,
+        messageId: row.id,
+      });
       return true;
     });
     if (!stored) return;
@@ -216,14 +232,6 @@ export function createInboundHandler(deps: {
       { message_id: row.id, project_id: row.project_id, keyword },
       'inbound SMS received',
     );
-    await autoReply(number, sms.from, body);
-    await deps.handleConversationSms({
-      projectId: number.project_id,
-      from: sms.from,
-      to: number.number,
-      body,
-      messageId: row.id,
-    });
   }
 
   return {

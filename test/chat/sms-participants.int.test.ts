@@ -8,6 +8,7 @@ import {
   loadOpenApi,
 } from '../../src/platform/index.js';
 import { harnessSettings } from '../support/harness.js';
+import { eventually } from '../support/http.js';
 import { startChatKit, type ChatKit } from './chat-kit.js';
 
 describe('SMS participants', () => {
@@ -121,5 +122,32 @@ describe('SMS participants', () => {
       messageId: 'msg_in_2',
     };
     expect(await chat.handleInboundSms(input)).to.equal(false);
+  });
+
+  it('stores an inbound SMS once when posting it into the conversation fails, and answers the SMSC', async () => {
+    // Chat refuses a blank body after trimming (an empty one it marks '(empty SMS)'): posting
+    // it used to fail after the SMS was stored, the deliver_sm was refused, and every
+    // redelivery stored one more copy.
+    const blank = await kit.operator('POST', '/sandbox/v1/sms', {
+      body: { from: phone, to: proxy, body: '   ' },
+    });
+    expect(blank.status).to.equal(202);
+    const spoken = await kit.operator('POST', '/sandbox/v1/sms', {
+      body: { from: phone, to: proxy, body: 'through the queue' },
+    });
+    expect(spoken.status).to.equal(202);
+    await eventually(async () => {
+      const page = await kit.operator<{ data: Array<{ author: string; body: string }> }>(
+        'GET',
+        `/v1/conversations/${conv}/messages`,
+      );
+      return page.body.data.some((m) => m.body === 'through the queue') ? true : undefined;
+    });
+    const stored = await kit.app.runtime
+      .db('messages')
+      .where({ direction: 'inbound', from_addr: phone, to_addr: proxy })
+      .select('body');
+    expect(stored.filter((m) => m.body === '   ')).to.have.length(1);
+    expect(stored.filter((m) => m.body === 'through the queue')).to.have.length(1);
   });
 });
