@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { Validate } from '../platform/index.js';
+import { answerHoldsSecret, type Validate } from '../platform/index.js';
 import type { AccountsService } from './accounts.service.js';
 import type { Authenticator } from './authenticate.js';
 
@@ -15,6 +15,7 @@ export function createAdminRouter(deps: {
   // /admin/v1 prefix also ran for the connectors router's routes, before their own guard.
 
   router.post('/admin/v1/projects', ...auth.admin, validate('createProject'), async (req, res) => {
+    answerHoldsSecret(res);
     res.status(201).json(await accounts.createProject({ name: req.body.name }));
   });
 
@@ -23,6 +24,7 @@ export function createAdminRouter(deps: {
     ...auth.admin,
     validate('createApiKey'),
     async (req, res) => {
+      answerHoldsSecret(res);
       res.status(201).json(await accounts.createKey(req.params.id as string));
     },
   );

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { projectIdOf, type Validate } from '../platform/index.js';
+import { answerHoldsSecret, projectIdOf, type Validate } from '../platform/index.js';
 import type { AccountsService } from './accounts.service.js';
 import type { Authenticator } from './authenticate.js';
 
@@ -34,6 +34,7 @@ export function createProjectRouter(deps: {
     ...auth.project,
     validate('rotateWebhookSecret'),
     async (req, res) => {
+      answerHoldsSecret(res);
       res.json(await accounts.rotateWebhookSecret(projectIdOf(req.auth)));
     },
   );

@@ -1,5 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import {
+  answerHoldsSecret,
   ForbiddenError,
   pageOf,
   paginate,
@@ -27,6 +28,7 @@ export function createConversationsRouter(deps: {
   const param = (value: unknown) => value as string;
 
   router.post('/v1/tokens', ...auth.project, validate('createToken'), async (req, res) => {
+    answerHoldsSecret(res);
     res.status(201).json(await deps.tokens.mint(projectIdOf(req.auth), req.body));
   });
 

@@ -66,6 +66,7 @@ export type { LeanRequest, LeanRoute } from './http/lean-routes.js';
 export { createRateLimit } from './http/rate-limit.js';
 export {
   answeredWithResource,
+  answerHoldsSecret,
   answerWithOf,
   createIdempotency,
   pruneIdempotencyKeys,

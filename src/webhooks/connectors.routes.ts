@@ -1,5 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import {
+  answerHoldsSecret,
   NotFoundError,
   UnprocessableError,
   pageOf,
@@ -62,6 +63,7 @@ export function createConnectorsRouter(deps: {
       created_at: deps.clock.now(),
     };
     await store.insert(row);
+    answerHoldsSecret(res);
     res.status(201).json(connectorView(row, true));
   });
 

@@ -123,6 +123,47 @@ describe('Idempotency-Key', () => {
     expect(mine.status).to.equal(200);
   });
 
+  it('stores an answer that shows a secret once sealed, and replays it to the same credential', async () => {
+    const admin = clientFor(app.url, ADMIN_TOKEN);
+    const mint = () =>
+      admin<{ api_key: string }>('POST', `/admin/v1/projects/${project.id}/keys`, {
+        body: {},
+        headers: { 'idempotency-key': 'sealed-key' },
+      });
+    const first = await mint();
+    expect(first.status).to.equal(201);
+    const rows = await app.runtime
+      .db('idempotency_keys')
+      .whereIn('key', ['sealed-key'])
+      .select(app.runtime.db.raw('response_body::text as text'));
+    expect(rows).to.have.length(1);
+    expect(rows[0].text, 'no key in the table').not.to.include(first.body.api_key);
+    const replayed = await mint();
+    expect(replayed.headers.get('idempotent-replayed')).to.equal('true');
+    expect(replayed.text).to.equal(first.text);
+  });
+
+  it('refuses to replay a sealed answer to another credential (422 idempotency_answer_sealed)', async () => {
+    const other = clientFor(
+      app.url,
+      (
+        await clientFor(app.url, ADMIN_TOKEN)<{ api_key: string }>(
+          'POST',
+          `/admin/v1/projects/${project.id}/keys`,
+          { body: {} },
+        )
+      ).body.api_key,
+    );
+    const first = await rotate('sealed-rotate');
+    expect(first.status).to.equal(200);
+    const again = await other('POST', '/v1/project/webhook-secret/rotate', {
+      body: {},
+      headers: { 'idempotency-key': 'sealed-rotate' },
+    });
+    expect(again.status).to.equal(422);
+    expect(again.body.code).to.equal('idempotency_answer_sealed');
+  });
+
   it('scopes keys to the project', async () => {
     const other = await createTestProject(app);
     const mine = await rotate('k-scope');

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { ConflictError, UnprocessableError, ValidationError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import type { SqlFragment } from '../sql.js';
+import { openAnswer, sealAnswer } from './sealed-answer.js';
 
 interface StoredResponse {
   request_hash: string;
@@ -43,6 +44,14 @@ export function answerWithOf<Row>(
 ): AnswerWith<Row> | undefined {
   const key = res.locals.idempotencyKey as IdempotencyKeyRow | undefined;
   return key && { key, status, view };
+}
+
+/**
+ * Marks the request's answer as carrying a secret shown once: it is stored sealed under the
+ * request's credential (see `sealed-answer.ts`), and only that credential can replay it.
+ */
+export function answerHoldsSecret(res: Response): void {
+  res.locals.idempotencySecret = true;
 }
 
 /**
@@ -116,16 +125,33 @@ function hashRequest(method: string, path: string, body: unknown): string {
     .digest('hex');
 }
 
-/** Sends the stored answer again, byte for byte. */
-function replay(res: Response, stored: StoredResponse): void {
+/** Sends the stored answer again, byte for byte (opened first if it was sealed). */
+function replay(
+  req: Request,
+  res: Response,
+  stored: StoredResponse,
+  where: IdempotencyKeyRow,
+): void {
+  const text =
+    stored.response_text === null
+      ? null
+      : openAnswer(stored.response_text, credentialOf(req), where);
+  if (stored.response_text !== null && text === null) {
+    throw new UnprocessableError(
+      'The answer to this Idempotency-Key holds a secret: only the credential that sent the first request can replay it.',
+      'idempotency_answer_sealed',
+    );
+  }
   res.setHeader('Idempotent-Replayed', 'true');
   res.status(stored.status_code ?? 200);
-  const text = stored.response_text;
   if (text === null) return void res.end();
   const body = JSON.parse(text) as { type?: unknown } | null;
   const problem = typeof body?.type === 'string' && body.type.startsWith('urn:trunkline:problem:');
   res.type(problem ? 'application/problem+json' : 'application/json').send(text);
 }
+
+/** The request's credential, as sent: what a sealed answer is sealed under. */
+const credentialOf = (req: Request) => req.get('authorization') ?? '';
 
 /** The text to store of an answer ('' is no body: null); undefined when it is not JSON. */
 function answerText(text: string): string | null | undefined {
@@ -200,7 +226,11 @@ export function createIdempotency(deps: {
       const [chunk] = args;
       const text =
         typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
-      const body = res.statusCode >= 500 ? undefined : answerText(text);
+      const answer = res.statusCode >= 500 ? undefined : answerText(text);
+      const body =
+        answer && res.locals.idempotencySecret === true
+          ? sealAnswer(answer, credentialOf(req), where)
+          : answer;
       // Only a claim still without an answer: one stored with its resource (a send whose
       // statement committed before something failed) stays, so a retry replays it.
       const done =
@@ -253,7 +283,7 @@ export function createIdempotency(deps: {
           'idempotency_key_reused',
         );
       }
-      if (stored && stored.status_code !== null) return replay(res, stored);
+      if (stored && stored.status_code !== null) return replay(req, res, stored, where);
       if (stored || tries > 0) {
         throw new ConflictError(
           'A request with this Idempotency-Key is still in progress.',
