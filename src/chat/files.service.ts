@@ -159,14 +159,20 @@ export function createFilesService(
         rejection = `content could not be read as ${row.content_type}`;
       }
     }
-    if (rejection) await blobs.delete(row.storage_key);
+    // The bytes checked are what is served, from a key of their own: the upload URL stays
+    // valid for its whole life, and a second PUT to it after the check swapped the file
+    // (HTML served as image/png, the old thumbnail beside it).
+    const checkedKey = `${row.storage_key}.checked`;
+    if (!rejection) await blobs.put(checkedKey, bytes, row.content_type);
     await ctx.files.settle(row.id, {
       status: rejection ? 'rejected' : 'ready',
       rejection,
       thumbnail_key: thumbnailKey,
       content_type: row.content_type,
+      storage_key: rejection ? row.storage_key : checkedKey,
       updated_at: ctx.clock.now(),
     });
+    await blobs.delete(row.storage_key);
     return (await ctx.files.find(row.project_id, row.id))!;
   }
 

@@ -31,7 +31,7 @@ export function createFilesStore(db: Db) {
       id: string,
       patch: Pick<
         FileRow,
-        'status' | 'thumbnail_key' | 'rejection' | 'content_type' | 'updated_at'
+        'status' | 'thumbnail_key' | 'rejection' | 'content_type' | 'updated_at' | 'storage_key'
       >,
     ) {
       return (await db('chat_files').where({ id, status: 'pending' }).update(patch)) > 0;

@@ -72,6 +72,21 @@ describe('chat attachments (/v1/files)', () => {
     expect((await mallory('GET', `/v1/files/${file.id}`)).status).to.equal(404);
   });
 
+  it('serves the bytes it checked, even when the upload URL is used again after the check', async () => {
+    const file = (
+      await declare(alice, { filename: 'swap.png', content_type: 'image/png', size: png.length })
+    ).body;
+    expect((await upload(file, png, 'image/png')).status).to.equal(200);
+    expect((await alice('POST', `/v1/files/${file.id}/complete`)).status).to.equal(200);
+    // The same size and declared type, other bytes: what storage's signature allows.
+    const swapped = Buffer.alloc(png.length, 0x20);
+    swapped.write('<html><script>alert(1)</script>');
+    await upload(file, swapped, 'image/png');
+    const seen = await alice<FileView>('GET', `/v1/files/${file.id}`);
+    const bytes = Buffer.from(await (await fetch(seen.body.download_url!)).arrayBuffer());
+    expect(bytes.equals(png)).to.equal(true);
+  });
+
   it('refuses types outside the allow-list and sizes over the limit at declaration (422)', async () => {
     const exe = await declare(alice, {
       filename: 'x.exe',
