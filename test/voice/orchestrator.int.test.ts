@@ -165,6 +165,28 @@ describe('call orchestrator (fake PBX)', () => {
     expect(fake.endpoints[1]).to.equal('PJSIP/+14155550123@trunk');
   });
 
+  it("refuses a dial whose caller id is not the project's number: no leg, the step fails", async () => {
+    const callId = await callIn(
+      {
+        start: 'out',
+        steps: {
+          out: { verb: 'dial', to: '+14155550123', from: '+14155550785', next: 'bye' },
+          bye: { verb: 'hangup' },
+        },
+      },
+      'chan-spoof',
+    );
+    await eventually(async () => (fake.hangups.includes('chan-spoof') ? true : undefined));
+    expect(fake.originated).to.deep.equal([]);
+    const events = await api<{
+      data: Array<{ type: string; step?: string; outcome?: string; data?: object }>;
+    }>('GET', `/v1/calls/${callId}/events`);
+    const steps = events.body.data.filter((e) => e.step).map((e) => `${e.step}:${e.outcome}`);
+    expect(steps).to.deep.equal(['out:failed', 'bye:hangup']);
+    const note = events.body.data.find((e) => e.type === 'flow.dial_refused');
+    expect(note?.data).to.include({ from: '+14155550785', code: 'unknown_caller_id' });
+  });
+
   it("keeps the caller's key when the gather's prompt cannot be stopped", async () => {
     const callId = await callIn(
       {

@@ -89,7 +89,7 @@ export async function runCommand(
     case 'collect_digits':
       return runCollect(ctx, driver, call, command);
     case 'dial':
-      return runDial(ctx, call, command);
+      return runDial(ctx, driver, call, command);
     case 'record':
       return runRecord(ctx, call, command);
     case 'http_request':

@@ -25,7 +25,18 @@ export function endpointFor(template: string, to: string): string {
  * recorded from then on); the leg's hang-up answers `dial_result`. Caller id: the step's
  * `from`, else the project's number on the call.
  */
-export async function runDial(ctx: OrchestratorContext, call: LiveCall, command: DialCommand) {
+export async function runDial(
+  ctx: OrchestratorContext,
+  driver: FlowDriver,
+  call: LiveCall,
+  command: DialCommand,
+) {
+  const ownNumber = call.direction === 'inbound' ? call.to : call.from;
+  if (command.from !== undefined && command.from !== ownNumber) {
+    if (!(await ownedByProject(ctx, call, command.from))) {
+      return refuseCallerId(ctx, driver, call, command.from);
+    }
+  }
   const legId = legChannelId(call.id, call.epoch);
   const bridgeId = dialBridgeId(call.id, call.epoch);
   call.activity = {
@@ -38,7 +49,6 @@ export async function runDial(ctx: OrchestratorContext, call: LiveCall, command:
     step: call.state?.step ?? null,
   };
   ctx.registry.addChannel(legId, call);
-  const ownNumber = call.direction === 'inbound' ? call.to : call.from;
   await ctx.media().createBridge(bridgeId);
   await ctx.media().originate({
     channelId: legId,
@@ -48,6 +58,37 @@ export async function runDial(ctx: OrchestratorContext, call: LiveCall, command:
     appArgs: [DIAL_LEG_MARKER, call.id],
   });
   await recordDialLeg(ctx, call, { id: legId, answered_at: null });
+}
+
+async function ownedByProject(ctx: OrchestratorContext, call: LiveCall, number: string) {
+  return (await ctx.findNumber(number))?.project_id === call.projectId;
+}
+
+/**
+ * A `dial` whose caller id (its rendered `from`) is not a number of the call's project is
+ * not placed, as `POST /v1/calls` refuses such a `from` (`unknown_caller_id`): a flow could
+ * show any number, another project's included. The step fails (`on.failed`, else `next`),
+ * and the timeline says why (`flow.dial_refused`).
+ */
+async function refuseCallerId(
+  ctx: OrchestratorContext,
+  driver: FlowDriver,
+  call: LiveCall,
+  from: string,
+) {
+  ctx.logger.warn({ call_id: call.id, project_id: call.projectId, from }, 'dial caller id refused');
+  await ctx.callEvents
+    .note({ id: call.id, project_id: call.projectId }, 'flow.dial_refused', {
+      from,
+      code: 'unknown_caller_id',
+      detail: `${from} is not a number of this project.`,
+    })
+    .catch((err: unknown) => ctx.logger.warn({ err, call_id: call.id }, 'dial refusal not noted'));
+  const epoch = call.epoch;
+  ctx.registry.enqueue(call, async () => {
+    if (call.ended || call.epoch !== epoch) return;
+    await driver.feed(call, { type: 'dial_result', outcome: 'failed', duration: undefined });
+  });
 }
 
 /**
