@@ -141,6 +141,7 @@ export function createVoiceFeature(deps: VoiceDeps): VoiceFeature {
           }),
         }),
         flows,
+        checkMediaUrl: (url) => checkUrl(url),
         dialTemplate: config.ariDialTemplate,
         secondMs,
       })

@@ -19,6 +19,7 @@ import {
 import { createRecordingsStore } from '../../src/voice/recordings.store.js';
 import { createSilentTts, createTtsCache } from '../../src/voice/tts/index.js';
 import type { TestApp } from '../support/harness.js';
+import { checkCallbackUrl } from '../../src/webhooks/url-guard.js';
 
 /**
  * A PBX that does what the test says: plays and originates are recorded, some channels are
@@ -168,6 +169,11 @@ export function createTestOrchestrator(
     ids,
     clock,
     logger,
+    checkMediaUrl: (url) =>
+      checkCallbackUrl(url, {
+        allowPrivate: false,
+        lookup: async () => ['93.184.216.34'], // every name is public here; literals are checked
+      }).then(() => undefined),
     dialTemplate: 'PJSIP/{to}@trunk',
     secondMs: 1000,
   });

@@ -4,10 +4,11 @@ import { expect } from 'chai';
 import { createSilentLogger } from '../../src/platform/index.js';
 import { HANGUP_JOB, ORIGINATE_JOB } from '../../src/voice/calls.service.js';
 import type { Orchestrator } from '../../src/voice/orchestrator/orchestrator.js';
-import { createTestProject, startApp, type TestApp } from '../support/harness.js';
-import { clientFor, eventually } from '../support/http.js';
+import type { TestApp } from '../support/harness.js';
+import { eventually } from '../support/http.js';
 import { createFakeMedia, createTestOrchestrator } from './fake-pbx.js';
-import { uniqueNumber, callInStatus, inboundCallTo, type Api } from './voice-fixtures.js';
+import { useFakePbx, type FakePbxKit } from './orchestrator-kit.js';
+import { uniqueNumber, callInStatus, type Api } from './voice-fixtures.js';
 
 /**
  * The orchestrator on a fake PBX (real Postgres, real stores), for what a real PBX cannot be
@@ -15,19 +16,18 @@ import { uniqueNumber, callInStatus, inboundCallTo, type Api } from './voice-fix
  * against a real HTTP server, which needs private addresses allowed.
  */
 describe('call orchestrator (fake PBX)', () => {
+  const kit = useFakePbx();
+  const { callIn, stepsOf } = kit;
   let app: TestApp;
   let api: Api;
-  let did: string;
   let orchestrator: Orchestrator;
-  let fake: ReturnType<typeof createFakeMedia>;
+  let fake: FakePbxKit['fake'];
   let hook: Server;
   let hookUrl: string;
   let answerHook: (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
   before(async () => {
-    app = await startApp({ roles: { orchestrator: false } });
-    api = clientFor(app.url, (await createTestProject(app, 'orchestrator')).apiKey);
-    orchestrator = createTestOrchestrator(app);
+    ({ app, api, orchestrator } = kit);
     hook = createServer((req, res) => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -37,33 +37,12 @@ describe('call orchestrator (fake PBX)', () => {
     hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/flow`;
   });
   beforeEach(() => {
-    fake = createFakeMedia();
-    orchestrator.attach(fake.media);
+    fake = kit.fake;
   });
-  afterEach(() => orchestrator.stop());
   after(async () => {
     hook.closeAllConnections();
     await new Promise((resolve) => hook.close(resolve));
-    await app.stop();
   });
-
-  /** A number with this flow, and an inbound call to it on `channelId`. */
-  async function callIn(definition: unknown, channelId: string): Promise<string> {
-    const flow = await api('POST', '/v1/flows', { body: { name: 'f', definition } });
-    did = uniqueNumber();
-    await api('POST', '/v1/numbers', { body: { number: did, voice_flow_id: flow.body.id } });
-    fake.ring(channelId, did);
-    return inboundCallTo(api, did);
-  }
-
-  async function stepsOf(callId: string, status: string) {
-    await callInStatus(api, callId, status);
-    const res = await api<{ data: { step?: string; outcome?: string }[] }>(
-      'GET',
-      `/v1/calls/${callId}/events`,
-    );
-    return res.body.data.filter((e) => e.step).map((e) => `${e.step}:${e.outcome}`);
-  }
 
   it('ends the call as a hang-up when ARI answers 404 for a channel that just hung up', async () => {
     fake.gone.add('chan-gone');
@@ -141,7 +120,7 @@ describe('call orchestrator (fake PBX)', () => {
       'chan-twice',
     );
     await eventually(async () => fake.plays.find((p) => p.channelId === 'chan-twice'));
-    fake.ring('chan-twice', did);
+    fake.ring('chan-twice', kit.did);
     // As for a channel we originated: its StasisStart answers the call.
     fake.enters('chan-twice', 'trunkline-call', callId);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -163,28 +142,6 @@ describe('call orchestrator (fake PBX)', () => {
     );
     await eventually(async () => (fake.endpoints.length > 1 ? true : undefined));
     expect(fake.endpoints[1]).to.equal('PJSIP/+14155550123@trunk');
-  });
-
-  it("refuses a dial whose caller id is not the project's number: no leg, the step fails", async () => {
-    const callId = await callIn(
-      {
-        start: 'out',
-        steps: {
-          out: { verb: 'dial', to: '+14155550123', from: '+14155550785', next: 'bye' },
-          bye: { verb: 'hangup' },
-        },
-      },
-      'chan-spoof',
-    );
-    await eventually(async () => (fake.hangups.includes('chan-spoof') ? true : undefined));
-    expect(fake.originated).to.deep.equal([]);
-    const events = await api<{
-      data: Array<{ type: string; step?: string; outcome?: string; data?: object }>;
-    }>('GET', `/v1/calls/${callId}/events`);
-    const steps = events.body.data.filter((e) => e.step).map((e) => `${e.step}:${e.outcome}`);
-    expect(steps).to.deep.equal(['out:failed', 'bye:hangup']);
-    const note = events.body.data.find((e) => e.type === 'flow.dial_refused');
-    expect(note?.data).to.include({ from: '+14155550785', code: 'unknown_caller_id' });
   });
 
   it("keeps the caller's key when the gather's prompt cannot be stopped", async () => {
@@ -310,44 +267,6 @@ describe('call orchestrator (fake PBX)', () => {
     const ended = await callInStatus(api, callId, 'completed');
     expect(ended.hangup_cause).to.equal('media_error');
     expect(fake.hangups).to.include(legId);
-  });
-
-  it('bridges an answered dial leg before its answer is written, so a slow database keeps nobody apart', async () => {
-    // The write of the leg's answer time (calls.dial_leg) takes 2 s, as on a slow database.
-    await app.runtime.db.raw(`
-      create or replace function slow_dial_answer() returns trigger language plpgsql as $$
-      begin
-        if new.channel_id = 'chan-slow-answer' and new.dial_leg->>'answered_at' is not null then
-          perform pg_sleep(2);
-        end if;
-        return new;
-      end $$;
-      create trigger slow_dial_answer before update on calls
-        for each row execute function slow_dial_answer();
-    `);
-    try {
-      const callId = await callIn(
-        { start: 'out', steps: { out: { verb: 'dial', to: '+14155550123' } } },
-        'chan-slow-answer',
-      );
-      const legId = await eventually(async () => fake.originated[0]);
-      const answered = Date.now();
-      fake.enters(legId, 'trunkline-dial', callId);
-      const bridge = await eventually(async () =>
-        fake.bridged.find((b) => b.channelIds.includes('chan-slow-answer')),
-      );
-      expect(Date.now() - answered, 'bridged before the 2 s write ended').to.be.below(1500);
-      expect(bridge.channelIds).to.deep.equal(['chan-slow-answer', legId]);
-      await eventually(async () => {
-        const row = await app.runtime.db('calls').where({ id: callId }).first();
-        return row.dial_leg?.answered_at ? true : undefined;
-      }, 5000);
-    } finally {
-      await app.runtime.db.raw(`
-        drop trigger if exists slow_dial_answer on calls;
-        drop function if exists slow_dial_answer();
-      `);
-    }
   });
 
   it('ends a call whose hangup step failed once and then worked as hung up, not media_error', async () => {

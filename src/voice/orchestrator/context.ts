@@ -32,6 +32,12 @@ export interface OrchestratorContext {
   registry: CallRegistry;
   /** Whole-call and dial recordings being made or stored (call-recording.ts). */
   sideRecordings: SideRecordings;
+  /**
+   * Refuses a `play` URL Asterisk must not fetch (a private address unless
+   * WEBHOOK_ALLOW_PRIVATE), as for a `webhook` step's URL: Asterisk fetches it from inside
+   * the PBX's network, where 169.254.169.254 or an internal host answers.
+   */
+  checkMediaUrl(url: string): Promise<void>;
   /** ARI_DIAL_TEMPLATE: the endpoint for a number, `{to}` replaced. */
   dialTemplate: string;
   /** Real milliseconds per telephony second (1000; smaller in fast sandbox runs). */

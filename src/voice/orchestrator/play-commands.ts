@@ -14,7 +14,7 @@ async function queuePlaybacks(
   call: LiveCall,
   command: PlayCommand,
 ): Promise<string[]> {
-  const uri = await mediaUriOf(command.media, ctx.tts);
+  const uri = await mediaUriOf(command.media, ctx.tts, ctx.checkMediaUrl);
   const ids: string[] = [];
   for (let i = 0; i < Math.max(1, command.loop); i += 1) {
     const id = `${call.id}.p${call.epoch}.${i}`;
