@@ -160,6 +160,7 @@ export function createChatFeature(deps: ChatDeps): ChatFeature {
     claimsOf: tokens.claimsOf,
     conversationIdsOf: (projectId, identity) =>
       ctx.conversations.conversationIdsOf(projectId, identity),
+    changedMessages: (projectId, ids) => ctx.messages.changedAmong(projectId, ids),
     tailerCursor: () => tailer.cursor(),
   });
   const auth = deps.auth;

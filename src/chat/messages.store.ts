@@ -77,6 +77,14 @@ export function createMessagesStore(db: Db) {
         .where({ project_id: projectId, conversation_id: conversationId, id })
         .first()) as MessageRow | undefined,
 
+    /** The messages among `ids` that were edited or deleted, as they are now (realtime replay). */
+    changedAmong: async (projectId: string, ids: string[]) =>
+      (await db('chat_messages')
+        .select(MESSAGE_COLUMNS)
+        .where({ project_id: projectId })
+        .whereIn('id', ids)
+        .where((q) => q.whereNotNull('edited_at').orWhereNotNull('deleted_at'))) as MessageRow[],
+
     /** Messages by seq: newest first, or oldest first after `after`. */
     list(
       projectId: string,

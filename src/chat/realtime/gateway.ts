@@ -17,6 +17,7 @@ import type { EventPositions } from './cursor.js';
 import { createDispatcher, frameOf, type Recipient } from './dispatch.js';
 import type { Fanout, LiveMessage } from './fanout.js';
 import type { Presence } from './presence.js';
+import { createReplayView, type ChangedMessages } from './replay-view.js';
 import { createRooms } from './rooms.js';
 import { createSession, type OutgoingFrame, type Session } from './session.js';
 import { createTokenBucket } from './token-bucket.js';
@@ -76,12 +77,14 @@ export function createRealtimeGateway(deps: {
   options: RealtimeOptions;
   claimsOf(token: string): Promise<UserClaims | null>;
   conversationIdsOf(projectId: string, identity: string): Promise<string[]>;
+  changedMessages: ChangedMessages;
   tailerCursor(): { transactionId: string; position: number } | null;
 }) {
   const { options } = deps;
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes });
   const connections = new Map<string, Connection>();
   const rooms = createRooms<Connection>();
+  const replayView = createReplayView(deps.changedMessages);
   /** Sockets whose session holds live events in its buffer: they get every project event. */
   const buffering = new Set<Connection>();
   const now = () => deps.clock.now().getTime();
@@ -128,6 +131,7 @@ export function createRealtimeGateway(deps: {
       },
       events: deps.events,
       positions: deps.positions,
+      replayView,
     });
     const { session } = connection;
     connection.expiry = setTimeout(

@@ -48,6 +48,8 @@ export function createSession(deps: {
   buffering?: (on: boolean) => void;
   events: EventStore;
   positions: EventPositions;
+  /** Replayed events with their messages as REST shows them now (see replay-view.ts). */
+  replayView: (projectId: string, events: StoredEvent[]) => Promise<StoredEvent[]>;
 }) {
   let cursor = deps.start;
   /** Live events waiting while a replay runs (a new session starts in this state). */
@@ -91,7 +93,7 @@ export function createSession(deps: {
           projectId: deps.projectId,
           streamTypes: [CHAT_STREAM],
         });
-        page.events.forEach(offer);
+        (await deps.replayView(deps.projectId, page.events)).forEach(offer);
         replayed += page.events.length;
         if (page.events.length < REPLAY_PAGE) return 'ok';
         if (replayed >= MAX_REPLAY_EVENTS) return 'too_far_behind';
@@ -128,7 +130,7 @@ export function createSession(deps: {
           projectId: deps.projectId,
           streamTypes: [CHAT_STREAM],
         });
-        for (const event of page.events) {
+        for (const event of await deps.replayView(deps.projectId, page.events)) {
           if (
             compareCursors(
               { transactionId: event.transactionId, position: event.position },
