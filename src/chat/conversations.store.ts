@@ -163,6 +163,29 @@ export function createConversationsStore(db: Db) {
       return rows.map((r: { conversation_id: string }) => r.conversation_id);
     },
 
+    /** Every conversation an identity belongs to, archived ones too, each with whether it is. */
+    async membershipOf(projectId: string, identity: string) {
+      const rows = await db('conversation_members as m')
+        .join('conversations as c', 'c.id', 'm.conversation_id')
+        .where({ 'm.project_id': projectId, 'm.identity': identity })
+        .select('m.conversation_id', db.raw('c.archived_at is not null as archived'));
+      return rows.map((r: { conversation_id: string; archived: boolean }) => ({
+        conversationId: r.conversation_id,
+        archived: r.archived,
+      }));
+    },
+
+    /** The archived conversations among `ids`. */
+    async archivedAmong(projectId: string, ids: string[]): Promise<string[]> {
+      if (ids.length === 0) return [];
+      const rows = await db('conversations')
+        .where({ project_id: projectId })
+        .whereIn('id', ids)
+        .whereNotNull('archived_at')
+        .select('id');
+      return rows.map((r: { id: string }) => r.id);
+    },
+
     /** Binds (phone, proxy) to a conversation; false when another conversation holds the pair. */
     async bindSms(
       trx: Trx,

@@ -28,7 +28,9 @@ import {
   DEFAULT_REALTIME_OPTIONS,
   type RealtimeOptions,
 } from './realtime/gateway.js';
+import { createMembershipHistory } from './realtime/membership.js';
 import { createPresence } from './realtime/presence.js';
+import { MAX_REPLAY_EVENTS } from './realtime/session.js';
 import {
   createEventTailer,
   DEFAULT_TAILER_OPTIONS,
@@ -161,6 +163,12 @@ export function createChatFeature(deps: ChatDeps): ChatFeature {
     conversationIdsOf: (projectId, identity) =>
       ctx.conversations.conversationIdsOf(projectId, identity),
     changedMessages: (projectId, ids) => ctx.messages.changedAmong(projectId, ids),
+    membershipAt: createMembershipHistory({
+      events: deps.events,
+      membershipOf: (projectId, identity) => ctx.conversations.membershipOf(projectId, identity),
+      archivedAmong: (projectId, ids) => ctx.conversations.archivedAmong(projectId, ids),
+      limit: MAX_REPLAY_EVENTS,
+    }),
     tailerCursor: () => tailer.cursor(),
   });
   const auth = deps.auth;

@@ -207,6 +207,35 @@ export function createEventStore(deps: { db: Db; ids: IdGenerator; clock: Clock 
     return { events, cursor };
   }
 
+  /**
+   * Committed events of `types` in one project's streams of `streamTypes` after `after`, oldest
+   * first, at most `limit`. Unlike `readAll`, these include events an older running transaction
+   * still precedes: for a reader that must know everything committed so far (to rewind current
+   * rows to an earlier point of the log), not for one that follows the log by its cursor.
+   */
+  async function readCommitted(input: {
+    after: EventCursor | null;
+    limit: number;
+    projectId: string;
+    streamTypes: string[];
+    types: string[];
+  }): Promise<StoredEvent[]> {
+    const query = db('events')
+      .select(db.raw(COLUMNS.join(', ')))
+      .where({ project_id: input.projectId })
+      .whereIn('stream_type', input.streamTypes)
+      .whereIn('type', input.types)
+      .orderBy([{ column: 'transaction_id' }, { column: 'position' }])
+      .limit(input.limit);
+    if (input.after) {
+      query.whereRaw('(transaction_id, position) > (?::xid8, ?)', [
+        input.after.transactionId,
+        input.after.position,
+      ]);
+    }
+    return ((await query) as EventRow[]).map(toEvent);
+  }
+
   /** The cursor of the newest event no running transaction can precede: start here to miss nothing. */
   async function head(): Promise<EventCursor | null> {
     const row = await db('events')
@@ -227,5 +256,14 @@ export function createEventStore(deps: { db: Db; ids: IdGenerator; clock: Clock 
     return row ? { transactionId: row.tx as string, position: Number(row.position) } : null;
   }
 
-  return { append, appendSql, appendStreamsSql, readStream, readAll, head, cursorAt };
+  return {
+    append,
+    appendSql,
+    appendStreamsSql,
+    readStream,
+    readAll,
+    readCommitted,
+    head,
+    cursorAt,
+  };
 }

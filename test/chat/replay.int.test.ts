@@ -113,4 +113,80 @@ describe('realtime resume replays the log as REST and a live socket would show i
     for (const frame of replayed) expect(frame.data.body).to.equal('nothing to see');
     expect(JSON.stringify(frames)).not.to.contain('hunter');
   });
+
+  it('replays to a member removed while offline what it got until the removal, and its removal', async () => {
+    const conv = await group(['bob', 'carol']);
+    const from = await lastSeen();
+    const before = await say(conv, 'while bob is a member');
+    await alice('DELETE', `/v1/conversations/${conv}/members/bob`);
+    const after = await say(conv, 'after bob left');
+    const frames = await resume(from);
+    const inConv = frames.filter((f) => f.data.conversation_id === conv);
+    expect(inConv.map((f) => [f.type, f.data.id ?? f.data.identity])).to.deep.equal([
+      ['conversation.message.created', before.id],
+      ['conversation.member.left', 'bob'],
+    ]);
+    expect(about(frames, after.id)).to.deep.equal([]);
+    const live = await say(conv, 'live after bob left');
+    const end = await say(quiet, 'end of the removal test');
+    await sockets[sockets.length - 1].waitFor((f) => f.data.id === end.id);
+    expect(about(sockets[sockets.length - 1].frames, live.id)).to.deep.equal([]);
+  });
+
+  it('replays the archiving of a conversation archived while the member was offline', async () => {
+    const conv = await group(['bob']);
+    const from = await lastSeen();
+    const last = await say(conv, 'last words');
+    await alice('DELETE', `/v1/conversations/${conv}`);
+    const frames = await resume(from);
+    expect(about(frames, last.id).map((f) => f.type)).to.deep.equal([
+      'conversation.message.created',
+    ]);
+    expect(about(frames, conv).map((f) => f.type)).to.deep.equal(['conversation.archived']);
+  });
+
+  it('replays to a member added while offline only what came after it joined', async () => {
+    const conv = await group(['carol']);
+    const from = await lastSeen();
+    const before = await say(conv, 'before bob joined');
+    await alice('POST', `/v1/conversations/${conv}/members`, { body: { identity: 'bob' } });
+    const after = await say(conv, 'after bob joined');
+    const frames = await resume(from);
+    const inConv = frames.filter((f) => f.data.conversation_id === conv);
+    expect(inConv.map((f) => f.type)).to.deep.equal([
+      'conversation.member.joined',
+      'conversation.message.created',
+    ]);
+    expect(inConv[1].data.id).to.equal(after.id);
+    expect(about(frames, before.id)).to.deep.equal([]);
+    const live = await say(conv, 'live after bob joined');
+    await sockets[sockets.length - 1].waitFor((f) => f.data.id === live.id);
+  });
+
+  it('replays from position 0 none of the messages sent before the member joined', async () => {
+    const conv = await group(['carol']);
+    const before = await say(conv, 'history before bob');
+    await alice('POST', `/v1/conversations/${conv}/members`, { body: { identity: 'bob' } });
+    const after = await say(conv, 'after bob joined, from 0');
+    const frames = await resume(0);
+    expect(about(frames, before.id)).to.deep.equal([]);
+    expect(about(frames, after.id)).to.have.length(1);
+  });
+
+  it('fills a late gap by the membership of the time, and stays live with today’s', async () => {
+    const conv = await group(['carol']);
+    const from = await lastSeen();
+    const before = await say(conv, 'gap before bob');
+    await alice('POST', `/v1/conversations/${conv}/members`, { body: { identity: 'bob' } });
+    const inGap = await say(conv, 'gap after bob');
+    const settled = await say(quiet, 'settled before the gap');
+    await watcher.waitFor((f) => f.data.id === settled.id, 10_000);
+    const bob = await open('bob');
+    await new Promise((r) => setTimeout(r, 800));
+    bob.send({ type: 'resume', position: from });
+    const live = await say(conv, 'live after the gap');
+    await bob.waitFor((f) => f.data.id === live.id, 5000);
+    await bob.waitFor((f) => f.data.id === inGap.id, 5000);
+    expect(about(bob.frames, before.id)).to.deep.equal([]);
+  });
 });

@@ -154,4 +154,27 @@ describe('event store', () => {
     const again = await store.readAll({ after: afterCommit.cursor, limit: 100, projectId });
     expect(again.events).to.deep.equal([]);
   });
+
+  it('reads every committed event of the types asked, also one an open transaction precedes', async () => {
+    const from = await store.head();
+    const append = (trx: Parameters<typeof store.append>[0], type: string) =>
+      store.append(trx, {
+        projectId,
+        streamType: 'test',
+        streamId: `s_committed_${type}_${Date.now()}`,
+        events: [{ type, data: {} }],
+      });
+    const open = await db.transaction();
+    try {
+      await append(open, 'wanted.open');
+      await db.transaction((trx) => append(trx, 'wanted'));
+      await db.transaction((trx) => append(trx, 'other'));
+      const read = { after: from, projectId, streamTypes: ['test'], limit: 10 };
+      const events = await store.readCommitted({ ...read, types: ['wanted', 'wanted.open'] });
+      expect(events.map((e) => e.type)).to.deep.equal(['wanted']);
+      expect((await store.readAll(read)).events).to.deep.equal([]);
+    } finally {
+      await open.rollback();
+    }
+  });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { EventStore } from '../../events/index.js';
+import type { EventCursor, EventStore } from '../../events/index.js';
 import {
   answerWithoutUpgrade,
   endWithProblem,
@@ -78,6 +78,8 @@ export function createRealtimeGateway(deps: {
   claimsOf(token: string): Promise<UserClaims | null>;
   conversationIdsOf(projectId: string, identity: string): Promise<string[]>;
   changedMessages: ChangedMessages;
+  /** An identity's conversations as of a point of the log (see membership.ts). */
+  membershipAt(projectId: string, identity: string, at: EventCursor): Promise<Set<string> | null>;
   tailerCursor(): { transactionId: string; position: number } | null;
 }) {
   const { options } = deps;
@@ -131,6 +133,7 @@ export function createRealtimeGateway(deps: {
       },
       events: deps.events,
       positions: deps.positions,
+      membershipAt: (at) => deps.membershipAt(claims.projectId, claims.identity, at),
       replayView,
     });
     const { session } = connection;

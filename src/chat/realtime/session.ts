@@ -48,6 +48,12 @@ export function createSession(deps: {
   buffering?: (on: boolean) => void;
   events: EventStore;
   positions: EventPositions;
+  /**
+   * The session's conversations as of `at` (see membership.ts); null when that lies too far
+   * behind to replay. A replay starts from it, so each event is judged by the membership of
+   * its time, as on a socket connected all along.
+   */
+  membershipAt: (at: EventCursor) => Promise<Set<string> | null>;
   /** Replayed events with their messages as REST shows them now (see replay-view.ts). */
   replayView: (projectId: string, events: StoredEvent[]) => Promise<StoredEvent[]>;
 }) {
@@ -80,11 +86,31 @@ export function createSession(deps: {
     waiting.forEach(offer);
   }
 
-  /** Replays the project's log after `from` into `offer`, then flushes what came live meanwhile. */
+  /** The conversations as of `at`: none before the log's first event. */
+  const membershipAt = (at: EventCursor | null) =>
+    at ? deps.membershipAt(at) : Promise.resolve(new Set<string>());
+
+  /** Makes the session's own set (tied to the rooms) hold exactly `ids`. */
+  function setConversations(ids: Set<string>) {
+    for (const id of [...deps.conversations]) if (!ids.has(id)) deps.conversations.delete(id);
+    for (const id of ids) deps.conversations.add(id);
+  }
+
+  /**
+   * Replays the project's log after `from` into `offer`, then flushes what came live meanwhile.
+   * The session's set starts as it stood at `from` and follows the replayed joins, removals
+   * and archivings, so it is today's again when the replay reaches the present. Cut short
+   * (too far behind), it goes back to the set loaded at connect, where live delivery goes on.
+   */
   async function replayFrom(from: EventCursor | null): Promise<ResumeOutcome> {
     hold();
     cursor = from;
+    const today = new Set(deps.conversations);
+    let outcome: ResumeOutcome = 'too_far_behind';
     try {
+      const then = await membershipAt(from);
+      if (!then) return outcome;
+      setConversations(then);
       let replayed = 0;
       for (;;) {
         const page = await deps.events.readAll({
@@ -95,10 +121,11 @@ export function createSession(deps: {
         });
         (await deps.replayView(deps.projectId, page.events)).forEach(offer);
         replayed += page.events.length;
-        if (page.events.length < REPLAY_PAGE) return 'ok';
-        if (replayed >= MAX_REPLAY_EVENTS) return 'too_far_behind';
+        if (page.events.length < REPLAY_PAGE) return (outcome = 'ok');
+        if (replayed >= MAX_REPLAY_EVENTS) return outcome;
       }
     } finally {
+      if (outcome !== 'ok') setConversations(today);
       flush();
     }
   }
@@ -111,16 +138,18 @@ export function createSession(deps: {
 
   /**
    * Sends the events in (from, until] that the session skipped because it went live at
-   * `until`. Membership is judged on a copy, so replaying old joins and removals out of
-   * order never changes what the socket receives from now on.
+   * `until`, each judged by the membership of its time (as of `from`, then following the gap's
+   * joins and removals). That membership is a copy, so replaying old joins and removals out
+   * of order never changes what the socket receives from now on.
    */
   async function replayGap(
     from: EventCursor | null,
     until: EventCursor | null,
   ): Promise<ResumeOutcome> {
     hold();
-    const members = new Set(deps.conversations);
     try {
+      const members = await membershipAt(from);
+      if (!members) return 'too_far_behind';
       let after = from;
       let replayed = 0;
       for (;;) {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { MessageRow } from '../../src/chat/messages.store.js';
+import { rewindMembership } from '../../src/chat/realtime/membership.js';
 import { createReplayView } from '../../src/chat/realtime/replay-view.js';
 import type { StoredEvent } from '../../src/events/index.js';
 
@@ -69,5 +70,45 @@ describe('createReplayView', () => {
     });
     await view('prj_1', [event('conversation.member.left', { identity: 'bob' })]);
     expect(read).to.equal(false);
+  });
+});
+
+describe('rewindMembership', () => {
+  const event = (type: string, streamId: string, data: Record<string, unknown>) =>
+    ({ type, streamId, data, metadata: {} }) as unknown as StoredEvent;
+
+  it('undoes the identity’s joins, removals and archivings since, newest first', () => {
+    const { conversations, unsure } = rewindMembership(
+      'bob',
+      [
+        { conversationId: 'joined', archived: false },
+        { conversationId: 'archived', archived: true },
+        { conversationId: 'kept', archived: false },
+        { conversationId: 'old-archive', archived: true },
+      ],
+      [
+        event('conversation.member.joined', 'joined', { member: { identity: 'bob' } }),
+        event('conversation.member.left', 'left', { identity: 'bob' }),
+        event('conversation.archived', 'archived', {}),
+        event('conversation.created', 'created', { members: [{ identity: 'bob' }] }),
+        event('conversation.member.left', 'kept', { identity: 'carol' }),
+        event('conversation.member.left', 'archived-then-left', { identity: 'bob' }),
+      ],
+    );
+    expect([...conversations].sort()).to.deep.equal(['archived', 'kept']);
+    // Left since, archived or not before: only the conversations' rows can tell.
+    expect(unsure.sort()).to.deep.equal(['archived-then-left', 'left']);
+  });
+
+  it('counts a left-then-rejoined conversation by its first change', () => {
+    const { conversations } = rewindMembership(
+      'bob',
+      [{ conversationId: 'c', archived: false }],
+      [
+        event('conversation.member.left', 'c', { identity: 'bob' }),
+        event('conversation.member.joined', 'c', { member: { identity: 'bob' } }),
+      ],
+    );
+    expect([...conversations]).to.deep.equal(['c']);
   });
 });
