@@ -178,6 +178,26 @@ export function createDeliveriesStore(db: Db) {
       await db.raw(sql, bindings);
     },
 
+    /**
+     * Makes deliveries a lane had paced due at `at` instead, each only while it is still due at
+     * the time it was paced to (`from`): one claimed meanwhile, by any process, is left alone.
+     * The ids of those moved.
+     */
+    async pullForward(
+      batch: ReadonlyArray<{ id: string; from: Date }>,
+      at: Date,
+    ): Promise<string[]> {
+      const rows = await db.raw(
+        `update webhook_deliveries d set next_attempt_at = ?
+           from jsonb_to_recordset(?::jsonb) as r(id text, "from" timestamptz)
+          where d.id = r.id and d.next_attempt_at = r."from" and ${STILL_PENDING}
+            and ${batchKeys('d.id')}
+          returning d.id`,
+        [at, JSON.stringify(batch), batch.map((b) => b.id)],
+      );
+      return (rows.rows as Array<{ id: string }>).map((r) => r.id);
+    },
+
     findForProject: (projectId: string, id: string) =>
       db<DeliveryRow>('webhook_deliveries').where({ project_id: projectId, id }).first(),
 

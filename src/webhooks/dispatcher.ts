@@ -77,9 +77,19 @@ interface Lane {
   running: number[];
   /** When the last delivery this lane could not take was told to come back (epoch ms). */
   paceAt: number;
+  /** Deliveries handed back by pacing that have not come back yet: id → when they are due. */
+  paced: Map<string, number>;
+  /** When the lane last pulled its paced deliveries forward (epoch ms). */
+  pulledAt: number;
+  /** A pull put off to PULL_EVERY_MS after the last one. */
+  pullTimer: NodeJS.Timeout | null;
+  /** A pull is being written. */
+  pulling: boolean;
 }
 
 const LEAST_HAND_BACK_MS = 1000;
+/** How often, at most, a lane with room pulls its paced deliveries forward. */
+const PULL_EVERY_MS = 500;
 
 export function createDispatcher(options: DispatcherOptions): RowDispatcher & LocalHandOff {
   const { store, guard, clock, logger } = options;
@@ -135,7 +145,7 @@ export function createDispatcher(options: DispatcherOptions): RowDispatcher & Lo
   }
 
   function expectedMs(key: string, lane: Lane): number {
-    return expectedAttemptMs(guard.stateOf(key).meanMs, lane.running, Date.now());
+    return expectedAttemptMs(guard.stateOf(key).typicalMs, lane.running, Date.now());
   }
 
   /** Deliveries the lane may hold so the last of them likely starts within half of maxWaitMs. */
@@ -149,9 +159,18 @@ export function createDispatcher(options: DispatcherOptions): RowDispatcher & Lo
     const key = endpointOf(row);
     let lane = lanes.get(key);
     if (!lane) {
-      lane = { waiting: [], running: [], paceAt: 0 };
+      lane = {
+        waiting: [],
+        running: [],
+        paceAt: 0,
+        paced: new Map(),
+        pulledAt: 0,
+        pullTimer: null,
+        pulling: false,
+      };
       lanes.set(key, lane);
     }
+    lane.paced.delete(row.id);
     if (lane.waiting.length + lane.running.length >= laneLimit(key, lane)) {
       // Paced: each one comes back a little after the one before, at the lane's rate.
       const now = clock.now().getTime();
@@ -159,6 +178,7 @@ export function createDispatcher(options: DispatcherOptions): RowDispatcher & Lo
         now + LEAST_HAND_BACK_MS,
         lane.paceAt + expectedMs(key, lane) / perEndpoint,
       );
+      lane.paced.set(row.id, lane.paceAt);
       return handBack(row, lane.paceAt);
     }
     lane.waiting.push({ row, claimedAt: Date.now() });
@@ -178,11 +198,56 @@ export function createDispatcher(options: DispatcherOptions): RowDispatcher & Lo
         lane.running.splice(lane.running.indexOf(startedAt), 1);
         running.delete(run);
         pump(key, lane);
-        if (lane.running.length === 0 && lane.waiting.length === 0) lanes.delete(key);
+        pullForward(lane);
+        if (lane.running.length === 0 && lane.waiting.length === 0 && lane.paced.size === 0)
+          lanes.delete(key);
         loop.finished();
       });
       running.add(run);
     }
+  }
+
+  /**
+   * A lane with room to spare (fewer attempts in flight than allowed, none waiting) calls its
+   * paced deliveries back now: their times were set from the endpoint's pace when they were
+   * handed back, and never revised. After a few hung attempts had inflated that pace, a
+   * backlog came back one delivery every ~200 ms for half an hour while the endpoint answered
+   * in a millisecond. Those it cannot take once back are paced again, from today's pace.
+   */
+  function pullForward(lane: Lane): void {
+    if (lane.paced.size === 0 || lane.pulling || loop.stopped()) return;
+    if (lane.running.length >= perEndpoint || lane.waiting.length > 0) return;
+    const now = clock.now().getTime();
+    if (now - lane.pulledAt < PULL_EVERY_MS) return pullLater(lane, lane.pulledAt + PULL_EVERY_MS);
+    lane.pulledAt = now;
+    lane.paceAt = 0;
+    for (const [id, at] of lane.paced) if (at <= now) lane.paced.delete(id);
+    const batch = [...lane.paced].map(([id, at]) => ({ id, from: new Date(at) }));
+    if (batch.length === 0) return;
+    lane.pulling = true;
+    const pulled = store
+      .pullForward(batch, new Date(now))
+      .then((ids) => {
+        for (const id of ids) lane.paced.delete(id);
+        if (ids.length > 0) loop.wake();
+        // The rest were claimed meanwhile, or their hand-backs are not stored yet.
+        if (lane.paced.size > 0) pullLater(lane, Date.now() + PULL_EVERY_MS);
+      })
+      .finally(() => (lane.pulling = false));
+    settle(pulled, 'pull-forward', batch.map((b) => b.id).slice(0, 20));
+  }
+
+  /** Pulls again at `at`, once: the lane may see no other attempt end to call it. */
+  function pullLater(lane: Lane, at: number): void {
+    if (lane.pullTimer) return;
+    lane.pullTimer = setTimeout(
+      () => {
+        lane.pullTimer = null;
+        pullForward(lane);
+      },
+      Math.max(0, at - Date.now()),
+    );
+    lane.pullTimer.unref();
   }
 
   async function send(key: string, lane: Lane, row: ClaimedDelivery): Promise<void> {

@@ -54,8 +54,11 @@ export interface EndpointState {
   breaker: 'closed' | 'open' | 'half-open';
   inFlight: number;
   consecutiveFailures: number;
-  /** Moving mean of the endpoint's attempt durations, ms (a guess before the first one). */
-  meanMs: number;
+  /**
+   * The endpoint's typical attempt duration, ms: the median of its last 20 (a guess before
+   * the first one).
+   */
+  typicalMs: number;
 }
 
 export interface EndpointGuard {
@@ -82,11 +85,26 @@ interface Entry {
   openedAt: number;
   /** When the last busy-parked attempt was told to come back (epoch ms). */
   paceAt: number;
-  /** Moving mean of attempt durations, ms. */
-  meanMs: number;
+  /** The last attempt durations (ms), at most RECENT of them, oldest first. */
+  recent: number[];
+  /** Their median, ms. */
+  typicalMs: number;
 }
 
-const INITIAL_MEAN_MS = 20;
+const INITIAL_TYPICAL_MS = 20;
+const RECENT = 20;
+
+/**
+ * Records an attempt's duration. The median of the last 20, not a moving mean: a mean that a
+ * few 10 s timeouts had pushed to seconds paced a backlog at that rate long after the
+ * endpoint answered in a millisecond again (it took ~70 fast answers to come back down).
+ */
+function recordDuration(entry: Entry, ms: number): void {
+  entry.recent.push(ms);
+  if (entry.recent.length > RECENT) entry.recent.shift();
+  const sorted = [...entry.recent].sort((a, b) => a - b);
+  entry.typicalMs = sorted[Math.floor(sorted.length / 2)];
+}
 
 interface Outcome<T> {
   value: T;
@@ -116,7 +134,8 @@ function createEntry(options: EndpointGuardOptions): Entry {
     counter,
     openedAt: 0,
     paceAt: 0,
-    meanMs: INITIAL_MEAN_MS,
+    recent: [],
+    typicalMs: INITIAL_TYPICAL_MS,
   };
   breaker.onBreak(() => {
     entry.openedAt = Date.now();
@@ -147,7 +166,7 @@ async function runThrough<T>(
       entry.breaker.execute(async (): Promise<Outcome<T>> => {
         const started = performance.now();
         const value = await task();
-        entry.meanMs = 0.9 * entry.meanMs + 0.1 * (performance.now() - started);
+        recordDuration(entry, performance.now() - started);
         return { value, failed: isFailure(value) };
       }),
     );
@@ -157,7 +176,7 @@ async function runThrough<T>(
       const now = Date.now();
       entry.paceAt = Math.max(
         now + timing.busyRetryMs,
-        entry.paceAt + entry.meanMs / timing.maxConcurrent,
+        entry.paceAt + entry.typicalMs / timing.maxConcurrent,
       );
       return { parked: true, retryInMs: Math.round(entry.paceAt - now), reason: 'busy' };
     }
@@ -214,7 +233,7 @@ export function createEndpointGuard(options: EndpointGuardOptions): EndpointGuar
         breaker: describeState(entry),
         inFlight: entry ? options.maxConcurrent - entry.bulkhead.executionSlots : 0,
         consecutiveFailures: entry ? entry.counter.state : 0,
-        meanMs: entry ? entry.meanMs : INITIAL_MEAN_MS,
+        typicalMs: entry ? entry.typicalMs : INITIAL_TYPICAL_MS,
       };
     },
     size: () => entries.size,

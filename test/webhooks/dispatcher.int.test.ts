@@ -281,6 +281,32 @@ describe('webhook delivery dispatcher', () => {
     expect(await attemptsOf(project)).to.have.length(40);
   });
 
+  it('calls a paced backlog back once its endpoint is fast again, not at the pace of its hang', async function () {
+    this.timeout(60_000);
+    const project = await createTestProject(app);
+    let hung = 0;
+    let healthySince = 0;
+    await receiverFor(project, async () => {
+      // The first ten attempts hang 1.5 s each (the pace climbs to ~1 s an attempt), then
+      // the endpoint answers at once.
+      if (hung < 10) {
+        hung += 1;
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        if (hung === 10) healthySince = Date.now();
+      }
+      return 200;
+    });
+    await schedule(project, 300);
+    await dispatcher({ maxWaitMs: 1000, pollMs: 50 }).start();
+    await eventually(
+      async () =>
+        (await deliveriesOf(project)).every((d) => d.status === 'succeeded') ? true : undefined,
+      30_000,
+    );
+    // Paced at the hang's rate, the last ones came back ~30 s later.
+    expect(Date.now() - healthySince).to.be.below(5_000);
+  });
+
   it('drops an attempt whose number another dispatcher already logged', async () => {
     const project = await createTestProject(app);
     await receiverFor(project);

@@ -40,7 +40,7 @@ describe('createEndpointGuard', () => {
       inFlight: 0,
       consecutiveFailures: 1,
     });
-    expect(guard.stateOf(A).meanMs).to.be.above(0);
+    expect(guard.stateOf(A).typicalMs).to.be.above(0);
   });
 
   it('opens after the threshold of consecutive failures and parks without calling the task', async () => {

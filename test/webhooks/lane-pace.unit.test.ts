@@ -4,7 +4,7 @@ import { expectedAttemptMs } from '../../src/webhooks/lane-pace.js';
 describe('expectedAttemptMs', () => {
   const now = 100_000;
 
-  it("is the endpoint's mean while nothing is in flight", () => {
+  it("is the endpoint's typical duration while nothing is in flight", () => {
     expect(expectedAttemptMs(40, [], now)).to.equal(40);
   });
 
