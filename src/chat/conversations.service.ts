@@ -1,5 +1,6 @@
 import { ForbiddenError, refuseField, type Trx } from '../platform/index.js';
 import { accessConversation, requireAdmin, requireNotArchived, type Actor } from './access.js';
+import type { RecordChanges } from './chat-log.js';
 import type { ChatContext } from './context.js';
 import type { ConversationRow, MemberRow } from './conversations.store.js';
 import { directKeyOf } from './identity.js';
@@ -74,6 +75,50 @@ export function createConversationsService(ctx: ChatContext) {
     });
   }
 
+  /**
+   * Asking for a direct pair again brings back whichever of the two left (or was removed by
+   * the operator), into the same conversation with its history: the pair has one direct
+   * conversation, and without this its leaver could never talk to the other directly again.
+   * The rejoin is announced like any added member, so realtime and webhooks learn it.
+   */
+  async function rejoinDirect(
+    trx: Trx,
+    record: RecordChanges,
+    actor: Actor,
+    conversationId: string,
+    pair: Array<{ identity: string; role: 'admin' | 'member' }>,
+  ) {
+    await store.lock(trx, actor.projectId, conversationId);
+    const present = new Set((await store.members(trx, conversationId)).map((m) => m.identity));
+    const missing = pair.filter((m) => !present.has(m.identity));
+    if (missing.length === 0) return;
+    const now = ctx.clock.now();
+    const inserted = await store.insertMembers(
+      trx,
+      missing.map((m) => ({
+        conversation_id: conversationId,
+        project_id: actor.projectId,
+        identity: m.identity,
+        role: 'member' as const,
+        kind: 'chat' as const,
+        phone_number: null,
+        proxy_number: null,
+        joined_at: now,
+      })),
+    );
+    await record(
+      { projectId: actor.projectId, id: conversationId },
+      inserted.map((row) => ({
+        type: 'conversation.member.joined',
+        data: {
+          conversation_id: conversationId,
+          member: memberView(row, false),
+          added_by: actor.identity,
+        },
+      })),
+    );
+  }
+
   async function create(actor: Actor, input: CreateConversationInput) {
     const members = initialMembers(actor, input);
     if (input.type === 'direct' && members.length !== 2) {
@@ -96,7 +141,10 @@ export function createConversationsService(ctx: ChatContext) {
       if (directKey) {
         await store.lockDirectKey(trx, actor.projectId, directKey);
         const existing = await store.findDirect(trx, actor.projectId, directKey);
-        if (existing) return { row: existing, created: false };
+        if (existing) {
+          await rejoinDirect(trx, record, actor, existing.id, members);
+          return { row: existing, created: false };
+        }
       }
       const row = await insertConversation(trx, actor, input, directKey);
       const now = ctx.clock.now();

@@ -61,6 +61,54 @@ describe('conversations and members', () => {
       expect(new Set(results.map((r) => r.body.id)).size).to.equal(1);
     });
 
+    it('brings back a member who left when the pair is asked for again, with its history', async () => {
+      const first = await alice<Conv>('POST', '/v1/conversations', {
+        body: { type: 'direct', members: ['frank'] },
+      });
+      expect(first.status).to.equal(201);
+      const id = first.body.id;
+      const sent = await alice('POST', `/v1/conversations/${id}/messages`, {
+        body: { body: 'before leaving' },
+      });
+      expect(sent.status).to.equal(201);
+      expect((await alice('DELETE', `/v1/conversations/${id}/members/alice`)).status).to.equal(204);
+      const again = await alice<Conv>('POST', '/v1/conversations', {
+        body: { type: 'direct', members: ['frank'] },
+      });
+      expect(again.status).to.equal(200);
+      expect(again.body.id).to.equal(id);
+      expect(again.body.members.map((m) => m.identity)).to.have.members(['alice', 'frank']);
+      const history = await alice<{ data: Array<{ body: string }> }>(
+        'GET',
+        `/v1/conversations/${id}/messages`,
+      );
+      expect(history.body.data.map((m) => m.body)).to.include('before leaving');
+      await receiver.waitFor(
+        (e) =>
+          e.type === 'conversation.member.joined' &&
+          (e.data as { conversation_id: string }).conversation_id === id &&
+          (e.data as { member: { identity: string } }).member.identity === 'alice',
+        5000,
+      );
+    });
+
+    it('brings back both members for the operator too', async () => {
+      const first = await kit.operator<Conv>('POST', '/v1/conversations', {
+        body: { type: 'direct', members: ['gina', 'hal'] },
+      });
+      const id = first.body.id;
+      for (const who of ['gina', 'hal']) {
+        const res = await kit.operator('DELETE', `/v1/conversations/${id}/members/${who}`);
+        expect(res.status).to.equal(204);
+      }
+      const again = await kit.operator<Conv>('POST', '/v1/conversations', {
+        body: { type: 'direct', members: ['hal', 'gina'] },
+      });
+      expect(again.status).to.equal(200);
+      expect(again.body.id).to.equal(id);
+      expect(again.body.members.map((m) => m.identity)).to.have.members(['gina', 'hal']);
+    });
+
     it('answers 422 without exactly two identities', async () => {
       const res = await alice('POST', '/v1/conversations', {
         body: { type: 'direct', members: ['bob', 'carol'] },
