@@ -3,7 +3,7 @@ import { accessConversation, requireAdmin, requireNotArchived, type Actor } from
 import type { RecordChanges } from './chat-log.js';
 import type { ChatContext } from './context.js';
 import type { ConversationRow, MemberRow } from './conversations.store.js';
-import { directKeyOf } from './identity.js';
+import { directKeyOf, refuseReservedIdentity } from './identity.js';
 import { conversationView, memberView } from './views.js';
 
 /** A member as given at creation: an identity, optionally with its role. */
@@ -121,6 +121,7 @@ export function createConversationsService(ctx: ChatContext) {
 
   async function create(actor: Actor, input: CreateConversationInput) {
     const members = initialMembers(actor, input);
+    for (const m of members) refuseReservedIdentity('/members', m.identity);
     if (input.type === 'direct' && members.length !== 2) {
       refuseField(
         '/members',

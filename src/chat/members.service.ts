@@ -8,6 +8,7 @@ import {
 import { accessConversation, requireAdmin, requireNotArchived, type Actor } from './access.js';
 import type { ChatContext } from './context.js';
 import type { MemberRow } from './conversations.store.js';
+import { refuseReservedIdentity } from './identity.js';
 import { memberView } from './views.js';
 
 /** A chat member (`identity`, `role`) or an SMS participant (`phone_number`, `proxy_number`). */
@@ -93,6 +94,7 @@ export function createMembersService(ctx: ChatContext) {
         );
       }
       if ('phone_number' in input) await checkProxy(trx, actor.projectId, input);
+      else refuseReservedIdentity('/identity', input.identity);
       const row = rowOf(actor.projectId, conversationId, input);
       const [inserted] = await store.insertMembers(trx, [row]);
       if (!inserted)

@@ -8,6 +8,7 @@ import {
 } from '../platform/index.js';
 import { accessConversation, requireNotArchived, type Actor } from './access.js';
 import type { ChatContext } from './context.js';
+import { OPERATOR_AUTHOR } from './identity.js';
 import { mentionCandidates, parseMentions } from './mentions.js';
 import { createMessageWriter } from './message-writer.js';
 import type { MessageRow } from './messages.store.js';
@@ -18,7 +19,7 @@ export interface SendInput {
   attachments?: string[];
   reply_to?: string;
   client_id?: string;
-  /** Operator only: who the message is from (default `system`). */
+  /** Operator only: who the message is from (default `OPERATOR_AUTHOR`, `system`). */
   author?: string;
 }
 
@@ -42,7 +43,7 @@ export function createMessagesService(ctx: ChatContext) {
       }
       return actor.identity;
     }
-    return input.author ?? 'system';
+    return input.author ?? OPERATOR_AUTHOR;
   }
 
   function checkBody(body: string | undefined, attachments: string[]) {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AuthContext, Clock, IdGenerator } from '../platform/index.js';
 import type { IdentitiesStore } from './identities.store.js';
+import { refuseReservedIdentity } from './identity.js';
 import {
   keyIdOf,
   signUserToken,
@@ -50,6 +51,7 @@ export function createTokensService(deps: {
   }
 
   async function mint(projectId: string, input: { identity: string; ttl?: number }) {
+    refuseReservedIdentity('/identity', input.identity);
     const key = await keyOfProject(projectId);
     const now = nowSec();
     const ttl = input.ttl ?? 3600;

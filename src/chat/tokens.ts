@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import { isChatIdentity } from './identity.js';
+import { isChatIdentity, isReservedIdentity } from './identity.js';
 
 /** The longest a user token may live (the issue: `exp` at most 24 h after issue). */
 export const MAX_TOKEN_TTL_SEC = 24 * 3600;
@@ -40,7 +40,7 @@ export function keyIdOf(token: string): string | null {
 
 /**
  * Checks a token against its project's key: HS256 only, signature, issuer, expiry, a lifetime
- * of at most 24 h, a project claim matching the key's project and a valid identity. Any
+ * of at most 24 h, a project claim matching the key's project and a valid, unreserved identity. Any
  * failure is null, so a forged, expired or other-project token is simply not a credential.
  */
 export function verifyUserToken(token: string, key: SigningKey, nowSec: number): UserClaims | null {
@@ -62,7 +62,7 @@ export function verifyUserToken(token: string, key: SigningKey, nowSec: number):
     exp?: unknown;
     iat?: unknown;
   };
-  if (typeof sub !== 'string' || !isChatIdentity(sub)) return null;
+  if (typeof sub !== 'string' || !isChatIdentity(sub) || isReservedIdentity(sub)) return null;
   if (prj !== key.projectId) return null;
   if (typeof exp !== 'number' || typeof iat !== 'number') return null;
   if (exp - iat > MAX_TOKEN_TTL_SEC || exp <= nowSec) return null;

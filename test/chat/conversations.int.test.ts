@@ -253,6 +253,22 @@ describe('conversations and members', () => {
     expect(history.body.data.map((m) => [m.id, m.deleted_at])).to.deep.equal([[message, null]]);
   });
 
+  it('refuses the operator author "system" as a member (422 reserved_identity)', async () => {
+    const created = await kit.operator('POST', '/v1/conversations', {
+      body: { type: 'direct', members: ['alice', 'system'] },
+    });
+    expect(created.status).to.equal(422);
+    expect(created.body).to.include({ code: 'reserved_identity' });
+    const group = await kit.operator<Conv>('POST', '/v1/conversations', {
+      body: { type: 'group', members: ['alice'] },
+    });
+    const added = await kit.operator('POST', `/v1/conversations/${group.body.id}/members`, {
+      body: { identity: 'system' },
+    });
+    expect(added.status).to.equal(422);
+    expect(added.body).to.include({ code: 'reserved_identity' });
+  });
+
   it('refuses more than 1,000 members at creation (400)', async () => {
     const members = Array.from({ length: 1001 }, (_, i) => `u${i}`);
     const res = await kit.operator('POST', '/v1/conversations', {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
-import { createTestProject } from '../support/harness.js';
+import { createDb } from '../../src/platform/index.js';
+import { createTestProject, harnessSettings } from '../support/harness.js';
 import { call, clientFor } from '../support/http.js';
 import { startChatKit, type ChatKit } from './chat-kit.js';
 
@@ -33,6 +34,45 @@ describe('POST /v1/tokens and user-token authentication', () => {
     expect(long.status).to.equal(400);
     const phone = await kit.operator('POST', '/v1/tokens', { body: { identity: '+14155550100' } });
     expect(phone.status).to.equal(400);
+  });
+
+  it('refuses to mint a token for the operator author "system" (422 reserved_identity)', async () => {
+    const res = await kit.operator('POST', '/v1/tokens', { body: { identity: 'system' } });
+    expect(res.status).to.equal(422);
+    expect(res.body).to.include({ code: 'reserved_identity' });
+    expect(res.body.errors).to.deep.equal([{ path: '/identity', message: res.body.detail }]);
+  });
+
+  it('never lets a token for "system" edit or delete the operator\'s messages (401)', async () => {
+    const conv = await kit.operator<{ id: string }>('POST', '/v1/conversations', {
+      body: { type: 'group', name: 'announcements' },
+    });
+    const sent = await kit.operator<{ id: string; author: string }>(
+      'POST',
+      `/v1/conversations/${conv.body.id}/messages`,
+      { body: { body: 'maintenance tonight' } },
+    );
+    expect(sent.body.author).to.equal('system');
+    // A token signed for "system" with the project's own key, as one minted before the
+    // identity was reserved would be.
+    const kid = jwt.decode(await kit.tokenFor('alice'), { complete: true })!.header.kid!;
+    const db = createDb(harnessSettings.databaseUrl, 1);
+    const { secret } = await db('chat_signing_keys').where({ id: kid }).first();
+    await db.destroy();
+    const now = Math.floor(Date.now() / 1000);
+    const token = jwt.sign(
+      { sub: 'system', prj: kit.project.id, iat: now, exp: now + 600 },
+      secret,
+      {
+        algorithm: 'HS256',
+        keyid: kid,
+        issuer: 'trunkline',
+      },
+    );
+    const path = `/v1/conversations/${conv.body.id}/messages/${sent.body.id}`;
+    const system = clientFor(kit.app.url, token);
+    expect((await system('PATCH', path, { body: { body: 'cancelled' } })).status).to.equal(401);
+    expect((await system('DELETE', path)).status).to.equal(401);
   });
 
   it('refuses a valid user token where an API key is needed: 403 api_key_required', async () => {
