@@ -46,10 +46,14 @@ export function createMessagesService(ctx: ChatContext) {
     return input.author ?? OPERATOR_AUTHOR;
   }
 
-  function checkBody(body: string | undefined, attachments: string[]) {
+  function checkBodySize(body: string | undefined) {
     if (body !== undefined && Buffer.byteLength(body, 'utf8') > ctx.limits.maxBodyBytes) {
       throw new PayloadTooLargeError(`A message body is at most ${ctx.limits.maxBodyBytes} bytes.`);
     }
+  }
+
+  function checkBody(body: string | undefined, attachments: string[]) {
+    checkBodySize(body);
     if ((body ?? '').trim() === '' && attachments.length === 0) {
       throw new UnprocessableError('A message needs a body or an attachment.', 'empty_message');
     }
@@ -153,7 +157,7 @@ export function createMessagesService(ctx: ChatContext) {
   }
 
   async function edit(actor: Actor, conversationId: string, messageId: string, body: string) {
-    checkBody(body, ['placeholder']);
+    checkBodySize(body);
     const row = await ctx.log.commit(async (trx, record) => {
       const { access, row } = await loadMessage(trx, actor, conversationId, messageId);
       if (actor.identity !== null && row.author !== actor.identity) {
@@ -161,6 +165,8 @@ export function createMessagesService(ctx: ChatContext) {
       }
       if (row.deleted_at) throw new ConflictError('The message was deleted.', 'message_deleted');
       requireNotArchived(access);
+      // An edit keeps the attachments: only a message that has some may lose its text.
+      checkBody(body, row.attachments);
       const mentioned = mentionCandidates(body).length > 0;
       const chat = mentioned ? await chatMembers(trx, conversationId) : new Set<string>();
       const updated = await messages.update(trx, messageId, {

@@ -61,6 +61,13 @@ describe('chat attachments (/v1/files)', () => {
       body: { body: 'look', attachments: [file.id] },
     });
     expect(sent.status).to.equal(201);
+    const captionless = await alice<{ body: string; attachments: string[] }>(
+      'PATCH',
+      `/v1/conversations/${conv}/messages/${(sent.body as { id: string }).id}`,
+      { body: { body: '  ' } },
+    );
+    expect(captionless.status, 'a message with an attachment may lose its text').to.equal(200);
+    expect(captionless.body.attachments).to.deep.equal([file.id]);
     const seen = await bob<FileView>('GET', `/v1/files/${file.id}`);
     expect(seen.body).to.include({ status: 'ready', has_thumbnail: true });
     const bytes = Buffer.from(await (await fetch(seen.body.download_url!)).arrayBuffer());

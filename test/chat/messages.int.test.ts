@@ -74,6 +74,16 @@ describe('conversation messages', () => {
     expect((await post(alice, { body: 'hi', extra: 1 })).status).to.equal(400);
   });
 
+  it('refuses to edit a text-only message to a blank body (422 empty_message)', async () => {
+    const msg = await post(alice, { body: 'keep me' });
+    const path = `/v1/conversations/${conv}/messages/${msg.body.id}`;
+    const blank = await alice('PATCH', path, { body: { body: '   ' } });
+    expect(blank.status).to.equal(422);
+    expect(blank.body).to.include({ code: 'empty_message' });
+    const page = await alice<{ data: Msg[] }>('GET', `/v1/conversations/${conv}/messages?limit=5`);
+    expect(page.body.data.find((m) => m.id === msg.body.id)?.body).to.equal('keep me');
+  });
+
   it('parses @mentions of members only, and keeps reply_to', async () => {
     const first = await post(alice, { body: 'first' });
     const reply = await post(bob, {
