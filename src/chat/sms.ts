@@ -1,3 +1,4 @@
+import { MAX_BODY_CHARACTERS, analyzeText } from '../messaging/index.js';
 import { UnprocessableError, type JobHandler, type Trx } from '../platform/index.js';
 import type { ChatContext } from './context.js';
 import type { SmsMember } from './append-message.store.js';
@@ -17,10 +18,42 @@ export function smsTextOf(author: string, body: string | null, attachments: numb
   return `${author}: ${parts}`;
 }
 
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** The longest start of `text` of at most `room` code points, cut between graphemes. */
+function headOf(text: string, room: number): string {
+  let head = '';
+  let length = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    const n = [...segment].length;
+    if (length + n > room) break;
+    head += segment;
+    length += n;
+  }
+  return head.trimEnd();
+}
+
+/**
+ * An SMS copy that messaging accepts: at most `limit` characters (code points, as messaging
+ * counts them), else cut between graphemes (never inside a surrogate pair or an emoji
+ * sequence) and ended with an ellipsis. The ellipsis is "..." when the kept text is GSM-7,
+ * because "…" is not in GSM 03.38 and would turn the whole copy UCS-2, more than doubling its
+ * segments; a text that is UCS-2 anyway ends with "…".
+ */
+export function fitSmsText(
+  text: string,
+  limit = MAX_BODY_CHARACTERS,
+): { text: string; cut: boolean } {
+  if ([...text].length <= limit) return { text, cut: false };
+  const gsm = headOf(text, limit - 3);
+  if (analyzeText(gsm).encoding === 'GSM-7') return { text: `${gsm}...`, cut: true };
+  return { text: `${headOf(text, limit - 1)}…`, cut: true };
+}
+
 /**
  * Queues one SMS per phone participant (given by the append) other than the author, in the
  * message's transaction (outbox), so a committed message always reaches its phones and a
- * rolled-back one never does.
+ * rolled-back one never does. A copy too long for an SMS is cut (see `fitSmsText`) and logged.
  */
 export async function queueSmsCopies(
   ctx: ChatContext,
@@ -28,8 +61,23 @@ export async function queueSmsCopies(
   message: MessageRow,
   phones: SmsMember[],
 ) {
-  for (const member of phones) {
-    if (member.identity === message.author) continue;
+  const recipients = phones.filter((member) => member.identity !== message.author);
+  if (recipients.length === 0) return;
+  const full = smsTextOf(message.author, message.body, message.attachments.length);
+  const { text, cut } = fitSmsText(full);
+  if (cut) {
+    // Messaging refuses a longer body, and the job would fail with nobody told.
+    ctx.logger.warn(
+      {
+        conversation_id: message.conversation_id,
+        message_id: message.id,
+        characters: [...full].length,
+        limit: MAX_BODY_CHARACTERS,
+      },
+      'chat message cut for its SMS copies',
+    );
+  }
+  for (const member of recipients) {
     await ctx.outbox.add(trx, {
       projectId: message.project_id,
       queue: CHAT_SMS_QUEUE,
@@ -39,7 +87,7 @@ export async function queueSmsCopies(
         message_id: message.id,
         to: member.phone_number,
         from: member.proxy_number,
-        body: smsTextOf(message.author, message.body, message.attachments.length),
+        body: text,
       },
       options: { attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
     });

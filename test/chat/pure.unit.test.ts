@@ -6,7 +6,11 @@ import { parseMentions } from '../../src/chat/mentions.js';
 import { compareCursors } from '../../src/chat/realtime/cursor.js';
 import { createTokenBucket } from '../../src/chat/realtime/token-bucket.js';
 import { admitEvent } from '../../src/chat/realtime/visibility.js';
-import { smsTextOf } from '../../src/chat/sms.js';
+import { fitSmsText, queueSmsCopies, smsTextOf } from '../../src/chat/sms.js';
+import type { ChatContext } from '../../src/chat/context.js';
+import type { MessageRow } from '../../src/chat/messages.store.js';
+import type { Trx } from '../../src/platform/index.js';
+import { capturingLogger } from '../support/log-lines.js';
 import { signUserToken, verifyUserToken } from '../../src/chat/tokens.js';
 
 describe('parseMentions', () => {
@@ -120,5 +124,66 @@ describe('smsTextOf', () => {
   it('prefixes the author and counts attachments', () => {
     expect(smsTextOf('alice', 'hi', 0)).to.equal('alice: hi');
     expect(smsTextOf('alice', null, 2)).to.equal('alice: [2 attachments]');
+  });
+});
+
+describe('fitSmsText', () => {
+  const length = (s: string) => [...s].length;
+
+  it('leaves a copy of at most 1,600 characters as it is', () => {
+    const text = `alice: ${'a'.repeat(1593)}`;
+    expect(fitSmsText(text)).to.deep.equal({ text, cut: false });
+  });
+
+  it('cuts a longer GSM-7 copy to 1,600 characters ending "..." so it stays GSM-7', () => {
+    const { text, cut } = fitSmsText(`alice: ${'word '.repeat(400)}`);
+    expect(cut).to.equal(true);
+    expect(length(text)).to.be.at.most(1600);
+    expect(text).to.match(/word\.\.\.$/);
+  });
+
+  it('ends a UCS-2 copy with "…" and never splits a surrogate pair or an emoji sequence', () => {
+    for (const pad of [0, 1, 2, 3]) {
+      const text = `alice: ${'x'.repeat(pad)}${'😀👩‍👩‍👧'.repeat(400)}`;
+      const fitted = fitSmsText(text);
+      expect(fitted.cut).to.equal(true);
+      expect(length(fitted.text)).to.be.at.most(1600);
+      expect(fitted.text.endsWith('…')).to.equal(true);
+      expect(text.startsWith(fitted.text.slice(0, -1)), 'cut between graphemes').to.equal(true);
+      expect(fitted.text.slice(0, -1)).to.match(/(😀|👩‍👩‍👧)$/u);
+      expect(fitted.text.isWellFormed()).to.equal(true);
+    }
+  });
+});
+
+describe('queueSmsCopies', () => {
+  it('queues a cut copy for each phone and logs the cut with the conversation and message ids', async () => {
+    const { logger, lines } = capturingLogger('info');
+    const queued: Array<{ payload: { body: string } }> = [];
+    const ctx = {
+      logger,
+      outbox: {
+        add: async (_trx: unknown, job: { payload: { body: string } }) => queued.push(job),
+      },
+    } as unknown as ChatContext;
+    const message = {
+      id: 'cmsg_1',
+      conversation_id: 'conv_1',
+      project_id: 'prj_1',
+      author: 'alice',
+      body: 'é'.repeat(2000),
+      attachments: [],
+    } as unknown as MessageRow;
+    const phones = ['+14155550101', '+14155550102'].map((p) => ({
+      identity: p,
+      phone_number: p,
+      proxy_number: '+14155550999',
+    }));
+    await queueSmsCopies(ctx, {} as Trx, message, phones);
+    expect(queued).to.have.length(2);
+    for (const job of queued) expect([...job.payload.body].length).to.be.at.most(1600);
+    const warnings = lines.filter((l) => l.level === 40);
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.include({ conversation_id: 'conv_1', message_id: 'cmsg_1' });
   });
 });

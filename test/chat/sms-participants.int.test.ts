@@ -90,6 +90,31 @@ describe('SMS participants', () => {
     ]);
   });
 
+  it('cuts the SMS copy of a message longer than an SMS to 1,600 characters that messaging accepts', async () => {
+    const alice = await kit.as('alice');
+    const msg = (
+      await alice<{ id: string }>('POST', `/v1/conversations/${conv}/messages`, {
+        body: { body: 'long story '.repeat(200) },
+      })
+    ).body;
+    const row = await kit.app.runtime
+      .db('outbox')
+      .where({ queue: 'chat-sms' })
+      .whereRaw(`payload->>'message_id' = ?`, [msg.id])
+      .first();
+    const body = row.payload.body as string;
+    expect([...body].length).to.be.at.most(1600);
+    expect(body).to.match(/^alice: long story long/);
+    expect(body).to.match(/\.\.\.$/);
+    const checked = await kit.app.runtime.services.sendMessage.prepare({
+      projectId: kit.project.id,
+      from: proxy,
+      to: phone,
+      body,
+    });
+    expect(checked.encoding).to.equal('GSM-7');
+  });
+
   it('posts an inbound SMS into the bound conversation once, authored by the phone', async () => {
     const input = {
       projectId: kit.project.id,
