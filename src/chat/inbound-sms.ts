@@ -23,11 +23,13 @@ export function createInboundSmsHandler(ctx: ChatContext, messages: MessagesServ
   return async (input: InboundSmsInput) => {
     const binding = await ctx.conversations.findSmsBinding(input.projectId, input.from, input.to);
     if (!binding) return false;
+    const text = input.body.slice(0, 32 * 1024);
     await messages.send(
       { projectId: input.projectId, identity: null },
       binding.conversation_id,
       {
-        body: input.body.slice(0, 32 * 1024) || '(empty SMS)',
+        // A blank chat message is refused (empty_message), and the SMS would be lost.
+        body: text.trim() === '' ? '(empty SMS)' : text,
         author: input.from,
         client_id: `sms:${input.messageId}`,
       },

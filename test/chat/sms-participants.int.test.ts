@@ -138,6 +138,23 @@ describe('SMS participants', () => {
     expect(echoed, 'never sent back to the phone it came from').to.have.length(0);
   });
 
+  it('posts a whitespace-only inbound SMS as "(empty SMS)"', async () => {
+    const input = {
+      projectId: kit.project.id,
+      from: phone,
+      to: proxy,
+      body: ' \n\t ',
+      messageId: 'msg_in_blank',
+    };
+    expect(await chat.handleInboundSms(input)).to.equal(true);
+    const page = await kit.operator<{ data: Array<{ body: string; client_id: string }> }>(
+      'GET',
+      `/v1/conversations/${conv}/messages`,
+    );
+    const posted = page.body.data.find((m) => m.client_id === 'sms:msg_in_blank');
+    expect(posted?.body).to.equal('(empty SMS)');
+  });
+
   it('answers false for a pair no conversation holds', async () => {
     const input = {
       projectId: kit.project.id,
