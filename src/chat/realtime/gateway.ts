@@ -16,10 +16,11 @@ import type { UserClaims } from '../tokens.js';
 import type { EventPositions } from './cursor.js';
 import { createDispatcher, frameOf, type Recipient } from './dispatch.js';
 import type { Fanout, LiveMessage } from './fanout.js';
-import type { Presence } from './presence.js';
+import type { Presence, PresenceChange } from './presence.js';
+import { createPresenceUpkeep } from './presence-upkeep.js';
 import { createReplayView, type ChangedMessages } from './replay-view.js';
 import { createRooms } from './rooms.js';
-import { createSession, type OutgoingFrame, type Session } from './session.js';
+import { createSession, type OutgoingFrame } from './session.js';
 import { createTokenBucket } from './token-bucket.js';
 import { createTyping } from './typing.js';
 
@@ -98,7 +99,19 @@ export function createRealtimeGateway(deps: {
     broadcast: (projectId, conversationId, frame, except) =>
       eachMember(projectId, conversationId, (c) => c.session.identity !== except && send(c, frame)),
   });
-  let heartbeat: NodeJS.Timeout | null = null;
+  const upkeep = createPresenceUpkeep({
+    presence: deps.presence,
+    sockets: () =>
+      [...connections.values()].map((c) => ({
+        projectId: c.session.projectId,
+        identity: c.session.identity,
+        socketId: c.id,
+      })),
+    announce: async (change, status) => publishPresence(change, status),
+    now,
+    intervalMs: Math.max(50, options.presenceTtlMs / 3),
+    logger: deps.logger,
+  });
 
   /** Sends a text frame: an object (serialised here) or a frame already serialised. */
   function send(connection: Connection, frame: OutgoingFrame | Buffer) {
@@ -170,18 +183,30 @@ export function createRealtimeGateway(deps: {
         data: { identity: claims.identity },
       });
       if (await deps.presence.connect(claims.projectId, claims.identity, id, now())) {
-        publishPresence(session, 'online');
+        await publishPresence(session, 'online', session.conversations);
       }
     });
   }
 
-  function publishPresence(session: Session, status: 'online' | 'offline') {
+  /**
+   * Tells every instance that an identity came online or went offline, for the members of its
+   * conversations: those of its session when it has one here, else read from the database
+   * (an identity whose sockets a sweep found expired has no session anywhere).
+   */
+  async function publishPresence(
+    who: PresenceChange,
+    status: 'online' | 'offline',
+    conversations?: Iterable<string>,
+  ) {
+    const conversationIds = conversations
+      ? [...conversations]
+      : await deps.conversationIdsOf(who.projectId, who.identity);
     deps.fanout().publish({
       kind: 'presence',
-      projectId: session.projectId,
-      identity: session.identity,
+      projectId: who.projectId,
+      identity: who.identity,
       status,
-      conversationIds: [...session.conversations],
+      conversationIds,
     });
   }
 
@@ -193,10 +218,10 @@ export function createRealtimeGateway(deps: {
     const { session } = connection;
     if (
       await deps.presence
-        .disconnect(session.projectId, session.identity, connection.id, now())
+        .disconnect(session.projectId, session.identity, connection.id)
         .catch(() => false)
     ) {
-      publishPresence(session, 'offline');
+      await publishPresence(session, 'offline', session.conversations);
     }
   }
 
@@ -270,20 +295,10 @@ export function createRealtimeGateway(deps: {
       }, 1000).unref();
     },
     start() {
-      heartbeat = setInterval(
-        () => {
-          const sockets = [...connections.values()].map((c) => ({
-            projectId: c.session.projectId,
-            identity: c.session.identity,
-            socketId: c.id,
-          }));
-          void deps.presence.heartbeat(sockets, now()).catch(() => undefined);
-        },
-        Math.max(50, options.presenceTtlMs / 3),
-      );
+      upkeep.start();
     },
     async stop() {
-      if (heartbeat) clearInterval(heartbeat);
+      upkeep.stop();
       typing.stop();
       for (const c of connections.values()) c.ws.terminate();
       await Promise.all([...connections.values()].map((c) => close(c)));
