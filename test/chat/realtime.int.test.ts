@@ -110,6 +110,14 @@ describe('WebSocket /v1/realtime', () => {
     expect((await chatty.closed).code).to.equal(1008);
   });
 
+  it('answers every frame it accepted before closing with 1008 over the frame rate', async () => {
+    const chatty = await open('bob');
+    for (let i = 0; i < 40; i++) chatty.send({ type: 'ping' });
+    expect((await chatty.closed).code).to.equal(1008);
+    const pongs = chatty.frames.filter((f) => f.type === 'pong').length;
+    expect(pongs, 'the burst of 30 is answered').to.be.within(30, 39);
+  });
+
   it('closes with 4001 when the token expires', async () => {
     const jwt = (await import('jsonwebtoken')).default;
     const key = await kit.app.runtime

@@ -167,8 +167,15 @@ export function createRealtimeGateway(deps: {
       perSecond: options.framesPerSecond,
       now,
     });
+    let limited = false;
     ws.on('message', (raw, isBinary) => {
-      if (!bucket.take()) return ws.close(1008, 'rate limit');
+      if (limited) return;
+      if (!bucket.take()) {
+        // Frames already accepted are answered first: closing now would drop their replies.
+        limited = true;
+        run(async () => ws.close(1008, 'rate limit'));
+        return;
+      }
       run(() => onFrame(connection, isBinary ? null : raw.toString()));
     });
     ws.on('close', () => void close(connection));
