@@ -167,29 +167,45 @@ describe('SMS participants', () => {
   });
 
   it('stores an inbound SMS once when posting it into the conversation fails, and answers the SMSC', async () => {
-    // Chat refuses a blank body after trimming (an empty one it marks '(empty SMS)'): posting
-    // it used to fail after the SMS was stored, the deliver_sm was refused, and every
-    // redelivery stored one more copy.
-    const blank = await kit.operator('POST', '/sandbox/v1/sms', {
-      body: { from: phone, to: proxy, body: '   ' },
-    });
-    expect(blank.status).to.equal(202);
-    const spoken = await kit.operator('POST', '/sandbox/v1/sms', {
-      body: { from: phone, to: proxy, body: 'through the queue' },
-    });
-    expect(spoken.status).to.equal(202);
-    await eventually(async () => {
-      const page = await kit.operator<{ data: Array<{ author: string; body: string }> }>(
-        'GET',
-        `/v1/conversations/${conv}/messages`,
-      );
-      return page.body.data.some((m) => m.body === 'through the queue') ? true : undefined;
-    });
-    const stored = await kit.app.runtime
-      .db('messages')
-      .where({ direction: 'inbound', from_addr: phone, to_addr: proxy })
-      .select('body');
-    expect(stored.filter((m) => m.body === '   ')).to.have.length(1);
-    expect(stored.filter((m) => m.body === 'through the queue')).to.have.length(1);
+    // Posting it used to run after the SMS was stored: when it failed, the deliver_sm was
+    // refused, and every redelivery stored one more copy (a blank body, refused by chat,
+    // was stored ten times). Here the database refuses the chat message itself.
+    await kit.app.runtime.db.raw(`
+      create or replace function test_refuse_chat_copy() returns trigger language plpgsql as $$
+      begin
+        if new.body = 'refused by chat' then raise exception 'injected: chat refuses'; end if;
+        return new;
+      end $$;
+      create trigger test_refuse_chat_copy before insert on chat_messages
+        for each row execute function test_refuse_chat_copy();
+    `);
+    try {
+      const refused = await kit.operator('POST', '/sandbox/v1/sms', {
+        body: { from: phone, to: proxy, body: 'refused by chat' },
+      });
+      expect(refused.status).to.equal(202);
+      const spoken = await kit.operator('POST', '/sandbox/v1/sms', {
+        body: { from: phone, to: proxy, body: 'through the queue' },
+      });
+      expect(spoken.status).to.equal(202);
+      await eventually(async () => {
+        const page = await kit.operator<{ data: Array<{ author: string; body: string }> }>(
+          'GET',
+          `/v1/conversations/${conv}/messages`,
+        );
+        return page.body.data.some((m) => m.body === 'through the queue') ? true : undefined;
+      });
+      const stored = await kit.app.runtime
+        .db('messages')
+        .where({ direction: 'inbound', from_addr: phone, to_addr: proxy })
+        .select('body');
+      expect(stored.filter((m) => m.body === 'refused by chat')).to.have.length(1);
+      expect(stored.filter((m) => m.body === 'through the queue')).to.have.length(1);
+    } finally {
+      await kit.app.runtime.db.raw(`
+        drop trigger if exists test_refuse_chat_copy on chat_messages;
+        drop function if exists test_refuse_chat_copy();
+      `);
+    }
   });
 });
