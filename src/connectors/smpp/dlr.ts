@@ -101,8 +101,11 @@ function beforeControl(text: string): string {
 
 /**
  * Reads `id:… sub:… dlvrd:… submit date:… done date:… stat:… err:… text:…` tolerantly:
- * any order, any subset, extra spaces; each value is its first word, except `text:`,
- * which swallows the rest of the string. The first occurrence of a key wins.
+ * any order, any subset, extra spaces; each value is its first word, except `text:`, which
+ * runs to the next field name or the end. Some SMSCs put `text:` before `stat:` (or before
+ * `id:`); when it swallowed the rest, such receipts lost their state or their id. The first
+ * occurrence of a key wins, so a field name inside the text does not replace a real field
+ * written before it.
  */
 function parseReceiptText(text: string): Map<string, string> {
   const fields = new Map<string, string>();
@@ -111,15 +114,16 @@ function parseReceiptText(text: string): Map<string, string> {
     const match = matches[i];
     const name = match[1].toLowerCase().replace(/[ _]/g, '');
     const start = (match.index ?? 0) + match[0].length;
-    if (name === 'text') {
-      if (!fields.has(name)) fields.set(name, text.slice(start));
-      break;
-    }
     const end = i + 1 < matches.length ? (matches[i + 1].index ?? text.length) : text.length;
+    if (fields.has(name)) continue;
+    if (name === 'text') {
+      fields.set(name, text.slice(start, end).trim());
+      continue;
+    }
     // Up to the first space or control character: a NUL or other C0 octet some SMSCs leave
     // after a value made the receipt one PostgreSQL refused, redelivered for ever.
     const value = beforeControl(text.slice(start, end).trim().split(/\s+/)[0]);
-    if (!fields.has(name) && value !== '') fields.set(name, value);
+    if (value !== '') fields.set(name, value);
   }
   return fields;
 }

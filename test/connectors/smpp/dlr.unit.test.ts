@@ -133,9 +133,28 @@ describe('parseDeliveryReceipt', () => {
       expect(receipt?.doneAt).to.deep.equal(utc('2026-01-01T12:01:00'));
     });
 
-    it('lets text: swallow the rest, even what looks like other fields', () => {
+    it('keeps the fields written before text: over the same names inside the text', () => {
       const receipt = fromText('id:77 stat:DELIVRD err:000 text:stat:UNDELIV id:999 err:5');
       expect(receipt).to.deep.include({ messageId: '77', state: 'DELIVRD', errorCode: '000' });
+    });
+
+    it('reads the fields written after text:, the text running to the next field name', () => {
+      const receipt = fromText('id:4411 sub:001 dlvrd:001 text:Hello there stat:DELIVRD err:000');
+      expect(receipt).to.deep.include({
+        messageId: '4411',
+        state: 'DELIVRD',
+        outcome: 'delivered',
+        errorCode: '000',
+        delivered: 1,
+        submitted: 1,
+      });
+    });
+
+    it('finds the id written after text:', () => {
+      expect(fromText('text:Hello id:4412 stat:DELIVRD')).to.deep.include({
+        messageId: '4412',
+        outcome: 'delivered',
+      });
     });
 
     it('reads comma-separated fields', () => {
