@@ -15,6 +15,7 @@ import * as m013 from './013-admin-idempotency.js';
 import * as m014 from './014-inbound-parts.js';
 import * as m015 from './015-idempotent-answer-text.js';
 import * as m016 from './016-dial-leg.js';
+import * as m017 from './017-parts-share-smsc-id.js';
 
 /** One migration module: a stable name plus up/down. */
 export interface Migration {
@@ -41,4 +42,5 @@ export const migrations: Migration[] = [
   m014,
   m015,
   m016,
+  m017,
 ];

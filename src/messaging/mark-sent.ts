@@ -1,7 +1,7 @@
 import { messageIdCandidates } from '../connectors/index.js';
 import { createGroupCommit, orOneByOne, type Db } from '../platform/index.js';
 import type { RecordMessageEvent } from './message-events.js';
-import { partOf } from './message-parts.store.js';
+import { partsOf } from './message-parts.store.js';
 import type { MessagesStore } from './messages.store.js';
 import type { ReceiptInput, Receipts } from './receipts.js';
 import { statusesBefore } from './status.js';
@@ -62,8 +62,10 @@ export function createSentMarker(deps: {
         const receipts = early.flatMap(({ receipt }) => {
           const input = receipt as ReceiptInput;
           const smscIds = messageIdCandidates(input.smscId);
-          const part = partOf(own, { connectorId: input.connectorId, smscIds });
-          return part ? [{ input, part }] : [];
+          return partsOf(own, { connectorId: input.connectorId, smscIds }).map((part) => ({
+            input,
+            part,
+          }));
         });
         return deps.receipts.applyToMessage(message, own, receipts);
       });

@@ -12,24 +12,41 @@ export interface PartRow {
 }
 
 /**
- * Of `parts`, the one an SMSC id belongs to, or null: the spellings in `smscIds` are tried in
- * their order, so the id as the receipt gave it wins over its hex or decimal reading (ids 10
- * and 16 of two messages: a receipt for 10 went to the message of 16, read as hex).
+ * Of `parts`, those an SMSC id belongs to (every part of one message that holds it: an SMSC
+ * may give all the parts of a message one id), or none: the spellings in `smscIds` are tried
+ * in their order, so the id as the receipt gave it wins over its hex or decimal reading (ids
+ * 10 and 16 of two messages: a receipt for 10 went to the message of 16, read as hex).
  * `connectorId` null matches any connector.
  */
-export function partOf(
+export function partsOf(
   parts: readonly PartRow[],
   lookup: { connectorId: string | null; smscIds: readonly string[] },
-): PartRow | null {
+): PartRow[] {
   for (const smscId of lookup.smscIds) {
-    const found = parts.find(
+    const held = parts.filter(
       (p) =>
         p.smsc_id === smscId &&
         (lookup.connectorId === null || p.connector_id === lookup.connectorId),
     );
-    if (found) return found;
+    if (held.length > 0) return held.filter((p) => p.message_id === held[0].message_id);
   }
-  return null;
+  return [];
+}
+
+/**
+ * The rows to insert for submitted parts recorded together: when parts of several messages
+ * share an SMSC id on one connector, the last of them keeps it and the others get the
+ * `~reused` suffix, as an older holder recorded before would. Parts of one message sharing an
+ * id all keep it.
+ */
+function withReusedIdsMarked<T extends PartRow>(rows: readonly T[]): T[] {
+  const holder = new Map<string, string>();
+  for (const row of rows) holder.set(`${row.connector_id}|${row.smsc_id}`, row.message_id);
+  return rows.map((row) =>
+    holder.get(`${row.connector_id}|${row.smsc_id}`) === row.message_id
+      ? row
+      : { ...row, smsc_id: `${row.smsc_id}~reused-${row.message_id}-${row.part}` },
+  );
 }
 
 /**
@@ -64,14 +81,16 @@ export function createPartsStore(db: Db) {
      * part in input order.
      *
      * An SMSC may hand out an id again (a restarted one whose counter started over). The id
-     * then belongs to the new part: the older part that held it keeps it with a `~reused`
-     * suffix, so receipts for that id find the new part. (The unique index made the insert
-     * fail instead, and the send was retried, submitting the message again, 7–24 times.)
+     * then belongs to the new part's message: the parts of other messages that held it keep
+     * it with a `~reused` suffix, so receipts for that id find the new part. (The unique index
+     * made the insert fail instead, and the send was retried, submitting the message again,
+     * 7–24 times.) Parts of one message that share an id all keep it: renamed, the earlier
+     * parts of a message whose SMSC gives all its parts one id never got their receipts.
      */
     async insertPartsTakingEarly(
       parts: ReadonlyArray<{ row: PartRow & { updated_at: Date }; smscIds: string[] }>,
     ): Promise<Array<Array<{ receipt: unknown }>>> {
-      const rows = parts.map(({ row }, n) => ({ ...row, n }));
+      const rows = withReusedIdsMarked(parts.map(({ row }, n) => ({ ...row, n })));
       const keys = parts.flatMap(({ row, smscIds }, n) =>
         [...new Set([row.smsc_id, ...smscIds])].map((smsc_id) => ({
           n,
@@ -90,7 +109,7 @@ export function createPartsStore(db: Db) {
               set smsc_id = p.smsc_id || '~reused-' || p.message_id || '-' || p.part
              from input i
             where p.connector_id = i.connector_id and p.smsc_id = i.smsc_id
-              and (p.message_id, p.part) <> (i.message_id, i.part)
+              and p.message_id <> i.message_id
               and ${batchKeys('p.smsc_id')}
            returning p.message_id
          ),
@@ -116,16 +135,16 @@ export function createPartsStore(db: Db) {
       );
     },
     /**
-     * For each lookup, the part its SMSC id (any of its spellings) belongs to, or null; one
-     * statement for them all. `connectorId` null searches every connector.
+     * For each lookup, the parts its SMSC id (any of its spellings) belongs to (see `partsOf`),
+     * or none; one statement for them all. `connectorId` null searches every connector.
      */
     async findParts(
       lookups: ReadonlyArray<{ connectorId: string | null; smscIds: string[] }>,
-    ): Promise<Array<PartRow | null>> {
+    ): Promise<PartRow[][]> {
       const rows = await db<PartRow>('message_parts').whereRaw('smsc_id = any(?::text[])', [
         lookups.flatMap((l) => l.smscIds),
       ]);
-      return lookups.map((l) => partOf(rows, l));
+      return lookups.map((l) => partsOf(rows, l));
     },
     /** The UPDATE of several parts, as SQL for a caller's statement (one text for any number). */
     updatePartsSql(

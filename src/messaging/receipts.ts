@@ -185,15 +185,15 @@ export function createReceipts(deps: {
   }
 
   /** Parts looked up for receipts together: one statement for those that arrive meanwhile. */
-  const finding = createGroupCommit<
-    { connectorId: string | null; smscIds: string[] },
-    PartRow | null
-  >((lookups) => store.findParts(lookups), { maxBatchSize: 200 });
+  const finding = createGroupCommit<{ connectorId: string | null; smscIds: string[] }, PartRow[]>(
+    (lookups) => store.findParts(lookups),
+    { maxBatchSize: 200 },
+  );
 
   async function apply(input: ReceiptInput): Promise<ReceiptResult> {
     const candidates = messageIdCandidates(input.smscId);
-    const part = await finding.write({ connectorId: input.connectorId, smscIds: candidates });
-    if (!part) {
+    const parts = await finding.write({ connectorId: input.connectorId, smscIds: candidates });
+    if (parts.length === 0) {
       if (input.connectorId === null) return 'unknown';
       await store.saveEarlyReceipt({
         connector_id: input.connectorId,
@@ -204,12 +204,15 @@ export function createReceipts(deps: {
       // The sender may have recorded the part between our lookup and the save, and taken the
       // early receipts before ours was there: look again. Taking is a delete, so only one
       // side ever applies a kept receipt.
-      if (await finding.write({ connectorId: input.connectorId, smscIds: candidates })) {
+      const found = await finding.write({ connectorId: input.connectorId, smscIds: candidates });
+      if (found.length > 0) {
         await applyEarly(input.connectorId, candidates);
       }
       return 'early';
     }
-    await applying.write({ input, part });
+    // Every part of the message that holds the id: an SMSC that gives all the parts of a
+    // message one id sends a receipt per part for it, and they can only apply to all.
+    await Promise.all(parts.map((part) => applying.write({ input, part })));
     return 'applied';
   }
 

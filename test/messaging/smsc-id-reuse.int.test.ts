@@ -49,7 +49,7 @@ describe('an SMSC message id handed out again', () => {
     // This insert failed on the unique SMSC id, and the sender submitted the message again.
     await record(newer, '4f2a');
     const [found] = await parts.findParts([{ connectorId: 'smsc-reuse', smscIds: ['4f2a'] }]);
-    expect(found?.message_id).to.equal(newer);
+    expect(found[0]?.message_id).to.equal(newer);
     const kept = await app.runtime
       .db('message_parts')
       .where({ message_id: older, part: 1 })
@@ -61,6 +61,6 @@ describe('an SMSC message id handed out again', () => {
     const [, newer] = messages;
     await record(newer, '4f2a');
     const [found] = await parts.findParts([{ connectorId: 'smsc-reuse', smscIds: ['4f2a'] }]);
-    expect(found?.message_id).to.equal(newer);
+    expect(found[0]?.message_id).to.equal(newer);
   });
 });
