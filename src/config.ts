@@ -31,6 +31,8 @@ export interface Config {
     accessKeyId: string | null;
     secretAccessKey: string | null;
   };
+  /** How long a receipt waits for its id as given before its hex/decimal reading is tried (ms). */
+  receiptCrossBaseWaitMs: number;
   /** How often the outbox relay sweeps for work that missed its notification, in ms. */
   outboxSweepMs: number;
   shutdownDrainMs: number;
@@ -157,6 +159,13 @@ export const SETTINGS: Setting[] = [
       'on SIGTERM, how long the API keeps answering (readyz 503, every answer Connection: close) before it closes',
   },
   {
+    env: 'RECEIPT_CROSS_BASE_WAIT_MS',
+    type: 'integer',
+    default: '10000',
+    description:
+      'how long a delivery receipt waits for a part with its message id as given before the id read in hex or decimal is tried',
+  },
+  {
     env: 'OUTBOX_SWEEP_MS',
     type: 'integer',
     default: '5000',
@@ -264,6 +273,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       accessKeyId: str('S3_ACCESS_KEY_ID'),
       secretAccessKey: str('S3_SECRET_ACCESS_KEY'),
     },
+    receiptCrossBaseWaitMs: Number(v.RECEIPT_CROSS_BASE_WAIT_MS),
     outboxSweepMs: Number(v.OUTBOX_SWEEP_MS),
     shutdownDrainMs: Number(v.SHUTDOWN_DRAIN_MS),
     startupWaitMs: Number(v.STARTUP_WAIT_MS),

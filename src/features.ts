@@ -198,6 +198,7 @@ export function createFeatures(ctx: FeatureContext) {
     registerIngressProcessor: webhooks.registerIngressProcessor,
     queueConversationSms: (trx, input) => chat.queueInboundSms(trx, input),
     smppUrl: config.smppUrl,
+    receiptCrossBaseWaitMs: config.receiptCrossBaseWaitMs,
     carriers: roles.worker,
     databaseUrl: config.databaseUrl,
   });

@@ -23,6 +23,8 @@ export interface MessagingDeps extends SharedDeps {
   registerIngressProcessor(kind: 'dlr' | 'mo', processor: IngressProcessor): void;
   queueConversationSms: ChatFeature['queueInboundSms'];
   smppUrl: string | null;
+  /** See `createReceipts`' crossBaseWaitMs. */
+  receiptCrossBaseWaitMs?: number;
   /** Bind to the SMSCs (send and receive) and send messages in this process: the worker role. */
   carriers: boolean;
   /** For the send dispatcher's LISTEN connection. */
@@ -48,7 +50,14 @@ export function createMessagingFeature(deps: MessagingDeps) {
     findOwnedNumber: (projectId, number) => deps.numbers.findOwned(projectId, number),
     checkCallbackUrl: deps.checkCallbackUrl,
   });
-  const receipts = createReceipts({ db, store, recordEvent, clock, logger });
+  const receipts = createReceipts({
+    db,
+    store,
+    recordEvent,
+    clock,
+    logger,
+    crossBaseWaitMs: deps.receiptCrossBaseWaitMs,
+  });
   const inbound = createInboundHandler({
     db,
     store,
@@ -102,6 +111,7 @@ export function createMessagingFeature(deps: MessagingDeps) {
   });
 
   let timer: NodeJS.Timeout | null = null;
+  let crossBaseTimer: NodeJS.Timeout | null = null;
   return {
     sendMessage,
     /** The sandbox SMSC of this process, if any (tests, benchmarks). */
@@ -142,9 +152,19 @@ export function createMessagingFeature(deps: MessagingDeps) {
             .catch(() => undefined);
         }, 30_000);
         timer.unref();
+        // Twice per wait: a receipt is tried in its other bases at most 1.5 waits after it came.
+        crossBaseTimer = setInterval(
+          () =>
+            void receipts
+              .matchAcrossBases()
+              .catch((err) => logger.error({ err }, 'matching waiting receipts failed')),
+          Math.max(50, receipts.crossBaseWaitMs / 2),
+        );
+        crossBaseTimer.unref();
       },
       async stop() {
         if (timer) clearInterval(timer);
+        if (crossBaseTimer) clearInterval(crossBaseTimer);
         if (deps.carriers) await dispatcher.stop();
         await carriers.stop();
       },

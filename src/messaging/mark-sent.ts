@@ -1,4 +1,3 @@
-import { messageIdCandidates } from '../connectors/index.js';
 import { createGroupCommit, orOneByOne, type Db } from '../platform/index.js';
 import type { RecordMessageEvent } from './message-events.js';
 import { partsOf } from './message-parts.store.js';
@@ -49,7 +48,7 @@ export function createSentMarker(deps: {
           .filter((b) => moved.has(b.id))
           .flatMap((b) =>
             b.parts.flatMap((p) =>
-              messageIdCandidates(p.smscId).map((id) => ({
+              deps.receipts.spellingsOf(p.connector, p.smscId).map((id) => ({
                 connector_id: p.connector,
                 smsc_id: id,
               })),
@@ -61,7 +60,7 @@ export function createSentMarker(deps: {
         const own = parts.get(message.id) ?? [];
         const receipts = early.flatMap(({ receipt }) => {
           const input = receipt as ReceiptInput;
-          const smscIds = messageIdCandidates(input.smscId);
+          const smscIds = deps.receipts.spellingsOf(input.connectorId, input.smscId);
           return partsOf(own, { connectorId: input.connectorId, smscIds }).map((part) => ({
             input,
             part,

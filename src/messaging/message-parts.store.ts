@@ -203,6 +203,17 @@ export function createPartsStore(db: Db) {
       );
       return rows;
     },
+    /**
+     * Receipts kept since before `before` whose id could be a number spelt in another base
+     * (hex digits, at most 20), the newest first.
+     */
+    waitingEarlyReceipts: (before: Date, limit: number) =>
+      db<{ connector_id: string; smsc_id: string }>('early_receipts')
+        .select('connector_id', 'smsc_id')
+        .where('received_at', '<', before)
+        .whereRaw("smsc_id ~ '^[0-9a-f]{1,20}$'")
+        .orderBy('received_at', 'desc')
+        .limit(limit),
     pruneEarlyReceipts: (before: Date) =>
       db('early_receipts').where('received_at', '<', before).delete(),
   };

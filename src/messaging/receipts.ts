@@ -1,8 +1,4 @@
-import {
-  messageIdCandidates,
-  normalizeMessageId,
-  type ReceiptOutcome,
-} from '../connectors/index.js';
+import { normalizeMessageId, type ReceiptOutcome } from '../connectors/index.js';
 import {
   createGroupCommit,
   orOneByOne,
@@ -11,6 +7,7 @@ import {
   type Logger,
   type SqlFragment,
 } from '../platform/index.js';
+import { createIdSpellings } from './cross-base-ids.js';
 import type { MessageEventEntry, RecordMessageEvent } from './message-events.js';
 import type { PartRow } from './message-parts.store.js';
 import type { MessageRow, MessagesStore } from './messages.store.js';
@@ -54,8 +51,16 @@ export function createReceipts(deps: {
   recordEvent: RecordMessageEvent;
   clock: Clock;
   logger: Logger;
+  /**
+   * How long a receipt waits for a part under its own spelling of the id before its hex or
+   * decimal reading is tried (10 s): by then the submit response of a part it names would
+   * have been recorded.
+   */
+  crossBaseWaitMs?: number;
 }) {
   const { db, store, clock } = deps;
+  const crossBaseWaitMs = deps.crossBaseWaitMs ?? 10_000;
+  const spellings = createIdSpellings({ logger: deps.logger });
 
   /**
    * What a sent message's parts make of it: the message after the move and its status event;
@@ -171,8 +176,8 @@ export function createReceipts(deps: {
   const applying = createGroupCommit<Found>(orOneByOne(applyFound), { maxBatchSize: 100 });
 
   /**
-   * Applies the receipts kept for a part whose SMSC id has any of these forms (the receipt may
-   * spell the id in decimal where the submit response gave hex, or the reverse).
+   * Applies the receipts kept for a part whose SMSC id has any of these forms (`spellingsOf`:
+   * the id itself, and its other readings for a connector known to mix bases).
    */
   async function applyEarly(connectorId: string, smscIds: string[]): Promise<void> {
     const keys = smscIds.map((smsc_id) => ({ connector_id: connectorId, smsc_id }));
@@ -191,7 +196,7 @@ export function createReceipts(deps: {
   );
 
   async function apply(input: ReceiptInput): Promise<ReceiptResult> {
-    const candidates = messageIdCandidates(input.smscId);
+    const candidates = spellings.of(input.connectorId, input.smscId);
     const parts = await finding.write({ connectorId: input.connectorId, smscIds: candidates });
     if (parts.length === 0) {
       if (input.connectorId === null) return 'unknown';
@@ -216,12 +221,46 @@ export function createReceipts(deps: {
     return 'applied';
   }
 
+  /**
+   * Receipts kept for longer than `crossBaseWaitMs` (no part ever took them under their own
+   * spelling of the id), tried under their hex or decimal reading: applied to the parts found
+   * there that have no final status yet (one that has is some other message's, with its own
+   * receipt), and their connector learned as one that mixes bases. The newest first, at most
+   * `limit`: a receipt for a message sent by some other system waits until pruned.
+   */
+  async function matchAcrossBases(limit = 500): Promise<void> {
+    const before = new Date(clock.now().getTime() - crossBaseWaitMs);
+    const waiting = await store.waitingEarlyReceipts(before, limit);
+    const found = await store.findParts(
+      waiting.map((w) => ({
+        connectorId: w.connector_id,
+        smscIds: spellings.otherBases(w.smsc_id),
+      })),
+    );
+    for (const [i, { connector_id, smsc_id }] of waiting.entries()) {
+      const open = found[i].filter((p) => p.status === 'sent');
+      if (open.length === 0) continue;
+      const taken = await store.takeEarlyReceipts([{ connector_id, smsc_id }]);
+      if (taken.length === 0) continue; // a part under its own spelling took it meanwhile
+      spellings.learn(connector_id);
+      await Promise.all(
+        taken.flatMap(({ receipt }) =>
+          open.map((part) => applying.write({ input: receipt as ReceiptInput, part })),
+        ),
+      );
+    }
+  }
+
   return {
     apply,
     applyToMessage,
     writesOf,
     applyEarly,
     applyTaken,
+    matchAcrossBases,
+    crossBaseWaitMs,
+    /** The spellings of a part's SMSC id to take its kept receipts by. */
+    spellingsOf: (connectorId: string | null, smscId: string) => spellings.of(connectorId, smscId),
   };
 }
 

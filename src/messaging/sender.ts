@@ -1,4 +1,4 @@
-import { messageIdCandidates, normalizeMessageId, type SmsGateway } from '../connectors/index.js';
+import { normalizeMessageId, type SmsGateway } from '../connectors/index.js';
 import { isStreamConflict } from '../events/index.js';
 import {
   createGroupCommit,
@@ -25,7 +25,7 @@ export interface CarrierPicker {
 /** How a claimed message's sending ended: `sent` also ended its claim; `done` did not. */
 export type SendOutcome = 'sent' | 'done';
 
-/** A part the SMSC accepted, to record, with every spelling of its SMSC id. */
+/** A part the SMSC accepted, to record, with the spellings of its SMSC id to take receipts by. */
 type SubmittedPart = { row: PartRow & { updated_at: Date }; smscIds: string[] };
 
 /** Pauses between attempts to record a part the SMSC accepted (about 30 s in all). */
@@ -176,7 +176,7 @@ export function createSender(deps: {
           error_code: null,
           updated_at: clock.now(),
         },
-        smscIds: messageIdCandidates(messageId),
+        smscIds: deps.receipts.spellingsOf(gateway.id, messageId),
       };
       // The SMSC has accepted the part: a failed INSERT is tried again (about 30 s in all,
       // inside the claim's lease) rather than failing the send, whose retry submitted the

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { messageIdCandidates } from '../../src/connectors/index.js';
 import { createMessageEvents } from '../../src/messaging/message-events.js';
 import { createMessagesStore } from '../../src/messaging/messages.store.js';
 import { createReceipts } from '../../src/messaging/receipts.js';
@@ -39,6 +38,7 @@ describe('delivery receipts', () => {
       recordEvent,
       clock: services.clock,
       logger: createSilentLogger(),
+      crossBaseWaitMs: 0,
     });
     await db('messages').where({ id: messageId }).update({ status: 'sent' });
   });
@@ -72,7 +72,7 @@ describe('delivery receipts', () => {
     expect(await statusOf(), 'one part of two is not enough').to.equal('sent');
   });
 
-  it('matches a DLR that gives the id in decimal when the submit response gave it in hex', async () => {
+  it('matches a DLR that gives the id in decimal where the submit response gave hex, once it has waited', async () => {
     await part(2, 'ff');
     expect(
       await receipts.apply({
@@ -82,11 +82,15 @@ describe('delivery receipts', () => {
         state: 'DELIVRD',
         errorCode: null,
       }),
-    ).to.equal('applied');
+      'kept: a part 255 may still be recorded',
+    ).to.equal('early');
+    expect(await statusOf()).to.equal('sent');
+    await receipts.matchAcrossBases();
     expect(await statusOf()).to.equal('delivered');
+    expect(receipts.spellingsOf('smsc-a', '255'), 'the connector is learned').to.include('ff');
   });
 
-  it("takes a kept receipt by any spelling of the part's id (decimal kept, hex recorded)", async () => {
+  it("takes a kept receipt by the part's id as given, and by its other base only once it has waited", async () => {
     await store.saveEarlyReceipt({
       connector_id: 'smsc-b',
       smsc_id: '4096',
@@ -100,11 +104,34 @@ describe('delivery receipts', () => {
       received_at: new Date(),
     });
     await part(3, '1000', 'smsc-b');
-    await receipts.applyEarly('smsc-b', messageIdCandidates('1000'));
-    const third = (await store.parts(messageId)).find((p) => p.part === 3)!;
-    expect(third.status).to.equal('delivered');
+    await receipts.applyEarly('smsc-b', receipts.spellingsOf('smsc-b', '1000'));
+    const third = async () => (await store.parts(messageId)).find((p) => p.part === 3)!;
+    expect((await third()).status).to.equal('sent');
+    await receipts.matchAcrossBases();
+    expect((await third()).status).to.equal('delivered');
     expect(await app.runtime.db('early_receipts').where({ connector_id: 'smsc-b' })).to.have.length(
       0,
+    );
+  });
+
+  it('gives a waiting receipt to no part of its other base that has a final status', async () => {
+    await part(5, '1b', 'smsc-d');
+    await app.runtime
+      .db('message_parts')
+      .where({ message_id: messageId, part: 5 })
+      .update({ status: 'undelivered' });
+    await receipts.apply({
+      connectorId: 'smsc-d',
+      smscId: '27',
+      outcome: 'delivered',
+      state: 'DELIVRD',
+      errorCode: null,
+    });
+    await receipts.matchAcrossBases();
+    const fifth = (await store.parts(messageId)).find((p) => p.part === 5)!;
+    expect(fifth.status).to.equal('undelivered');
+    expect(await app.runtime.db('early_receipts').where({ connector_id: 'smsc-d' })).to.have.length(
+      1,
     );
   });
 
@@ -124,7 +151,7 @@ describe('delivery receipts', () => {
       });
     }
     await part(4, '77', 'smsc-c');
-    await receipts.applyEarly('smsc-c', messageIdCandidates('77'));
+    await receipts.applyEarly('smsc-c', receipts.spellingsOf('smsc-c', '77'));
     const fourth = (await store.parts(messageId)).find((p) => p.part === 4)!;
     expect(fourth.status).to.equal('delivered');
   });

@@ -51,6 +51,8 @@ export async function startScriptedSmsc(answer: (submitted: number, to: string) 
 
   return {
     port,
+    /** How many submit_sm have arrived. */
+    submitted: () => submitted,
     /** How many binds are up. */
     binds: () => sessions.length,
     /** Sends a receipt with this text (esm_class 0x04) on the `bind`-th session. */

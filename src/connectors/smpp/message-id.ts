@@ -2,7 +2,9 @@
  * SMSC message ids as we store and look them up. Many SMSCs return the id in hex in
  * submit_sm_resp and in decimal in the receipt, or the reverse (Kannel's `msg-id-type`
  * setting exists for exactly this), and some pad with zeros or change case. We store the
- * normalised id and look a receipt up by every form it could have been stored as.
+ * normalised id; a receipt is looked up by its own form first, and by the others only once
+ * that can no longer match (messaging's cross-base wait): a numeric id read in the other base
+ * is often another message's id.
  */
 
 /** Beyond this many characters an id is not a number in disguise (UUIDs, 32-hex ids). */
