@@ -3,6 +3,7 @@ export {
   createSmsRouter,
   routesFromConfigs,
   parseSmppUrls,
+  bindsByAccount,
   SUBMIT_ERROR_TABLE,
   isDeliveryReceipt,
   parseDeliveryReceipt,

@@ -4,12 +4,13 @@ import type { Logger } from '../platform/index.js';
 /**
  * Which spellings of a receipt's SMSC id to look a part up by. The id as the receipt gives it
  * always; its hex or decimal reading (an SMSC may give the id in hex in submit_sm_resp and in
- * decimal in the receipt, or the reverse) only for a connector that has shown it does so: read
+ * decimal in the receipt, or the reverse) only for an account that has shown it does so: read
  * both ways from the start, a receipt for id 10 went to the message of id 16 (0x10) while the
  * message of 10 waited for its submit response, which stayed `sent` for ever.
  *
- * A connector is learned when a receipt that waited the grace period for a part under its own
- * spelling matched one under another (see `createReceipts`); learned in memory, per process.
+ * An SMSC account (named by its first bind, see `bindsByAccount`) is learned when a receipt
+ * that waited the grace period for a part under its own spelling matched one under another
+ * (see `createReceipts`); learned in memory, per process.
  */
 export function createIdSpellings(deps: { logger: Logger }) {
   const crossBase = new Set<string>();
@@ -24,7 +25,7 @@ export function createIdSpellings(deps: { logger: Logger }) {
     otherBases(smscId: string): string[] {
       return messageIdCandidates(smscId).slice(1);
     },
-    /** Notes that this connector's receipts spell ids in another base than its submit responses. */
+    /** Notes that this account's receipts spell ids in another base than its submit responses. */
     learn(connectorId: string): void {
       if (crossBase.has(connectorId)) return;
       crossBase.add(connectorId);

@@ -50,6 +50,7 @@ export function createMessagingFeature(deps: MessagingDeps) {
     findOwnedNumber: (projectId, number) => deps.numbers.findOwned(projectId, number),
     checkCallbackUrl: deps.checkCallbackUrl,
   });
+  const carriers = createSmsCarriers({ smppUrl: deps.smppUrl, logger, clock });
   const receipts = createReceipts({
     db,
     store,
@@ -57,6 +58,7 @@ export function createMessagingFeature(deps: MessagingDeps) {
     clock,
     logger,
     crossBaseWaitMs: deps.receiptCrossBaseWaitMs,
+    bindsOf: (connectorId) => carriers.bindsSharingAccount(connectorId),
   });
   const inbound = createInboundHandler({
     db,
@@ -70,8 +72,8 @@ export function createMessagingFeature(deps: MessagingDeps) {
     parts: createInboundPartsStore(db),
     findNumber: (number) => deps.numbers.findByNumber(number),
     queueConversationSms: deps.queueConversationSms,
+    accountOf: (connectorId) => carriers.bindsSharingAccount(connectorId)[0],
   });
-  const carriers = createSmsCarriers({ smppUrl: deps.smppUrl, logger, clock });
   carriers.onInbound((pdu) => inbound.handlePdu(pdu));
   const dispatcher = createSendDispatcher({
     store: createSendClaimsStore(db),

@@ -58,7 +58,13 @@ export function createInboundHandler(deps: {
     input: { projectId: string; from: string; to: string; body: string; messageId: string },
   ): Promise<boolean>;
   reassemblyTtlMs?: number;
+  /**
+   * The bind that names a bind's SMSC account (see `bindsByAccount`): the parts of one long
+   * message may come on any bind of the account, and are joined across them.
+   */
+  accountOf?: (connectorId: string) => string;
 }) {
+  const accountOf = deps.accountOf ?? ((connectorId: string) => connectorId);
   const ttlMs = deps.reassemblyTtlMs ?? 10 * 60_000;
   const reassembler = createReassembler({ ttlMs });
 
@@ -88,7 +94,7 @@ export function createInboundHandler(deps: {
   }
 
   async function assemble(pdu: InboundPdu): Promise<Assembled | null> {
-    const key = `${pdu.connectorId}|${pdu.source}|${pdu.destination}`;
+    const key = `${accountOf(pdu.connectorId)}|${pdu.source}|${pdu.destination}`;
     const receivedAt = deps.clock.now();
     if (pdu.esmClass & UDHI) {
       const { concat, payload } = parseUdh(pdu.shortMessage);

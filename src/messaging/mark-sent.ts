@@ -49,7 +49,7 @@ export function createSentMarker(deps: {
           .flatMap((b) =>
             b.parts.flatMap((p) =>
               deps.receipts.spellingsOf(p.connector, p.smscId).map((id) => ({
-                connector_id: p.connector,
+                connector_id: deps.receipts.accountOf(p.connector),
                 smsc_id: id,
               })),
             ),
@@ -61,7 +61,9 @@ export function createSentMarker(deps: {
         const receipts = early.flatMap(({ receipt }) => {
           const input = receipt as ReceiptInput;
           const smscIds = deps.receipts.spellingsOf(input.connectorId, input.smscId);
-          return partsOf(own, { connectorId: input.connectorId, smscIds }).map((part) => ({
+          const connectorIds =
+            input.connectorId === null ? null : deps.receipts.bindsOf(input.connectorId);
+          return partsOf(own, { connectorIds, smscIds }).map((part) => ({
             input,
             part,
           }));

@@ -12,21 +12,26 @@ export interface PartRow {
 }
 
 /**
+ * Where a receipt's part is looked for: the spellings of its SMSC id, in order, and the binds
+ * of the SMSC account it came from (null: any connector, for ingress receipts).
+ */
+export interface PartLookup {
+  connectorIds: readonly string[] | null;
+  smscIds: readonly string[];
+}
+
+/**
  * Of `parts`, those an SMSC id belongs to (every part of one message that holds it: an SMSC
  * may give all the parts of a message one id), or none: the spellings in `smscIds` are tried
  * in their order, so the id as the receipt gave it wins over its hex or decimal reading (ids
  * 10 and 16 of two messages: a receipt for 10 went to the message of 16, read as hex).
- * `connectorId` null matches any connector.
  */
-export function partsOf(
-  parts: readonly PartRow[],
-  lookup: { connectorId: string | null; smscIds: readonly string[] },
-): PartRow[] {
+export function partsOf(parts: readonly PartRow[], lookup: PartLookup): PartRow[] {
   for (const smscId of lookup.smscIds) {
     const held = parts.filter(
       (p) =>
         p.smsc_id === smscId &&
-        (lookup.connectorId === null || p.connector_id === lookup.connectorId),
+        (lookup.connectorIds === null || lookup.connectorIds.includes(p.connector_id)),
     );
     if (held.length > 0) return held.filter((p) => p.message_id === held[0].message_id);
   }
@@ -35,15 +40,17 @@ export function partsOf(
 
 /**
  * The rows to insert for submitted parts recorded together: when parts of several messages
- * share an SMSC id on one connector, the last of them keeps it and the others get the
- * `~reused` suffix, as an older holder recorded before would. Parts of one message sharing an
- * id all keep it.
+ * share an SMSC id on one SMSC account (`binds[0]` names it), the last of them keeps it and
+ * the others get the `~reused` suffix, as an older holder recorded before would. Parts of one
+ * message sharing an id all keep it.
  */
-function withReusedIdsMarked<T extends PartRow>(rows: readonly T[]): T[] {
+function withReusedIdsMarked<T extends PartRow & { binds: readonly string[] }>(
+  rows: readonly T[],
+): T[] {
   const holder = new Map<string, string>();
-  for (const row of rows) holder.set(`${row.connector_id}|${row.smsc_id}`, row.message_id);
+  for (const row of rows) holder.set(`${row.binds[0]}|${row.smsc_id}`, row.message_id);
   return rows.map((row) =>
-    holder.get(`${row.connector_id}|${row.smsc_id}`) === row.message_id
+    holder.get(`${row.binds[0]}|${row.smsc_id}`) === row.message_id
       ? row
       : { ...row, smsc_id: `${row.smsc_id}~reused-${row.message_id}-${row.part}` },
   );
@@ -77,8 +84,8 @@ export function createPartsStore(db: Db) {
       db('message_parts').insert(row).onConflict(['message_id', 'part']).ignore(),
     /**
      * Records submitted parts and takes the receipts that arrived for each before it was
-     * recorded (under any spelling of its SMSC id), in one statement; the receipts taken, per
-     * part in input order.
+     * recorded (under the given spellings of its SMSC id, kept under the bind naming its SMSC
+     * account, `binds[0]`), in one statement; the receipts taken, per part in input order.
      *
      * An SMSC may hand out an id again (a restarted one whose counter started over). The id
      * then belongs to the new part's message: the parts of other messages that held it keep
@@ -88,13 +95,18 @@ export function createPartsStore(db: Db) {
      * parts of a message whose SMSC gives all its parts one id never got their receipts.
      */
     async insertPartsTakingEarly(
-      parts: ReadonlyArray<{ row: PartRow & { updated_at: Date }; smscIds: string[] }>,
+      parts: ReadonlyArray<{
+        row: PartRow & { updated_at: Date };
+        smscIds: string[];
+        /** The binds of the part's SMSC account (see `bindsByAccount`), the naming one first. */
+        binds: readonly string[];
+      }>,
     ): Promise<Array<Array<{ receipt: unknown }>>> {
-      const rows = withReusedIdsMarked(parts.map(({ row }, n) => ({ ...row, n })));
-      const keys = parts.flatMap(({ row, smscIds }, n) =>
+      const rows = withReusedIdsMarked(parts.map(({ row, binds }, n) => ({ ...row, binds, n })));
+      const keys = parts.flatMap(({ row, smscIds, binds }, n) =>
         [...new Set([row.smsc_id, ...smscIds])].map((smsc_id) => ({
           n,
-          connector_id: row.connector_id,
+          connector_id: binds[0],
           smsc_id,
         })),
       );
@@ -102,13 +114,13 @@ export function createPartsStore(db: Db) {
         `with input as (
            select * from jsonb_to_recordset(?::jsonb) as r(
              message_id text, part int, connector_id text, smsc_id text, status text,
-             error_code text, updated_at timestamptz)
+             error_code text, updated_at timestamptz, binds text[])
          ),
          reused as (
            update message_parts p
               set smsc_id = p.smsc_id || '~reused-' || p.message_id || '-' || p.part
              from input i
-            where p.connector_id = i.connector_id and p.smsc_id = i.smsc_id
+            where p.connector_id = any(i.binds) and p.smsc_id = i.smsc_id
               and p.message_id <> i.message_id
               and ${batchKeys('p.smsc_id')}
            returning p.message_id
@@ -136,11 +148,9 @@ export function createPartsStore(db: Db) {
     },
     /**
      * For each lookup, the parts its SMSC id (any of its spellings) belongs to (see `partsOf`),
-     * or none; one statement for them all. `connectorId` null searches every connector.
+     * or none; one statement for them all.
      */
-    async findParts(
-      lookups: ReadonlyArray<{ connectorId: string | null; smscIds: string[] }>,
-    ): Promise<PartRow[][]> {
+    async findParts(lookups: readonly PartLookup[]): Promise<PartRow[][]> {
       const rows = await db<PartRow>('message_parts').whereRaw('smsc_id = any(?::text[])', [
         lookups.flatMap((l) => l.smscIds),
       ]);

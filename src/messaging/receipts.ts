@@ -9,13 +9,16 @@ import {
 } from '../platform/index.js';
 import { createIdSpellings } from './cross-base-ids.js';
 import type { MessageEventEntry, RecordMessageEvent } from './message-events.js';
-import type { PartRow } from './message-parts.store.js';
+import type { PartLookup, PartRow } from './message-parts.store.js';
 import type { MessageRow, MessagesStore } from './messages.store.js';
 import { statusFromParts, transition, transitionPart, type PartStatus } from './status.js';
 
 /** A delivery receipt from any source: an SMPP DLR or a provider's ingress webhook. */
 export interface ReceiptInput {
-  /** The connector that submitted the part; null matches any (ingress by message id alone). */
+  /**
+   * The bind the receipt came on: it matches parts submitted on any bind of the same SMSC
+   * account (`bindsOf`); null matches any connector (ingress by message id alone).
+   */
   connectorId: string | null;
   smscId: string;
   outcome: ReceiptOutcome;
@@ -57,10 +60,21 @@ export function createReceipts(deps: {
    * have been recorded.
    */
   crossBaseWaitMs?: number;
+  /**
+   * The binds of a bind's SMSC account, the one naming the account first (see
+   * `bindsByAccount`); each bind alone by default. Receipts are matched, kept and learned per
+   * account: an SMSC delivers an account's receipts on any of its binds.
+   */
+  bindsOf?: (connectorId: string) => readonly string[];
 }) {
   const { db, store, clock } = deps;
   const crossBaseWaitMs = deps.crossBaseWaitMs ?? 10_000;
   const spellings = createIdSpellings({ logger: deps.logger });
+  const bindsOf = deps.bindsOf ?? ((connectorId: string) => [connectorId]);
+  /** The bind naming a bind's SMSC account: receipts are kept and learned under it. */
+  const accountOf = (connectorId: string) => bindsOf(connectorId)[0];
+  const spellingsOf = (connectorId: string | null, smscId: string) =>
+    spellings.of(connectorId === null ? null : accountOf(connectorId), smscId);
 
   /**
    * What a sent message's parts make of it: the message after the move and its status event;
@@ -176,11 +190,13 @@ export function createReceipts(deps: {
   const applying = createGroupCommit<Found>(orOneByOne(applyFound), { maxBatchSize: 100 });
 
   /**
-   * Applies the receipts kept for a part whose SMSC id has any of these forms (`spellingsOf`:
-   * the id itself, and its other readings for a connector known to mix bases).
+   * Applies the receipts kept for a part of this bind's SMSC account whose SMSC id has any of
+   * these forms (`spellingsOf`: the id itself, and its other readings for an account known to
+   * mix bases).
    */
   async function applyEarly(connectorId: string, smscIds: string[]): Promise<void> {
-    const keys = smscIds.map((smsc_id) => ({ connector_id: connectorId, smsc_id }));
+    const account = accountOf(connectorId);
+    const keys = smscIds.map((smsc_id) => ({ connector_id: account, smsc_id }));
     await applyTaken(await store.takeEarlyReceipts(keys));
   }
 
@@ -190,18 +206,21 @@ export function createReceipts(deps: {
   }
 
   /** Parts looked up for receipts together: one statement for those that arrive meanwhile. */
-  const finding = createGroupCommit<{ connectorId: string | null; smscIds: string[] }, PartRow[]>(
-    (lookups) => store.findParts(lookups),
-    { maxBatchSize: 200 },
-  );
+  const finding = createGroupCommit<PartLookup, PartRow[]>((lookups) => store.findParts(lookups), {
+    maxBatchSize: 200,
+  });
 
   async function apply(input: ReceiptInput): Promise<ReceiptResult> {
-    const candidates = spellings.of(input.connectorId, input.smscId);
-    const parts = await finding.write({ connectorId: input.connectorId, smscIds: candidates });
+    const candidates = spellingsOf(input.connectorId, input.smscId);
+    const lookup = {
+      connectorIds: input.connectorId === null ? null : bindsOf(input.connectorId),
+      smscIds: candidates,
+    };
+    const parts = await finding.write(lookup);
     if (parts.length === 0) {
       if (input.connectorId === null) return 'unknown';
       await store.saveEarlyReceipt({
-        connector_id: input.connectorId,
+        connector_id: accountOf(input.connectorId),
         smsc_id: normalizeMessageId(input.smscId),
         receipt: input,
         received_at: clock.now(),
@@ -209,7 +228,7 @@ export function createReceipts(deps: {
       // The sender may have recorded the part between our lookup and the save, and taken the
       // early receipts before ours was there: look again. Taking is a delete, so only one
       // side ever applies a kept receipt.
-      const found = await finding.write({ connectorId: input.connectorId, smscIds: candidates });
+      const found = await finding.write(lookup);
       if (found.length > 0) {
         await applyEarly(input.connectorId, candidates);
       }
@@ -233,7 +252,7 @@ export function createReceipts(deps: {
     const waiting = await store.waitingEarlyReceipts(before, limit);
     const found = await store.findParts(
       waiting.map((w) => ({
-        connectorId: w.connector_id,
+        connectorIds: bindsOf(w.connector_id),
         smscIds: spellings.otherBases(w.smsc_id),
       })),
     );
@@ -260,7 +279,9 @@ export function createReceipts(deps: {
     matchAcrossBases,
     crossBaseWaitMs,
     /** The spellings of a part's SMSC id to take its kept receipts by. */
-    spellingsOf: (connectorId: string | null, smscId: string) => spellings.of(connectorId, smscId),
+    spellingsOf,
+    bindsOf,
+    accountOf,
   };
 }
 

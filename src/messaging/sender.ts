@@ -26,7 +26,12 @@ export interface CarrierPicker {
 export type SendOutcome = 'sent' | 'done';
 
 /** A part the SMSC accepted, to record, with the spellings of its SMSC id to take receipts by. */
-type SubmittedPart = { row: PartRow & { updated_at: Date }; smscIds: string[] };
+type SubmittedPart = {
+  row: PartRow & { updated_at: Date };
+  smscIds: string[];
+  /** The binds of the part's SMSC account, where its receipts may come. */
+  binds: readonly string[];
+};
 
 /** Pauses between attempts to record a part the SMSC accepted (about 30 s in all). */
 const RECORD_PART_DELAYS_MS = [50, 200, 500, 1000, 2000, 5000, 10_000, 10_000];
@@ -177,6 +182,7 @@ export function createSender(deps: {
           updated_at: clock.now(),
         },
         smscIds: deps.receipts.spellingsOf(gateway.id, messageId),
+        binds: deps.receipts.bindsOf(gateway.id),
       };
       // The SMSC has accepted the part: a failed INSERT is tried again (about 30 s in all,
       // inside the claim's lease) rather than failing the send, whose retry submitted the

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  bindsByAccount,
   createSmppGateway,
   createSmscSimulator,
   createSmsRouter,
@@ -26,6 +27,7 @@ export function createSmsCarriers(deps: {
   let gateways: SmsGateway[] = [];
   let router: SmsRouter | null = null;
   let simulator: SmscSimulator | null = null;
+  let accounts: (bindId: string) => readonly string[] = (bindId) => [bindId];
   let handler: (pdu: InboundPdu) => Promise<void> = async () => {
     throw new Error('inbound SMS handler not ready');
   };
@@ -45,6 +47,7 @@ export function createSmsCarriers(deps: {
   return {
     async start(): Promise<void> {
       const configs = parseSmppUrls(deps.smppUrl ?? (await sandboxUrl()));
+      accounts = bindsByAccount(configs);
       gateways = configs.map((config) =>
         createSmppGateway(config, {
           logger: deps.logger,
@@ -67,6 +70,8 @@ export function createSmsCarriers(deps: {
       if (!router) throw new Error('SMS carriers are not started');
       return router.pick(destination);
     },
+    /** The binds that share this bind's SMSC account, the one naming the account first. */
+    bindsSharingAccount: (bindId: string) => accounts(bindId),
     readiness: async () => ({ smpp: gateways.some((g) => g.isBound()) }),
     /** The sandbox SMSC, when this process runs one. */
     sandbox: () => simulator,

@@ -16,11 +16,15 @@ export interface ScriptedSubmit {
  */
 export async function startScriptedSmsc(answer: (submitted: number, to: string) => ScriptedSubmit) {
   const sessions: smpp.Session[] = [];
+  const systemIds: string[] = [];
+  /** The bind (index in `sessions`) each submit_sm came on, in arrival order. */
+  const submitBinds: number[] = [];
   let submitted = 0;
   const server = smpp.createServer((session: smpp.Session) => {
     session.on('error', () => undefined);
     session.on('bind_transceiver', (pdu: smpp.PDU) => {
       sessions.push(session);
+      systemIds.push(String(pdu.system_id));
       session.send(pdu.response());
     });
     session.on('enquire_link', (pdu: smpp.PDU) => session.send(pdu.response()));
@@ -28,6 +32,7 @@ export async function startScriptedSmsc(answer: (submitted: number, to: string) 
     session.on('deliver_sm_resp', () => undefined);
     session.on('submit_sm', (pdu: smpp.PDU) => {
       submitted += 1;
+      submitBinds.push(sessions.indexOf(session));
       const { messageId, delayMs = 0 } = answer(submitted, String(pdu.destination_addr));
       setTimeout(() => session.send(pdu.response({ message_id: messageId })), delayMs);
     });
@@ -53,8 +58,10 @@ export async function startScriptedSmsc(answer: (submitted: number, to: string) 
     port,
     /** How many submit_sm have arrived. */
     submitted: () => submitted,
-    /** How many binds are up. */
-    binds: () => sessions.length,
+    /** The system_id of every bind, in bind order. */
+    binds: () => [...systemIds],
+    /** The bind each submit_sm came on. */
+    submitBinds: () => [...submitBinds],
     /** Sends a receipt with this text (esm_class 0x04) on the `bind`-th session. */
     receipt: (text: string, bind = 0) =>
       deliver({ esm_class: 0x04, short_message: Buffer.from(text, 'latin1') }, bind),

@@ -40,6 +40,7 @@ describe('an SMSC message id handed out again', () => {
           updated_at: new Date(),
         },
         smscIds: [smscId],
+        binds: ['smsc-reuse'],
       },
     ]);
 
@@ -48,7 +49,7 @@ describe('an SMSC message id handed out again', () => {
     await record(older, '4f2a');
     // This insert failed on the unique SMSC id, and the sender submitted the message again.
     await record(newer, '4f2a');
-    const [found] = await parts.findParts([{ connectorId: 'smsc-reuse', smscIds: ['4f2a'] }]);
+    const [found] = await parts.findParts([{ connectorIds: ['smsc-reuse'], smscIds: ['4f2a'] }]);
     expect(found[0]?.message_id).to.equal(newer);
     const kept = await app.runtime
       .db('message_parts')
@@ -60,7 +61,32 @@ describe('an SMSC message id handed out again', () => {
   it('leaves a part that records its own id again as it was', async () => {
     const [, newer] = messages;
     await record(newer, '4f2a');
-    const [found] = await parts.findParts([{ connectorId: 'smsc-reuse', smscIds: ['4f2a'] }]);
+    const [found] = await parts.findParts([{ connectorIds: ['smsc-reuse'], smscIds: ['4f2a'] }]);
     expect(found[0]?.message_id).to.equal(newer);
+  });
+  it('gives the id to the newer part when the older one holds it on another bind of the account', async () => {
+    const [older, newer] = messages;
+    const binds = ['smsc-r1', 'smsc-r2'];
+    const recordOn = (messageId: string, connector: string) =>
+      parts.insertPartsTakingEarly([
+        {
+          row: {
+            message_id: messageId,
+            part: 1,
+            connector_id: connector,
+            smsc_id: '9c',
+            status: 'sent',
+            error_code: null,
+            updated_at: new Date(),
+          },
+          smscIds: ['9c'],
+          binds,
+        },
+      ]);
+    await app.runtime.db('message_parts').whereIn('message_id', messages).delete();
+    await recordOn(older, 'smsc-r1');
+    await recordOn(newer, 'smsc-r2');
+    const [found] = await parts.findParts([{ connectorIds: binds, smscIds: ['9c'] }]);
+    expect(found.map((p) => p.message_id)).to.deep.equal([newer]);
   });
 });

@@ -3,6 +3,7 @@ export type { SmsGateway, SubmitPart, InboundPdu, SmppGatewayDeps } from './gate
 export { createSmsRouter, routesFromConfigs } from './router.js';
 export type { SmsRouter, SmsRoutes } from './router.js';
 export { parseSmppUrls } from './smpp-url.js';
+export { bindsByAccount } from './smsc-accounts.js';
 export type { SmppBindConfig, ReconnectPolicy } from './smpp-url.js';
 export { SUBMIT_ERROR_TABLE, mapSubmitStatus, formatCommandStatus } from './submit-errors.js';
 export type { SubmitErrorRule } from './submit-errors.js';
