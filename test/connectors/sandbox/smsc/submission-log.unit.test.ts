@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import { encodeMessage } from '../../../../src/messaging/index.js';
-import { createSubmissionLog } from '../../../../src/connectors/sandbox/smsc/submission-log.js';
+import {
+  createSubmissionLog,
+  SUBMISSIONS_KEPT,
+} from '../../../../src/connectors/sandbox/smsc/submission-log.js';
 
 const route = { source: '+14155550199', destination: '+14155550100' };
 
@@ -41,5 +44,15 @@ describe('createSubmissionLog', () => {
     log.record({ ...base, shortMessage: Buffer.from(' world'), messageId: 'b', sar: sar(2) });
     log.record({ ...base, shortMessage: Buffer.from('hello'), messageId: 'a', sar: sar(1) });
     expect(log.list()[0]).to.include({ text: 'hello world', parts: 2 });
+  });
+
+  it('keeps only the most recent messages, so a sandbox running for days does not grow', () => {
+    const log = createSubmissionLog();
+    const [segment] = encodeMessage('hello', 0).segments;
+    for (let n = 0; n < SUBMISSIONS_KEPT + 5; n += 1) {
+      log.record({ ...route, ...segment, messageId: `m${n}` });
+    }
+    expect(log.list()).to.have.length(SUBMISSIONS_KEPT);
+    expect(log.list()[0].messageIds).to.deep.equal(['m5']);
   });
 });
