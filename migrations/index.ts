@@ -16,6 +16,7 @@ import * as m014 from './014-inbound-parts.js';
 import * as m015 from './015-idempotent-answer-text.js';
 import * as m016 from './016-dial-leg.js';
 import * as m017 from './017-parts-share-smsc-id.js';
+import * as m018 from './018-retention-indexes.js';
 
 /** One migration module: a stable name plus up/down. */
 export interface Migration {
@@ -43,4 +44,5 @@ export const migrations: Migration[] = [
   m015,
   m016,
   m017,
+  m018,
 ];

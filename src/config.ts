@@ -36,6 +36,8 @@ export interface Config {
   /** How often the outbox relay sweeps for work that missed its notification, in ms. */
   outboxSweepMs: number;
   shutdownDrainMs: number;
+  /** Days a finished webhook delivery and its attempts are kept; 0 keeps them. */
+  webhookLogRetentionDays: number;
   /** At start, how long to wait for PostgreSQL and Redis to answer (ms). */
   startupWaitMs: number;
   /** Where local state lives: the sandbox object store, the TTS cache. */
@@ -144,6 +146,12 @@ export const SETTINGS: Setting[] = [
   { env: 'S3_REGION', type: 'string', default: 'us-east-1', description: 'object storage region' },
   { env: 'S3_ACCESS_KEY_ID', type: 'string', description: 'object storage access key' },
   { env: 'S3_SECRET_ACCESS_KEY', type: 'string', description: 'object storage secret key' },
+  {
+    env: 'WEBHOOK_LOG_RETENTION_DAYS',
+    type: 'integer',
+    default: '30',
+    description: 'days a finished webhook delivery and its attempts are kept (0 = for ever)',
+  },
   {
     env: 'STARTUP_WAIT_MS',
     type: 'integer',
@@ -277,6 +285,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     outboxSweepMs: Number(v.OUTBOX_SWEEP_MS),
     shutdownDrainMs: Number(v.SHUTDOWN_DRAIN_MS),
     startupWaitMs: Number(v.STARTUP_WAIT_MS),
+    webhookLogRetentionDays: Math.max(0, Number(v.WEBHOOK_LOG_RETENTION_DAYS)),
     outboxRecheckMs: Number(v.OUTBOX_RECHECK_MS),
     dataDir: String(v.DATA_DIR),
     webhookBreakerThreshold: Math.max(1, Number(v.WEBHOOK_BREAKER_THRESHOLD)),

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Router } from 'express';
 import type { Config } from './config.js';
+import { createHousekeeping } from './housekeeping.js';
 import {
   createAccountsService,
   createAccountsStore,
@@ -14,7 +15,6 @@ import type { EventStore, Outbox } from './events/index.js';
 import {
   createIdempotency,
   createRateLimit,
-  pruneIdempotencyKeys,
   type Clock,
   type Db,
   type IdGenerator,
@@ -216,7 +216,16 @@ export function createFeatures(ctx: FeatureContext) {
 
   const features: Feature[] = [
     { start: () => media.start(), stop: () => media.stop(), readiness: () => media.readiness() },
-    ...(roles.worker ? [housekeeping(db, clock, logger)] : []),
+    ...(roles.worker
+      ? [
+          createHousekeeping({
+            db,
+            clock,
+            logger,
+            webhookLogDays: config.webhookLogRetentionDays,
+          }),
+        ]
+      : []),
     {
       routers: [
         createAdminRouter({ accounts, auth, validate }),
@@ -240,24 +249,6 @@ export function createFeatures(ctx: FeatureContext) {
       sandboxSmsc: messaging.sandboxSmsc,
       flushIncompleteSms: messaging.flushIncompleteSms,
       sandboxPbx: voice.sandboxPbx,
-    },
-  };
-}
-
-/** Worker-side upkeep: idempotency records past their 48 hours are deleted every hour. */
-function housekeeping(db: Db, clock: Clock, logger: Logger): Feature {
-  let timer: NodeJS.Timeout | null = null;
-  const prune = () =>
-    pruneIdempotencyKeys(db, clock.now()).catch((err: unknown) =>
-      logger.warn({ err }, 'idempotency key pruning failed'),
-    );
-  return {
-    async start() {
-      timer = setInterval(() => void prune(), 3600_000);
-      timer.unref();
-    },
-    async stop() {
-      if (timer) clearInterval(timer);
     },
   };
 }
