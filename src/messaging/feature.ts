@@ -11,7 +11,7 @@ import { createSandboxSmsRouter } from './sandbox.routes.js';
 import { createSendMessage } from './send-message.js';
 import { createSendClaimsStore } from './send-claims.store.js';
 import { createSendDispatcher } from './send-dispatcher.js';
-import { createSender } from './sender.js';
+import { createSender, madeProgress } from './sender.js';
 import { SMS_CHANNEL } from './messages.store.js';
 import { createSmsCarriers } from './sms-carriers.js';
 import type { SharedDeps } from '../features.js';
@@ -78,6 +78,7 @@ export function createMessagingFeature(deps: MessagingDeps) {
   const dispatcher = createSendDispatcher({
     store: createSendClaimsStore(db),
     send: createSender({ db, store, carriers, receipts, recordEvent, clock, logger }).send,
+    madeProgress,
     clock,
     logger,
     listen: (onNotify) =>

@@ -19,14 +19,15 @@ export const CLAIM_MESSAGES_SQL = claimDueSql('messages', {
 
 /**
  * The end of one claim: the leases it may hold (the claim's, and a renewal's that may have
- * been written meanwhile), when it is due again (null: nothing more to send), and whether a
- * failed try is counted.
+ * been written meanwhile), when it is due again (null: nothing more to send), and what
+ * becomes of its count of failed tries: one more (`count`), back to none (`reset`: the try
+ * got parts accepted before it failed), or as it was (`keep`).
  */
 export interface Release {
   id: string;
   leases: Date[];
   at: Date | null;
-  failed: boolean;
+  tries: 'count' | 'reset' | 'keep';
 }
 
 /**
@@ -63,16 +64,18 @@ export function createSendClaimsStore(db: Db) {
     },
     /**
      * Ends claims, each only while the message still holds one of the claim's `leases`: it is
-     * due again at `at` with one more failed try counted (`failed`), or (`at` null) needs no
-     * more sending. One statement for the batch.
+     * due again at `at` with its failed tries counted as `tries` says, or (`at` null) needs
+     * no more sending. One statement for the batch.
      */
     async release(batch: ReadonlyArray<Release>): Promise<void> {
       await db.raw(
         `update messages m
             set next_attempt_at = r.at,
-                send_attempts = m.send_attempts + case when r.failed then 1 else 0 end
+                send_attempts = case r.tries when 'count' then m.send_attempts + 1
+                                             when 'reset' then 0
+                                             else m.send_attempts end
            from jsonb_to_recordset(?::jsonb) as r(
-                  id text, leases timestamptz[], at timestamptz, failed boolean)
+                  id text, leases timestamptz[], at timestamptz, tries text)
           where m.id = r.id and m.next_attempt_at = any(r.leases) and ${batchKeys('m.id')}`,
         [JSON.stringify(batch), batch.map((b) => b.id)],
       );

@@ -36,6 +36,11 @@ export interface SendDispatcherOptions extends ClaimLoopWiring {
   capacity?: number;
   /** How far a claim (or its renewal) moves `next_attempt_at`; default 60 s. */
   leaseMs?: number;
+  /**
+   * True for a failed try that still got somewhere (parts accepted before it failed): its
+   * count of failed tries starts again, and the next try comes after the first back-off.
+   */
+  madeProgress?(err: unknown): boolean;
 }
 
 /**
@@ -79,12 +84,12 @@ export function createSendDispatcher(options: SendDispatcherOptions): RowDispatc
     what: 'messages to send',
   });
 
-  /** Ends a claim: due again at `at` (a failed try counted when `failed`), or done (null). */
+  /** Ends a claim: due again at `at` (its failed tries counted as `tries` says), or done (null). */
   async function release(
     row: MessageRow,
     claim: Claim,
     at: Date | null,
-    failed: boolean,
+    tries: Release['tries'],
   ): Promise<void> {
     claim.ending = true;
     const { lease, renewing } = claim;
@@ -93,7 +98,7 @@ export function createSendDispatcher(options: SendDispatcherOptions): RowDispatc
         id: row.id,
         leases: renewing ? [lease, renewing] : [lease],
         at,
-        failed,
+        tries,
       });
       if (at) loop.wakeAt(at.getTime());
     } catch (err) {
@@ -106,9 +111,10 @@ export function createSendDispatcher(options: SendDispatcherOptions): RowDispatc
     try {
       const outcome = await options.send(row);
       // `sent` ended the claim in the same statement; anything else ends it here.
-      if (outcome === 'done') await release(row, claim, null, false);
+      if (outcome === 'done') await release(row, claim, null, 'keep');
     } catch (err) {
-      const failures = row.send_attempts + 1;
+      const progress = options.madeProgress?.(err) ?? false;
+      const failures = progress ? 1 : row.send_attempts + 1;
       const at = new Date(clock.now().getTime() + sendBackoffMs(failures));
       logger.info(
         {
@@ -119,7 +125,7 @@ export function createSendDispatcher(options: SendDispatcherOptions): RowDispatc
         },
         'message will retry',
       );
-      await release(row, claim, at, true);
+      await release(row, claim, at, progress ? 'reset' : 'count');
     } finally {
       // The release made the message due again, and a claim may have taken it before this
       // line ran: that newer claim's entry stays (deleting it crashed the newer run).

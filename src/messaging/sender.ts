@@ -25,6 +25,19 @@ export interface CarrierPicker {
 /** How a claimed message's sending ended: `sent` also ended its claim; `done` did not. */
 export type SendOutcome = 'sent' | 'done';
 
+/** Transient failures of tries that got at least one part accepted first (see `madeProgress`). */
+const progressed = new WeakSet<object>();
+
+/**
+ * True for a try's transient failure that came after at least one of its parts was accepted:
+ * the carrier is taking the message, part by part (an SMSC that throttles each part of a long
+ * message once or twice). Counted like any failure, the back-off grew with every part: a
+ * 5-part message to a throttling SMSC took two minutes to be sent.
+ */
+export function madeProgress(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && progressed.has(err);
+}
+
 /** A part the SMSC accepted, to record, with the spellings of its SMSC id to take receipts by. */
 type SubmittedPart = {
   row: PartRow & { updated_at: Date };
@@ -156,21 +169,28 @@ export function createSender(deps: {
     const done = new Set(earlier.map((p) => p.part));
     /** Every recorded part, for the last look at early receipts when the message is sent. */
     const recorded = earlier.map((p) => ({ connector: p.connector_id, smscId: p.smsc_id }));
+    let accepted = 0;
     for (const [index, segment] of segments.entries()) {
       if (done.has(index + 1)) continue;
       const remainingSec = Math.max(
         60,
         Math.floor(((message.expires_at?.getTime() ?? Infinity) - clock.now().getTime()) / 1000),
       );
-      const { messageId } = await gateway.submit({
-        source: message.from_addr,
-        destination: message.to_addr,
-        dataCoding: segment.dataCoding,
-        esmClass: segment.esmClass,
-        shortMessage: segment.shortMessage,
-        registeredDelivery: true,
-        validityPeriodSeconds: Number.isFinite(remainingSec) ? remainingSec : undefined,
-      });
+      const { messageId } = await gateway
+        .submit({
+          source: message.from_addr,
+          destination: message.to_addr,
+          dataCoding: segment.dataCoding,
+          esmClass: segment.esmClass,
+          shortMessage: segment.shortMessage,
+          registeredDelivery: true,
+          validityPeriodSeconds: Number.isFinite(remainingSec) ? remainingSec : undefined,
+        })
+        .catch((err: unknown) => {
+          if (accepted > 0 && typeof err === 'object' && err !== null) progressed.add(err);
+          throw err;
+        });
+      accepted += 1;
       const part: SubmittedPart = {
         row: {
           message_id: message.id,

@@ -225,6 +225,17 @@ describe('sending SMS through the sandbox SMSC', () => {
       expect(done.status).to.equal('delivered');
     });
 
+    it('sends a 5-part message to +15005550003 in seconds: a try that got parts accepted starts the back-off again', async () => {
+      // Each part is throttled twice. Counted across parts, the tries' back-off grew to 30 s
+      // and the message took two minutes to be sent.
+      const started = Date.now();
+      const res = await send({ to: '+15005550003', body: 'throttled part by part. '.repeat(30) });
+      expect(res.body.segments).to.equal(5);
+      const done = await finalStatus(res.body.id, ['delivered', 'failed']);
+      expect(done.status).to.equal('delivered');
+      expect(Date.now() - started).to.be.below(10_000);
+    });
+
     it('leaves +15005550004 sent when no DLR ever comes, until a provider reports it by ingress', async () => {
       const res = await send({ to: '+15005550004', body: 'silent' });
       await finalStatus(res.body.id, ['sent']);
