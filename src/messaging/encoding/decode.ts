@@ -18,8 +18,10 @@ function alphabetOf(dataCoding: number): Alphabet {
     case 0x08:
       return 'ucs2';
   }
-  // 0x10–0x1F: general group, uncompressed, with a message class; bits 3–2 = alphabet.
-  if (dataCoding >= 0x10 && dataCoding <= 0x1f) {
+  // 0x10–0x1F: general group, uncompressed, with a message class; 0x40–0x5F: the same,
+  // marked for automatic deletion (0x60–0x7F and 0x20–0x3F are compressed). Bits 3–2 =
+  // alphabet.
+  if ((dataCoding >= 0x10 && dataCoding <= 0x1f) || (dataCoding >= 0x40 && dataCoding <= 0x5f)) {
     const bits = (dataCoding >> 2) & 0x03;
     if (bits === 0) return 'gsm7';
     if (bits === 2) return 'ucs2';

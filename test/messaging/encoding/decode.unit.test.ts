@@ -80,6 +80,12 @@ describe('decodeShortMessage', () => {
       expect(decodeShortMessage(0x14, bytes(0x40))).to.equal('@');
     });
 
+    it('decodes the automatic-deletion group 0x40–0x5F by its alphabet bits (0x48 UCS-2, 0x40 GSM-7)', () => {
+      expect(decodeShortMessage(0x48, bytes(0x04, 0x16))).to.equal('Ж');
+      expect(decodeShortMessage(0x40, bytes(0x00))).to.equal('@');
+      expect(decodeShortMessage(0x59, bytes(0x04, 0x16))).to.equal('Ж');
+    });
+
     it('decodes message waiting groups 0xC0–0xDF as GSM-7 and 0xE0–0xEF as UCS-2', () => {
       expect(decodeShortMessage(0xc8, bytes(0x00))).to.equal('@');
       expect(decodeShortMessage(0xe0, bytes(0x00, 0x40))).to.equal('@');
@@ -87,7 +93,7 @@ describe('decodeShortMessage', () => {
   });
 
   describe('any other data_coding', () => {
-    for (const dataCoding of [2, 4, 5, 6, 7, 9, 10, 13, 14, 0x20, 0x40, 0x99]) {
+    for (const dataCoding of [2, 4, 5, 6, 7, 9, 10, 13, 14, 0x20, 0x44, 0x60, 0x99]) {
       it(`decodes ${dataCoding} as Latin-1, one character per octet, octets recoverable`, () => {
         const octets = bytes(0x00, 0x41, 0x7f, 0x80, 0xc0, 0xff);
         const text = decodeShortMessage(dataCoding, octets);
