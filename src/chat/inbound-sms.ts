@@ -1,4 +1,9 @@
-import { UnprocessableError, type JobHandler, type Trx } from '../platform/index.js';
+import {
+  headWithinBytes,
+  UnprocessableError,
+  type JobHandler,
+  type Trx,
+} from '../platform/index.js';
 import type { ChatContext } from './context.js';
 import type { MessagesService } from './messages.service.js';
 
@@ -23,7 +28,10 @@ export function createInboundSmsHandler(ctx: ChatContext, messages: MessagesServ
   return async (input: InboundSmsInput) => {
     const binding = await ctx.conversations.findSmsBinding(input.projectId, input.from, input.to);
     if (!binding) return false;
-    const text = input.body.slice(0, 32 * 1024);
+    // A long inbound SMS (up to 255 parts) may be more than a chat message holds: cut on a
+    // whole character (slicing code units split emoji, and 32 K characters of them were over
+    // the limit in bytes, refused for good).
+    const text = headWithinBytes(input.body, ctx.limits.maxBodyBytes);
     await messages.send(
       { projectId: input.projectId, identity: null },
       binding.conversation_id,

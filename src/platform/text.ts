@@ -9,3 +9,16 @@ export function storableText(text: string): string {
   const whole = text.isWellFormed() ? text : text.toWellFormed();
   return whole.includes('\u0000') ? whole.replaceAll('\u0000', '\uFFFD') : whole;
 }
+
+/** The longest head of `text` whose UTF-8 is at most `maxBytes`, never half a character. */
+export function headWithinBytes(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
+  let bytes = 0;
+  let end = 0;
+  for (const character of text) {
+    bytes += Buffer.byteLength(character, 'utf8');
+    if (bytes > maxBytes) break;
+    end += character.length;
+  }
+  return text.slice(0, end);
+}
