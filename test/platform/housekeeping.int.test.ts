@@ -97,7 +97,13 @@ describe('housekeeping', () => {
       [],
     );
 
-    const kept = await pruneExpired(db, new Date(now.getTime() + 365 * DAY), { webhookLogDays: 0 });
+    await db('webhook_deliveries').insert(delivery(`${tag}-old-kept`, 'failed', ago(90 * DAY)));
+    const kept = await pruneExpired(db, now, { webhookLogDays: 0 });
     expect(kept.webhook_deliveries, '0 keeps the delivery log').to.equal(0);
+    expect(await ids('webhook_deliveries', 'id')).to.include(`${tag}-old-kept`);
+    // The run's database is shared: a connector left behind is listed by the ingress tests.
+    await db('connectors')
+      .where({ id: `con_${tag}` })
+      .delete();
   });
 });
