@@ -12,9 +12,14 @@ import type { Knex } from 'knex';
  */
 export const name = '017-parts-share-smsc-id';
 
+/** Built and dropped CONCURRENTLY: sends and receipts go on meanwhile (see `config`). */
+export const config = { transaction: false };
+
 export async function up(knex: Knex): Promise<void> {
-  await knex.raw('create index message_parts_by_smsc_id on message_parts(smsc_id, connector_id)');
-  await knex.raw('drop index message_parts_smsc_id');
+  await knex.raw(
+    'create index concurrently if not exists message_parts_by_smsc_id on message_parts(smsc_id, connector_id)',
+  );
+  await knex.raw('drop index concurrently if exists message_parts_smsc_id');
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -9,18 +9,21 @@ import type { Knex } from 'knex';
  */
 export const name = '018-retention-indexes';
 
+/** Built CONCURRENTLY, each on its own: writes to these tables go on meanwhile. */
+export const config = { transaction: false };
+
+const INDEXES = [
+  'outbox_created_brin on outbox using brin (created_at)',
+  'ingress_events_received_brin on ingress_events using brin (received_at)',
+  'webhook_deliveries_created_brin on webhook_deliveries using brin (created_at)',
+];
+
 export async function up(knex: Knex): Promise<void> {
-  await knex.raw(`
-    create index outbox_created_brin on outbox using brin (created_at);
-    create index ingress_events_received_brin on ingress_events using brin (received_at);
-    create index webhook_deliveries_created_brin on webhook_deliveries using brin (created_at);
-  `);
+  for (const index of INDEXES) await knex.raw(`create index concurrently if not exists ${index}`);
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.raw(`
-    drop index if exists outbox_created_brin;
-    drop index if exists ingress_events_received_brin;
-    drop index if exists webhook_deliveries_created_brin;
-  `);
+  for (const index of INDEXES) {
+    await knex.raw(`drop index concurrently if exists ${index.split(' ')[0]}`);
+  }
 }

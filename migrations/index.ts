@@ -21,6 +21,11 @@ import * as m018 from './018-retention-indexes.js';
 /** One migration module: a stable name plus up/down. */
 export interface Migration {
   name: string;
+  /**
+   * `transaction: false` for one that builds indexes CONCURRENTLY (outside a transaction): it
+   * then runs on its own, and so do the others of its batch, each in its own transaction.
+   */
+  config?: { transaction?: boolean };
   up(knex: Knex): Promise<void>;
   down(knex: Knex): Promise<void>;
 }

@@ -198,7 +198,7 @@ export function createDispatcher(options: DispatcherOptions): RowDispatcher & Lo
         lane.running.splice(lane.running.indexOf(startedAt), 1);
         running.delete(run);
         pump(key, lane);
-        pullForward(lane);
+        pullForward(key, lane);
         if (lane.running.length === 0 && lane.waiting.length === 0 && lane.paced.size === 0)
           lanes.delete(key);
         loop.finished();
@@ -208,21 +208,29 @@ export function createDispatcher(options: DispatcherOptions): RowDispatcher & Lo
   }
 
   /**
-   * A lane with room to spare (fewer attempts in flight than allowed, none waiting) calls its
-   * paced deliveries back now: their times were set from the endpoint's pace when they were
-   * handed back, and never revised. After a few hung attempts had inflated that pace, a
-   * backlog came back one delivery every ~200 ms for half an hour while the endpoint answered
-   * in a millisecond. Those it cannot take once back are paced again, from today's pace.
+   * A lane with room to spare (fewer attempts in flight than allowed, none waiting) calls back
+   * as many of its paced deliveries as it can hold now, at today's pace (`laneLimit`), the
+   * earliest first: their times were set from the endpoint's pace when they were handed back,
+   * and never revised. After a few hung attempts had inflated that pace, a backlog came back
+   * one delivery every ~200 ms for half an hour while the endpoint answered in a millisecond.
+   * Only what the lane can take: calling back the whole backlog of a slow endpoint rewrote
+   * every row each time, and put it ahead of other endpoints' due deliveries.
    */
-  function pullForward(lane: Lane): void {
+  function pullForward(key: string, lane: Lane): void {
     if (lane.paced.size === 0 || lane.pulling || loop.stopped()) return;
     if (lane.running.length >= perEndpoint || lane.waiting.length > 0) return;
     const now = clock.now().getTime();
-    if (now - lane.pulledAt < PULL_EVERY_MS) return pullLater(lane, lane.pulledAt + PULL_EVERY_MS);
+    if (now - lane.pulledAt < PULL_EVERY_MS) {
+      return pullLater(key, lane, lane.pulledAt + PULL_EVERY_MS);
+    }
     lane.pulledAt = now;
-    lane.paceAt = 0;
     for (const [id, at] of lane.paced) if (at <= now) lane.paced.delete(id);
-    const batch = [...lane.paced].map(([id, at]) => ({ id, from: new Date(at) }));
+    const room = laneLimit(key, lane) - lane.running.length;
+    // In the order they were paced, which is the order of their times.
+    const batch = [...lane.paced]
+      .slice(0, Math.max(0, room))
+      .map(([id, at]) => ({ id, from: new Date(at) }));
+    if (batch.length === lane.paced.size) lane.paceAt = 0;
     if (batch.length === 0) return;
     lane.pulling = true;
     const pulled = store
@@ -231,19 +239,21 @@ export function createDispatcher(options: DispatcherOptions): RowDispatcher & Lo
         for (const id of ids) lane.paced.delete(id);
         if (ids.length > 0) loop.wake();
         // The rest were claimed meanwhile, or their hand-backs are not stored yet.
-        if (lane.paced.size > 0) pullLater(lane, Date.now() + PULL_EVERY_MS);
+        if (ids.length < batch.length) pullLater(key, lane, Date.now() + PULL_EVERY_MS);
+        const idle = lane.running.length === 0 && lane.waiting.length === 0;
+        if (idle && lane.paced.size === 0 && lanes.get(key) === lane) lanes.delete(key);
       })
       .finally(() => (lane.pulling = false));
     settle(pulled, 'pull-forward', batch.map((b) => b.id).slice(0, 20));
   }
 
   /** Pulls again at `at`, once: the lane may see no other attempt end to call it. */
-  function pullLater(lane: Lane, at: number): void {
-    if (lane.pullTimer) return;
+  function pullLater(key: string, lane: Lane, at: number): void {
+    if (lane.pullTimer || loop.stopped()) return;
     lane.pullTimer = setTimeout(
       () => {
         lane.pullTimer = null;
-        pullForward(lane);
+        pullForward(key, lane);
       },
       Math.max(0, at - Date.now()),
     );
@@ -301,6 +311,7 @@ export function createDispatcher(options: DispatcherOptions): RowDispatcher & Lo
       const now = clock.now().getTime();
       for (const lane of lanes.values()) {
         for (const waiting of lane.waiting.splice(0)) handBack(waiting.row, now);
+        if (lane.pullTimer) clearTimeout(lane.pullTimer);
       }
       await Promise.all(running);
       while (settling.size > 0) await Promise.all(settling);
