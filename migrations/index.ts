@@ -17,6 +17,7 @@ import * as m015 from './015-idempotent-answer-text.js';
 import * as m016 from './016-dial-leg.js';
 import * as m017 from './017-parts-share-smsc-id.js';
 import * as m018 from './018-retention-indexes.js';
+import * as m019 from './019-chat-events-index.js';
 
 /** One migration module: a stable name plus up/down. */
 export interface Migration {
@@ -50,4 +51,5 @@ export const migrations: Migration[] = [
   m016,
   m017,
   m018,
+  m019,
 ];
