@@ -169,7 +169,7 @@ export const SETTINGS: Setting[] = [
   {
     env: 'RECEIPT_CROSS_BASE_WAIT_MS',
     type: 'integer',
-    default: '10000',
+    default: '45000',
     description:
       'how long a delivery receipt waits for a part with its message id as given before the id read in hex or decimal is tried',
   },

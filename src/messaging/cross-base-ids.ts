@@ -1,6 +1,9 @@
 import { messageIdCandidates, normalizeMessageId } from '../connectors/index.js';
 import type { Logger } from '../platform/index.js';
 
+/** Cross-base matches after which an account's receipts are read both ways at once. */
+const LEARNED_AFTER = 3;
+
 /**
  * Which spellings of a receipt's SMSC id to look a part up by. The id as the receipt gives it
  * always; its hex or decimal reading (an SMSC may give the id in hex in submit_sm_resp and in
@@ -8,12 +11,14 @@ import type { Logger } from '../platform/index.js';
  * both ways from the start, a receipt for id 10 went to the message of id 16 (0x10) while the
  * message of 10 waited for its submit response, which stayed `sent` for ever.
  *
- * An SMSC account (named by its first bind, see `bindsByAccount`) is learned when a receipt
- * that waited the grace period for a part under its own spelling matched one under another
- * (see `createReceipts`); learned in memory, per process.
+ * An SMSC account (named by its first bind, see `bindsByAccount`) is learned after three
+ * receipts that waited the grace period for a part under their own spelling matched one under
+ * another (see `createReceipts`); learned in memory, per process.
  */
 export function createIdSpellings(deps: { logger: Logger }) {
   const crossBase = new Set<string>();
+  /** Cross-base matches seen per account not yet learned. */
+  const seen = new Map<string, number>();
   return {
     /** The spellings to look up, the id as given first; every spelling for ingress (null). */
     of(connectorId: string | null, smscId: string): string[] {
@@ -28,6 +33,10 @@ export function createIdSpellings(deps: { logger: Logger }) {
     /** Notes that this account's receipts spell ids in another base than its submit responses. */
     learn(connectorId: string): void {
       if (crossBase.has(connectorId)) return;
+      const count = (seen.get(connectorId) ?? 0) + 1;
+      seen.set(connectorId, count);
+      if (count < LEARNED_AFTER) return;
+      seen.delete(connectorId);
       crossBase.add(connectorId);
       deps.logger.info(
         { connector: connectorId },

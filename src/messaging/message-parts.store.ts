@@ -9,6 +9,8 @@ export interface PartRow {
   smsc_id: string;
   status: PartStatus;
   error_code: string | null;
+  /** When the part was recorded (its submit) or last changed; absent on rows being built. */
+  updated_at?: Date;
 }
 
 /**
@@ -217,10 +219,11 @@ export function createPartsStore(db: Db) {
      * Receipts kept since before `before` whose id could be a number spelt in another base
      * (hex digits, at most 20), the newest first.
      */
-    waitingEarlyReceipts: (before: Date, limit: number) =>
-      db<{ connector_id: string; smsc_id: string }>('early_receipts')
-        .select('connector_id', 'smsc_id')
+    waitingEarlyReceipts: (since: Date, before: Date, limit: number) =>
+      db<{ connector_id: string; smsc_id: string; received_at: Date }>('early_receipts')
+        .select('connector_id', 'smsc_id', 'received_at')
         .where('received_at', '<', before)
+        .where('received_at', '>=', since)
         .whereRaw("smsc_id ~ '^[0-9a-f]{1,20}$'")
         .orderBy('received_at', 'desc')
         .limit(limit),

@@ -48,6 +48,11 @@ export interface Applied {
  * is kept and applied when the part appears; duplicates and late receipts are recorded as
  * events and change nothing.
  */
+/** How long after its wait a kept receipt is tried under other readings of its id. */
+const CROSS_BASE_TRY_FOR_MS = 10 * 60_000;
+/** How far from a kept receipt's arrival its part may have been recorded, for such a try. */
+const CROSS_BASE_RECORDED_WITHIN_MS = 10 * 60_000;
+
 export function createReceipts(deps: {
   db: Db;
   store: MessagesStore;
@@ -242,22 +247,30 @@ export function createReceipts(deps: {
 
   /**
    * Receipts kept for longer than `crossBaseWaitMs` (no part ever took them under their own
-   * spelling of the id), tried under their hex or decimal reading: applied to the parts found
-   * there that have no final status yet (one that has is some other message's, with its own
-   * receipt), and their connector learned as one that mixes bases. The newest first, at most
-   * `limit`: a receipt for a message sent by some other system waits until pruned.
+   * spelling of the id), tried under their hex or decimal reading during the next 10 minutes:
+   * applied to the parts found there that have no final status yet (one that has is some
+   * other message's, with its own receipt) and were recorded around the receipt's arrival
+   * (10 minutes either way: a message left `sent` for days is not the one). Three such
+   * matches teach that the account mixes bases (see `createIdSpellings`): one coincidence (an
+   * orphan receipt of a resubmitted part, another system's on a shared account) would have
+   * brought back the 10 ↔ 16 mix-up for good. The newest first, at most `limit`.
    */
   async function matchAcrossBases(limit = 500): Promise<void> {
     const before = new Date(clock.now().getTime() - crossBaseWaitMs);
-    const waiting = await store.waitingEarlyReceipts(before, limit);
+    const since = new Date(before.getTime() - CROSS_BASE_TRY_FOR_MS);
+    const waiting = await store.waitingEarlyReceipts(since, before, limit);
     const found = await store.findParts(
       waiting.map((w) => ({
         connectorIds: bindsOf(w.connector_id),
         smscIds: spellings.otherBases(w.smsc_id),
       })),
     );
-    for (const [i, { connector_id, smsc_id }] of waiting.entries()) {
-      const open = found[i].filter((p) => p.status === 'sent');
+    for (const [i, { connector_id, smsc_id, received_at }] of waiting.entries()) {
+      const arrived = received_at.getTime();
+      const open = found[i].filter((p) => {
+        const recorded = p.updated_at?.getTime() ?? 0;
+        return p.status === 'sent' && Math.abs(recorded - arrived) <= CROSS_BASE_RECORDED_WITHIN_MS;
+      });
       if (open.length === 0) continue;
       const taken = await store.takeEarlyReceipts([{ connector_id, smsc_id }]);
       if (taken.length === 0) continue; // a part under its own spelling took it meanwhile
