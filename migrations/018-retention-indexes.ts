@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 
 /**
  * What retention deletes by age (see src/housekeeping.ts): finished outbox rows after a day,
- * provider ingress events after a week, finished webhook deliveries (with their attempts)
+ * provider ingress events after a month, succeeded webhook deliveries (with their attempts)
  * after WEBHOOK_LOG_RETENTION_DAYS. BRIN indexes over the time each is written in: rows
  * arrive in time order, so a block range index finds the old ones for a few pages of index,
  * and costs next to nothing on the hot inserts (a B-tree would add a leaf insertion each).

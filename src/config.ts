@@ -36,7 +36,7 @@ export interface Config {
   /** How often the outbox relay sweeps for work that missed its notification, in ms. */
   outboxSweepMs: number;
   shutdownDrainMs: number;
-  /** Days a finished webhook delivery and its attempts are kept; 0 keeps them. */
+  /** Days a succeeded webhook delivery and its attempts are kept; 0 keeps them. */
   webhookLogRetentionDays: number;
   /** At start, how long to wait for PostgreSQL and Redis to answer (ms). */
   startupWaitMs: number;
@@ -150,7 +150,7 @@ export const SETTINGS: Setting[] = [
     env: 'WEBHOOK_LOG_RETENTION_DAYS',
     type: 'integer',
     default: '30',
-    description: 'days a finished webhook delivery and its attempts are kept (0 = for ever)',
+    description: 'days a succeeded webhook delivery and its attempts are kept (0 = for ever)',
   },
   {
     env: 'STARTUP_WAIT_MS',

@@ -6,9 +6,11 @@ import { pruneIdempotencyKeys, type Clock, type Db, type Logger } from './platfo
  * (a worker restarted more often than hourly never pruned) and every hour:
  * - idempotency records after 48 hours (API.md promises at least 24);
  * - finished outbox rows after a day (internal: a job's bookkeeping once it has run);
- * - provider ingress events after 7 days (their dedupe window: providers retry for hours);
- * - finished webhook deliveries, with their attempts, after WEBHOOK_LOG_RETENTION_DAYS (30;
- *   0 keeps them), as Stripe and Svix keep a delivery log for a while.
+ * - provider ingress events after 30 days (their dedupe window: providers retry for hours,
+ *   and a replay within the month is still recognised);
+ * - succeeded webhook deliveries, with their attempts, after WEBHOOK_LOG_RETENTION_DAYS (30;
+ *   0 keeps them), as Stripe and Svix keep a delivery log for a while. A failed delivery is
+ *   kept (API.md: "marked failed and kept"), so it can still be retried.
  * Events (the log behind timelines, chat history and realtime resume) are kept. Rows go in
  * batches of 5,000, so no delete holds many locks or a long transaction. Before this,
  * nothing deleted any of the last three: ~20 KB a message, 1.2 GB in a 27-minute soak.
@@ -16,7 +18,7 @@ import { pruneIdempotencyKeys, type Clock, type Db, type Logger } from './platfo
 
 export const RETENTION = {
   outboxMs: 24 * 3600_000,
-  ingressMs: 7 * 24 * 3600_000,
+  ingressMs: 30 * 24 * 3600_000,
 } as const;
 
 const BATCH = 5_000;
@@ -53,7 +55,7 @@ export async function pruneExpired(db: Db, now: Date, options: { webhookLogDays:
         ? await deleteInBatches(
             db,
             'webhook_deliveries',
-            `created_at < ? and status in ('succeeded', 'failed')`,
+            `created_at < ? and status = 'succeeded'`,
             [before(options.webhookLogDays * 24 * 3600_000)],
           )
         : 0,

@@ -43,7 +43,7 @@ describe('housekeeping', () => {
         provider_event_id: 'old',
         kind: 'dlr',
         payload: {},
-        received_at: ago(8 * DAY),
+        received_at: ago(31 * DAY),
       },
       {
         connector_id: `con_${tag}`,
@@ -67,6 +67,7 @@ describe('housekeeping', () => {
     await db('webhook_deliveries').insert([
       delivery(`${tag}-old-ok`, 'succeeded', ago(31 * DAY)),
       delivery(`${tag}-old-pending`, 'pending', ago(31 * DAY)),
+      delivery(`${tag}-old-failed`, 'failed', ago(31 * DAY)),
       delivery(`${tag}-new-ok`, 'succeeded', ago(29 * DAY)),
     ]);
     await db('webhook_attempts').insert({
@@ -89,15 +90,16 @@ describe('housekeeping', () => {
         (r) => r.provider_event_id,
       ),
     ).to.deep.equal(['new']);
-    expect(await ids('webhook_deliveries', 'id')).to.deep.equal([
+    expect(await ids('webhook_deliveries', 'id'), 'a failed one is kept').to.deep.equal([
       `${tag}-new-ok`,
+      `${tag}-old-failed`,
       `${tag}-old-pending`,
     ]);
     expect(await ids('webhook_attempts', 'id'), 'attempts go with their delivery').to.deep.equal(
       [],
     );
 
-    await db('webhook_deliveries').insert(delivery(`${tag}-old-kept`, 'failed', ago(90 * DAY)));
+    await db('webhook_deliveries').insert(delivery(`${tag}-old-kept`, 'succeeded', ago(90 * DAY)));
     const kept = await pruneExpired(db, now, { webhookLogDays: 0 });
     expect(kept.webhook_deliveries, '0 keeps the delivery log').to.equal(0);
     expect(await ids('webhook_deliveries', 'id')).to.include(`${tag}-old-kept`);

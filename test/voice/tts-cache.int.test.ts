@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSilentLogger } from '../../src/platform/index.js';
@@ -61,6 +61,13 @@ describe('the speech cache', () => {
       rmSync(dir, { recursive: true, force: true });
       dir = elsewhere;
     }
+  });
+
+  it('deletes the files of a cache made before it had a key (their names are guessable)', async () => {
+    const old = `${createHash('sha256').update('old').digest('hex')}.wav`;
+    writeFileSync(join(dir, old), 'RIFFold');
+    await cache().urlFor({ text: 'New.' });
+    expect(readdirSync(dir)).not.to.include(old);
   });
 
   it('uses a file another process rendered without rendering it again', async () => {

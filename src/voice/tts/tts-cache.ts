@@ -42,7 +42,13 @@ async function cacheKey(dir: string): Promise<Buffer> {
     () => false,
   );
   await unlink(temporary).catch(() => undefined);
-  return won ? made : readFile(path);
+  if (!won) return readFile(path);
+  // Files of a cache without a key (before 2026-12-07) have guessable names, and the route
+  // still serves them: a cache is only a cache, so they go.
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (TTS_FILE_PATTERN.test(name)) await unlink(join(dir, name)).catch(() => undefined);
+  }
+  return made;
 }
 
 /** A cached file name: 64 hex digits of HMAC-SHA-256 and `.wav`. */
