@@ -29,8 +29,23 @@ export function createPresenceUpkeep(deps: {
   let running = false;
 
   async function round() {
-    const back = await deps.presence.heartbeat(deps.sockets(), deps.now());
-    for (const change of back) await deps.announce(change, 'online');
+    const refreshed = deps.sockets();
+    const back = await deps.presence.heartbeat(refreshed, deps.now());
+    // A socket that closed while the round was on its way was added back by it: removed
+    // again, and its identity not announced online (co-members saw online after offline,
+    // and a ghost socket until the next sweep).
+    const open = deps.sockets();
+    const openIds = new Set(open.map((socket) => socket.socketId));
+    for (const socket of refreshed) {
+      if (!openIds.has(socket.socketId)) {
+        await deps.presence.disconnect(socket.projectId, socket.identity, socket.socketId);
+      }
+    }
+    const present = new Set(open.map((socket) => `${socket.projectId}|${socket.identity}`));
+    for (const change of back) {
+      if (present.has(`${change.projectId}|${change.identity}`))
+        await deps.announce(change, 'online');
+    }
     const gone = await deps.presence.sweep(deps.now());
     for (const change of gone) await deps.announce(change, 'offline');
   }
