@@ -20,8 +20,8 @@ export const CLAIM_MESSAGES_SQL = claimDueSql('messages', {
 /**
  * The end of one claim: the leases it may hold (the claim's, and a renewal's that may have
  * been written meanwhile), when it is due again (null: nothing more to send), and what
- * becomes of its count of failed tries: one more (`count`), back to none (`reset`: the try
- * got parts accepted before it failed), or as it was (`keep`).
+ * becomes of its count of failed tries: one more (`count`), back to one (`reset`: the try got
+ * parts accepted before it failed, and counts as the first), or as it was (`keep`).
  */
 export interface Release {
   id: string;
@@ -72,7 +72,7 @@ export function createSendClaimsStore(db: Db) {
         `update messages m
             set next_attempt_at = r.at,
                 send_attempts = case r.tries when 'count' then m.send_attempts + 1
-                                             when 'reset' then 0
+                                             when 'reset' then 1
                                              else m.send_attempts end
            from jsonb_to_recordset(?::jsonb) as r(
                   id text, leases timestamptz[], at timestamptz, tries text)

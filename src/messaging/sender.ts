@@ -25,18 +25,22 @@ export interface CarrierPicker {
 /** How a claimed message's sending ended: `sent` also ended its claim; `done` did not. */
 export type SendOutcome = 'sent' | 'done';
 
-/** Transient failures of tries that got at least one part accepted first (see `madeProgress`). */
-const progressed = new WeakSet<object>();
-
 /**
- * True for a try's transient failure that came after at least one of its parts was accepted:
- * the carrier is taking the message, part by part (an SMSC that throttles each part of a long
+ * A try's transient failure that came after at least one of its parts was accepted: the
+ * carrier is taking the message, part by part (an SMSC that throttles each part of a long
  * message once or twice). Counted like any failure, the back-off grew with every part: a
- * 5-part message to a throttling SMSC took two minutes to be sent.
+ * 5-part message to a throttling SMSC took two minutes to be sent. A wrapper of its own (one
+ * error object may fail every submit waiting for a bind: marking it marked them all).
  */
-export function madeProgress(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && progressed.has(err);
+export class FailedAfterProgress extends Error {
+  constructor(readonly failure: unknown) {
+    super(failure instanceof Error ? failure.message : String(failure));
+    this.name = 'FailedAfterProgress';
+  }
 }
+
+/** True for a failure that came after some of the try's parts were accepted. */
+export const madeProgress = (err: unknown): boolean => err instanceof FailedAfterProgress;
 
 /** A part the SMSC accepted, to record, with the spellings of its SMSC id to take receipts by. */
 type SubmittedPart = {
@@ -187,8 +191,8 @@ export function createSender(deps: {
           validityPeriodSeconds: Number.isFinite(remainingSec) ? remainingSec : undefined,
         })
         .catch((err: unknown) => {
-          if (accepted > 0 && typeof err === 'object' && err !== null) progressed.add(err);
-          throw err;
+          const transient = !isAppError(err) || err.retryable;
+          throw accepted > 0 && transient ? new FailedAfterProgress(err) : err;
         });
       accepted += 1;
       const part: SubmittedPart = {
