@@ -48,6 +48,14 @@ describe('call orchestrator guards (fake PBX)', () => {
     }
   });
 
+  it("dials with the inbound caller's own number as caller id (a forward shows who calls)", async () => {
+    await kit.callIn(
+      { start: 'fwd', steps: { fwd: { verb: 'dial', to: '+14155550123', from: '{{call.from}}' } } },
+      'chan-forward',
+    );
+    await eventually(async () => (kit.fake.originated.length > 0 ? true : undefined));
+  });
+
   it("refuses a dial whose caller id is not the project's number: no leg, the step fails", async () => {
     const callId = await kit.callIn(
       {

@@ -32,7 +32,9 @@ export async function runDial(
   command: DialCommand,
 ) {
   const ownNumber = call.direction === 'inbound' ? call.to : call.from;
-  if (command.from !== undefined && command.from !== ownNumber) {
+  // An inbound call's own caller may be shown on the leg (a forward that shows who calls).
+  const forwarded = call.direction === 'inbound' && command.from === call.from;
+  if (command.from !== undefined && command.from !== ownNumber && !forwarded) {
     if (!(await ownedByProject(ctx, call, command.from))) {
       return refuseCallerId(ctx, driver, call, command.from);
     }
@@ -65,9 +67,10 @@ async function ownedByProject(ctx: OrchestratorContext, call: LiveCall, number: 
 }
 
 /**
- * A `dial` whose caller id (its rendered `from`) is not a number of the call's project is
- * not placed, as `POST /v1/calls` refuses such a `from` (`unknown_caller_id`): a flow could
- * show any number, another project's included. The step fails (`on.failed`, else `next`),
+ * A `dial` whose caller id (its rendered `from`) is not a number of the call's project, nor
+ * an inbound call's own caller (`{{call.from}}`, a forward that shows who is calling, as
+ * Twilio allows), is not placed, as `POST /v1/calls` refuses such a `from`
+ * (`unknown_caller_id`): a flow could show any number, another project's included. The step fails (`on.failed`, else `next`),
  * and the timeline says why (`flow.dial_refused`).
  */
 async function refuseCallerId(
