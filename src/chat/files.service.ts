@@ -139,9 +139,23 @@ export function createFilesService(
       .toBuffer();
   }
 
-  /** Checks an uploaded file once; answers the settled row. Rejected bytes are deleted. */
+  /**
+   * Checks an uploaded file once; answers the settled row. Rejected bytes are deleted. Two
+   * checks at once (a retried `/complete`): the one that finds the upload gone (the other
+   * settled it and deleted it) answers the settled row, not a 500.
+   */
   async function check(row: FileRow): Promise<FileRow> {
     if (row.status !== 'pending') return row;
+    try {
+      return await checkPending(row);
+    } catch (err) {
+      const now = await ctx.files.find(row.project_id, row.id);
+      if (now && now.status !== 'pending') return now;
+      throw err;
+    }
+  }
+
+  async function checkPending(row: FileRow): Promise<FileRow> {
     const head = await blobs.head(row.storage_key);
     if (!head) throw new ConflictError('The file has not been uploaded yet.', 'upload_missing');
     const bytes = await blobs.get(row.storage_key);

@@ -80,7 +80,8 @@ export function createInboundSmsJobHandler(
 ): JobHandler {
   return {
     queue: CHAT_INBOUND_QUEUE,
-    concurrency: 5,
+    // One at a time: consecutive texts from one phone land in the conversation in order.
+    concurrency: 1,
     async handle(job) {
       const data = job.data as Partial<InboundSmsInput>;
       const fields = [data.projectId, data.from, data.to, data.body, data.messageId];

@@ -94,6 +94,18 @@ describe('chat attachments (/v1/files)', () => {
     expect(bytes.equals(png)).to.equal(true);
   });
 
+  it('answers two /complete calls at once both with the settled file, not a 500', async () => {
+    const file = (
+      await declare(alice, { filename: 'twice.png', content_type: 'image/png', size: png.length })
+    ).body;
+    await upload(file, png, 'image/png');
+    const answers = await Promise.all(
+      [1, 2, 3].map(() => alice<FileView>('POST', `/v1/files/${file.id}/complete`)),
+    );
+    expect(answers.map((a) => a.status)).to.deep.equal([200, 200, 200]);
+    expect(answers.every((a) => a.body.status === 'ready')).to.equal(true);
+  });
+
   it('refuses types outside the allow-list and sizes over the limit at declaration (422)', async () => {
     const exe = await declare(alice, {
       filename: 'x.exe',
