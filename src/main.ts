@@ -134,15 +134,15 @@ async function main(argv: string[]): Promise<void> {
   const printsResult = command === 'project' || command === 'webhooks';
   const logger = printsResult ? createStderrLogger(config.logLevel) : createLogger(config.logLevel);
   if (command === 'webhooks' && rest[0] === 'listen') return listenCommand(rest.slice(1), logger);
-  const stores = () =>
+  const stores = (redis = true) =>
     waitForStores({
       databaseUrl: config.databaseUrl,
-      redisUrl: config.redisUrl,
+      redisUrl: redis ? config.redisUrl : null,
       waitMs: config.startupWaitMs,
       logger,
     });
   if (command === 'migrate') {
-    await stores();
+    await stores(false); // a migration job needs only PostgreSQL
     return migrate(config, logger);
   }
   if (command === 'project' && rest[0] === 'create') {

@@ -16,7 +16,8 @@ import { isStoreUnavailable } from './store-errors.js';
 
 export interface StoreWaitOptions {
   databaseUrl: string;
-  redisUrl: string;
+  /** Null for a command that needs only PostgreSQL (`migrate`). */
+  redisUrl: string | null;
   /** How long to wait for each store in all, ms. */
   waitMs: number;
   logger: Logger;
@@ -75,9 +76,12 @@ async function probeRedis(redisUrl: string): Promise<void> {
   }
 }
 
-/** A Redis error that is the server's answer (authentication, a command refused), not its absence. */
+/**
+ * A Redis error that is the server's refusal of these credentials, not its absence nor a
+ * passing state (`ERR max number of clients reached` and `LOADING` are waited out).
+ */
 const redisRefused = (err: unknown) =>
-  /^(NOAUTH|WRONGPASS|NOPERM|ERR)/.test(String((err as Error)?.message));
+  /^(NOAUTH|WRONGPASS|NOPERM)/.test(String((err as Error)?.message));
 
 async function waitFor(
   store: { name: string; setting: string; address: string },
@@ -136,11 +140,17 @@ export async function waitForStores(options: StoreWaitOptions): Promise<void> {
       (err) => !isStoreUnavailable(err) && !/timeout/i.test(String((err as Error)?.message)),
       options,
     ),
-    waitFor(
-      { name: 'Redis', setting: 'REDIS_URL', address: storeAddress(options.redisUrl, 6379) },
-      () => probeRedis(options.redisUrl),
-      redisRefused,
-      options,
-    ),
+    options.redisUrl === null
+      ? Promise.resolve()
+      : waitFor(
+          {
+            name: 'Redis',
+            setting: 'REDIS_URL',
+            address: storeAddress(options.redisUrl, 6379),
+          },
+          () => probeRedis(options.redisUrl!),
+          redisRefused,
+          options,
+        ),
   ]);
 }
