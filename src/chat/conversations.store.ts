@@ -153,16 +153,6 @@ export function createConversationsStore(db: Db) {
       return updated > 0;
     },
 
-    /** The ids of the (not archived) conversations an identity belongs to. */
-    async conversationIdsOf(projectId: string, identity: string): Promise<string[]> {
-      const rows = await db('conversation_members as m')
-        .join('conversations as c', 'c.id', 'm.conversation_id')
-        .where({ 'm.project_id': projectId, 'm.identity': identity })
-        .whereNull('c.archived_at')
-        .select('m.conversation_id');
-      return rows.map((r: { conversation_id: string }) => r.conversation_id);
-    },
-
     /** Every conversation an identity belongs to, archived ones too, each with whether it is. */
     async membershipOf(projectId: string, identity: string) {
       const rows = await db('conversation_members as m')

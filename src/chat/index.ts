@@ -160,8 +160,10 @@ export function createChatFeature(deps: ChatDeps): ChatFeature {
     logger: deps.logger,
     options: options.realtime,
     claimsOf: tokens.claimsOf,
-    conversationIdsOf: (projectId, identity) =>
-      ctx.conversations.conversationIdsOf(projectId, identity),
+    conversationIdsOf: async (projectId, identity) =>
+      (await ctx.conversations.membershipOf(projectId, identity))
+        .filter((m) => !m.archived)
+        .map((m) => m.conversationId),
     changedMessages: (projectId, ids) => ctx.messages.changedAmong(projectId, ids),
     membershipAt: createMembershipHistory({
       events: deps.events,
