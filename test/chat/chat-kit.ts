@@ -1,4 +1,18 @@
-import { createTestProject, startApp, type TestApp, type TestProject } from '../support/harness.js';
+import type { Authenticator } from '../../src/accounts/index.js';
+import { createChatFeature, type ChatDeps, type ChatFeature } from '../../src/chat/index.js';
+import type { BlobStore } from '../../src/media/index.js';
+import {
+  createRequestValidation,
+  createSilentLogger,
+  loadOpenApi,
+} from '../../src/platform/index.js';
+import {
+  createTestProject,
+  harnessSettings,
+  startApp,
+  type TestApp,
+  type TestProject,
+} from '../support/harness.js';
 import { clientFor } from '../support/http.js';
 
 /** A started app, a project, and helpers to act as the operator or as an identity. */
@@ -28,4 +42,34 @@ export async function startChatKit(app?: TestApp): Promise<ChatKit> {
     tokenFor,
     as: async (identity) => clientFor(started.url, await tokenFor(identity)),
   };
+}
+
+/**
+ * Another chat feature on the kit's database and Redis (a second API instance, or one with a
+ * fake `sendSms`), with routes unguarded: for tests that drive its handlers or realtime directly.
+ */
+export function secondChatFeature(kit: ChatKit, overrides: Partial<ChatDeps> = {}): ChatFeature {
+  const { runtime } = kit.app;
+  return createChatFeature({
+    db: runtime.db,
+    redis: runtime.redis,
+    redisUrl: harnessSettings.redisUrl,
+    redisPrefix: harnessSettings.redisPrefix,
+    events: runtime.services.events,
+    outbox: runtime.services.outbox,
+    scheduleWebhook: runtime.services.scheduleWebhook,
+    ids: runtime.services.ids,
+    clock: runtime.services.clock,
+    logger: createSilentLogger(),
+    validate: createRequestValidation(loadOpenApi()),
+    auth: {
+      project: [],
+      projectOrUser: [],
+      admin: (_req: unknown, _res: unknown, next: () => void) => next(),
+    } as unknown as Authenticator,
+    blobs: {} as BlobStore,
+    sendSms: async () => ({ id: 'msg_unused' }),
+    ownsNumber: async () => true,
+    ...overrides,
+  });
 }

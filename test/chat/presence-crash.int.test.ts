@@ -1,18 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import type { Authenticator } from '../../src/accounts/index.js';
-import { createChatFeature, type ChatFeature } from '../../src/chat/index.js';
+import type { ChatFeature } from '../../src/chat/index.js';
 import { DEFAULT_REALTIME_OPTIONS } from '../../src/chat/realtime/gateway.js';
 import { createPresence } from '../../src/chat/realtime/presence.js';
-import type { BlobStore } from '../../src/media/index.js';
-import {
-  createRequestValidation,
-  createSilentLogger,
-  loadOpenApi,
-} from '../../src/platform/index.js';
 import { harnessSettings } from '../support/harness.js';
-import { startChatKit, type ChatKit } from './chat-kit.js';
+import { secondChatFeature, startChatKit, type ChatKit } from './chat-kit.js';
 import { connectRealtime, type RealtimeClient } from './ws-client.js';
 
 const TTL_MS = 300;
@@ -28,23 +21,7 @@ describe('presence after an API instance crashes', () => {
   const sockets: RealtimeClient[] = [];
 
   async function startInstance() {
-    const { runtime } = kit.app;
-    const chat = createChatFeature({
-      db: runtime.db,
-      redis: runtime.redis,
-      redisUrl: harnessSettings.redisUrl,
-      redisPrefix: harnessSettings.redisPrefix,
-      events: runtime.services.events,
-      outbox: runtime.services.outbox,
-      scheduleWebhook: runtime.services.scheduleWebhook,
-      ids: runtime.services.ids,
-      clock: runtime.services.clock,
-      logger: createSilentLogger(),
-      validate: createRequestValidation(loadOpenApi()),
-      auth: { project: [], projectOrUser: [] } as unknown as Authenticator,
-      blobs: {} as BlobStore,
-      sendSms: async () => ({ id: 'msg_unused' }),
-      ownsNumber: async () => true,
+    const chat = secondChatFeature(kit, {
       options: { realtime: { ...DEFAULT_REALTIME_OPTIONS, presenceTtlMs: TTL_MS } },
     });
     const server = createServer((_req, res) => res.writeHead(404).end());

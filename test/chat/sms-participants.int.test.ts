@@ -1,15 +1,8 @@
 import { expect } from 'chai';
-import { createChatFeature, type ChatFeature } from '../../src/chat/index.js';
-import type { Authenticator } from '../../src/accounts/index.js';
-import type { BlobStore } from '../../src/media/index.js';
-import {
-  createRequestValidation,
-  createSilentLogger,
-  loadOpenApi,
-} from '../../src/platform/index.js';
-import { harnessSettings } from '../support/harness.js';
+import type { ChatFeature } from '../../src/chat/index.js';
+import { createSilentLogger } from '../../src/platform/index.js';
 import { eventually } from '../support/http.js';
-import { startChatKit, type ChatKit } from './chat-kit.js';
+import { secondChatFeature, startChatKit, type ChatKit } from './chat-kit.js';
 
 describe('SMS participants', () => {
   let kit: ChatKit;
@@ -21,31 +14,12 @@ describe('SMS participants', () => {
 
   before(async () => {
     kit = await startChatKit();
-    const { runtime } = kit.app;
     // A second chat feature on the same database, with a fake messaging `sendSms`.
-    chat = createChatFeature({
-      db: runtime.db,
-      redis: runtime.redis,
-      redisUrl: harnessSettings.redisUrl,
-      redisPrefix: harnessSettings.redisPrefix,
-      events: runtime.services.events,
-      outbox: runtime.services.outbox,
-      scheduleWebhook: runtime.services.scheduleWebhook,
-      ids: runtime.services.ids,
-      clock: runtime.services.clock,
-      logger: createSilentLogger(),
-      validate: createRequestValidation(loadOpenApi()),
-      auth: {
-        project: [],
-        projectOrUser: [],
-        admin: (_req: unknown, _res: unknown, next: () => void) => next(),
-      } as unknown as Authenticator,
-      blobs: {} as BlobStore,
+    chat = secondChatFeature(kit, {
       sendSms: async (input) => {
         sent.push(input);
         return { id: `msg_${sent.length}` };
       },
-      ownsNumber: async () => true,
     });
     await kit.operator('POST', '/v1/numbers', { body: { number: proxy } });
     conv = (
@@ -61,6 +35,14 @@ describe('SMS participants', () => {
     await kit.app.stop();
   });
 
+  /** The outbox row of a chat message's SMS copy. */
+  const smsCopyOf = (messageId: string) =>
+    kit.app.runtime
+      .db('outbox')
+      .where({ queue: 'chat-sms' })
+      .whereRaw(`payload->>'message_id' = ?`, [messageId])
+      .first();
+
   it('queues an SMS from the proxy, prefixed with the author, for messages by others', async () => {
     const alice = await kit.as('alice');
     const msg = (
@@ -68,11 +50,7 @@ describe('SMS participants', () => {
         body: { body: 'hello phone' },
       })
     ).body;
-    const row = await kit.app.runtime
-      .db('outbox')
-      .where({ queue: 'chat-sms' })
-      .whereRaw(`payload->>'message_id' = ?`, [msg.id])
-      .first();
+    const row = await smsCopyOf(msg.id);
     expect(row.payload).to.include({ to: phone, from: proxy, body: 'alice: hello phone' });
     const handler = chat.feature.handlers![0];
     const job = {
@@ -97,11 +75,7 @@ describe('SMS participants', () => {
         body: { body: 'long story '.repeat(200) },
       })
     ).body;
-    const row = await kit.app.runtime
-      .db('outbox')
-      .where({ queue: 'chat-sms' })
-      .whereRaw(`payload->>'message_id' = ?`, [msg.id])
-      .first();
+    const row = await smsCopyOf(msg.id);
     const body = row.payload.body as string;
     expect([...body].length).to.be.at.most(1600);
     expect(body).to.match(/^alice: long story long/);
