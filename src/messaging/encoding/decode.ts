@@ -39,7 +39,9 @@ function alphabetOf(dataCoding: number): Alphabet {
 /**
  * Decodes an SMPP short_message payload (WITHOUT its UDH; see parseUdh) to text.
  *
- * - 0 → GSM-7 unpacked, one septet per octet, with escapes (see decodeGsm7).
+ * - 0 → GSM-7 unpacked, one septet per octet, with escapes (see decodeGsm7); a payload
+ *   with any octet ≥ 0x80 (which no septet is) → Latin-1, the default alphabet of the
+ *   SMSCs that send one.
  * - 1 → IA5 (ASCII), bit 7 ignored.
  * - 3 → Latin-1 (ISO-8859-1).
  * - 8 → UCS-2/UTF-16 big-endian; an odd trailing octet is ignored, a lone surrogate
@@ -54,6 +56,11 @@ function alphabetOf(dataCoding: number): Alphabet {
 export function decodeShortMessage(dataCoding: number, payload: Buffer): string {
   switch (alphabetOf(dataCoding)) {
     case 'gsm7':
+      // Unpacked septets never set bit 7: an SMSC that sends such octets under data_coding 0
+      // uses its own default alphabet, in practice ISO-8859-1 ("café" arrived as "cafi").
+      if (dataCoding === 0 && payload.some((octet) => octet >= 0x80)) {
+        return payload.toString('latin1');
+      }
       return decodeGsm7(payload);
     case 'ascii':
       return payload.toString('ascii');

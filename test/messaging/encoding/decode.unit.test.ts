@@ -31,8 +31,8 @@ describe('decodeShortMessage', () => {
       expect(decodeShortMessage(0, bytes(0x1b))).to.equal('');
     });
 
-    it('ignores bit 7, which a septet does not have', () => {
-      expect(decodeShortMessage(0, bytes(0xc1, 0x80))).to.equal('A@');
+    it('reads a payload with bit 7 set as Latin-1, the default alphabet of SMSCs that send one', () => {
+      expect(decodeShortMessage(0, Buffer.from('café ñ', 'latin1'))).to.equal('café ñ');
     });
 
     it('decodes an empty payload to an empty string', () => {
