@@ -1,4 +1,5 @@
 import { decodeShortMessage, parseUdh } from '../../../messaging/index.js';
+import { createLatest } from './latest.js';
 
 /** One message the simulator accepted, its parts put back together. */
 export interface Submission {
@@ -39,19 +40,15 @@ const UDHI = 0x40;
 export const SUBMISSIONS_KEPT = 10_000;
 
 export function createSubmissionLog(): SubmissionLog {
-  const done: Submission[] = [];
+  const done = createLatest<Submission>(SUBMISSIONS_KEPT);
   const partial = new Map<string, Map<number, { payload: Buffer; messageId: string }>>();
-  const keep = (submission: Submission) => {
-    done.push(submission);
-    if (done.length > SUBMISSIONS_KEPT) done.splice(0, done.length - SUBMISSIONS_KEPT);
-  };
 
   return {
     record(part) {
       const { concat, payload } = splitPart(part);
       const text = decodeShortMessage(part.dataCoding, payload);
       if (!concat || concat.total === 1) {
-        keep({
+        done.push({
           source: part.source,
           destination: part.destination,
           text,
@@ -70,7 +67,7 @@ export function createSubmissionLog(): SubmissionLog {
       if (parts.size === concat.total) {
         partial.delete(key);
         const ordered = [...parts.entries()].sort(([a], [b]) => a - b).map(([, value]) => value);
-        keep({
+        done.push({
           source: part.source,
           destination: part.destination,
           text: decodeShortMessage(part.dataCoding, Buffer.concat(ordered.map((p) => p.payload))),
@@ -81,7 +78,7 @@ export function createSubmissionLog(): SubmissionLog {
       }
       return text;
     },
-    list: () => done,
+    list: () => done.list(),
   };
 }
 
