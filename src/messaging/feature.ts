@@ -72,7 +72,7 @@ export function createMessagingFeature(deps: MessagingDeps) {
     parts: createInboundPartsStore(db),
     findNumber: (number) => deps.numbers.findByNumber(number),
     queueConversationSms: deps.queueConversationSms,
-    accountOf: (connectorId) => carriers.bindsSharingAccount(connectorId)[0],
+    accountOf: receipts.accountOf,
   });
   carriers.onInbound((pdu) => inbound.handlePdu(pdu));
   const dispatcher = createSendDispatcher({

@@ -48,10 +48,10 @@ export function createSentMarker(deps: {
           .filter((b) => moved.has(b.id))
           .flatMap((b) =>
             b.parts.flatMap((p) =>
-              deps.receipts.spellingsOf(p.connector, p.smscId).map((id) => ({
-                connector_id: deps.receipts.accountOf(p.connector),
-                smsc_id: id,
-              })),
+              deps.receipts.keptKeysOf(
+                p.connector,
+                deps.receipts.spellingsOf(p.connector, p.smscId),
+              ),
             ),
           ),
         trx,
@@ -60,13 +60,8 @@ export function createSentMarker(deps: {
         const own = parts.get(message.id) ?? [];
         const receipts = early.flatMap(({ receipt }) => {
           const input = receipt as ReceiptInput;
-          const smscIds = deps.receipts.spellingsOf(input.connectorId, input.smscId);
-          const connectorIds =
-            input.connectorId === null ? null : deps.receipts.bindsOf(input.connectorId);
-          return partsOf(own, { connectorIds, smscIds }).map((part) => ({
-            input,
-            part,
-          }));
+          const lookup = deps.receipts.lookupOf(input.connectorId, input.smscId);
+          return partsOf(own, lookup).map((part) => ({ input, part }));
         });
         return deps.receipts.applyToMessage(message, own, receipts);
       });

@@ -41,6 +41,13 @@ export interface Applied {
   message: MessageRow | null;
 }
 
+/** How long a kept receipt waits before other readings of its id are tried (see config). */
+const CROSS_BASE_WAIT_MS = 45_000;
+/** How long after its wait a kept receipt is tried under other readings of its id. */
+const CROSS_BASE_TRY_FOR_MS = 10 * 60_000;
+/** How far from a kept receipt's arrival its part may have been recorded, for such a try. */
+const CROSS_BASE_RECORDED_WITHIN_MS = 10 * 60_000;
+
 /**
  * The one receipt transition (SMPP DLRs and ingress alike). The part moves forward; the message
  * follows its parts once every part is submitted (all delivered → delivered; any undelivered or
@@ -48,11 +55,6 @@ export interface Applied {
  * is kept and applied when the part appears; duplicates and late receipts are recorded as
  * events and change nothing.
  */
-/** How long after its wait a kept receipt is tried under other readings of its id. */
-const CROSS_BASE_TRY_FOR_MS = 10 * 60_000;
-/** How far from a kept receipt's arrival its part may have been recorded, for such a try. */
-const CROSS_BASE_RECORDED_WITHIN_MS = 10 * 60_000;
-
 export function createReceipts(deps: {
   db: Db;
   store: MessagesStore;
@@ -61,8 +63,8 @@ export function createReceipts(deps: {
   logger: Logger;
   /**
    * How long a receipt waits for a part under its own spelling of the id before its hex or
-   * decimal reading is tried (10 s): by then the submit response of a part it names would
-   * have been recorded.
+   * decimal reading is tried (45 s): by then the part it names would have been recorded, its
+   * record retried through a database blip included.
    */
   crossBaseWaitMs?: number;
   /**
@@ -73,13 +75,21 @@ export function createReceipts(deps: {
   bindsOf?: (connectorId: string) => readonly string[];
 }) {
   const { db, store, clock } = deps;
-  const crossBaseWaitMs = deps.crossBaseWaitMs ?? 10_000;
+  const crossBaseWaitMs = deps.crossBaseWaitMs ?? CROSS_BASE_WAIT_MS;
   const spellings = createIdSpellings({ logger: deps.logger });
   const bindsOf = deps.bindsOf ?? ((connectorId: string) => [connectorId]);
   /** The bind naming a bind's SMSC account: receipts are kept and learned under it. */
   const accountOf = (connectorId: string) => bindsOf(connectorId)[0];
   const spellingsOf = (connectorId: string | null, smscId: string) =>
     spellings.of(connectorId === null ? null : accountOf(connectorId), smscId);
+  /** Where the part of a receipt that came on `connectorId` (null: ingress) is looked for. */
+  const lookupOf = (connectorId: string | null, smscId: string): PartLookup => ({
+    connectorIds: connectorId === null ? null : bindsOf(connectorId),
+    smscIds: spellingsOf(connectorId, smscId),
+  });
+  /** The keys a part's receipts are kept under until it is recorded. */
+  const keptKeysOf = (connectorId: string, smscIds: readonly string[]) =>
+    smscIds.map((smsc_id) => ({ connector_id: accountOf(connectorId), smsc_id }));
 
   /**
    * What a sent message's parts make of it: the message after the move and its status event;
@@ -200,9 +210,7 @@ export function createReceipts(deps: {
    * mix bases).
    */
   async function applyEarly(connectorId: string, smscIds: string[]): Promise<void> {
-    const account = accountOf(connectorId);
-    const keys = smscIds.map((smsc_id) => ({ connector_id: account, smsc_id }));
-    await applyTaken(await store.takeEarlyReceipts(keys));
+    await applyTaken(await store.takeEarlyReceipts(keptKeysOf(connectorId, smscIds)));
   }
 
   /** Applies receipts already taken from the early store. */
@@ -216,11 +224,7 @@ export function createReceipts(deps: {
   });
 
   async function apply(input: ReceiptInput): Promise<ReceiptResult> {
-    const candidates = spellingsOf(input.connectorId, input.smscId);
-    const lookup = {
-      connectorIds: input.connectorId === null ? null : bindsOf(input.connectorId),
-      smscIds: candidates,
-    };
+    const lookup = lookupOf(input.connectorId, input.smscId);
     const parts = await finding.write(lookup);
     if (parts.length === 0) {
       if (input.connectorId === null) return 'unknown';
@@ -235,7 +239,7 @@ export function createReceipts(deps: {
       // side ever applies a kept receipt.
       const found = await finding.write(lookup);
       if (found.length > 0) {
-        await applyEarly(input.connectorId, candidates);
+        await applyEarly(input.connectorId, [...lookup.smscIds]);
       }
       return 'early';
     }
@@ -293,6 +297,8 @@ export function createReceipts(deps: {
     crossBaseWaitMs,
     /** The spellings of a part's SMSC id to take its kept receipts by. */
     spellingsOf,
+    lookupOf,
+    keptKeysOf,
     bindsOf,
     accountOf,
   };
