@@ -1,5 +1,11 @@
 import { MAX_BODY_CHARACTERS, analyzeText } from '../messaging/index.js';
-import { UnprocessableError, type JobHandler, type Trx } from '../platform/index.js';
+import {
+  codePoints,
+  headWithin,
+  UnprocessableError,
+  type JobHandler,
+  type Trx,
+} from '../platform/index.js';
 import type { ChatContext } from './context.js';
 import type { SmsMember } from './append-message.store.js';
 import type { MessageRow } from './messages.store.js';
@@ -18,20 +24,8 @@ export function smsTextOf(author: string, body: string | null, attachments: numb
   return `${author}: ${parts}`;
 }
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
 /** The longest start of `text` of at most `room` code points, cut between graphemes. */
-function headOf(text: string, room: number): string {
-  let head = '';
-  let length = 0;
-  for (const { segment } of graphemes.segment(text)) {
-    const n = [...segment].length;
-    if (length + n > room) break;
-    head += segment;
-    length += n;
-  }
-  return head.trimEnd();
-}
+const headOf = (text: string, room: number) => headWithin(text, room, codePoints).trimEnd();
 
 /**
  * An SMS copy that messaging accepts: at most `limit` characters (code points, as messaging
@@ -44,7 +38,7 @@ export function fitSmsText(
   text: string,
   limit = MAX_BODY_CHARACTERS,
 ): { text: string; cut: boolean } {
-  if ([...text].length <= limit) return { text, cut: false };
+  if (codePoints(text) <= limit) return { text, cut: false };
   const gsm = headOf(text, limit - 3);
   if (analyzeText(gsm).encoding === 'GSM-7') return { text: `${gsm}...`, cut: true };
   return { text: `${headOf(text, limit - 1)}…`, cut: true };
@@ -71,7 +65,7 @@ export async function queueSmsCopies(
       {
         conversation_id: message.conversation_id,
         message_id: message.id,
-        characters: [...full].length,
+        characters: codePoints(full),
         limit: MAX_BODY_CHARACTERS,
       },
       'chat message cut for its SMS copies',

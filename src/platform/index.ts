@@ -81,7 +81,7 @@ export { createClaimLoop } from './claim-loop.js';
 export type { ClaimLoopWiring, RowDispatcher } from './claim-loop.js';
 export type { Listener } from './listen.js';
 export { createGroupCommit, orOneByOne } from './group-commit.js';
-export { headWithinBytes, storableText } from './text.js';
+export { codePoints, headWithin, headWithinBytes, storableText } from './text.js';
 export type { InvalidationBus, InvalidationHandler } from './invalidation.js';
 export { createInvalidatedCache } from './cache.js';
 export type { InvalidatedCache } from './cache.js';

@@ -10,15 +10,30 @@ export function storableText(text: string): string {
   return whole.includes('\u0000') ? whole.replaceAll('\u0000', '\uFFFD') : whole;
 }
 
-/** The longest head of `text` whose UTF-8 is at most `maxBytes`, never half a character. */
-export function headWithinBytes(text: string, maxBytes: number): string {
-  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
-  let bytes = 0;
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** A text's size in code points, as messaging counts characters. */
+export const codePoints = (text: string): number => [...text].length;
+
+/** A text's size in UTF-8 bytes. */
+export const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
+
+/**
+ * The longest head of `text` whose size (`sizeOf`: code points, bytes) is at most `limit`,
+ * cut between graphemes: never inside a surrogate pair or an emoji sequence.
+ */
+export function headWithin(text: string, limit: number, sizeOf: (text: string) => number): string {
+  if (sizeOf(text) <= limit) return text;
+  let size = 0;
   let end = 0;
-  for (const character of text) {
-    bytes += Buffer.byteLength(character, 'utf8');
-    if (bytes > maxBytes) break;
-    end += character.length;
+  for (const { segment } of graphemes.segment(text)) {
+    size += sizeOf(segment);
+    if (size > limit) break;
+    end += segment.length;
   }
   return text.slice(0, end);
 }
+
+/** The longest head of `text` whose UTF-8 is at most `maxBytes`, never half a character. */
+export const headWithinBytes = (text: string, maxBytes: number): string =>
+  headWithin(text, maxBytes, utf8Bytes);
