@@ -4,6 +4,7 @@ import type { RecordChanges } from './chat-log.js';
 import type { ChatContext } from './context.js';
 import type { ConversationRow, MemberRow } from './conversations.store.js';
 import { directKeyOf, refuseReservedIdentity } from './identity.js';
+import { memberJoined, memberRowOf } from './member-rows.js';
 import { conversationView, memberView } from './views.js';
 
 /** A member as given at creation: an identity, optionally with its role. */
@@ -95,27 +96,13 @@ export function createConversationsService(ctx: ChatContext) {
     const now = ctx.clock.now();
     const inserted = await store.insertMembers(
       trx,
-      missing.map((m) => ({
-        conversation_id: conversationId,
-        project_id: actor.projectId,
-        identity: m.identity,
-        role: 'member' as const,
-        kind: 'chat' as const,
-        phone_number: null,
-        proxy_number: null,
-        joined_at: now,
-      })),
+      missing.map((m) =>
+        memberRowOf(actor.projectId, conversationId, { identity: m.identity }, now),
+      ),
     );
     await record(
       { projectId: actor.projectId, id: conversationId },
-      inserted.map((row) => ({
-        type: 'conversation.member.joined',
-        data: {
-          conversation_id: conversationId,
-          member: memberView(row, false),
-          added_by: actor.identity,
-        },
-      })),
+      inserted.map((row) => memberJoined(row, actor.identity)),
     );
   }
 
@@ -151,16 +138,7 @@ export function createConversationsService(ctx: ChatContext) {
       const now = ctx.clock.now();
       await store.insertMembers(
         trx,
-        members.map((m) => ({
-          conversation_id: row.id,
-          project_id: actor.projectId,
-          identity: m.identity,
-          role: m.role,
-          kind: 'chat' as const,
-          phone_number: null,
-          proxy_number: null,
-          joined_at: now,
-        })),
+        members.map((m) => memberRowOf(actor.projectId, row.id, m, now)),
       );
       await record({ projectId: actor.projectId, id: row.id }, [
         { type: 'conversation.created', data: { ...conversationView(row), members } },

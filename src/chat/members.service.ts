@@ -7,49 +7,14 @@ import {
 } from '../platform/index.js';
 import { accessConversation, requireAdmin, requireNotArchived, type Actor } from './access.js';
 import type { ChatContext } from './context.js';
-import type { MemberRow } from './conversations.store.js';
 import { refuseReservedIdentity } from './identity.js';
-import { memberView } from './views.js';
-
-/** A chat member (`identity`, `role`) or an SMS participant (`phone_number`, `proxy_number`). */
-export type AddMemberInput =
-  { identity: string; role?: 'admin' | 'member' } | { phone_number: string; proxy_number: string };
+import { memberJoined, memberRowOf, type AddMemberInput } from './member-rows.js';
 
 export type MembersService = ReturnType<typeof createMembersService>;
 
 /** Admins add and remove members; any member may leave. */
 export function createMembersService(ctx: ChatContext) {
   const { conversations: store } = ctx;
-
-  function rowOf(
-    projectId: string,
-    conversationId: string,
-    input: AddMemberInput,
-  ): Omit<MemberRow, 'last_read_seq' | 'last_read_message_id'> {
-    const base = {
-      conversation_id: conversationId,
-      project_id: projectId,
-      joined_at: ctx.clock.now(),
-    };
-    if ('phone_number' in input) {
-      return {
-        ...base,
-        identity: input.phone_number,
-        role: 'member',
-        kind: 'sms',
-        phone_number: input.phone_number,
-        proxy_number: input.proxy_number,
-      };
-    }
-    return {
-      ...base,
-      identity: input.identity,
-      role: input.role ?? 'member',
-      kind: 'chat',
-      phone_number: null,
-      proxy_number: null,
-    };
-  }
 
   /**
    * An SMS participant's proxy must be a number of the project other than the participant's
@@ -95,7 +60,7 @@ export function createMembersService(ctx: ChatContext) {
       }
       if ('phone_number' in input) await checkProxy(trx, actor.projectId, input);
       else refuseReservedIdentity('/identity', input.identity);
-      const row = rowOf(actor.projectId, conversationId, input);
+      const row = memberRowOf(actor.projectId, conversationId, input, ctx.clock.now());
       const [inserted] = await store.insertMembers(trx, [row]);
       if (!inserted)
         throw new ConflictError('Already a member of the conversation.', 'already_member');
@@ -113,14 +78,9 @@ export function createMembersService(ctx: ChatContext) {
           );
         }
       }
-      const view = memberView(inserted, false);
-      await record({ projectId: actor.projectId, id: conversationId }, [
-        {
-          type: 'conversation.member.joined',
-          data: { conversation_id: conversationId, member: view, added_by: actor.identity },
-        },
-      ]);
-      return view;
+      const joined = memberJoined(inserted, actor.identity);
+      await record({ projectId: actor.projectId, id: conversationId }, [joined]);
+      return joined.data.member;
     });
   }
 
