@@ -8,7 +8,8 @@ import { isAppError } from '../../platform/index.js';
 import type { OrchestratorContext } from './context.js';
 import { cancelDial, runDial } from './dial-command.js';
 import type { FlowDriver } from './driver.js';
-import type { LiveCall } from './live-call.js';
+import { ownNumberOf, type LiveCall } from './live-call.js';
+import { noteOnTimeline } from './timeline-note.js';
 import { callTimer, runCollect, runPlay } from './play-commands.js';
 import { runRecord } from './record-command.js';
 
@@ -47,26 +48,21 @@ function runHttp(
  * entry, which can only say it was handed over.
  */
 async function runSms(ctx: OrchestratorContext, call: LiveCall, cmd: SendSmsCommand) {
-  const from = cmd.from ?? (call.direction === 'inbound' ? call.to : call.from);
-  const refused = (err: unknown) => {
-    ctx.logger.warn({ err, call_id: call.id }, 'flow sms not sent');
-    const known = isAppError(err) ? err : null;
-    return ctx.callEvents.note({ id: call.id, project_id: call.projectId }, 'flow.sms_refused', {
-      to: cmd.to,
-      from,
-      code: known?.code ?? 'internal_error',
-      detail: known?.detail ?? 'The message could not be queued.',
-    });
-  };
+  const from = cmd.from ?? ownNumberOf(call);
   // Awaited, so each refusal is noted in step order, before what the flow does next (FLOWS.md:
   // `next` once queued); a refusal never stops the call.
   try {
     const sms = await ctx.sendSms({ projectId: call.projectId, from, to: cmd.to, body: cmd.body });
     ctx.logger.info({ call_id: call.id, message_id: sms.id }, 'flow sms queued');
   } catch (err) {
-    await refused(err).catch((noted: unknown) =>
-      ctx.logger.warn({ err: noted, call_id: call.id }, 'flow sms refusal not noted'),
-    );
+    ctx.logger.warn({ err, call_id: call.id }, 'flow sms not sent');
+    const known = isAppError(err) ? err : null;
+    await noteOnTimeline(ctx, call, 'flow.sms_refused', {
+      to: cmd.to,
+      from,
+      code: known?.code ?? 'internal_error',
+      detail: known?.detail ?? 'The message could not be queued.',
+    });
   }
 }
 

@@ -4,7 +4,8 @@ import type { DialLegRecord } from '../calls.store.js';
 import type { OrchestratorContext } from './context.js';
 import type { FlowDriver } from './driver.js';
 import { startDialRecording } from './call-recording.js';
-import { legChannelId, legOf, type DialActivity, type LiveCall } from './live-call.js';
+import { legChannelId, legOf, ownNumberOf, type DialActivity, type LiveCall } from './live-call.js';
+import { noteOnTimeline } from './timeline-note.js';
 import { dialBridgeId } from './recording-ids.js';
 
 /** The first StasisStart argument of a leg we dialled for a `dial` step (never a DID). */
@@ -31,7 +32,7 @@ export async function runDial(
   call: LiveCall,
   command: DialCommand,
 ) {
-  const ownNumber = call.direction === 'inbound' ? call.to : call.from;
+  const ownNumber = ownNumberOf(call);
   // An inbound call's own caller may be shown on the leg (a forward that shows who calls).
   const forwarded = call.direction === 'inbound' && command.from === call.from;
   if (command.from !== undefined && command.from !== ownNumber && !forwarded) {
@@ -70,8 +71,8 @@ async function ownedByProject(ctx: OrchestratorContext, call: LiveCall, number: 
  * A `dial` whose caller id (its rendered `from`) is not a number of the call's project, nor
  * an inbound call's own caller (`{{call.from}}`, a forward that shows who is calling, as
  * Twilio allows), is not placed, as `POST /v1/calls` refuses such a `from`
- * (`unknown_caller_id`): a flow could show any number, another project's included. The step fails (`on.failed`, else `next`),
- * and the timeline says why (`flow.dial_refused`).
+ * (`unknown_caller_id`): a flow could show any number, another project's included. The step
+ * fails (`on.failed`, else `next`), and the timeline says why (`flow.dial_refused`).
  */
 async function refuseCallerId(
   ctx: OrchestratorContext,
@@ -80,13 +81,11 @@ async function refuseCallerId(
   from: string,
 ) {
   ctx.logger.warn({ call_id: call.id, project_id: call.projectId, from }, 'dial caller id refused');
-  await ctx.callEvents
-    .note({ id: call.id, project_id: call.projectId }, 'flow.dial_refused', {
-      from,
-      code: 'unknown_caller_id',
-      detail: `${from} is not a number of this project.`,
-    })
-    .catch((err: unknown) => ctx.logger.warn({ err, call_id: call.id }, 'dial refusal not noted'));
+  await noteOnTimeline(ctx, call, 'flow.dial_refused', {
+    from,
+    code: 'unknown_caller_id',
+    detail: `${from} is not a number of this project.`,
+  });
   const epoch = call.epoch;
   ctx.registry.enqueue(call, async () => {
     if (call.ended || call.epoch !== epoch) return;

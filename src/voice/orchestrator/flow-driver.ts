@@ -16,6 +16,7 @@ import type { OrchestratorContext } from './context.js';
 import type { EndFacts, FlowDriver } from './driver.js';
 import { writeUntilDone } from './final-write.js';
 import type { LiveCall } from './live-call.js';
+import { noteOnTimeline } from './timeline-note.js';
 
 const WAITING = new Set<FlowCommand['type']>([
   'play',
@@ -202,14 +203,10 @@ export function createFlowDriver(ctx: OrchestratorContext): CallDriver {
       if (!target || !call.state) {
         ctx.logger.warn({ call_id: call.id, flow_id: flowId }, 'redirect to an unknown flow');
         // The timeline says why the call ends (the flow may have been deleted since).
-        await ctx.callEvents
-          .note({ id: call.id, project_id: call.projectId }, 'flow.redirect_failed', {
-            flow_id: flowId,
-            code: 'unknown_flow',
-          })
-          .catch((err: unknown) =>
-            ctx.logger.warn({ err, call_id: call.id }, 'redirect failure not noted'),
-          );
+        await noteOnTimeline(ctx, call, 'flow.redirect_failed', {
+          flow_id: flowId,
+          code: 'unknown_flow',
+        });
         await ctx.media().hangup(call.channelId);
         return;
       }

@@ -174,3 +174,7 @@ export function legOf(channelId: string): { callId: string; n: number } | null {
 export function callIdOfChannel(channelId: string): string | null {
   return OUR_CHANNEL.exec(channelId)?.[1] ?? null;
 }
+
+/** The project's number on a call: the one called (inbound) or the one calling (outbound). */
+export const ownNumberOf = (call: Pick<LiveCall, 'direction' | 'from' | 'to'>): string =>
+  call.direction === 'inbound' ? call.to : call.from;
