@@ -199,8 +199,7 @@ export function createDispatcher(options: DispatcherOptions): RowDispatcher & Lo
         running.delete(run);
         pump(key, lane);
         pullForward(key, lane);
-        if (lane.running.length === 0 && lane.waiting.length === 0 && lane.paced.size === 0)
-          lanes.delete(key);
+        forgetIfIdle(key, lane);
         loop.finished();
       });
       running.add(run);
@@ -240,11 +239,16 @@ export function createDispatcher(options: DispatcherOptions): RowDispatcher & Lo
         if (ids.length > 0) loop.wake();
         // The rest were claimed meanwhile, or their hand-backs are not stored yet.
         if (ids.length < batch.length) pullLater(key, lane, Date.now() + PULL_EVERY_MS);
-        const idle = lane.running.length === 0 && lane.waiting.length === 0;
-        if (idle && lane.paced.size === 0 && lanes.get(key) === lane) lanes.delete(key);
+        forgetIfIdle(key, lane);
       })
       .finally(() => (lane.pulling = false));
     settle(pulled, 'pull-forward', batch.map((b) => b.id).slice(0, 20));
+  }
+
+  /** Drops a lane that holds nothing (a new one is made for the endpoint's next delivery). */
+  function forgetIfIdle(key: string, lane: Lane): void {
+    const idle = lane.running.length === 0 && lane.waiting.length === 0 && lane.paced.size === 0;
+    if (idle && lanes.get(key) === lane) lanes.delete(key);
   }
 
   /** Pulls again at `at`, once: the lane may see no other attempt end to call it. */

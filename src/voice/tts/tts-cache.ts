@@ -71,8 +71,8 @@ export interface TtsCache {
 
 /**
  * Speech rendered once per (engine, voice, language, text) and kept under
- * `<dataDir>/tts/<hmac>.wav` (keyed with the cache's secret, `<dataDir>/tts/.key`), served at `<publicUrl>/media/tts/<sha256>.wav` for Asterisk's
- * HTTP media cache. Files are written to a temporary name and renamed, so a reader never sees
+ * `<dataDir>/tts/<hmac>.wav` (keyed with the cache's secret, `<dataDir>/tts/.key`), served at
+ * `<publicUrl>/media/tts/<hmac>.wav` for Asterisk's HTTP media cache. Files are written to a temporary name and renamed, so a reader never sees
  * half a file. A file seen on disk is not looked for again for a minute (every prompt of every
  * call asks): one deleted meanwhile is rendered again at most a minute later. Text made per
  * call (`{{call.id}}` in a prompt) makes a file per call, so the orchestrator prunes the cache
