@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { createTestProject, startApp, type TestApp } from '../support/harness.js';
 import { clientFor, eventually } from '../support/http.js';
+import { messageInStatus } from './message-fixtures.js';
 import { startScriptedSmsc, type ScriptedSmsc } from './scripted-smsc.js';
 
 /**
@@ -21,7 +22,7 @@ describe('receipts whose id read in another base is another message', function (
 
   before(async () => {
     smsc = await startScriptedSmsc((_, to) => ids[to.replace(/^\+/, '')] ?? { messageId: '1' });
-    app = await startApp({ env: { SMPP_URL: `smpp://trunkline:secret@127.0.0.1:${smsc.port}` } });
+    app = await startApp({ env: { SMPP_URL: smsc.url() } });
     api = clientFor(app.url, (await createTestProject(app, 'id-bases')).apiKey);
   });
   after(async () => {
@@ -37,8 +38,7 @@ describe('receipts whose id read in another base is another message', function (
     ).body.id;
   const view = async (id: string) =>
     (await api<{ status: string; error_code: string | null }>('GET', `/v1/messages/${id}`)).body;
-  const reaches = (id: string, status: string) =>
-    eventually(async () => ((await view(id)).status === status ? true : undefined), 10_000);
+  const reaches = (id: string, status: string) => messageInStatus(api, id, status);
 
   it('applies a receipt for 10 to the message of 10, whose submit response came late, not to that of 16', async () => {
     const a = await send('14155550771');
@@ -72,7 +72,7 @@ describe('an SMSC that gives ids in hex and its receipts in decimal', function (
     smsc = await startScriptedSmsc((n) => ({ messageId: n === 1 ? 'ff' : '1a' }));
     app = await startApp({
       env: {
-        SMPP_URL: `smpp://trunkline:secret@127.0.0.1:${smsc.port}`,
+        SMPP_URL: smsc.url(),
         RECEIPT_CROSS_BASE_WAIT_MS: '200',
       },
     });
@@ -91,11 +91,9 @@ describe('an SMSC that gives ids in hex and its receipts in decimal', function (
       const sent = await api<{ id: string }>('POST', '/v1/messages', {
         body: { to, from: 'Trunkline', body: 'hex' },
       });
-      const status = async () =>
-        (await api<{ status: string }>('GET', `/v1/messages/${sent.body.id}`)).body.status;
-      await eventually(async () => ((await status()) === 'sent' ? true : undefined), 10_000);
+      await messageInStatus(api, sent.body.id, 'sent');
       expect(await smsc.receipt(`id:${receiptId} stat:DELIVRD err:000`)).to.equal(0);
-      await eventually(async () => ((await status()) === 'delivered' ? true : undefined), 5_000);
+      await messageInStatus(api, sent.body.id, 'delivered', 5_000);
     }
   });
 });

@@ -56,6 +56,8 @@ export async function startScriptedSmsc(answer: (submitted: number, to: string) 
 
   return {
     port,
+    /** The SMPP_URL of a bind to this SMSC as `user`. */
+    url: (user = 'trunkline') => `smpp://${user}:secret@127.0.0.1:${port}`,
     /** How many submit_sm have arrived. */
     submitted: () => submitted,
     /** The system_id of every bind, in bind order. */

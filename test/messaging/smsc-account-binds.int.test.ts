@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { createTestProject, startApp, type TestApp } from '../support/harness.js';
 import { clientFor, eventually } from '../support/http.js';
+import { messageInStatus } from './message-fixtures.js';
 import { startScriptedSmsc, type ScriptedSmsc } from './scripted-smsc.js';
 
 const NUMBER = '+14155550791';
@@ -18,9 +19,8 @@ describe('several binds to one SMSC account', function () {
 
   before(async () => {
     smsc = await startScriptedSmsc(() => ({ messageId: String((next += 1)) }));
-    const url = (user: string) => `smpp://${user}:secret@127.0.0.1:${smsc.port}`;
     app = await startApp({
-      env: { SMPP_URL: [url('trunkline'), url('trunkline'), url('other')].join(',') },
+      env: { SMPP_URL: [smsc.url(), smsc.url(), smsc.url('other')].join(',') },
     });
     await eventually(async () => (smsc.binds().length === 3 ? true : undefined), 10_000);
     api = clientFor(app.url, (await createTestProject(app, 'account-binds')).apiKey);
@@ -44,15 +44,13 @@ describe('several binds to one SMSC account', function () {
     const sent = await api<{ id: string }>('POST', '/v1/messages', {
       body: { to: '+14155550792', from: NUMBER, body: 'two binds' },
     });
-    const status = async () =>
-      (await api<{ status: string }>('GET', `/v1/messages/${sent.body.id}`)).body.status;
-    await eventually(async () => ((await status()) === 'sent' ? true : undefined), 10_000);
+    await messageInStatus(api, sent.body.id, 'sent');
     const id = String(next);
     const { sibling, foreign } = otherBinds();
     expect(smsc.binds()[foreign]).to.equal('other');
     expect(await smsc.receipt(`id:${id} stat:UNDELIV err:001`, foreign)).to.equal(0);
     expect(await smsc.receipt(`id:${id} stat:DELIVRD err:000`, sibling)).to.equal(0);
-    await eventually(async () => ((await status()) === 'delivered' ? true : undefined), 5_000);
+    await messageInStatus(api, sent.body.id, 'delivered', 5_000);
   });
 
   it('joins the parts of a long MO message that come on two binds of the account', async () => {

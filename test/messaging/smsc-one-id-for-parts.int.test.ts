@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { createTestProject, startApp, type TestApp } from '../support/harness.js';
-import { clientFor, eventually } from '../support/http.js';
+import { clientFor } from '../support/http.js';
+import { messageInStatus } from './message-fixtures.js';
 import { startScriptedSmsc, type ScriptedSmsc } from './scripted-smsc.js';
 
 /**
@@ -14,7 +15,7 @@ describe('an SMSC that gives the parts of one message one id', function () {
 
   before(async () => {
     smsc = await startScriptedSmsc(() => ({ messageId: '555' }));
-    app = await startApp({ env: { SMPP_URL: `smpp://trunkline:secret@127.0.0.1:${smsc.port}` } });
+    app = await startApp({ env: { SMPP_URL: smsc.url() } });
   });
   after(async () => {
     await app.stop();
@@ -26,9 +27,7 @@ describe('an SMSC that gives the parts of one message one id', function () {
     const sent = await api<{ id: string }>('POST', '/v1/messages', {
       body: { to: '+14155550781', from: 'Trunkline', body: 'y'.repeat(200) },
     });
-    const status = async () =>
-      (await api<{ status: string }>('GET', `/v1/messages/${sent.body.id}`)).body.status;
-    await eventually(async () => ((await status()) === 'sent' ? true : undefined), 10_000);
+    await messageInStatus(api, sent.body.id, 'sent');
     const parts = await app.runtime
       .db('message_parts')
       .where({ message_id: sent.body.id })
@@ -37,6 +36,6 @@ describe('an SMSC that gives the parts of one message one id', function () {
     for (let i = 0; i < 2; i += 1) {
       expect(await smsc.receipt('id:555 sub:001 dlvrd:001 stat:DELIVRD err:000')).to.equal(0);
     }
-    await eventually(async () => ((await status()) === 'delivered' ? true : undefined), 5_000);
+    await messageInStatus(api, sent.body.id, 'delivered', 5_000);
   });
 });
