@@ -17,7 +17,7 @@ const TTL_MS = 300;
  */
 describe('presence after an API instance crashes', () => {
   let kit: ChatKit;
-  const instances: Array<{ chat: ChatFeature; server: Server; url: string }> = [];
+  const instances: Array<{ chat: ChatFeature; server: Server }> = [];
   const sockets: RealtimeClient[] = [];
 
   async function startInstance() {
@@ -29,7 +29,7 @@ describe('presence after an API instance crashes', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     await chat.feature.start!();
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    instances.push({ chat, server, url });
+    instances.push({ chat, server });
     return url;
   }
 

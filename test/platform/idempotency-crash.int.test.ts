@@ -1,6 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import {
   ADMIN_TOKEN,
@@ -10,15 +8,7 @@ import {
   type TestApp,
 } from '../support/harness.js';
 import { call, eventually } from '../support/http.js';
-
-/** A free TCP port on loopback. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../support/net.js';
 
 /**
  * The API role as its own process (`trunkline api`), on the run's database and Redis, so the

@@ -2,15 +2,7 @@ import { expect } from 'chai';
 import net from 'node:net';
 import { createSilentLogger, StoreWaitError, waitForStores } from '../../src/platform/index.js';
 import { harnessSettings } from '../support/harness.js';
-
-/** A port nothing listens on (yet): taken from the kernel, then closed. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../support/net.js';
 
 /** Forwards `port` to the real Redis, from now on. */
 async function redisAppearsOn(port: number): Promise<net.Server> {

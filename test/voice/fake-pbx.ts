@@ -31,7 +31,6 @@ export function createFakeMedia() {
   const failing = new Set<string>();
   const plays: Array<{ channelId: string; playbackId: string; media: string }> = [];
   const hangups: string[] = [];
-  const stoppedRecordings: string[] = [];
   const snoops: string[] = [];
   const originated: string[] = [];
   const endpoints: string[] = [];
@@ -56,7 +55,7 @@ export function createFakeMedia() {
       if (faults.stopPlayback) throw new Error('Internal Server Error');
     },
     record: async () => undefined,
-    stopRecording: async (name) => void stoppedRecordings.push(name),
+    stopRecording: async () => undefined,
     snoop: async (_channelId, { snoopId }) => void snoops.push(snoopId),
     hangup: async (channelId) => {
       hangups.push(channelId);
@@ -100,7 +99,6 @@ export function createFakeMedia() {
     /** Every addToBridge, in order. */
     bridged,
     /** The names of the live recordings stopped, in order. */
-    stoppedRecordings,
     /** The ids of the snoop channels made (a call recording each), in order. */
     snoops,
     /**
