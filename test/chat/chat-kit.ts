@@ -1,3 +1,4 @@
+import jwt from 'jsonwebtoken';
 import type { Authenticator } from '../../src/accounts/index.js';
 import { createChatFeature, type ChatDeps, type ChatFeature } from '../../src/chat/index.js';
 import type { BlobStore } from '../../src/media/index.js';
@@ -72,4 +73,25 @@ export function secondChatFeature(kit: ChatKit, overrides: Partial<ChatDeps> = {
     ownsNumber: async () => true,
     ...overrides,
   });
+}
+
+/**
+ * A user token for `sub` signed with the project's own chat key, as `POST /v1/tokens` would
+ * sign it but with any claims: for tokens the API would not mint (expiring in a second, for a
+ * reserved identity minted before it was reserved).
+ */
+export async function signedToken(
+  kit: ChatKit,
+  claims: { sub: string; ttlSec: number },
+): Promise<string> {
+  const keyOf = () =>
+    kit.app.runtime.db('chat_signing_keys').where({ project_id: kit.project.id }).first();
+  // The project's key is made with its first token.
+  const key = (await keyOf()) ?? (await kit.tokenFor('key-maker'), await keyOf());
+  const now = Math.floor(Date.now() / 1000);
+  return jwt.sign(
+    { sub: claims.sub, prj: kit.project.id, iat: now, exp: now + claims.ttlSec },
+    key.secret,
+    { algorithm: 'HS256', keyid: key.id, issuer: 'trunkline' },
+  );
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { WebSocket } from 'ws';
-import { startChatKit, type ChatKit } from './chat-kit.js';
+import { signedToken, startChatKit, type ChatKit } from './chat-kit.js';
 import { connectRealtime, realtimeUrl, type RealtimeClient } from './ws-client.js';
 
 type Client = Awaited<ReturnType<ChatKit['as']>>;
@@ -119,21 +119,7 @@ describe('WebSocket /v1/realtime', () => {
   });
 
   it('closes with 4001 when the token expires', async () => {
-    const jwt = (await import('jsonwebtoken')).default;
-    const key = await kit.app.runtime
-      .db('chat_signing_keys')
-      .where({ project_id: kit.project.id })
-      .first();
-    const now = Math.floor(Date.now() / 1000);
-    const token = jwt.sign(
-      { sub: 'bob', prj: kit.project.id, iat: now, exp: now + 1 },
-      key.secret,
-      {
-        algorithm: 'HS256',
-        keyid: key.id,
-        issuer: 'trunkline',
-      },
-    );
+    const token = await signedToken(kit, { sub: 'bob', ttlSec: 1 });
     const socket = await connectRealtime(kit.app.url, token);
     sockets.push(socket);
     expect((await socket.closed).code).to.equal(4001);

@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
-import { createDb } from '../../src/platform/index.js';
-import { createTestProject, harnessSettings } from '../support/harness.js';
+import { createTestProject } from '../support/harness.js';
 import { call, clientFor } from '../support/http.js';
-import { startChatKit, type ChatKit } from './chat-kit.js';
+import { signedToken, startChatKit, type ChatKit } from './chat-kit.js';
 
 describe('POST /v1/tokens and user-token authentication', () => {
   let kit: ChatKit;
@@ -55,20 +54,7 @@ describe('POST /v1/tokens and user-token authentication', () => {
     expect(sent.body.author).to.equal('system');
     // A token signed for "system" with the project's own key, as one minted before the
     // identity was reserved would be.
-    const kid = jwt.decode(await kit.tokenFor('alice'), { complete: true })!.header.kid!;
-    const db = createDb(harnessSettings.databaseUrl, 1);
-    const { secret } = await db('chat_signing_keys').where({ id: kid }).first();
-    await db.destroy();
-    const now = Math.floor(Date.now() / 1000);
-    const token = jwt.sign(
-      { sub: 'system', prj: kit.project.id, iat: now, exp: now + 600 },
-      secret,
-      {
-        algorithm: 'HS256',
-        keyid: kid,
-        issuer: 'trunkline',
-      },
-    );
+    const token = await signedToken(kit, { sub: 'system', ttlSec: 600 });
     const path = `/v1/conversations/${conv.body.id}/messages/${sent.body.id}`;
     const system = clientFor(kit.app.url, token);
     expect((await system('PATCH', path, { body: { body: 'cancelled' } })).status).to.equal(401);
