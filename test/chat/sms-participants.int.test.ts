@@ -3,6 +3,7 @@ import type { ChatFeature } from '../../src/chat/index.js';
 import { createSilentLogger } from '../../src/platform/index.js';
 import { eventually } from '../support/http.js';
 import { secondChatFeature, startChatKit, type ChatKit } from './chat-kit.js';
+import { withTrigger } from '../support/triggers.js';
 
 describe('SMS participants', () => {
   let kit: ChatKit;
@@ -144,16 +145,13 @@ describe('SMS participants', () => {
     // Posting it used to run after the SMS was stored: when it failed, the deliver_sm was
     // refused, and every redelivery stored one more copy (a blank body, refused by chat,
     // was stored ten times). Here the database refuses the chat message itself.
-    await kit.app.runtime.db.raw(`
-      create or replace function test_refuse_chat_copy() returns trigger language plpgsql as $$
-      begin
-        if new.body = 'refused by chat' then raise exception 'injected: chat refuses'; end if;
-        return new;
-      end $$;
-      create trigger test_refuse_chat_copy before insert on chat_messages
-        for each row execute function test_refuse_chat_copy();
-    `);
-    try {
+    const refuseCopy = {
+      name: 'test_refuse_chat_copy',
+      table: 'chat_messages',
+      when: 'insert' as const,
+      body: `if new.body = 'refused by chat' then raise exception 'injected: chat refuses'; end if;`,
+    };
+    await withTrigger(kit.app.runtime.db, refuseCopy, async () => {
       const refused = await kit.operator('POST', '/sandbox/v1/sms', {
         body: { from: phone, to: proxy, body: 'refused by chat' },
       });
@@ -175,11 +173,6 @@ describe('SMS participants', () => {
         .select('body');
       expect(stored.filter((m) => m.body === 'refused by chat')).to.have.length(1);
       expect(stored.filter((m) => m.body === 'through the queue')).to.have.length(1);
-    } finally {
-      await kit.app.runtime.db.raw(`
-        drop trigger if exists test_refuse_chat_copy on chat_messages;
-        drop function if exists test_refuse_chat_copy();
-      `);
-    }
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { eventually } from '../support/http.js';
 import { useFakePbx } from './orchestrator-kit.js';
+import { withTrigger } from '../support/triggers.js';
 
 /**
  * What the orchestrator refuses or guards against, on the fake PBX: a caller id the project
@@ -12,18 +13,16 @@ describe('call orchestrator guards (fake PBX)', () => {
 
   it('bridges an answered dial leg before its answer is written, so a slow database keeps nobody apart', async () => {
     // The write of the leg's answer time (calls.dial_leg) takes 2 s, as on a slow database.
-    await kit.app.runtime.db.raw(`
-      create or replace function slow_dial_answer() returns trigger language plpgsql as $$
-      begin
+    const slowAnswer = {
+      name: 'slow_dial_answer',
+      table: 'calls',
+      when: 'update' as const,
+      body: `
         if new.channel_id = 'chan-slow-answer' and new.dial_leg->>'answered_at' is not null then
           perform pg_sleep(2);
-        end if;
-        return new;
-      end $$;
-      create trigger slow_dial_answer before update on calls
-        for each row execute function slow_dial_answer();
-    `);
-    try {
+        end if;`,
+    };
+    await withTrigger(kit.app.runtime.db, slowAnswer, async () => {
       const callId = await kit.callIn(
         { start: 'out', steps: { out: { verb: 'dial', to: '+14155550123' } } },
         'chan-slow-answer',
@@ -40,12 +39,7 @@ describe('call orchestrator guards (fake PBX)', () => {
         const row = await kit.app.runtime.db('calls').where({ id: callId }).first();
         return row.dial_leg?.answered_at ? true : undefined;
       }, 5000);
-    } finally {
-      await kit.app.runtime.db.raw(`
-        drop trigger if exists slow_dial_answer on calls;
-        drop function if exists slow_dial_answer();
-      `);
-    }
+    });
   });
 
   it("dials with the inbound caller's own number as caller id (a forward shows who calls)", async () => {

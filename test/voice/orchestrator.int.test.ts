@@ -9,6 +9,7 @@ import { eventually } from '../support/http.js';
 import { createFakeMedia, createTestOrchestrator } from './fake-pbx.js';
 import { useFakePbx, type FakePbxKit } from './orchestrator-kit.js';
 import { uniqueNumber, callInStatus, type Api } from './voice-fixtures.js';
+import { withTrigger } from '../support/triggers.js';
 
 /**
  * The orchestrator on a fake PBX (real Postgres, real stores), for what a real PBX cannot be
@@ -280,19 +281,17 @@ describe('call orchestrator (fake PBX)', () => {
 
   it('goes on with the flow when saving a step fails twice, instead of leaving the caller in silence', async () => {
     // The first two saves of this call's steps after its answer fail, as during a blip.
-    await app.runtime.db.raw(`
-      create sequence if not exists step_blip_seq;
-      create or replace function step_blip() returns trigger language plpgsql as $$
-      begin
+    const blip = {
+      name: 'step_blip',
+      table: 'calls',
+      when: 'update' as const,
+      body: `
         if new.channel_id = 'chan-blip' and new.flow_state is distinct from old.flow_state
            and old.flow_state is not null and nextval('step_blip_seq') <= 2 then
           raise exception 'injected: database blip' using errcode = '08006';
-        end if;
-        return new;
-      end $$;
-      create trigger step_blip before update on calls for each row execute function step_blip();
-    `);
-    try {
+        end if;`,
+    };
+    await withTrigger(app.runtime.db, blip, async () => {
       const callId = await callIn(
         {
           start: 'one',
@@ -327,13 +326,7 @@ describe('call orchestrator (fake PBX)', () => {
         causeText: 'Normal Clearing',
       });
       expect(await stepsOf(callId, 'completed')).to.deep.equal(['one:played', 'two:played']);
-    } finally {
-      await app.runtime.db.raw(`
-        drop trigger if exists step_blip on calls;
-        drop function if exists step_blip();
-        drop sequence if exists step_blip_seq;
-      `);
-    }
+    });
   });
 
   it('does not take a prompt the caller hung up on as heard, nor run the steps after it', async () => {
