@@ -36,6 +36,15 @@ describe('SMS participants', () => {
     await kit.app.stop();
   });
 
+  /** An inbound SMS as messaging hands it to chat: from the phone to the proxy by default. */
+  const inbound = (body: string, messageId: string, from = phone) => ({
+    projectId: kit.project.id,
+    from,
+    to: proxy,
+    body,
+    messageId,
+  });
+
   /** The outbox row of a chat message's SMS copy. */
   const smsCopyOf = (messageId: string) =>
     kit.app.runtime
@@ -91,13 +100,7 @@ describe('SMS participants', () => {
   });
 
   it('posts an inbound SMS into the bound conversation once, authored by the phone', async () => {
-    const input = {
-      projectId: kit.project.id,
-      from: phone,
-      to: proxy,
-      body: 'hi from my phone',
-      messageId: 'msg_in_1',
-    };
+    const input = inbound('hi from my phone', 'msg_in_1');
     expect(await chat.handleInboundSms(input)).to.equal(true);
     expect(await chat.handleInboundSms(input)).to.equal(true);
     const page = await kit.operator<{
@@ -114,13 +117,7 @@ describe('SMS participants', () => {
   });
 
   it('posts a whitespace-only inbound SMS as "(empty SMS)"', async () => {
-    const input = {
-      projectId: kit.project.id,
-      from: phone,
-      to: proxy,
-      body: ' \n\t ',
-      messageId: 'msg_in_blank',
-    };
+    const input = inbound(' \n\t ', 'msg_in_blank');
     expect(await chat.handleInboundSms(input)).to.equal(true);
     const page = await kit.operator<{ data: Array<{ body: string; client_id: string }> }>(
       'GET',
@@ -131,13 +128,7 @@ describe('SMS participants', () => {
   });
 
   it('answers false for a pair no conversation holds', async () => {
-    const input = {
-      projectId: kit.project.id,
-      from: '+14155550000',
-      to: proxy,
-      body: 'x',
-      messageId: 'msg_in_2',
-    };
+    const input = inbound('x', 'msg_in_2', '+14155550000');
     expect(await chat.handleInboundSms(input)).to.equal(false);
   });
 
